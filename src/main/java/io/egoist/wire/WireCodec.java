@@ -198,6 +198,7 @@ public final class WireCodec {
 
     private static Decoded nack(String rest) {
         if (rest.isEmpty()) return err("reason", "missing");
+        if (rest.indexOf('\r') >= 0 || rest.indexOf('\n') >= 0) return err("reason", "contains a line break");
         return ok(new Message.Nack(rest.substring(1)));
     }
 
