@@ -152,7 +152,7 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
         }
     }
 
-    private final C core;
+    private C core; // set by start(); loop-confined afterwards
     private final Options options;
     private final EventLoopGroup ownGroup;
     private final EventLoop loop;
@@ -165,6 +165,7 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
     private final Map<String, TimerTask> timers = new HashMap<>();
     private final ArrayDeque<Event> pendingEvents = new ArrayDeque<>();
     private boolean dispatching;
+    private boolean started;
     private boolean closed;
     private EchoProber prober;
 
@@ -177,6 +178,15 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
 
     public CoreHost(C core) {
         this(core, new Options());
+    }
+
+    /**
+     * A host whose core is given later, to {@link #start(Core)}: lets a runtime {@link #listen} first (e.g. on an
+     * ephemeral port) and build a core that knows its own address. Connections accepted before the start are
+     * fed to the core right after its {@link Core#start}.
+     */
+    public CoreHost(Options options) {
+        this(null, options);
     }
 
     /** The loop the core runs on. */
@@ -222,12 +232,27 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
 
     /** Starts the core (calls {@link Core#start}) on the loop; completes once its first effects are performed. */
     public CompletableFuture<Void> start() {
+        return start(null);
+    }
+
+    /** Starts the given core (for a host built without one); null = the core given to the constructor. */
+    public CompletableFuture<Void> start(C lateCore) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         execute(() -> {
             if (closed) {
                 done.completeExceptionally(new IllegalStateException("host closed"));
                 return;
             }
+            if (started) {
+                done.completeExceptionally(new IllegalStateException("already started"));
+                return;
+            }
+            if (lateCore != null) core = lateCore;
+            if (core == null) {
+                done.completeExceptionally(new IllegalStateException("no core to start"));
+                return;
+            }
+            started = true;
             dispatching = true;
             try {
                 perform(core.start(now()));
@@ -252,8 +277,8 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
     public <T> CompletableFuture<T> query(Function<? super C, T> read) {
         CompletableFuture<T> result = new CompletableFuture<>();
         execute(() -> {
-            if (closed) {
-                result.completeExceptionally(new IllegalStateException("host closed"));
+            if (closed || !started) {
+                result.completeExceptionally(new IllegalStateException(closed ? "host closed" : "host not started"));
                 return;
             }
             try {
@@ -333,7 +358,7 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
     private void dispatch(Event event) {
         if (closed) return;
         pendingEvents.add(event);
-        if (!dispatching) drainEvents();
+        if (started && !dispatching) drainEvents();
     }
 
     private void drainEvents() {

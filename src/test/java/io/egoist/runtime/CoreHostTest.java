@@ -304,6 +304,21 @@ class CoreHostTest {
     }
 
     @Test
+    void aCoreGivenAfterListeningGetsTheConnectionsAcceptedBeforeItsStart() throws Exception {
+        CoreHost<ScriptedCore> host = closeLater(new CoreHost<ScriptedCore>(new CoreHost.Options()));
+        int port = host.listen("127.0.0.1", 0);
+        assertThat(host.query(c -> c.handled)).failsWithin(Duration.ofSeconds(2));
+        try (LineClient c = new LineClient(port)) {
+            c.send("early");
+            Thread.sleep(50); // the line is held until the core exists
+            ScriptedCore core = echoCore();
+            host.start(core).join();
+            assertThat(c.read()).isEqualTo("echo:early");
+            assertThat(core.events.get(0)).isInstanceOf(Event.Accepted.class);
+        }
+    }
+
+    @Test
     void closeStopsAcceptingClosesConnectionsAndEndsTheLoopThread() throws Exception {
         ScriptedCore core = echoCore();
         CoreHost<ScriptedCore> host = new CoreHost<>(core, new CoreHost.Options().name("closing-host"));
