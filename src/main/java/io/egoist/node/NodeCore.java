@@ -66,6 +66,8 @@ public final class NodeCore implements Core {
     static final long REG_TIMEOUT_MS = 10_000;
     /** How long we keep a tracker UPT/RMV connection open waiting for the tracker to close it (or NACK). */
     static final long TRACKER_LINGER_MS = 5_000;
+    /** A neighbor link not up within max(this, 3 x the measured RTT) counts as failed. */
+    static final long MIN_CONNECT_GRACE_MS = 1_000;
     /** Debounce before filling missing neighbors when new candidates get measured. */
     static final long FILL_DELAY_MS = 200;
     /** A re-announcement is due when a link cost moved by more than this fraction. */
@@ -98,8 +100,8 @@ public final class NodeCore implements Core {
     private boolean trackerSuspect;
     private boolean everRegistered;
 
-    // ---- peers and measurements (sorted: deterministic iteration) ----
-    private final TreeMap<NodeId, Peer> peers = new TreeMap<>();
+    // ---- peers and measurements (hash order is deterministic; sorted where the order matters) ----
+    private final Map<NodeId, Peer> peers = new HashMap<>();
 
     // ---- link state ----
     private final Map<NodeId, SourceState> linkState = new HashMap<>();
@@ -108,9 +110,13 @@ public final class NodeCore implements Core {
     private String ownLine;
     private List<Link> ownLinks = List.of();
     private long lastAnnounce = Long.MIN_VALUE;
+    /** A re-wiring waits for its new links to come up before it is announced. */
+    private boolean announceDeferred;
 
     // ---- neighbors and connections ----
     private final LinkedHashMap<NodeId, OutLink> neighbors = new LinkedHashMap<>();
+    /** Old out-links kept up until the links replacing them are up (make before break). */
+    private final LinkedHashMap<NodeId, OutLink> retiring = new LinkedHashMap<>();
     private final Map<ConnId, OutLink> outConns = new HashMap<>();
     private final Map<ConnId, HelloExchange> helloConns = new HashMap<>();
     private final Map<ConnId, String> inConns = new HashMap<>();
@@ -258,7 +264,7 @@ public final class NodeCore implements Core {
 
     /** Known nodes this node currently believes alive (not dead by its probes), self excluded. */
     public Set<NodeId> liveNodes() {
-        Set<NodeId> s = new TreeSet<>();
+        Set<NodeId> s = new TreeSet<>(ORDER);
         for (Peer p : peers.values()) if (!p.dead()) s.add(p.id);
         return s;
     }
@@ -287,6 +293,8 @@ public final class NodeCore implements Core {
     public static final class Counters {
         public long rewires, changes, repairs, neighborsLost, updatesAccepted, updatesStale, updatesDuplicate, rejected,
                 registrations, reRegistrations, dataForwarded, dataDropped, announcements;
+        /** Dropped DATA/DACK by reason (ttl, loop, no_route, no_route_for_ack, link_lost). */
+        public final Map<String, Long> drops = new TreeMap<>();
     }
 
     // =====================================================================================================
@@ -678,16 +686,24 @@ public final class NodeCore implements Core {
 
     /** Fill missing out-links at once (after a loss, or when new candidates appear while under k). */
     private void repair(String reason) {
-        repair(reason, new ArrayList<>(neighbors.keySet()));
+        repair(reason, new ArrayList<>(neighbors.keySet()), List.of());
     }
 
-    private void repair(String reason, List<NodeId> oldList) {
+    /**
+     * Fills the free out-link slots: first with {@code preferred} nodes that are candidates, then greedily with
+     * the candidate that lowers C_i most (k-random: a random one; k-closest: the closest).
+     */
+    private void repair(String reason, List<NodeId> oldList, List<NodeId> preferred) {
         if (phase != Phase.RUNNING) return;
         View v = view();
         WiringProblem pr = problem(v);
         List<Integer> cur = new ArrayList<>();
         for (int j : pr.current()) cur.add(j);
         int want = Math.min(cfg.k(), candidates(pr));
+        for (NodeId n : preferred) {
+            Integer j = v.index.get(n);
+            if (cur.size() < want && j != null && !Double.isNaN(pr.direct()[j]) && !cur.contains(j)) cur.add(j);
+        }
         if (cur.size() >= want) {
             apply(v, pr, toArray(cur), reason, oldList); // e.g. a dead neighbor was dropped, none to replace it
             return;
@@ -748,16 +764,76 @@ public final class NodeCore implements Core {
             double newCost = chosen.length == 0 ? Double.NaN : Costs.cost(pr, chosen);
             log.info("event=rewire node={} reason={} old={} new={} old_cost={} new_cost={}", self, reason,
                     oldList, newList, fmt(oldCost), fmt(newCost));
+            boolean lost = reason.startsWith("lost:");
+            boolean adding = false;
+            for (NodeId n : newList) if (!neighbors.containsKey(n)) adding = true;
             for (NodeId n : new ArrayList<>(neighbors.keySet())) {
-                if (!newList.contains(n)) dropNeighbor(n);
+                if (newList.contains(n)) continue;
+                if (lost || !adding) dropNeighbor(n);
+                else retire(n);
             }
             for (NodeId n : newList) {
-                if (!neighbors.containsKey(n)) addNeighbor(n);
+                if (neighbors.containsKey(n)) continue;
+                OutLink back = retiring.remove(n);
+                if (back != null) neighbors.put(n, back);
+                else addNeighbor(n);
             }
         }
-        announce(changed);
-        // Every wiring step also tells the tracker (a sign of life there); with no links, a REG instead,
-        // since a bare UPT cannot name its sender.
+        // Only links that are up are announced (and routed over): a link to a node that turns out to be dead
+        // is never advertised. Make before break: a re-wiring keeps its old links (routed over, announced)
+        // until the new ones are up, then switches with one announcement. A loss is announced at once (the
+        // lost link must go), and again when the replacement is up.
+        boolean pending = false;
+        for (OutLink l : neighbors.values()) if (!l.connected) pending = true;
+        if (!pending) {
+            finishRetiring();
+            announce();
+            announceDeferred = false;
+            reportToTracker();
+        } else {
+            if (reason.startsWith("lost:")) announce();
+            announceDeferred = true;
+        }
+    }
+
+    /** An old link stays up (routed over, announced) until the links replacing it are up. */
+    private void retire(NodeId n) {
+        OutLink l = neighbors.remove(n);
+        if (l != null) retiring.put(n, l);
+    }
+
+    private void finishRetiring() {
+        for (NodeId n : new ArrayList<>(retiring.keySet())) {
+            OutLink l = retiring.remove(n);
+            outConns.remove(l.conn);
+            if (l.connected) out.add(new Effect.Send(l.conn, WireCodec.encode(new Message.Teardown())));
+            out.add(new Effect.Close(l.conn));
+        }
+        invalidate();
+    }
+
+    /** A link we were about to drop failed first: forget it, report it, announce without it. */
+    private void retiringLost(OutLink l, String cause) {
+        retiring.remove(l.peer);
+        outConns.remove(l.conn);
+        out.add(new Effect.Close(l.conn));
+        log.warn("event=neighbor_lost node={} neighbor={} cause={} retiring=true", self, l.peer, cause);
+        Peer p = peers.get(l.peer);
+        if (p != null && p.lastOk && !cause.equals("teardown")) {
+            p.probed = true;
+            p.lastOk = false;
+            probeSoon(p);
+            sendRemove(l.peer);
+        }
+        invalidate();
+        announce();
+    }
+
+    /**
+     * Every wiring step also tells the tracker (a sign of life there); with no links, a REG instead, since a
+     * bare UPT cannot name its sender.
+     */
+    private void reportToTracker() {
         if (ownLinks.isEmpty()) register("no links to report");
         else sendTrackerUpdate();
     }
@@ -785,6 +861,9 @@ public final class NodeCore implements Core {
         neighbors.put(n, l);
         outConns.put(c, l);
         out.add(new Effect.Connect(c, n.ip(), n.port()));
+        Peer p = peers.get(n);
+        double rtt = p != null && p.candidate() ? p.cost() : Seed.BOOT_DELAY;
+        out.add(new Effect.SetTimer(Timers.connect(c), now + Math.max(MIN_CONNECT_GRACE_MS, (long) (3 * rtt))));
         invalidate();
     }
 
@@ -793,6 +872,7 @@ public final class NodeCore implements Core {
         OutLink l = neighbors.remove(n);
         if (l == null) return;
         outConns.remove(l.conn);
+        out.add(new Effect.CancelTimer(Timers.connect(l.conn)));
         if (l.connected) out.add(new Effect.Send(l.conn, WireCodec.encode(new Message.Teardown())));
         out.add(new Effect.Close(l.conn));
         invalidate();
@@ -803,11 +883,17 @@ public final class NodeCore implements Core {
      * report RMV (unless the peer tore it down itself), replace it at once.
      */
     private void neighborLost(NodeId n, String cause, boolean reportRemove) {
+        if (!neighbors.containsKey(n)) {
+            OutLink r = retiring.get(n);
+            if (r != null) retiringLost(r, cause);
+            return;
+        }
         List<NodeId> oldList = new ArrayList<>(neighbors.keySet());
         OutLink l = neighbors.remove(n);
-        if (l == null) return;
+        List<NodeId> orphans = reportRemove ? orphanShare(n) : List.of();
         outConns.remove(l.conn);
         out.add(new Effect.Close(l.conn));
+        out.add(new Effect.CancelTimer(Timers.connect(l.conn)));
         counters.neighborsLost++;
         Peer p = peers.get(n);
         if (p != null && reportRemove && p.lastOk) {
@@ -819,18 +905,94 @@ public final class NodeCore implements Core {
         log.warn("event=neighbor_lost node={} neighbor={} cause={} dropped_lines={}", self, n, cause, l.pending.size());
         if (reportRemove) sendRemove(n);
         invalidate();
-        if (phase == Phase.RUNNING) repair("lost:" + n, oldList);
+        if (phase == Phase.RUNNING) repair("lost:" + n, oldList, orphans);
+        reroute(l.pending);
+    }
+
+    /**
+     * When {@code dead} fails, the out-neighbors it was the only in-link of become unreachable. Every in-neighbor
+     * of {@code dead} sees the same picture, so they split those orphans among themselves by their order
+     * (instead of all grabbing the same replacement): ours is orphan[our rank mod #orphans].
+     */
+    private List<NodeId> orphanShare(NodeId dead) {
+        SourceState ds = linkState.get(dead);
+        if (ds == null || ds.links.isEmpty()) return List.of();
+        List<NodeId> orphans = new ArrayList<>();
+        for (Link l : ds.links) {
+            NodeId o = l.dst();
+            if (o.equals(self) || neighbors.containsKey(o)) continue;
+            Peer p = peers.get(o);
+            if (p == null || p.dead()) continue;
+            boolean otherIn = false;
+            for (Map.Entry<NodeId, SourceState> e : linkState.entrySet()) {
+                if (e.getKey().equals(dead) || e.getKey().equals(o)) continue;
+                Peer sp = peers.get(e.getKey());
+                if (sp != null && sp.dead()) continue;
+                for (Link x : e.getValue().links) if (x.dst().equals(o)) { otherIn = true; break; }
+                if (otherIn) break;
+            }
+            if (!otherIn) orphans.add(o);
+        }
+        if (orphans.isEmpty()) return List.of();
+        orphans.sort(ORDER);
+        List<NodeId> inNeighbors = new ArrayList<>();
+        inNeighbors.add(self);
+        for (Map.Entry<NodeId, SourceState> e : linkState.entrySet()) {
+            if (e.getKey().equals(dead)) continue;
+            Peer sp = peers.get(e.getKey());
+            if (sp == null || sp.dead()) continue;
+            for (Link x : e.getValue().links) if (x.dst().equals(dead)) { inNeighbors.add(e.getKey()); break; }
+        }
+        inNeighbors.sort(ORDER);
+        int rank = inNeighbors.indexOf(self);
+        List<NodeId> share = new ArrayList<>();
+        for (int i = 0; i < orphans.size(); i++) share.add(orphans.get((rank + i) % orphans.size()));
+        log.info("event=orphans node={} dead={} orphans={} in_neighbors={} first_pick={}", self, dead, orphans,
+                inNeighbors.size(), share.get(0));
+        return share.subList(0, 1);
+    }
+
+    /** DATA/DACK lines that were waiting on a lost link go out again along the current routes. */
+    private void reroute(ArrayDeque<String> lines) {
+        for (String line : lines) {
+            if (!line.startsWith(WireCodec.DATA + "@") && !line.startsWith(WireCodec.DATA_ACK + "@")) continue;
+            Decoded d = WireCodec.decode(Context.PEER_LINK, line);
+            if (!(d instanceof Decoded.Ok ok)) continue;
+            Message m = ok.message();
+            NodeId dst = m instanceof Message.Data data ? data.dst() : ((Message.DataAck) m).dst();
+            OutLink next = dataNextHop(dst);
+            if (next == null) { dropData("link_lost", "?"); continue; }
+            sendToNeighbor(next, line);
+        }
     }
 
     private void onOutConnected(OutLink l) {
+        out.add(new Effect.CancelTimer(Timers.connect(l.conn)));
         l.connected = true;
         l.lastHeard = now;
         // Catch the new neighbor up: the latest update of every source we hold (it drops what it has seen).
-        for (Map.Entry<NodeId, SourceState> e : new TreeMap<>(linkState).entrySet()) {
-            SourceState s = e.getValue();
-            if (s.line != null && !e.getKey().equals(l.peer)) out.add(new Effect.Send(l.conn, s.line));
+        List<NodeId> sources = new ArrayList<>(linkState.keySet());
+        sources.sort(ORDER);
+        for (NodeId src : sources) {
+            SourceState s = linkState.get(src);
+            if (s.line != null && !src.equals(l.peer)) out.add(new Effect.Send(l.conn, s.line));
         }
         while (!l.pending.isEmpty()) out.add(new Effect.Send(l.conn, l.pending.poll()));
+        invalidate();
+        if (announceDeferred) {
+            for (OutLink o : neighbors.values()) if (!o.connected) return;
+            announceDeferred = false;
+            finishRetiring();
+            announce();
+            reportToTracker();
+        }
+    }
+
+    /** The connected out-link to {@code n} (a neighbor or a retiring one), or null. */
+    private OutLink upLink(NodeId n) {
+        OutLink l = neighbors.get(n);
+        if (l == null) l = retiring.get(n);
+        return l != null && l.connected ? l : null;
     }
 
     private void sendToNeighbor(OutLink l, String line) {
@@ -914,15 +1076,22 @@ public final class NodeCore implements Core {
         return ownSeq;
     }
 
-    /** Announce our links if they changed (or a refresh is due): peer UPT to every out-neighbor, tracker UPT. */
-    private void announce(boolean force) {
+    /**
+     * Announce our links (those that are up) if they differ from the last announcement (a link more or less,
+     * a cost moved by more than 10 %) or a refresh is due: peer UPT to every out-neighbor.
+     */
+    private void announce() {
         List<Link> links = new ArrayList<>();
-        for (NodeId n : neighbors.keySet()) {
+        List<OutLink> up = new ArrayList<>(neighbors.values());
+        up.addAll(retiring.values());
+        for (OutLink l : up) {
+            if (!l.connected) continue;
+            NodeId n = l.peer;
             Peer p = peers.get(n);
             double c = p != null && p.candidate() ? p.cost() : Seed.BOOT_DELAY;
             links.add(new Link(self, n, c));
         }
-        boolean due = force || ownLine == null || now - lastAnnounce >= cfg.announceRefreshMs() || costsMoved(links);
+        boolean due = ownLine == null || now - lastAnnounce >= cfg.announceRefreshMs() || costsMoved(links);
         if (!due) return;
         int seq = nextSeq();
         String hash = hash(seq);
@@ -932,6 +1101,7 @@ public final class NodeCore implements Core {
         seenHashes.add(hash);
         counters.announcements++;
         for (OutLink l : neighbors.values()) sendToNeighbor(l, ownLine);
+        for (OutLink l : retiring.values()) sendToNeighbor(l, ownLine);
         invalidate();
     }
 
@@ -990,6 +1160,9 @@ public final class NodeCore implements Core {
         if (p != null && p.dead()) probeSoon(p); // it speaks again: maybe it restarted
         invalidate();
         for (OutLink l : neighbors.values()) {
+            if (!l.peer.equals(src)) sendToNeighbor(l, line);
+        }
+        for (OutLink l : retiring.values()) {
             if (!l.peer.equals(src)) sendToNeighbor(l, line);
         }
     }
@@ -1137,11 +1310,13 @@ public final class NodeCore implements Core {
         static final String HELLO = "hello:";
         static final String LINGER = "linger:";
         static final String DATA = "data:";
+        static final String CONNECT = "connect:";
 
         static String probe(NodeId id) { return PROBE + id; }
         static String hello(ConnId c) { return HELLO + c.value(); }
         static String linger(ConnId c) { return LINGER + c.value(); }
         static String data(String msgId) { return DATA + msgId; }
+        static String connect(ConnId c) { return CONNECT + c.value(); }
     }
 
     private void onTimer(String key) {
@@ -1177,6 +1352,9 @@ public final class NodeCore implements Core {
             ConnId c = new ConnId(Long.parseLong(key.substring(Timers.HELLO.length())));
             HelloExchange h = helloConns.get(c);
             if (h != null) endHello(c, h);
+        } else if (key.startsWith(Timers.CONNECT)) {
+            OutLink l = outConns.get(new ConnId(Long.parseLong(key.substring(Timers.CONNECT.length()))));
+            if (l != null && !l.connected) neighborLost(l.peer, "connect_timeout", true);
         } else if (key.startsWith(Timers.LINGER)) {
             ConnId c = new ConnId(Long.parseLong(key.substring(Timers.LINGER.length())));
             if (trackerConns.containsKey(c)) closeTracker(c);
@@ -1205,19 +1383,30 @@ public final class NodeCore implements Core {
             return;
         }
         String msgId = Long.toHexString(random.nextLong() & Long.MAX_VALUE) + Long.toHexString(now);
-        seenMessages.put("d/" + self + "/" + msgId, Boolean.TRUE);
+        seenMessages.put("d/" + self + "/" + msgId + "/" + cfg.dataTtl(), Boolean.TRUE);
         pendingData.put(msgId, new PendingData(s.requestId(), now));
         out.add(new Effect.SetTimer(Timers.data(msgId), now + cfg.dataTimeoutMs()));
         Message.Data d = new Message.Data(msgId, cfg.dataTtl(), self, s.to(), List.of(self), s.payload());
         sendToNeighbor(next, WireCodec.encode(d));
     }
 
+    /*
+     * Duplicate suppression: a copy of a message reaches a node with the same TTL; a message coming back to a
+     * node after a routing change (a transient loop) has a lower TTL and is forwarded again along the now
+     * updated routes. TTL bounds loops; the destination delivers and acknowledges only once.
+     */
     private void onData(Message.Data d) {
-        if (seenMessages.put("d/" + d.src() + "/" + d.msgId(), Boolean.TRUE) != null) return;
+        if (seenMessages.put("d/" + d.src() + "/" + d.msgId() + "/" + d.ttl(), Boolean.TRUE) != null) {
+            dropData("duplicate", d.msgId());
+            return;
+        }
         List<NodeId> path = new ArrayList<>(d.path());
-        if (path.contains(self)) { dropData("loop", d.msgId()); return; }
         path.add(self);
         if (d.dst().equals(self)) {
+            if (seenMessages.put("delivered/" + d.src() + "/" + d.msgId(), Boolean.TRUE) != null) {
+                dropData("duplicate", d.msgId());
+                return;
+            }
             out.add(new NodeEffect.Deliver(d.src(), d.payload(), path));
             Message.DataAck ack = new Message.DataAck(d.msgId(), cfg.dataTtl(), self, d.src(), path);
             OutLink next = dataNextHop(d.src());
@@ -1233,7 +1422,10 @@ public final class NodeCore implements Core {
     }
 
     private void onDataAck(Message.DataAck a) {
-        if (seenMessages.put("a/" + a.src() + "/" + a.msgId(), Boolean.TRUE) != null) return;
+        if (seenMessages.put("a/" + a.src() + "/" + a.msgId() + "/" + a.ttl(), Boolean.TRUE) != null) {
+            dropData("duplicate", a.msgId());
+            return;
+        }
         if (a.dst().equals(self)) {
             PendingData p = pendingData.remove(a.msgId());
             if (p == null) return; // late (after the timeout) or not ours
@@ -1250,6 +1442,7 @@ public final class NodeCore implements Core {
 
     private void dropData(String reason, String msgId) {
         counters.dataDropped++;
+        counters.drops.merge(reason, 1L, Long::sum);
         log.debug("event=data_dropped node={} msg={} reason={}", self, msgId, reason);
     }
 
@@ -1265,7 +1458,7 @@ public final class NodeCore implements Core {
         if (j == null) return null;
         int[] path = v.dataTree().pathTo(j);
         if (path.length < 2) return null;
-        return neighbors.get(v.ids.get(path[1]));
+        return upLink(v.ids.get(path[1]));
     }
 
     // =====================================================================================================
@@ -1285,7 +1478,7 @@ public final class NodeCore implements Core {
         List<NodeId> ids = new ArrayList<>();
         ids.add(self);
         for (Peer p : peers.values()) if (!p.dead()) ids.add(p.id);
-        Collections.sort(ids);
+        ids.sort(ORDER);
         Map<NodeId, Integer> index = new HashMap<>();
         for (int i = 0; i < ids.size(); i++) index.put(ids.get(i), i);
         int selfIdx = index.get(self);
@@ -1303,7 +1496,8 @@ public final class NodeCore implements Core {
         Graph full = residual.copy();
         for (Link l : ownLinks) {
             Integer d = index.get(l.dst());
-            if (d != null && neighbors.containsKey(l.dst())) full.setEdge(selfIdx, d, l.cost());
+            OutLink ol = upLink(l.dst());
+            if (d != null && ol != null) full.setEdge(selfIdx, d, l.cost());
         }
         return new View(ids, index, selfIdx, residual, full, ShortestPaths.tree(full, selfIdx));
     }
@@ -1374,6 +1568,21 @@ public final class NodeCore implements Core {
     // =====================================================================================================
     // helpers
     // =====================================================================================================
+
+    /** NodeId's natural order (address, then port) without parsing strings on every comparison. */
+    static final java.util.Comparator<NodeId> ORDER = (a, b) -> {
+        int c = Long.compare(ipKey(a.ip()), ipKey(b.ip()));
+        return c != 0 ? c : Integer.compare(a.port(), b.port());
+    };
+
+    static long ipKey(String ip) {
+        long v = 0, part = 0;
+        for (int i = 0; i < ip.length(); i++) {
+            char ch = ip.charAt(i);
+            if (ch == '.') { v = (v << 8) | part; part = 0; } else part = part * 10 + (ch - '0');
+        }
+        return (v << 8) | part;
+    }
 
     private ConnId newConn() {
         return new ConnId(nextConnId++);

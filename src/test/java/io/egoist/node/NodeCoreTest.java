@@ -346,11 +346,15 @@ class NodeCoreTest {
         List<Effect> e = d.on(new Event.Closed(conn(d, id(3))));
         assertThat(d.core.neighbors()).containsExactlyInAnyOrder(id(4), id(2));
         assertThat(Driver.ofType(e, Effect.Connect.class)).extracting(Effect.Connect::host).contains("10.0.0.2", "10.9.9.9");
-        // the new links are announced on the surviving link
-        Message.PeerUpdate u = (Message.PeerUpdate) decodePeer(
-                Driver.lines(e).stream().filter(l -> l.startsWith("UPT@")).findFirst().orElseThrow());
-        assertThat(dsts(u.links())).containsExactlyInAnyOrder(id(4), id(2));
-        assertThat(e).contains(new Effect.Send(to4, Driver.lines(e).stream().filter(l -> l.startsWith("UPT@")).findFirst().orElseThrow()));
+        // the loss is announced at once on the surviving link (only links that are up are announced) ...
+        String first = Driver.lines(e).stream().filter(l -> l.startsWith("UPT@")).findFirst().orElseThrow();
+        assertThat(e).contains(new Effect.Send(to4, first));
+        assertThat(dsts(((Message.PeerUpdate) decodePeer(first)).links())).containsExactly(id(4));
+        // ... and the replacement once its link is up
+        List<Effect> up = d.on(new Event.Connected(conn(d, id(2))));
+        String second = Driver.lines(up).stream().filter(l -> l.startsWith("UPT@") && l.contains(SELF + "@")).reduce((a, b) -> b).orElseThrow();
+        assertThat(dsts(((Message.PeerUpdate) decodePeer(second)).links())).containsExactlyInAnyOrder(id(4), id(2));
+        assertThat(up).contains(new Effect.Send(to4, second));
         // RMV@3 goes to the tracker
         List<String> tracker = new ArrayList<>();
         for (Effect.Connect c : Driver.ofType(e, Effect.Connect.class)) {
@@ -358,6 +362,29 @@ class NodeCoreTest {
         }
         assertThat(tracker).contains("RMV@10.0.0.3:7000");
         assertThat(d.core.counters().neighborsLost).isEqualTo(1);
+    }
+
+    @Test
+    void periodicRewiringKeepsOldLinksUntilTheNewOnesAreUp() {
+        Driver d = wired();
+        ConnId to3 = conn(d, id(3));
+        // 2 becomes the closest: the next wiring step replaces 4 (20 ms) with 2 (5 ms)
+        d.rtts.put(id(2), 5.0);
+        d.autoConnectNeighbors = false;
+        for (int i = 0; i < 3; i++) d.advanceTo(d.timers.get("probe:10.0.0.2:7000"));
+        List<Effect> before = new ArrayList<>(d.all);
+        d.advanceTo(d.timers.get("rewire"));
+        List<Effect> step = d.all.subList(before.size(), d.all.size());
+        assertThat(d.core.neighbors()).containsExactlyInAnyOrder(id(3), id(2));
+        ConnId to4 = conn(d, id(4));
+        assertThat(step).doesNotContain(new Effect.Close(to4));
+        assertThat(dsts(d.core.announcedLinks())).containsExactlyInAnyOrder(id(3), id(4));
+        assertThat(d.core.route(id(4)).orElseThrow().path()).containsExactly(SELF, id(4));
+        List<Effect> up = d.on(new Event.Connected(conn(d, id(2))));
+        assertThat(up).contains(new Effect.Send(to4, "TRD@"), new Effect.Close(to4));
+        assertThat(dsts(d.core.announcedLinks())).containsExactlyInAnyOrder(id(3), id(2));
+        assertThat(Driver.lines(up)).anyMatch(l -> l.startsWith("UPT@"));
+        assertThat(up.stream().filter(x -> x instanceof Effect.Send s && s.conn().equals(to3) && s.line().startsWith("UPT@")).count()).isEqualTo(1);
     }
 
     @Test
