@@ -9,7 +9,6 @@ import io.egoist.wire.Link;
 import io.egoist.wire.Message;
 import io.egoist.wire.NodeId;
 import io.egoist.wire.Seed;
-import io.egoist.wire.Segmenter;
 import io.egoist.wire.WireCodec;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -53,6 +52,9 @@ public final class TrackerCore implements Core {
     /** dst -> the nodes that have a link to dst (dst need not be registered). */
     private final HashMap<NodeId, Set<NodeId>> inbound = new HashMap<>();
     private int linkCount;
+    /** Total length of the encoded node ids ({@code @ip:port}) and links ({@code @src@dst@cost|}). */
+    private int nodeChars;
+    private int linkChars;
 
     private final HashMap<ConnId, Conn> conns = new HashMap<>();
 
@@ -68,6 +70,9 @@ public final class TrackerCore implements Core {
         long lastSeen;
         boolean suspect;
         List<Link> links = List.of();
+        /** {@code @ip:port}, and each link as {@code @src@dst@cost|}: the pieces of a REG reply. */
+        final String idPiece;
+        String[] linkPieces = NO_PIECES;
         /** Probes sent to this suspect whose result has not come back. */
         int probesInFlight;
         /** A sweep has probed this suspect; when every probe in flight failed, the node is removed. */
@@ -76,12 +81,15 @@ public final class TrackerCore implements Core {
         Entry(NodeId id, long lastSeen) {
             this.id = id;
             this.lastSeen = lastSeen;
+            this.idPiece = Seed.PACK_DELIMITER + id;
         }
 
         TrackerNode view() {
             return new TrackerNode(id, lastSeen, suspect, links);
         }
     }
+
+    private static final String[] NO_PIECES = new String[0];
 
     private static final class Conn {
         final String peer;
@@ -97,7 +105,7 @@ public final class TrackerCore implements Core {
         for (TrackerNode n : initialState.nodes()) {
             Entry e = new Entry(n.id(), n.lastSeenMs());
             e.suspect = n.suspect();
-            nodes.put(n.id(), e);
+            addEntry(e);
         }
         // links after all nodes so that ids are shared with the registered ones
         for (TrackerNode n : initialState.nodes()) {
@@ -219,8 +227,7 @@ public final class TrackerCore implements Core {
         Entry e = nodes.get(node);
         if (e == null) {
             e = new Entry(node, now);
-            nodes.put(node, e);
-            replyCache = null;
+            addEntry(e);
             log.info("event=join node={} peer={} nodes={}", node, c.peer, nodes.size());
         } else {
             boolean wasSuspect = e.suspect;
@@ -257,7 +264,6 @@ public final class TrackerCore implements Core {
         signOfLife(e, now);
         int before = e.links.size();
         setLinks(e, canonical(links));
-        replyCache = null;
         out.add(new TrackerEffect.PersistNode(e.view()));
         if (log.isInfoEnabled()) {
             log.info("event=update node={} links={} previous_links={}{}", src, e.links.size(), before,
@@ -340,6 +346,7 @@ public final class TrackerCore implements Core {
         NodeId id = e.id;
         setLinks(e, List.of());
         nodes.remove(id);
+        nodeChars -= e.idPiece.length();
         Set<NodeId> srcs = inbound.remove(id);
         if (srcs != null) {
             for (NodeId s : srcs) {
@@ -347,8 +354,7 @@ public final class TrackerCore implements Core {
                 if (se == null) continue;
                 List<Link> kept = new ArrayList<>(se.links.size());
                 for (Link l : se.links) if (!l.dst().equals(id)) kept.add(l);
-                linkCount -= se.links.size() - kept.size();
-                se.links = List.copyOf(kept);
+                setLinks(se, List.copyOf(kept));
                 out.add(new TrackerEffect.PersistNode(se.view()));
             }
         }
@@ -358,7 +364,13 @@ public final class TrackerCore implements Core {
         log.info("event=remove node={} cause={} nodes={}", id, cause, nodes.size());
     }
 
-    /** Replaces e's links, keeping the reverse index and the link count in step. */
+    private void addEntry(Entry e) {
+        nodes.put(e.id, e);
+        nodeChars += e.idPiece.length();
+        replyCache = null;
+    }
+
+    /** Replaces e's links, keeping the reverse index, the encoded pieces and the counts in step. */
     private void setLinks(Entry e, List<Link> links) {
         for (Link l : e.links) {
             Set<NodeId> s = inbound.get(l.dst());
@@ -368,9 +380,22 @@ public final class TrackerCore implements Core {
             }
         }
         linkCount -= e.links.size();
+        for (String p : e.linkPieces) linkChars -= p.length();
         e.links = links;
         linkCount += links.size();
+        String[] pieces = links.isEmpty() ? NO_PIECES : new String[links.size()];
+        StringBuilder sb = new StringBuilder(48);
+        for (int i = 0; i < pieces.length; i++) {
+            Link l = links.get(i);
+            sb.setLength(0);
+            sb.append(e.idPiece).append(Seed.PACK_DELIMITER).append(l.dst()).append(Seed.PACK_DELIMITER)
+                    .append(WireCodec.formatCost(l.cost())).append(Seed.NEIGHBOR_DELIMITER);
+            pieces[i] = sb.toString();
+            linkChars += pieces[i].length();
+        }
+        e.linkPieces = pieces;
         for (Link l : links) inbound.computeIfAbsent(l.dst(), k -> new HashSet<>(4)).add(e.id);
+        replyCache = null;
     }
 
     /** The links with endpoints replaced by the registered NodeId instances (less memory per link). */
@@ -388,10 +413,13 @@ public final class TrackerCore implements Core {
 
     private List<String> replyLines() {
         if (replyCache == null) {
-            List<NodeId> ids = new ArrayList<>(nodes.keySet());
-            List<Link> links = new ArrayList<>(linkCount);
-            for (Entry e : nodes.values()) links.addAll(e.links);
-            replyCache = Segmenter.replyLines(new Message.RegisterReply(ids, links));
+            List<String> ids = new ArrayList<>(nodes.size());
+            List<String> links = new ArrayList<>(linkCount);
+            for (Entry e : nodes.values()) {
+                ids.add(e.idPiece);
+                for (String p : e.linkPieces) links.add(p);
+            }
+            replyCache = ReplyLines.build(ids, links, nodeChars, linkChars);
         }
         return replyCache;
     }
