@@ -3,6 +3,7 @@ package io.egoist.bench;
 import io.egoist.tracker.TrackerConfig;
 import io.egoist.tracker.TrackerServer;
 import io.egoist.tracker.TrackerSnapshot;
+import io.egoist.tracker.TrackerStore;
 import io.egoist.wire.Link;
 import io.egoist.wire.Message;
 import io.egoist.wire.NodeId;
@@ -59,7 +60,8 @@ public final class TrackerBench {
     public record Result(String target, int nodes, int links, double seconds, long updates, double updatesPerSecond,
                          long updateErrors, int regSamples, double regP50Ms, double regP99Ms, double regMaxMs,
                          int regReplyLines, int regReplyBytes, long trackerHeapBytes, double registerSeconds,
-                         long trackerUpdatesCounted, Map<String, Double> cpuMicrosPerUpdate, double loadAverage) {}
+                         long trackerUpdatesCounted, Map<String, Double> cpuMicrosPerUpdate, double loadAverage,
+                         long storeBatches, long storeMaxBatchMillis, long storeMaxChangeDelayMillis) {}
 
     private final Options o;
     private final Consumer<String> progress;
@@ -127,9 +129,11 @@ public final class TrackerBench {
             // 4. heap of the in-process tracker (after GC), with the overlay still held
             long heap = -1;
             if (server != null) heap = Math.max(0, usedHeapAfterGc() - heapBefore);
+            TrackerStore.Stats st = server == null ? new TrackerStore.Stats(-1, -1, -1, -1) : server.store().stats();
             return new Result(target, nodesNow, linksNow, elapsed, updatesDone, updatesDone / elapsed, errors,
                     lat.length, pct(lat, 0.50), pct(lat, 0.99), lat.length == 0 ? 0 : lat[lat.length - 1], lines, bytes,
-                    heap, registerSeconds, counted, cpuPerUpdateUs, loadAverage());
+                    heap, registerSeconds, counted, cpuPerUpdateUs, loadAverage(), st.batches(), st.maxBatchMillis(),
+                    st.maxChangeDelayMillis());
         } finally {
             if (server != null) server.close();
             if (dataDir != null) deleteTree(dataDir);

@@ -88,6 +88,10 @@ public final class BenchTrackerCommand implements Callable<Integer> {
             StringBuilder cpu = new StringBuilder();
             r.cpuMicrosPerUpdate().forEach((k, v) -> cpu.append(cpu.length() == 0 ? "" : ", ").append(k).append(' ').append(v).append(" us"));
             out.printf("CPU per UPT       %s%n", cpu);
+            if (r.storeBatches() >= 0) {
+                out.printf("database          %,d batches, longest write %d ms, longest change-to-disk %d ms%n",
+                        r.storeBatches(), r.storeMaxBatchMillis(), r.storeMaxChangeDelayMillis());
+            }
             out.printf("machine load      %.2f (1-minute load average at the end; %d cores)%n", r.loadAverage(),
                     Runtime.getRuntime().availableProcessors());
             out.printf("tracker heap      %s%n", r.trackerHeapBytes() < 0 ? "n/a (remote tracker)"
