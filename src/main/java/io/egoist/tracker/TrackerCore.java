@@ -312,7 +312,8 @@ public final class TrackerCore implements Core {
             log.info("event=probe node={} answered=false suspect=true", e.id);
             remove(e, CAUSE_DEAD_AFTER_RMV, out);
         } else {
-            log.info("event=probe node={} answered=false suspect=true pending_sweep={}", e.id, !e.sweepRound);
+            log.info("event=probe node={} answered=false suspect=true waiting_for={}", e.id,
+                    e.sweepRound ? "other-probes" : "next-sweep");
         }
     }
 
@@ -332,7 +333,11 @@ public final class TrackerCore implements Core {
             probe(e, out);
             probed++;
         }
-        log.info("event=sweep nodes={} links={} expired={} suspects_probed={}", nodes.size(), linkCount, expired, probed);
+        if (expired > 0 || probed > 0) {
+            log.info("event=sweep nodes={} links={} expired={} suspects_probed={}", nodes.size(), linkCount, expired, probed);
+        } else {
+            log.debug("event=sweep nodes={} links={} expired=0 suspects_probed=0", nodes.size(), linkCount);
+        }
     }
 
     private void signOfLife(Entry e, long now) {

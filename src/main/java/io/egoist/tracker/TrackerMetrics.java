@@ -30,15 +30,18 @@ public final class TrackerMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private volatile Sample latest = new Sample(0, 0, 0, 0, new TrackerCounters(Map.of(), Map.of(), Map.of()));
     private final Set<String> registered = new HashSet<>();
+    /** Held here: Micrometer keeps only weak references to gauge objects. */
+    private final java.util.function.IntSupplier storePending;
 
     public TrackerMetrics(java.util.function.IntSupplier storePending) {
+        this.storePending = storePending;
         Gauge.builder("egoist.tracker.nodes", this, m -> m.latest.nodes()).description("registered nodes").register(registry);
         Gauge.builder("egoist.tracker.links", this, m -> m.latest.links()).description("known links").register(registry);
         Gauge.builder("egoist.tracker.suspects", this, m -> m.latest.suspects())
                 .description("nodes reported dead (RMV) and not yet cleared or removed").register(registry);
         Gauge.builder("egoist.tracker.connections", this, m -> m.latest.connections())
                 .description("open node connections").register(registry);
-        Gauge.builder("egoist.tracker.store.pending", storePending, s -> s.getAsInt())
+        Gauge.builder("egoist.tracker.store.pending", this, m -> m.storePending.getAsInt())
                 .description("changes not yet written to the database").register(registry);
         for (String t : List.of(Seed.REGISTER, Seed.UPDATE, Seed.REMOVE, "EMPTY")) counter("messages", "type", t);
         for (String c : List.of(TrackerCore.CAUSE_EXPIRED, TrackerCore.CAUSE_DEAD_AFTER_RMV)) counter("removals", "cause", c);

@@ -367,6 +367,7 @@ class TrackerServerTest {
         assertThat(health.statusCode()).isEqualTo(200);
         assertThat(new ObjectMapper().readTree(health.body()).get("status").asText()).isEqualTo("ok");
 
+        System.gc(); // gauges must not lose their objects to GC (Micrometer holds them weakly)
         HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(metrics.statusCode()).isEqualTo(200);
@@ -376,7 +377,9 @@ class TrackerServerTest {
                 .contains("egoist_tracker_messages_total{type=\"REG\"} 2.0")
                 .contains("egoist_tracker_messages_total{type=\"UPT\"} 1.0")
                 .contains("egoist_tracker_nacks_total{reason=\"bad-cost\"} 1.0")
-                .contains("egoist_tracker_removals_total{cause=\"expired\"} 0.0");
+                .contains("egoist_tracker_removals_total{cause=\"expired\"} 0.0")
+                .containsPattern("egoist_tracker_store_pending [0-9]")
+                .doesNotContain("NaN");
     }
 
     // ---------------------------------------------------------------------------------- shutdown
