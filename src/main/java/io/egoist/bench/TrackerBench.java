@@ -49,8 +49,8 @@ import java.util.stream.Stream;
 public final class TrackerBench {
 
     /** What to run. */
-    public record Options(int nodes, double seconds, int threads, int concurrency, int regSamples, String targetHost,
-                          int targetPort, long seed) {
+    public record Options(int nodes, double seconds, double warmupSeconds, int threads, int concurrency, int regSamples,
+                          String targetHost, int targetPort, long seed) {
         public boolean inProcess() {
             return targetHost == null;
         }
@@ -179,24 +179,29 @@ public final class TrackerBench {
             Thread th = new Thread(load, "bench-upt-" + t);
             loopThreads.add(th);
         }
+        loopThreads.forEach(Thread::start);
+        if (o.warmupSeconds() > 0) {
+            progress.accept(String.format("warm-up %.1f s (not counted)", o.warmupSeconds()));
+            Thread.sleep((long) (o.warmupSeconds() * 1000));
+        }
+        long countedBefore = loads.stream().mapToLong(l -> l.done.get()).sum();
         Map<String, Long> cpuBefore = cpuByGroup();
         long start = System.nanoTime();
-        loopThreads.forEach(Thread::start);
         long end = start + (long) (o.seconds() * 1e9);
         long lastReport = start;
-        long lastCount = 0;
+        long lastCount = countedBefore;
         while (System.nanoTime() < end) {
             Thread.sleep(Math.max(1, Math.min(1000, (end - System.nanoTime()) / 1_000_000)));
             long now = System.nanoTime();
             if (now - lastReport >= 1_000_000_000L || now >= end) {
                 long c = loads.stream().mapToLong(l -> l.done.get()).sum();
-                progress.accept(String.format("  %4.1f s  %,d UPT  (%,.0f UPT/s)", (now - start) / 1e9, c,
+                progress.accept(String.format("  %4.1f s  %,d UPT  (%,.0f UPT/s)", (now - start) / 1e9, c - countedBefore,
                         (c - lastCount) / ((now - lastReport) / 1e9)));
                 lastReport = now;
                 lastCount = c;
             }
         }
-        long updatesDone = loads.stream().mapToLong(l -> l.done.get()).sum();
+        long updatesDone = loads.stream().mapToLong(l -> l.done.get()).sum() - countedBefore;
         double elapsed = (System.nanoTime() - start) / 1e9;
         Map<String, Long> cpuAfter = cpuByGroup();
         Map<String, Double> cpuPerUpdateUs = new LinkedHashMap<>();

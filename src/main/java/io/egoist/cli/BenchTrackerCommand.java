@@ -24,8 +24,11 @@ public final class BenchTrackerCommand implements Callable<Integer> {
     @Option(names = "--seconds", description = "Duration of the UPT load.")
     double seconds = 10;
 
+    @Option(names = "--warmup", paramLabel = "SECONDS", description = "UPT load before the measured seconds (JIT warm-up), not counted.")
+    double warmup = 2;
+
     @Option(names = "--threads", description = "Load generator loops (threads), each a non-blocking selector.")
-    int threads = 1;
+    int threads = 2;
 
     @Option(names = "--concurrency", description = "UPT exchanges in flight per generator loop.")
     int concurrency = 32;
@@ -50,6 +53,7 @@ public final class BenchTrackerCommand implements Callable<Integer> {
         CommandLine cl = spec.commandLine();
         if (nodes < 2 || nodes > 1_000_000) throw new CommandLine.ParameterException(cl, "--nodes must be 2..1000000, not " + nodes);
         if (!Double.isFinite(seconds) || seconds <= 0) throw new CommandLine.ParameterException(cl, "--seconds must be positive, not " + seconds);
+        if (!Double.isFinite(warmup) || warmup < 0) throw new CommandLine.ParameterException(cl, "--warmup must be 0 or more seconds, not " + warmup);
         if (threads < 1 || threads > 512) throw new CommandLine.ParameterException(cl, "--threads must be 1..512, not " + threads);
         if (concurrency < 1 || concurrency > 10_000) throw new CommandLine.ParameterException(cl, "--concurrency must be 1..10000, not " + concurrency);
         if (regSamples < 1) throw new CommandLine.ParameterException(cl, "--reg-samples must be at least 1");
@@ -69,7 +73,7 @@ public final class BenchTrackerCommand implements Callable<Integer> {
         setTrackerLogLevel(cl, trackerLogLevel);
         PrintWriter out = cl.getOut();
         PrintWriter err = cl.getErr();
-        TrackerBench.Options o = new TrackerBench.Options(nodes, seconds, threads, concurrency, regSamples, host, port, seed);
+        TrackerBench.Options o = new TrackerBench.Options(nodes, seconds, warmup, threads, concurrency, regSamples, host, port, seed);
         TrackerBench.Result r = new TrackerBench(o, line -> {
             err.println(line);
             err.flush();

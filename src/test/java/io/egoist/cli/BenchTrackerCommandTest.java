@@ -33,7 +33,7 @@ class BenchTrackerCommandTest {
 
     @Test
     void inProcessBenchReportsUpdatesLatencyAndHeap() throws Exception {
-        Run r = run("bench", "tracker", "--nodes", "30", "--seconds", "0.5", "--reg-samples", "5", "--json");
+        Run r = run("bench", "tracker", "--nodes", "30", "--seconds", "0.5", "--warmup", "0.2", "--reg-samples", "5", "--json");
         assertThat(r.exit()).as(r.err()).isZero();
         JsonNode j = new ObjectMapper().readTree(r.out());
         assertThat(j.get("nodes").asInt()).isEqualTo(30);
@@ -52,7 +52,7 @@ class BenchTrackerCommandTest {
     void benchAgainstATargetTrackerLoadsThatTracker() throws Exception {
         try (TrackerServer server = TrackerServer.start(TrackerConfig.forTest(dir).withHttpPort(-1)
                 .withRemovePeriodMs(60_000).withExpireAfterMs(600_000))) {
-            Run r = run("bench", "tracker", "--nodes", "20", "--seconds", "0.3", "--reg-samples", "3",
+            Run r = run("bench", "tracker", "--nodes", "20", "--seconds", "0.3", "--warmup", "0", "--reg-samples", "3",
                     "--target", "127.0.0.1:" + server.port());
             assertThat(r.exit()).as(r.err()).isZero();
             assertThat(r.out()).contains("UPT/s").contains("n/a (remote tracker)");
@@ -62,7 +62,7 @@ class BenchTrackerCommandTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"--nodes=1", "--seconds=0", "--threads=0", "--target=nohost", "--target=h:99999", "--concurrency=0"})
+    @ValueSource(strings = {"--nodes=1", "--seconds=0", "--threads=0", "--target=nohost", "--target=h:99999", "--concurrency=0", "--warmup=-1"})
     void badOptionIsAOneLineError(String option) {
         Run r = run("bench", "tracker", option);
         assertThat(r.exit()).isNotZero();
