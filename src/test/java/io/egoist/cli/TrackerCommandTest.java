@@ -72,6 +72,17 @@ class TrackerCommandTest {
     }
 
     @Test
+    void portInUseIsAOneLineStartupError() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            Run r = run("tracker", "--data", dir.toString(), "--port", String.valueOf(taken.getLocalPort()),
+                    "--http-port", "-1", "--bind", "127.0.0.1");
+            assertThat(r.exit()).isEqualTo(1);
+            assertThat(r.err().strip()).startsWith("egoist tracker: cannot listen on 127.0.0.1:" + taken.getLocalPort())
+                    .doesNotContain("\n");
+        }
+    }
+
+    @Test
     void trackerPrintsWhereItListensServesNodesAndStops() throws Exception {
         StringWriter out = new StringWriter();
         CommandLine cl = EgoistCli.newCommandLine();
