@@ -15,15 +15,44 @@ public record NodeId(String ip, int port) implements Comparable<NodeId> {
 
     /** Parses {@code a.b.c.d:port}; throws IllegalArgumentException whose message is the precise reason. */
     public static NodeId parse(String text) {
-        if (text == null || text.isEmpty()) throw new IllegalArgumentException("empty node id");
+        NodeId id = tryParse(text);
+        if (id == null) throw new IllegalArgumentException(problem(text));
+        return id;
+    }
+
+    /** Parses {@code a.b.c.d:port}, or returns null if the text is not a valid node id (see {@link #problem}). */
+    public static NodeId tryParse(String text) {
+        if (problem(text) != null) return null;
         int colon = text.lastIndexOf(':');
-        if (colon < 0) throw new IllegalArgumentException("node id without ':' port: " + clip(text));
-        String ip = text.substring(0, colon);
+        return new NodeId(text.substring(0, colon), Integer.parseInt(text.substring(colon + 1)));
+    }
+
+    /**
+     * Why {@code text} is not a valid node id, or null if it is one. Valid: an IPv4 dotted quad (octets 0-255,
+     * no leading zeros), ':', a port 1-65535 without leading zeros. Never throws.
+     */
+    public static String problem(String text) {
+        if (text == null || text.isEmpty()) return "empty node id";
+        int colon = text.lastIndexOf(':');
+        if (colon < 0) return "node id without ':' port: " + clip(text);
         String portText = text.substring(colon + 1);
-        if (portText.isEmpty() || portText.length() > 5 || !portText.chars().allMatch(c -> c >= '0' && c <= '9')) {
-            throw new IllegalArgumentException("malformed port: " + clip(portText));
+        if (portText.isEmpty() || portText.length() > 5 || !allDigits(portText)) {
+            return "malformed port: " + clip(portText);
         }
-        return new NodeId(ip, Integer.parseInt(portText));
+        String why = checkIp(text.substring(0, colon));
+        if (why != null) return why;
+        int port = Integer.parseInt(portText);
+        if (port < 1 || port > 65535) return "port out of range: " + port;
+        if (portText.charAt(0) == '0') return "port with leading zero: " + portText;
+        return null;
+    }
+
+    private static boolean allDigits(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') return false;
+        }
+        return true;
     }
 
     /** The echo port the seed uses for delay probing: main port + 1. */
@@ -54,7 +83,7 @@ public record NodeId(String ip, int port) implements Comparable<NodeId> {
         String[] parts = ip.split("\\.", -1);
         if (parts.length != 4) return "malformed IPv4 address: " + clip(ip);
         for (String p : parts) {
-            if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            if (p.isEmpty() || p.length() > 3 || !allDigits(p)) {
                 return "malformed IPv4 address: " + clip(ip);
             }
             if (Integer.parseInt(p) > 255) return "IPv4 octet out of range: " + clip(ip);

@@ -1,0 +1,269 @@
+package io.egoist.runtime;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A small HTTP/1.1 JSON server on Netty: a route table of (method, path) to handler. Handlers return a
+ * {@link Response} (JSON via Jackson, or plain text e.g. for Prometheus), possibly later (a
+ * {@link CompletionStage}), so they can wait for a core's answer without blocking the I/O thread.
+ *
+ * <p>Errors are JSON {@code {"error": "..."}}: 404 for an unknown path, 405 (with Allow) for a known path
+ * and another method, 400 when a handler throws {@link IllegalArgumentException} or {@link HttpError} with
+ * 400, 413 for a body over {@link #MAX_BODY} bytes, 500 for anything else (logged). Binds to the host given
+ * to {@link #listen} (callers default to 127.0.0.1).
+ */
+public final class HttpJsonServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(HttpJsonServer.class);
+
+    public static final int MAX_BODY = 1 << 20;
+    public static final String JSON = "application/json; charset=utf-8";
+    public static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+
+    private static final ObjectMapper MAPPER = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+
+    /** One request, with its body aggregated. */
+    public record Request(String method, String path, Map<String, List<String>> query, byte[] body,
+                          Map<String, String> headers) {
+        /** The first value of a query parameter, or null. */
+        public String param(String name) {
+            List<String> v = query.get(name);
+            return v == null || v.isEmpty() ? null : v.get(0);
+        }
+
+        /** A query parameter that must be present and non-empty, else 400. */
+        public String requireParam(String name) {
+            String v = param(name);
+            if (v == null || v.isEmpty()) throw new HttpError(400, "missing query parameter '" + name + "'");
+            return v;
+        }
+
+        public String bodyText() {
+            return new String(body, StandardCharsets.UTF_8);
+        }
+    }
+
+    /** A response: status, content type and bytes. */
+    public record Response(int status, String contentType, byte[] body) {
+        public static Response json(int status, Object value) {
+            try {
+                byte[] b = MAPPER.writeValueAsBytes(value);
+                byte[] withNl = java.util.Arrays.copyOf(b, b.length + 1);
+                withNl[b.length] = '\n';
+                return new Response(status, JSON, withNl);
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot serialise response: " + e.getMessage(), e);
+            }
+        }
+
+        public static Response json(Object value) {
+            return json(200, value);
+        }
+
+        public static Response text(int status, String contentType, String text) {
+            return new Response(status, contentType, text.getBytes(StandardCharsets.UTF_8));
+        }
+
+        public static Response error(int status, String message) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("error", message);
+            m.put("status", status);
+            return json(status, m);
+        }
+    }
+
+    /** Thrown by a handler to answer with this status and a JSON error. */
+    public static final class HttpError extends RuntimeException {
+        private final int status;
+
+        public HttpError(int status, String message) {
+            super(message);
+            this.status = status;
+        }
+
+        public int status() {
+            return status;
+        }
+    }
+
+    @FunctionalInterface
+    public interface Handler {
+        CompletionStage<Response> handle(Request request) throws Exception;
+    }
+
+    @FunctionalInterface
+    public interface SyncHandler {
+        Response handle(Request request) throws Exception;
+    }
+
+    private final EventLoopGroup ownGroup;
+    private final EventLoopGroup group;
+    private final Map<String, Map<String, Handler>> routes = new LinkedHashMap<>(); // path -> method -> handler
+    private final ChannelGroup channels = new DefaultChannelGroup("http", GlobalEventExecutor.INSTANCE);
+
+    /** @param group loops to run on, or null for an own one-thread group (shut down by {@link #close()}) */
+    public HttpJsonServer(EventLoopGroup group) {
+        this.ownGroup = group == null ? Netty.newGroup(1, "http") : null;
+        this.group = group == null ? ownGroup : group;
+    }
+
+    public HttpJsonServer() {
+        this(null);
+    }
+
+    /** Adds an asynchronous route; register routes before {@link #listen}. */
+    public synchronized HttpJsonServer route(String method, String path, Handler handler) {
+        routes.computeIfAbsent(path, p -> new LinkedHashMap<>()).put(method.toUpperCase(), handler);
+        return this;
+    }
+
+    /** Adds a route whose handler answers at once. */
+    public HttpJsonServer routeSync(String method, String path, SyncHandler handler) {
+        return route(method, path, req -> CompletableFuture.completedFuture(handler.handle(req)));
+    }
+
+    /** Binds ({@code port} 0 = ephemeral) and returns the bound port; blocks until bound. */
+    public int listen(String host, int port) {
+        ServerBootstrap sb = new ServerBootstrap()
+                .group(group, group)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        channels.add(ch);
+                        ch.pipeline().addLast(new HttpServerCodec());
+                        ch.pipeline().addLast(new HttpObjectAggregator(MAX_BODY));
+                        ch.pipeline().addLast(new RequestHandler());
+                    }
+                });
+        ChannelFuture f = sb.bind(host, port).awaitUninterruptibly();
+        if (!f.isSuccess()) {
+            throw new IllegalStateException("cannot listen on " + host + ":" + port + ": " + f.cause().getMessage(), f.cause());
+        }
+        channels.add(f.channel());
+        return ((InetSocketAddress) f.channel().localAddress()).getPort();
+    }
+
+    @Override
+    public void close() {
+        channels.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        if (ownGroup != null) Netty.shutdown(ownGroup);
+    }
+
+    private synchronized Map<String, Handler> methodsFor(String path) {
+        Map<String, Handler> m = routes.get(path);
+        return m == null ? null : new LinkedHashMap<>(m);
+    }
+
+    private final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+            boolean keepAlive = HttpUtil.isKeepAlive(req);
+            if (!req.decoderResult().isSuccess()) {
+                respond(ctx, Response.error(400, "malformed HTTP request"), false);
+                return;
+            }
+            QueryStringDecoder qs = new QueryStringDecoder(req.uri(), StandardCharsets.UTF_8);
+            String method = req.method().name();
+            Map<String, Handler> methods = methodsFor(qs.path());
+            if (methods == null) {
+                respond(ctx, Response.error(404, "no such resource: " + qs.path()), keepAlive);
+                return;
+            }
+            Handler h = methods.get(method);
+            if (h == null) {
+                Response r = Response.error(405, "method " + method + " not allowed on " + qs.path()
+                        + " (allowed: " + String.join(", ", new TreeSet<>(methods.keySet())) + ")");
+                respond(ctx, r, keepAlive, String.join(", ", new TreeSet<>(methods.keySet())));
+                return;
+            }
+            Map<String, String> headers = new LinkedHashMap<>();
+            req.headers().forEach(e -> headers.putIfAbsent(e.getKey().toLowerCase(), e.getValue()));
+            Request request = new Request(method, qs.path(), qs.parameters(), ByteBufUtil.getBytes(req.content()), headers);
+            CompletionStage<Response> stage;
+            try {
+                stage = h.handle(request);
+            } catch (Throwable t) {
+                stage = CompletableFuture.failedFuture(t);
+            }
+            stage.whenComplete((resp, err) -> respond(ctx, err == null ? resp : toError(request, err), keepAlive));
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            log.debug("event=http_conn_error peer={} reason={}", ctx.channel().remoteAddress(), cause.toString());
+            ctx.close();
+        }
+    }
+
+    private static Response toError(Request req, Throwable err) {
+        Throwable t = err;
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        if (t instanceof HttpError he) return Response.error(he.status(), he.getMessage());
+        if (t instanceof IllegalArgumentException) return Response.error(400, String.valueOf(t.getMessage()));
+        log.error("event=http_handler_failed method={} path={} reason={}", req.method(), req.path(), t.toString(), t);
+        return Response.error(500, "internal error: " + t);
+    }
+
+    private static void respond(ChannelHandlerContext ctx, Response r, boolean keepAlive) {
+        respond(ctx, r, keepAlive, null);
+    }
+
+    private static void respond(ChannelHandlerContext ctx, Response r, boolean keepAlive, String allow) {
+        if (r == null) r = Response.error(500, "handler returned no response");
+        FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                HttpResponseStatus.valueOf(r.status()), Unpooled.wrappedBuffer(r.body()));
+        resp.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
+        resp.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.body().length);
+        if (allow != null) resp.headers().set(HttpHeaderNames.ALLOW, allow);
+        if (keepAlive) {
+            resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+            ctx.writeAndFlush(resp);
+        } else {
+            resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            ctx.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+}

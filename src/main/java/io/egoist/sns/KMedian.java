@@ -1,0 +1,345 @@
+package io.egoist.sns;
+
+import java.util.Arrays;
+
+/**
+ * Solves the best-response k-median over a {@link ServiceTable}: choose {@code k} free rows (plus the always-open
+ * {@code fixed} rows) minimising the sum over destinations of the minimum loss. Exact enumeration, greedy, and
+ * swap local search (1-swaps with O(rows · destinations) evaluation of the whole swap neighbourhood, optional
+ * 2-swaps). Deterministic: ties go to the lowest row index / the first found.
+ */
+final class KMedian {
+    /** Relative improvement below which a swap is not taken (guards against float noise cycling). */
+    static final double REL_TOL = 1e-12;
+
+    private final ServiceTable t;
+    private final int m;
+    private final int nd;
+    private final double[] loss;
+    /** Per destination: the loss with only the fixed rows open (or the "nobody serves" loss). */
+    private final double[] base;
+    private final boolean[] isFixed;
+
+    KMedian(ServiceTable t, int[] fixedRows) {
+        this.t = t;
+        this.m = t.rows();
+        this.nd = t.cols();
+        this.loss = t.loss;
+        this.base = t.empty.clone();
+        this.isFixed = new boolean[m];
+        for (int r : fixedRows) {
+            isFixed[r] = true;
+            for (int d = 0; d < nd; d++) {
+                double v = loss[r * nd + d];
+                if (v < base[d]) {
+                    base[d] = v;
+                }
+            }
+        }
+    }
+
+    /** Number of rows that may be chosen (not fixed). */
+    int freeRows() {
+        int c = 0;
+        for (boolean f : isFixed) {
+            if (!f) {
+                c++;
+            }
+        }
+        return c;
+    }
+
+    boolean isFixed(int row) {
+        return isFixed[row];
+    }
+
+    /** Objective with the fixed rows plus {@code rows}. */
+    double objective(int[] rows) {
+        double sum = 0;
+        for (int d = 0; d < nd; d++) {
+            double best = base[d];
+            for (int r : rows) {
+                double v = loss[r * nd + d];
+                if (v < best) {
+                    best = v;
+                }
+            }
+            sum += best;
+        }
+        return sum;
+    }
+
+    /** C(n, k), saturating at Long.MAX_VALUE. */
+    static long binomial(int n, int k) {
+        if (k < 0 || k > n) {
+            return 0;
+        }
+        k = Math.min(k, n - k);
+        long r = 1;
+        for (int i = 1; i <= k; i++) {
+            // r * (n - k + i) / i stays exact: r is C(n-k+i-1, i-1)
+            long num = n - k + i;
+            if (r > Long.MAX_VALUE / num) {
+                return Long.MAX_VALUE;
+            }
+            r = r * num / i;
+        }
+        return r;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Exact: enumerate every k-subset of the free rows, keeping per-depth prefix minima so a leaf costs O(nd).
+
+    int[] exact(int k) {
+        int[] free = freeList();
+        if (k <= 0) {
+            return new int[0];
+        }
+        if (k >= free.length) {
+            return free;
+        }
+        double[][] level = new double[k][];
+        level[0] = base;
+        for (int i = 1; i < k; i++) {
+            level[i] = new double[nd];
+        }
+        int[] pick = new int[k];
+        int[] bestPick = new int[k];
+        double[] bestVal = {Double.POSITIVE_INFINITY};
+        enumerate(free, 0, 0, k, level, pick, bestPick, bestVal);
+        int[] out = new int[k];
+        for (int i = 0; i < k; i++) {
+            out[i] = free[bestPick[i]];
+        }
+        return out;
+    }
+
+    private void enumerate(int[] free, int depth, int start, int k, double[][] level, int[] pick, int[] bestPick,
+                           double[] bestVal) {
+        double[] prev = level[depth];
+        int limit = free.length - (k - depth);
+        if (depth == k - 1) {
+            for (int i = start; i <= limit; i++) {
+                int off = free[i] * nd;
+                double sum = 0;
+                for (int d = 0; d < nd; d++) {
+                    double v = loss[off + d];
+                    sum += v < prev[d] ? v : prev[d];
+                }
+                if (sum < bestVal[0]) {
+                    bestVal[0] = sum;
+                    pick[depth] = i;
+                    System.arraycopy(pick, 0, bestPick, 0, k);
+                }
+            }
+            return;
+        }
+        double[] next = level[depth + 1];
+        for (int i = start; i <= limit; i++) {
+            int off = free[i] * nd;
+            for (int d = 0; d < nd; d++) {
+                double v = loss[off + d];
+                next[d] = v < prev[d] ? v : prev[d];
+            }
+            pick[depth] = i;
+            enumerate(free, depth + 1, i + 1, k, level, pick, bestPick, bestVal);
+        }
+    }
+
+    private int[] freeList() {
+        int[] free = new int[m];
+        int c = 0;
+        for (int r = 0; r < m; r++) {
+            if (!isFixed[r]) {
+                free[c++] = r;
+            }
+        }
+        return Arrays.copyOf(free, c);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Greedy: add, k times, the free row that lowers the objective most.
+
+    int[] greedy(int k) {
+        int[] free = freeList();
+        k = Math.min(k, free.length);
+        double[] best = base.clone();
+        boolean[] taken = new boolean[m];
+        int[] out = new int[k];
+        for (int s = 0; s < k; s++) {
+            int arg = -1;
+            double argGain = -1;
+            for (int r : free) {
+                if (taken[r]) {
+                    continue;
+                }
+                int off = r * nd;
+                double gain = 0;
+                for (int d = 0; d < nd; d++) {
+                    double v = loss[off + d];
+                    if (v < best[d]) {
+                        gain += best[d] - v;
+                    }
+                }
+                if (gain > argGain) {
+                    argGain = gain;
+                    arg = r;
+                }
+            }
+            taken[arg] = true;
+            out[s] = arg;
+            int off = arg * nd;
+            for (int d = 0; d < nd; d++) {
+                double v = loss[off + d];
+                if (v < best[d]) {
+                    best[d] = v;
+                }
+            }
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Local search. 1-swap neighbourhood evaluated in O(m · nd) per pass: with best/second-best serving
+    // loss and the owning slot per destination, delta(u, w) = A(w) + B(u, w) where
+    //   A(w)    = sum_j min(0, L[w][j] - best_j)                       (what adding w gains)
+    //   B(u, w) = sum_{j owned by u, L[w][j] >= best_j} (min(L[w][j], second_j) - best_j)   (what dropping u costs)
+
+    /** Improves {@code start} (distinct free rows) by best-improvement swaps until none helps; then ρ=2 swaps if asked. */
+    int[] localSearch(int[] start, int rho) {
+        int k = start.length;
+        int[] sel = start.clone();
+        if (k == 0) {
+            return sel;
+        }
+        boolean[] in = new boolean[m];
+        for (int r : sel) {
+            in[r] = true;
+        }
+        double[] best = new double[nd];
+        double[] second = new double[nd];
+        int[] owner = new int[nd];
+        double[] bcost = new double[k];
+        while (true) {
+            double cur = serve(sel, best, second, owner);
+            double tol = REL_TOL * Math.max(1.0, Math.abs(cur));
+            double bestDelta = -tol;
+            int bu = -1;
+            int bw = -1;
+            for (int w = 0; w < m; w++) {
+                if (in[w] || isFixed[w]) {
+                    continue;
+                }
+                int off = w * nd;
+                double a = 0;
+                Arrays.fill(bcost, 0.0);
+                for (int d = 0; d < nd; d++) {
+                    double v = loss[off + d];
+                    double b = best[d];
+                    if (v < b) {
+                        a += v - b;
+                    } else {
+                        int o = owner[d];
+                        if (o >= 0) {
+                            double s = second[d];
+                            bcost[o] += (v < s ? v : s) - b;
+                        }
+                    }
+                }
+                for (int u = 0; u < k; u++) {
+                    double delta = a + bcost[u];
+                    if (delta < bestDelta) {
+                        bestDelta = delta;
+                        bu = u;
+                        bw = w;
+                    }
+                }
+            }
+            if (bu >= 0) {
+                in[sel[bu]] = false;
+                sel[bu] = bw;
+                in[bw] = true;
+                continue;
+            }
+            if (rho >= 2 && k >= 2 && twoSwap(sel, in, cur, tol)) {
+                continue;
+            }
+            return sel;
+        }
+    }
+
+    /** Fills best/second/owner for the selection; returns the objective. */
+    private double serve(int[] sel, double[] best, double[] second, int[] owner) {
+        double sum = 0;
+        int k = sel.length;
+        for (int d = 0; d < nd; d++) {
+            double b = base[d];
+            double s = Double.POSITIVE_INFINITY;
+            int o = -1;
+            for (int slot = 0; slot < k; slot++) {
+                double v = loss[sel[slot] * nd + d];
+                if (v < b) {
+                    s = b;
+                    b = v;
+                    o = slot;
+                } else if (v < s) {
+                    s = v;
+                }
+            }
+            best[d] = b;
+            second[d] = s;
+            owner[d] = o;
+            sum += b;
+        }
+        return sum;
+    }
+
+    /** First improving 2-for-2 swap, applied in place; false when none improves. O(k² · m² · nd). */
+    private boolean twoSwap(int[] sel, boolean[] in, double cur, double tol) {
+        int k = sel.length;
+        double[] rest = new double[nd];
+        for (int u1 = 0; u1 < k; u1++) {
+            for (int u2 = u1 + 1; u2 < k; u2++) {
+                for (int d = 0; d < nd; d++) {
+                    double b = base[d];
+                    for (int s = 0; s < k; s++) {
+                        if (s != u1 && s != u2) {
+                            double v = loss[sel[s] * nd + d];
+                            if (v < b) {
+                                b = v;
+                            }
+                        }
+                    }
+                    rest[d] = b;
+                }
+                for (int w1 = 0; w1 < m; w1++) {
+                    if (in[w1] || isFixed[w1]) {
+                        continue;
+                    }
+                    for (int w2 = w1 + 1; w2 < m; w2++) {
+                        if (in[w2] || isFixed[w2]) {
+                            continue;
+                        }
+                        int o1 = w1 * nd;
+                        int o2 = w2 * nd;
+                        double sum = 0;
+                        for (int d = 0; d < nd; d++) {
+                            double v = Math.min(rest[d], Math.min(loss[o1 + d], loss[o2 + d]));
+                            sum += v;
+                        }
+                        if (sum < cur - tol) {
+                            in[sel[u1]] = false;
+                            in[sel[u2]] = false;
+                            sel[u1] = w1;
+                            sel[u2] = w2;
+                            in[w1] = true;
+                            in[w2] = true;
+                            return true;
+                        }
+                    }
+                }
+            }
+        }
+        return false;
+    }
+}
