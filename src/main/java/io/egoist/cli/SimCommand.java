@@ -150,6 +150,7 @@ public final class SimCommand implements Callable<Integer> {
                     row.put("mean_efficiency", r.meanEfficiency());
                     row.put("mean_relative_efficiency", r.meanRelativeEfficiency());
                     row.put("min_relative_efficiency", r.minRelativeEfficiency());
+                    row.put("connected_fraction", r.connectedFraction());
                     row.put("rewirings", r.rewirings());
                     row.put("arrivals", r.arrivals());
                     row.put("departures", r.departures());

@@ -41,7 +41,8 @@ import java.util.Random;
  * </ul>
  * Efficiency, sampled every {@code sampleEvery} seconds from 0 to {@code duration}: the mean over ordered
  * pairs (i, j) of live nodes of 1/d(i, j) in 1/ms, where d is the shortest overlay path and 1/d = 0 when j
- * is unreachable. The relative efficiency divides it by the full mesh's over the same live nodes.
+ * is unreachable. The relative efficiency divides it by the full mesh's over the same live nodes; {@code connected}
+ * says whether every live node reaches every other.
  */
 public final class ChurnSimulation {
 
@@ -50,7 +51,7 @@ public final class ChurnSimulation {
 
     /** One sample of the overlay. */
     public record Sample(double timeS, int k, String policy, double efficiency, double relativeEfficiency,
-                         int liveNodes) {}
+                         int liveNodes, boolean connected) {}
 
     /** All samples of one run and its totals. */
     public record Run(int k, String policy, List<Sample> samples, int arrivals, int departures, int rewirings) {
@@ -60,6 +61,11 @@ public final class ChurnSimulation {
 
         public double meanRelativeEfficiency() {
             return samples.stream().mapToDouble(Sample::relativeEfficiency).average().orElse(0);
+        }
+
+        /** Fraction of samples in which the live overlay was strongly connected. */
+        public double connectedFraction() {
+            return samples.isEmpty() ? 0 : samples.stream().filter(Sample::connected).count() / (double) samples.size();
         }
 
         public double minRelativeEfficiency() {
@@ -423,7 +429,8 @@ public final class ChurnSimulation {
             }
         }
         double meshEff = Overlays.efficiency(mesh, live);
-        return new Sample(t, k, cfg.policy(), eff, meshEff > 0 ? eff / meshEff : 0, ids.length);
+        return new Sample(t, k, cfg.policy(), eff, meshEff > 0 ? eff / meshEff : 0, ids.length,
+                Overlays.stronglyConnected(overlay, live));
     }
 
     private static boolean contains(int[] a, int v) {

@@ -29,11 +29,17 @@ public final class SimOutput {
 
     public static final String RESULTS_HEADER =
             "k,policy,mean_cost,social_cost,ratio_to_br,ratio_to_full_mesh,rounds,rewirings,converged";
-    public static final String CHURN_HEADER = "time_s,k,policy,efficiency,relative_efficiency,live_nodes";
+    public static final String CHURN_HEADER = "time_s,k,policy,efficiency,relative_efficiency,live_nodes,connected";
 
     static {
         System.setProperty("java.awt.headless", "true");
     }
+
+    /** One color per policy, the same in every chart. */
+    private static final Map<String, Color> COLORS = Map.of(
+            "br", new Color(0xD62728), "br-eps", new Color(0x1F77B4), "k-random", new Color(0x2CA02C),
+            "k-closest", new Color(0xFF7F0E), "k-regular", new Color(0x9467BD), "full-mesh", Color.BLACK,
+            "hybrid-br", new Color(0x8C564B), "legacy-swap", new Color(0x7F7F7F), "sampling-br", new Color(0x17BECF));
 
     public static void writeResultsCsv(Path file, List<PolicyResult> results) throws IOException {
         StringBuilder sb = new StringBuilder(RESULTS_HEADER).append('\n');
@@ -53,7 +59,8 @@ public final class SimOutput {
             for (ChurnSimulation.Sample s : run.samples()) {
                 sb.append(f(s.timeS(), 3)).append(',').append(s.k()).append(',').append(s.policy()).append(',')
                         .append(String.format(Locale.ROOT, "%.8f", s.efficiency())).append(',')
-                        .append(f(s.relativeEfficiency(), 4)).append(',').append(s.liveNodes()).append('\n');
+                        .append(f(s.relativeEfficiency(), 4)).append(',').append(s.liveNodes()).append(',')
+                        .append(s.connected()).append('\n');
             }
         }
         Files.writeString(file, sb.toString(), StandardCharsets.UTF_8);
@@ -105,7 +112,15 @@ public final class SimOutput {
         plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
         XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
         for (int i = 0; i < plot.getDataset().getSeriesCount(); i++) {
-            renderer.setSeriesStroke(i, new BasicStroke(2f));
+            String key = String.valueOf(plot.getDataset().getSeriesKey(i));
+            String policy = key.contains(" ") ? key.substring(0, key.indexOf(' ')) : key;
+            renderer.setSeriesStroke(i, policy.equals("full-mesh")
+                    ? new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f)
+                    : new BasicStroke(2f));
+            Color c = COLORS.get(policy);
+            if (c != null) {
+                renderer.setSeriesPaint(i, c);
+            }
         }
         plot.setRenderer(renderer);
         return plot;
@@ -153,12 +168,13 @@ public final class SimOutput {
 
     public static void printChurnTable(PrintWriter out, List<ChurnSimulation.Run> runs) {
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"k", "policy", "mean_efficiency", "mean_rel_eff", "min_rel_eff", "rewirings",
-            "arrivals", "departures"});
+        rows.add(new String[] {"k", "policy", "mean_efficiency", "mean_rel_eff", "min_rel_eff", "connected",
+            "rewirings", "arrivals", "departures"});
         for (ChurnSimulation.Run r : runs) {
             rows.add(new String[] {String.valueOf(r.k()), r.policy(),
                 String.format(Locale.ROOT, "%.6f", r.meanEfficiency()), f(r.meanRelativeEfficiency(), 3),
-                f(r.minRelativeEfficiency(), 3), String.valueOf(r.rewirings()), String.valueOf(r.arrivals()),
+                f(r.minRelativeEfficiency(), 3), Math.round(100 * r.connectedFraction()) + "%",
+                String.valueOf(r.rewirings()), String.valueOf(r.arrivals()),
                 String.valueOf(r.departures())});
         }
         printAligned(out, rows, 2);
