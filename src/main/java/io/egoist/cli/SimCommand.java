@@ -154,7 +154,17 @@ public final class SimCommand implements Callable<Integer> {
                     row.put("rewirings", r.rewirings());
                     row.put("arrivals", r.arrivals());
                     row.put("departures", r.departures());
-                    row.put("samples", r.samples());
+                    List<Map<String, Object>> samples = new ArrayList<>();
+                    for (ChurnSimulation.Sample sm : r.samples()) {
+                        Map<String, Object> x = new LinkedHashMap<>();
+                        x.put("time_s", sm.timeS());
+                        x.put("efficiency", sm.efficiency());
+                        x.put("relative_efficiency", sm.relativeEfficiency());
+                        x.put("live_nodes", sm.liveNodes());
+                        x.put("connected", sm.connected());
+                        samples.add(x);
+                    }
+                    row.put("samples", samples);
                     rs.add(row);
                 }
                 doc.put("runs", rs);

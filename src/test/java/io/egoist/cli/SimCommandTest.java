@@ -138,6 +138,8 @@ class SimCommandTest {
         assertThat(j.code()).as(j.err()).isZero();
         JsonNode doc = new ObjectMapper().readTree(j.out());
         assertThat(doc.get("runs").get(0).get("samples")).hasSize(4);
+        assertThat(doc.get("runs").get(0).get("samples").get(3).get("time_s").asDouble()).isEqualTo(30.0);
+        assertThat(doc.get("runs").get(0).get("samples").get(0).get("live_nodes").asInt()).isBetween(2, 20);
     }
 
     @Test
