@@ -1,5 +1,9 @@
 package io.egoist.bench;
 
+import io.egoist.core.Core;
+import io.egoist.core.Effect;
+import io.egoist.core.Event;
+import io.egoist.runtime.CoreHost;
 import io.egoist.tracker.TrackerConfig;
 import io.egoist.tracker.TrackerServer;
 import io.egoist.tracker.TrackerSnapshot;
@@ -50,7 +54,7 @@ public final class TrackerBench {
 
     /** What to run. */
     public record Options(int nodes, double seconds, double warmupSeconds, int threads, int concurrency, int regSamples,
-                          String targetHost, int targetPort, long seed) {
+                          String targetHost, int targetPort, long seed, boolean baseline) {
         public boolean inProcess() {
             return targetHost == null;
         }
@@ -61,7 +65,8 @@ public final class TrackerBench {
                          long updateErrors, int regSamples, double regP50Ms, double regP99Ms, double regMaxMs,
                          int regReplyLines, int regReplyBytes, long trackerHeapBytes, double registerSeconds,
                          long trackerUpdatesCounted, Map<String, Double> cpuMicrosPerUpdate, double loadAverage,
-                         long storeBatches, long storeMaxBatchMillis, long storeMaxChangeDelayMillis) {}
+                         long storeBatches, long storeMaxBatchMillis, long storeMaxChangeDelayMillis,
+                         double baselineUpdatesPerSecond, Map<String, Double> baselineCpuMicrosPerUpdate) {}
 
     private final Options o;
     private final Consumer<String> progress;
@@ -130,10 +135,18 @@ public final class TrackerBench {
             long heap = -1;
             if (server != null) heap = Math.max(0, usedHeapAfterGc() - heapBefore);
             TrackerStore.Stats st = server == null ? new TrackerStore.Stats(-1, -1, -1, -1) : server.store().stats();
+            if (server != null) {
+                server.close();
+                server = null;
+            }
+
+            // 5. optionally the same load against the bare runtime: a core that closes after one line
+            LoadRun base = o.baseline() ? baseline() : null;
             return new Result(target, nodesNow, linksNow, elapsed, updatesDone, updatesDone / elapsed, errors,
                     lat.length, pct(lat, 0.50), pct(lat, 0.99), lat.length == 0 ? 0 : lat[lat.length - 1], lines, bytes,
                     heap, registerSeconds, counted, cpuPerUpdateUs, loadAverage(), st.batches(), st.maxBatchMillis(),
-                    st.maxChangeDelayMillis());
+                    st.maxChangeDelayMillis(), base == null ? -1 : base.updates() / base.seconds(),
+                    base == null ? Map.of() : base.cpuMicrosPerUpdate());
         } finally {
             if (server != null) server.close();
             if (dataDir != null) deleteTree(dataDir);
@@ -159,13 +172,9 @@ public final class TrackerBench {
         progress.accept("initial updates sent; overlay has ~" + 4 * o.nodes() + " links");
 
         // 2. UPT load: a new connection per UPT, as fast as the generator loops can for S seconds
-        AtomicBoolean stop = new AtomicBoolean();
-        List<UptLoad> loads = new ArrayList<>();
-        List<Thread> loopThreads = new ArrayList<>();
-        for (int t = 0; t < o.threads(); t++) {
-            int me = t;
+        LoadRun run = runLoad(hostPort(target), me -> {
             int[] cursor = {me, 0};
-            UptLoad load = new UptLoad(hostPort(target), o.concurrency(), () -> {
+            return () -> {
                 int i = cursor[0];
                 byte[] line = updateBytes[i][1 + cursor[1] % (updateBytes[i].length - 1)];
                 cursor[0] += o.threads();
@@ -174,10 +183,27 @@ public final class TrackerBench {
                     cursor[1]++;
                 }
                 return line;
-            }, stop);
+            };
+        });
+        return new Load(registerSeconds, run.updates(), run.seconds(), run.errors(), run.cpuMicrosPerUpdate());
+    }
+
+    /** What one load run measured. */
+    private record LoadRun(long updates, double seconds, long errors, Map<String, Double> cpuMicrosPerUpdate) {}
+
+    /**
+     * Runs the generator loops against {@code addr}: warm-up, then {@code seconds} measured, with progress once
+     * a second and CPU time per completed exchange for each thread group.
+     */
+    private LoadRun runLoad(InetSocketAddress addr, java.util.function.IntFunction<UptLoad.Lines> linesForLoop)
+            throws InterruptedException {
+        AtomicBoolean stop = new AtomicBoolean();
+        List<UptLoad> loads = new ArrayList<>();
+        List<Thread> loopThreads = new ArrayList<>();
+        for (int t = 0; t < o.threads(); t++) {
+            UptLoad load = new UptLoad(addr, o.concurrency(), linesForLoop.apply(t), stop);
             loads.add(load);
-            Thread th = new Thread(load, "bench-upt-" + t);
-            loopThreads.add(th);
+            loopThreads.add(new Thread(load, "bench-upt-" + t));
         }
         loopThreads.forEach(Thread::start);
         if (o.warmupSeconds() > 0) {
@@ -206,7 +232,8 @@ public final class TrackerBench {
         Map<String, Long> cpuAfter = cpuByGroup();
         Map<String, Double> cpuPerUpdateUs = new LinkedHashMap<>();
         for (String g : cpuAfter.keySet()) {
-            if (!o.inProcess() && !g.equals("generator") && !g.equals("process")) continue;
+            long d0 = cpuAfter.get(g) - cpuBefore.getOrDefault(g, 0L);
+            if (d0 == 0 && !g.equals("generator") && !g.equals("process")) continue; // group not running
             long d = cpuAfter.get(g) - cpuBefore.getOrDefault(g, 0L);
             cpuPerUpdateUs.put(g, updatesDone == 0 ? 0 : Math.round(d / 1e3 / updatesDone * 10) / 10.0);
         }
@@ -215,7 +242,37 @@ public final class TrackerBench {
         long errors = loads.stream().mapToLong(l -> l.errors.get()).sum();
         for (UptLoad l : loads) if (l.lastError != null) progress.accept("last UPT error: " + l.lastError);
 
-        return new Load(registerSeconds, updatesDone, elapsed, errors, cpuPerUpdateUs);
+        return new LoadRun(updatesDone, elapsed, errors, cpuPerUpdateUs);
+    }
+
+    /**
+     * The generator against the runtime alone: {@link CoreHost} with a core that closes every connection after
+     * its first line, so the difference to the tracker run is the tracker's own work (decode, update, store).
+     */
+    private LoadRun baseline() throws InterruptedException {
+        try (CoreHost<CloseAfterLineCore> host = new CoreHost<>(new CloseAfterLineCore(), new CoreHost.Options().name("baseline"))) {
+            host.start().join();
+            int port = host.listen("127.0.0.1", 0);
+            progress.accept("baseline: the same load against CoreHost with a core that only closes, port " + port);
+            byte[] line = (WireCodec.encode(new Message.TrackerUpdate(List.of(new Link(nodeId(0), nodeId(1), 35.2),
+                    new Link(nodeId(0), nodeId(2), 120.125), new Link(nodeId(0), nodeId(3), 7),
+                    new Link(nodeId(0), nodeId(4), 250.5)))) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+            return runLoad(new InetSocketAddress("127.0.0.1", port), me -> () -> line);
+        }
+    }
+
+    /** The baseline's core: close a connection when its first line arrives. */
+    static final class CloseAfterLineCore implements Core {
+        @Override
+        public List<Effect> start(long nowMillis) {
+            return List.of();
+        }
+
+        @Override
+        public List<Effect> handle(long nowMillis, Event event) {
+            if (event instanceof Event.LineReceived e) return List.of(new Effect.Close(e.conn()));
+            return List.of();
+        }
     }
 
     /** For each node: [initial UPT line, further UPT lines...], each with 4 links to random other nodes. */
@@ -315,10 +372,12 @@ public final class TrackerBench {
         out.put("tracker-loop", 0L);
         out.put("store-writer", 0L);
         out.put("generator", 0L);
+        out.put("baseline-loop", 0L);
         for (ThreadInfo ti : mx.getThreadInfo(mx.getAllThreadIds())) {
             if (ti == null) continue;
             String name = ti.getThreadName();
             String group = name.matches("tracker-\\d+-\\d+") ? "tracker-loop"
+                    : name.matches("baseline-\\d+-\\d+") ? "baseline-loop"
                     : name.equals("tracker-store-writer") ? "store-writer"
                     : name.startsWith("bench-upt-") ? "generator" : null;
             if (group == null) continue;

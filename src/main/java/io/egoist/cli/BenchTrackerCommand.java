@@ -45,6 +45,9 @@ public final class BenchTrackerCommand implements Callable<Integer> {
     @Option(names = "--tracker-log-level", description = "Log level of the in-process tracker (INFO logs one line per UPT).")
     String trackerLogLevel = "WARN";
 
+    @Option(names = "--baseline", description = "Also run the same UPT load against the bare runtime (a core that only closes).")
+    boolean baseline;
+
     @Option(names = "--json", description = "Print the result as one JSON object.")
     boolean json;
 
@@ -73,7 +76,7 @@ public final class BenchTrackerCommand implements Callable<Integer> {
         setTrackerLogLevel(cl, trackerLogLevel);
         PrintWriter out = cl.getOut();
         PrintWriter err = cl.getErr();
-        TrackerBench.Options o = new TrackerBench.Options(nodes, seconds, warmup, threads, concurrency, regSamples, host, port, seed);
+        TrackerBench.Options o = new TrackerBench.Options(nodes, seconds, warmup, threads, concurrency, regSamples, host, port, seed, baseline);
         TrackerBench.Result r = new TrackerBench(o, line -> {
             err.println(line);
             err.flush();
@@ -92,6 +95,12 @@ public final class BenchTrackerCommand implements Callable<Integer> {
             StringBuilder cpu = new StringBuilder();
             r.cpuMicrosPerUpdate().forEach((k, v) -> cpu.append(cpu.length() == 0 ? "" : ", ").append(k).append(' ').append(v).append(" us"));
             out.printf("CPU per UPT       %s%n", cpu);
+            if (r.baselineUpdatesPerSecond() >= 0) {
+                StringBuilder b = new StringBuilder();
+                r.baselineCpuMicrosPerUpdate().forEach((k, v) -> b.append(b.length() == 0 ? "" : ", ").append(k).append(' ').append(v).append(" us"));
+                out.printf("baseline          %,.0f exchanges/s against the bare runtime; CPU per exchange %s%n",
+                        r.baselineUpdatesPerSecond(), b);
+            }
             if (r.storeBatches() >= 0) {
                 out.printf("database          %,d batches, longest write %d ms, longest change-to-disk %d ms%n",
                         r.storeBatches(), r.storeMaxBatchMillis(), r.storeMaxChangeDelayMillis());
