@@ -254,8 +254,8 @@ final class V02Node implements AutoCloseable {
         if (first == null) throw new IOException("tracker closed without a reply");
         replyLines.add(first);
         synchronized (this) {
-            nodes.add(id);
             if (first.isEmpty()) {
+                nodes.add(id);
                 reply = Reply.EMPTY; // defect: nothing learnt
                 return;
             }
@@ -268,6 +268,7 @@ final class V02Node implements AutoCloseable {
             synchronized (this) {
                 for (String n : nodePart.split("@")) if (!n.isEmpty()) nodes.add(n);
                 for (V02Link l : ls) links.computeIfAbsent(l.src(), x -> new ArrayList<>()).add(l);
+                nodes.add(id);
                 reply = Reply.ONE_LINE;
             }
             return;
@@ -292,6 +293,7 @@ final class V02Node implements AutoCloseable {
             }
             synchronized (this) {
                 for (String n : all.toString().split("@")) if (!n.isEmpty()) nodes.add(n);
+                nodes.add(id);
                 reply = Reply.SEGMENTED;
             }
             return;
