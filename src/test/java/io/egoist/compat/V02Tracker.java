@@ -250,6 +250,11 @@ final class V02Tracker implements AutoCloseable {
         return lines;
     }
 
+    /** Runs one removal sweep now (tests with a long REMOVE_PERIOD use it to control when it happens). */
+    void sweepNow() {
+        sweep();
+    }
+
     private void sweep() {
         synchronized (this) {
             for (Map.Entry<String, String> e : events.entrySet()) {
