@@ -133,8 +133,8 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
             this.in = new SerialDelay(loop);
         }
 
-        long delay() {
-            return outbound ? Math.max(0, options.delay.delayMillis(host, port)) : 0;
+        double delay() {
+            return outbound ? options.delay.delayMillis(host, port) : 0;
         }
     }
 
