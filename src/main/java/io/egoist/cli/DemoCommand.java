@@ -45,7 +45,7 @@ public final class DemoCommand implements Callable<Integer> {
     long seed = 1;
 
     @Option(names = "--timeout", description = "Give up waiting for convergence after this many seconds.")
-    double timeout = 75;
+    double timeout = 85;
 
     @Option(names = "--settle", description = "Converged = complete wiring and no re-wiring for this many seconds.")
     double settle = 7;
@@ -169,6 +169,8 @@ public final class DemoCommand implements Callable<Integer> {
             cm.put("affected_pairs", c.pairs());
             cm.put("recovered_pairs", c.pairsRecovered());
             cm.put("recovery_ms", NodeJson.number(c.recoveryMs()));
+            cm.put("recovery_sent_ms", NodeJson.number(c.recoverySentMs()));
+            cm.put("median_recovery_ms", NodeJson.number(c.medianRecoveryMs()));
             cm.put("tracker_removed", c.trackerRemoved());
             cm.put("tracker_removal_ms", c.trackerRemoved() ? NodeJson.number(c.trackerRemovalMs()) : null);
             m.put("crash", cm);
@@ -207,8 +209,9 @@ public final class DemoCommand implements Callable<Integer> {
         if (r.crash() != null) {
             Demo.CrashResult c = r.crash();
             out.println();
-            out.printf(Locale.ROOT, "Crash (%s): %s (%s); %d/%d affected pairs recovered, traffic flowed again after %.0f ms; %s%n",
-                    c.mode(), c.victim(), c.victimId(), c.pairsRecovered(), c.pairs(), c.recoveryMs(),
+            out.printf(Locale.ROOT, "Crash (%s): %s (%s); %d/%d affected pairs recovered: every pair had a message acknowledged"
+                    + " %.0f ms after the crash (median pair %.0f ms); %s%n",
+                    c.mode(), c.victim(), c.victimId(), c.pairsRecovered(), c.pairs(), c.recoveryMs(), c.medianRecoveryMs(),
                     c.trackerRemoved() ? String.format(Locale.ROOT, "tracker removed it after %.0f ms", c.trackerRemovalMs())
                             : "the tracker had not removed it yet");
         }
