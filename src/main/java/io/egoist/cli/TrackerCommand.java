@@ -1,14 +1,110 @@
 package io.egoist.cli;
 
+import io.egoist.tracker.TrackerConfig;
+import io.egoist.tracker.TrackerServer;
+import io.egoist.tracker.TrackerStoreException;
+import io.egoist.wire.Seed;
+import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 @Command(name = "tracker", mixinStandardHelpOptions = true, showDefaultValues = true,
-        description = "Run the bootstrap tracker.")
+        description = {"Run the bootstrap tracker (wire-compatible with the EGOIST v0.2 egoTracker).",
+                "Prints one line saying where it listens, logs events to stderr, stops cleanly on SIGTERM."})
 public final class TrackerCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--port", description = "TCP port for nodes (0 = any free port).")
+    int port = Seed.BOOTSTRAP_PORT;
+
+    @Option(names = "--bind", description = "Address to listen on (tracker and HTTP).")
+    String bind = TrackerConfig.DEFAULT_BIND;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "Directory of the SQLite database.")
+    Path data = TrackerConfig.DEFAULT_DATA_DIR;
+
+    @Option(names = "--http-port", description = "HTTP port for /api/overlay, /healthz, /metrics (0 = any free port, -1 = off).")
+    int httpPort = TrackerConfig.DEFAULT_HTTP_PORT;
+
+    @Option(names = "--remove-period", paramLabel = "SECONDS", description = "Removal sweep period (seed: REMOVE_PERIOD).")
+    double removePeriod = Seed.REMOVE_PERIOD_MS / 1000.0;
+
+    @Option(names = "--expire-after", paramLabel = "SECONDS",
+            description = "Remove a node silent (no REG/UPT) this long (default 3 x REWIRING_PERIOD).")
+    double expireAfter = TrackerConfig.DEFAULT_EXPIRE_AFTER_MS / 1000.0;
+
+    @Option(names = "--ping-timeout", paramLabel = "SECONDS", description = "How long a suspect's echo port has to answer (seed: PING_TIMEOUT).")
+    double pingTimeout = Seed.PING_TIMEOUT_MS / 1000.0;
+
+    /** Set when the tracker is up (for tests that run the command in-process). */
+    volatile TrackerServer server;
+
     @Override
     public Integer call() {
-        System.err.println("egoist tracker: not implemented yet");
-        return 1;
+        TrackerConfig config = config();
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        TrackerServer s;
+        try {
+            s = TrackerServer.start(config);
+        } catch (TrackerStoreException | IllegalStateException e) {
+            err.println("egoist tracker: " + oneLine(e.getMessage()));
+            err.flush();
+            return 1;
+        }
+        server = s;
+        Thread hook = new Thread(s::close, "tracker-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        out.println("egoist tracker listening on " + bind + ":" + s.port()
+                + (s.httpPort() >= 0 ? " (http " + bind + ":" + s.httpPort() + ")" : " (http off)")
+                + " data " + s.store().file() + " nodes " + s.loadedNodes());
+        out.flush();
+        while (!s.awaitStopped(1, TimeUnit.HOURS)) {
+            // runs until SIGTERM / SIGINT (shutdown hook) or stop()
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook is what stopped us
+        }
+        return 0;
+    }
+
+    /** Stops a tracker started by {@link #call()} (tests). */
+    void stop() {
+        TrackerServer s = server;
+        if (s != null) s.close();
+    }
+
+    TrackerConfig config() {
+        CommandLine cl = spec.commandLine();
+        if (port < 0 || port > 65535) throw new CommandLine.ParameterException(cl, "--port must be 0..65535, not " + port);
+        if (httpPort < -1 || httpPort > 65535) {
+            throw new CommandLine.ParameterException(cl, "--http-port must be -1..65535, not " + httpPort);
+        }
+        if (bind.isBlank()) throw new CommandLine.ParameterException(cl, "--bind must not be empty");
+        return new TrackerConfig(bind, port, data, httpPort, millis(cl, "--remove-period", removePeriod),
+                millis(cl, "--expire-after", expireAfter), millis(cl, "--ping-timeout", pingTimeout));
+    }
+
+    static long millis(CommandLine cl, String option, double seconds) {
+        if (!Double.isFinite(seconds) || seconds <= 0) {
+            throw new CommandLine.ParameterException(cl, option + " must be a positive number of seconds, not " + seconds);
+        }
+        double ms = seconds * 1000.0;
+        if (ms < 1 || ms > 1e12) {
+            throw new CommandLine.ParameterException(cl, option + " must be between 0.001 and 1e9 seconds, not " + seconds);
+        }
+        return Math.round(ms);
+    }
+
+    private static String oneLine(String s) {
+        return s == null ? "failed" : s.replace('\n', ' ').replace('\r', ' ');
     }
 }

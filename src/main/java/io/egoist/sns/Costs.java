@@ -22,15 +22,28 @@ public final class Costs {
 
     /**
      * C_i for wiring {@code wiring} (the problem's metric: delay cost, or bandwidth value to maximise).
-     * Every entry must be a candidate (finite direct cost); out-edges of self in the residual graph are ignored.
+     * Entries that are not candidates (no finite direct cost: dead or unmeasured) carry nothing and are
+     * skipped, as are duplicates; an empty wiring reaches nobody. Out-edges of self in the residual graph are
+     * ignored. Runs one Dijkstra per link.
      */
     public static double cost(WiringProblem problem, int[] wiring) {
-        ServiceTable t = ServiceTable.build(problem, wiring);
-        int[] rows = new int[wiring.length];
-        for (int i = 0; i < rows.length; i++) {
+        int[] links = new int[wiring.length];
+        int c = 0;
+        for (int w : wiring) {
+            boolean dup = false;
+            for (int i = 0; i < c; i++) {
+                dup |= links[i] == w;
+            }
+            if (!dup && ServiceTable.isCandidate(problem, w)) {
+                links[c++] = w;
+            }
+        }
+        int[] rows = new int[c];
+        for (int i = 0; i < c; i++) {
             rows[i] = i;
         }
-        return t.toMetricValue(t.objective(rows, rows.length));
+        ServiceTable t = ServiceTable.build(problem, java.util.Arrays.copyOf(links, c));
+        return t.toMetricValue(t.objective(rows, c));
     }
 
     /** C_i of every node i in a complete overlay (each node's out-links as in {@code overlay}), delay metric. */

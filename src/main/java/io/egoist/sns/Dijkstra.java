@@ -11,14 +11,14 @@ final class Dijkstra {
     private final int n;
     private final int[] heap;
     private final int[] pos;
-    private final double[] key;
+    private final double[] hkey;
     private int size;
 
     Dijkstra(int n) {
         this.n = n;
         this.heap = new int[n];
         this.pos = new int[n];
-        this.key = new double[n];
+        this.hkey = new double[n];
     }
 
     int size() {
@@ -110,70 +110,72 @@ final class Dijkstra {
         }
     }
 
-    // ---- indexed binary min-heap on key[] ----
+    // ---- indexed binary min-heap; hkey[i] is the key of heap[i] (kept beside the ids for locality) ----
 
     private void push(int v, double k) {
         int i = size++;
-        heap[i] = v;
-        pos[v] = i;
-        key[v] = k;
-        siftUp(i);
+        siftUp(i, v, k);
     }
 
     private void decrease(int v, double k) {
-        key[v] = k;
-        siftUp(pos[v]);
+        siftUp(pos[v], v, k);
     }
 
     private int pop() {
         int top = heap[0];
         pos[top] = -2; // settled
-        int last = heap[--size];
-        if (size > 0) {
-            heap[0] = last;
-            pos[last] = 0;
-            siftDown(0);
+        int n1 = --size;
+        if (n1 > 0) {
+            siftDown(heap[n1], hkey[n1]);
         }
         return top;
     }
 
-    private void siftUp(int i) {
-        int v = heap[i];
-        double k = key[v];
+    private void siftUp(int i, int v, double k) {
+        final int[] h = heap;
+        final double[] hk = hkey;
         while (i > 0) {
             int p = (i - 1) >>> 1;
-            int pv = heap[p];
-            if (key[pv] <= k) {
+            double pk = hk[p];
+            if (pk <= k) {
                 break;
             }
-            heap[i] = pv;
+            int pv = h[p];
+            h[i] = pv;
+            hk[i] = pk;
             pos[pv] = i;
             i = p;
         }
-        heap[i] = v;
+        h[i] = v;
+        hk[i] = k;
         pos[v] = i;
     }
 
-    private void siftDown(int i) {
-        int v = heap[i];
-        double k = key[v];
+    /** Places (v, k) at the root and sifts it down. */
+    private void siftDown(int v, double k) {
+        final int[] h = heap;
+        final double[] hk = hkey;
+        int i = 0;
         int half = size >>> 1;
         while (i < half) {
             int c = 2 * i + 1;
-            int cv = heap[c];
+            double ck = hk[c];
             int r = c + 1;
-            if (r < size && key[heap[r]] < key[cv]) {
+            if (r < size && hk[r] < ck) {
                 c = r;
-                cv = heap[r];
+                ck = hk[r];
             }
-            if (k <= key[cv]) {
+            if (k <= ck) {
                 break;
             }
-            heap[i] = cv;
+            int cv = h[c];
+            h[i] = cv;
+            hk[i] = ck;
             pos[cv] = i;
             i = c;
         }
-        heap[i] = v;
+        h[i] = v;
+        hk[i] = k;
         pos[v] = i;
     }
 }

@@ -54,6 +54,16 @@ class CostsTest {
     }
 
     @Test
+    void linksToDeadNodesCarryNothing() {
+        Graph g = new Graph(3);
+        g.setEdge(1, 2, 10);
+        double[] direct = {0, 3, Double.NaN};
+        WiringProblem p = WiringProblem.delay(0, 2, direct, g, new int[0]);
+        assertThat(Costs.cost(p, new int[] {2, 1, 1})).isEqualTo(Costs.cost(p, new int[] {1})).isEqualTo(3);
+        assertThat(Costs.cost(p, new int[] {2})).isEqualTo(Costs.UNREACHABLE_PENALTY);
+    }
+
+    @Test
     void explicitPreferencesWeightDestinations() {
         Graph g = new Graph(3);
         g.setEdge(1, 2, 10);

@@ -45,11 +45,41 @@ final class Instances {
         return g;
     }
 
+    /**
+     * Like {@link #randomResidual} plus a bidirectional ring (u → u±1): even without self's links every node
+     * reaches every other (along the arc of the ring that avoids self), so no destination is ever unreachable
+     * and costs are real delays, not penalties.
+     */
+    static Graph connectedResidual(double[][] d, int k, int self, Random r) {
+        Graph g = randomResidual(d, k, self, r);
+        int n = d.length;
+        for (int u = 0; u < n; u++) {
+            if (u != self && n > 1) {
+                g.setEdge(u, (u + 1) % n, d[u][(u + 1) % n]);
+                if (n > 2) {
+                    g.setEdge(u, (u + n - 1) % n, d[u][(u + n - 1) % n]);
+                }
+            }
+        }
+        return g;
+    }
+
     static WiringProblem delayProblem(int n, int k, Random r) {
         double[][] d = geometricDelays(n, r);
         int self = r.nextInt(n);
         Graph g = randomResidual(d, k, self, r);
         return WiringProblem.delay(self, k, d[self].clone(), g, new int[0]);
+    }
+
+    /** The shipped RIPE country RTT matrix (94 × 94, ms). */
+    static double[][] ripe() {
+        try (java.io.BufferedReader br = new java.io.BufferedReader(new java.io.InputStreamReader(
+                Instances.class.getResourceAsStream("/data/ripe-country-rtt.csv"), java.nio.charset.StandardCharsets.UTF_8))) {
+            return br.lines().skip(1).map(line -> java.util.Arrays.stream(line.split(",")).skip(1)
+                    .mapToDouble(Double::parseDouble).toArray()).toArray(double[][]::new);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** Random directed graph with ~p·n² edges and weights in [0, 100). */

@@ -1,0 +1,51 @@
+package io.egoist.tracker;
+
+import io.egoist.wire.Seed;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Assembles the lines of a REG reply from pieces the core keeps already encoded ({@code @id} per node,
+ * {@code @src@dst@cost|} per link), so that a reply for a large overlay is a concatenation rather than a
+ * re-encoding of every cost. The lines are exactly those of {@link io.egoist.wire.Segmenter#replyLines}
+ * (a test holds the two against each other): one {@code REG...#...} line while it is shorter than
+ * PKT_LIMIT, otherwise OVER lines then NET lines, all but the last of each kind ending in SEG.
+ */
+final class ReplyLines {
+    private ReplyLines() {}
+
+    /**
+     * @param nodePieces {@code @ip:port} for every node, in order (at least one)
+     * @param linkPieces {@code @src@dst@cost|} for every link, in order
+     * @param nodeChars  total length of the node pieces
+     * @param linkChars  total length of the link pieces
+     */
+    static List<String> build(Iterable<String> nodePieces, Iterable<String> linkPieces, int nodeChars, int linkChars) {
+        int oneLine = Seed.REGISTER.length() + nodeChars + Seed.OVERLAY_DELIMITER.length() + linkChars;
+        if (oneLine < Seed.PKT_LIMIT) {
+            StringBuilder sb = new StringBuilder(oneLine).append(Seed.REGISTER);
+            for (String p : nodePieces) sb.append(p);
+            sb.append(Seed.OVERLAY_DELIMITER);
+            for (String p : linkPieces) sb.append(p);
+            return List.of(sb.toString());
+        }
+        List<String> lines = new ArrayList<>(2 + oneLine / (Seed.PKT_LIMIT / 2));
+        segment(lines, Seed.OVERLAY_PACKET, nodePieces);
+        segment(lines, Seed.NET_PACKET, linkPieces);
+        return lines;
+    }
+
+    private static void segment(List<String> lines, String type, Iterable<String> pieces) {
+        int room = Seed.PKT_LIMIT - Seed.SEG.length();
+        StringBuilder cur = new StringBuilder(Seed.PKT_LIMIT).append(type);
+        for (String p : pieces) {
+            if (cur.length() > type.length() && cur.length() + p.length() >= room) {
+                lines.add(cur.append(Seed.SEG).toString());
+                cur.setLength(0);
+                cur.append(type);
+            }
+            cur.append(p);
+        }
+        lines.add(cur.toString());
+    }
+}

@@ -1,0 +1,54 @@
+package io.egoist.tracker;
+
+import io.egoist.wire.Seed;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * The tracker's configuration, built once (from the CLI or a test) with the seed's defaults.
+ *
+ * @param bindHost        address the tracker and its HTTP server listen on
+ * @param port            the tracker's TCP port (0 = ephemeral)
+ * @param dataDir         directory of the SQLite database
+ * @param httpPort        HTTP port for /api/overlay, /healthz, /metrics (0 = ephemeral, -1 = no HTTP)
+ * @param removePeriodMs  period of the removal sweep (seed: REMOVE_PERIOD)
+ * @param expireAfterMs   a node silent (no REG/UPT) longer than this is removed at the next sweep
+ * @param pingTimeoutMs   how long a suspect's echo port has to answer a probe (seed: PING_TIMEOUT)
+ */
+public record TrackerConfig(String bindHost, int port, Path dataDir, int httpPort,
+                            long removePeriodMs, long expireAfterMs, long pingTimeoutMs) {
+
+    public static final String DEFAULT_BIND = "0.0.0.0";
+    public static final Path DEFAULT_DATA_DIR = Path.of("egoist-tracker-data");
+    public static final int DEFAULT_HTTP_PORT = 8080;
+    public static final long DEFAULT_EXPIRE_AFTER_MS = 3 * Seed.REWIRING_PERIOD_MS;
+
+    public TrackerConfig {
+        Objects.requireNonNull(bindHost, "bindHost");
+        Objects.requireNonNull(dataDir, "dataDir");
+        if (port < 0 || port > 65535) throw new IllegalArgumentException("port out of range: " + port);
+        if (httpPort < -1 || httpPort > 65535) throw new IllegalArgumentException("http port out of range: " + httpPort);
+        if (removePeriodMs <= 0) throw new IllegalArgumentException("remove period must be positive");
+        if (expireAfterMs <= 0) throw new IllegalArgumentException("expire-after must be positive");
+        if (pingTimeoutMs <= 0) throw new IllegalArgumentException("ping timeout must be positive");
+    }
+
+    /** The seed's values: port 61223, REMOVE_PERIOD 50 s, expiry 3 x REWIRING_PERIOD, PING_TIMEOUT 3 s. */
+    public static TrackerConfig defaults() {
+        return new TrackerConfig(DEFAULT_BIND, Seed.BOOTSTRAP_PORT, DEFAULT_DATA_DIR, DEFAULT_HTTP_PORT,
+                Seed.REMOVE_PERIOD_MS, DEFAULT_EXPIRE_AFTER_MS, Seed.PING_TIMEOUT_MS);
+    }
+
+    /** Loopback, ephemeral ports, the given data directory and short periods: for tests and the bench. */
+    public static TrackerConfig forTest(Path dataDir) {
+        return new TrackerConfig("127.0.0.1", 0, dataDir, 0, 500, 5_000, 300);
+    }
+
+    public TrackerConfig withBindHost(String v) { return new TrackerConfig(v, port, dataDir, httpPort, removePeriodMs, expireAfterMs, pingTimeoutMs); }
+    public TrackerConfig withPort(int v) { return new TrackerConfig(bindHost, v, dataDir, httpPort, removePeriodMs, expireAfterMs, pingTimeoutMs); }
+    public TrackerConfig withDataDir(Path v) { return new TrackerConfig(bindHost, port, v, httpPort, removePeriodMs, expireAfterMs, pingTimeoutMs); }
+    public TrackerConfig withHttpPort(int v) { return new TrackerConfig(bindHost, port, dataDir, v, removePeriodMs, expireAfterMs, pingTimeoutMs); }
+    public TrackerConfig withRemovePeriodMs(long v) { return new TrackerConfig(bindHost, port, dataDir, httpPort, v, expireAfterMs, pingTimeoutMs); }
+    public TrackerConfig withExpireAfterMs(long v) { return new TrackerConfig(bindHost, port, dataDir, httpPort, removePeriodMs, v, pingTimeoutMs); }
+    public TrackerConfig withPingTimeoutMs(long v) { return new TrackerConfig(bindHost, port, dataDir, httpPort, removePeriodMs, expireAfterMs, v); }
+}

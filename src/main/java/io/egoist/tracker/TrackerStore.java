@@ -1,0 +1,400 @@
+package io.egoist.tracker;
+
+import io.egoist.core.Effect;
+import io.egoist.wire.Link;
+import io.egoist.wire.NodeId;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The tracker's state on disk: an SQLite database {@code tracker.db} in the data directory with a table of
+ * nodes (id, last_seen, suspect) and one of links (src, pos, dst, cost).
+ *
+ * <p>{@link #accept} takes the core's {@link TrackerEffect}s from any thread and returns at once. One writer
+ * thread coalesces them per node (each effect is a node's complete new state, so the last one wins) and
+ * writes a batch in one transaction {@code batchDelayMs} after its first change (default 200 ms; with the
+ * write itself, a change is on disk within a second; {@link #stats()} tells the longest delay seen).
+ */
+public final class TrackerStore implements Consumer<Effect>, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(TrackerStore.class);
+
+    public static final String FILE_NAME = "tracker.db";
+    public static final long DEFAULT_BATCH_DELAY_MS = 200;
+
+    private final Path file;
+    private final Connection db;
+    private final long batchDelayMs;
+
+    private final Object lock = new Object();
+    private LinkedHashMap<NodeId, TrackerEffect> pending = new LinkedHashMap<>();
+    private long firstPendingNanos;
+    private long submitted;
+    private long written;
+    private boolean flushRequested;
+    private boolean closing;
+    private Thread writer;
+
+    /** Links as last written per node (by identity: the core hands out the same list while links are unchanged). */
+    private final Map<NodeId, List<Link>> writtenLinks = new HashMap<>();
+    private volatile long batches;
+    private volatile long rowsWritten;
+    private volatile long maxBatchMillis;
+    /** Longest time from a batch's first change to its commit (ms). */
+    private volatile long maxChangeDelayMillis;
+
+    private TrackerStore(Path file, Connection db, long batchDelayMs) {
+        this.file = file;
+        this.db = db;
+        this.batchDelayMs = batchDelayMs;
+    }
+
+    public static TrackerStore open(Path dataDir) {
+        return open(dataDir, DEFAULT_BATCH_DELAY_MS);
+    }
+
+    /**
+     * Opens (creating if needed) the database in {@code dataDir} and checks that it is readable and intact.
+     *
+     * @throws TrackerStoreException with a one-line message when it is not (e.g. not a database file)
+     */
+    public static TrackerStore open(Path dataDir, long batchDelayMs) {
+        Path file = dataDir.resolve(FILE_NAME).toAbsolutePath();
+        try {
+            Files.createDirectories(dataDir);
+        } catch (Exception e) {
+            throw new TrackerStoreException("cannot create data directory " + dataDir.toAbsolutePath() + ": " + oneLine(e), e);
+        }
+        if (Files.exists(file) && !Files.isReadable(file)) {
+            throw new TrackerStoreException("cannot read tracker database " + file + ": permission denied");
+        }
+        Connection db = null;
+        try {
+            db = DriverManager.getConnection("jdbc:sqlite:" + file);
+            try (Statement st = db.createStatement()) {
+                st.execute("PRAGMA busy_timeout=5000");
+                try (ResultSet rs = st.executeQuery("PRAGMA quick_check")) {
+                    String result = rs.next() ? rs.getString(1) : "no result";
+                    if (!"ok".equalsIgnoreCase(result)) {
+                        throw new TrackerStoreException("tracker database " + file + " is corrupt: " + result);
+                    }
+                }
+                st.execute("PRAGMA journal_mode=WAL");
+                st.execute("PRAGMA synchronous=NORMAL");
+                st.execute("CREATE TABLE IF NOT EXISTS nodes (id TEXT PRIMARY KEY, last_seen INTEGER NOT NULL,"
+                        + " suspect INTEGER NOT NULL)");
+                st.execute("CREATE TABLE IF NOT EXISTS links (src TEXT NOT NULL, pos INTEGER NOT NULL, dst TEXT NOT NULL,"
+                        + " cost REAL NOT NULL, PRIMARY KEY (src, pos)) WITHOUT ROWID");
+            }
+            db.setAutoCommit(false);
+            db.commit();
+            TrackerStore store = new TrackerStore(file, db, batchDelayMs);
+            return store;
+        } catch (TrackerStoreException e) {
+            closeQuietly(db);
+            throw e;
+        } catch (SQLException e) {
+            closeQuietly(db);
+            throw new TrackerStoreException("cannot open tracker database " + file + ": " + oneLine(e), e);
+        }
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /**
+     * Reads the stored overlay: nodes in the order they were first written, each with its links in order.
+     * Call before {@link #start()}.
+     */
+    public TrackerSnapshot load() {
+        try {
+            LinkedHashMap<NodeId, TrackerNode> nodes = new LinkedHashMap<>();
+            Map<NodeId, List<Link>> links = new HashMap<>();
+            try (Statement st = db.createStatement()) {
+                try (ResultSet rs = st.executeQuery("SELECT id, last_seen, suspect FROM nodes ORDER BY rowid")) {
+                    while (rs.next()) {
+                        NodeId id = parseId(rs.getString(1));
+                        nodes.put(id, new TrackerNode(id, rs.getLong(2), rs.getInt(3) != 0, List.of()));
+                    }
+                }
+                try (ResultSet rs = st.executeQuery("SELECT src, dst, cost FROM links ORDER BY src, pos")) {
+                    while (rs.next()) {
+                        NodeId src = parseId(rs.getString(1));
+                        NodeId dst = parseId(rs.getString(2));
+                        double cost = rs.getDouble(3);
+                        if (!Double.isFinite(cost) || cost < 0) throw new TrackerStoreException("tracker database " + file
+                                + " is corrupt: bad cost " + cost + " in links of " + src);
+                        links.computeIfAbsent(src, k -> new ArrayList<>()).add(new Link(src, dst, cost));
+                    }
+                }
+            }
+            db.commit();
+            List<TrackerNode> out = new ArrayList<>(nodes.size());
+            for (TrackerNode n : nodes.values()) {
+                List<Link> l = links.getOrDefault(n.id(), List.of());
+                TrackerNode node = new TrackerNode(n.id(), n.lastSeenMs(), n.suspect(), l);
+                writtenLinks.put(n.id(), node.links());
+                out.add(node);
+            }
+            return new TrackerSnapshot(out);
+        } catch (SQLException e) {
+            throw new TrackerStoreException("cannot read tracker database " + file + ": " + oneLine(e), e);
+        }
+    }
+
+    private NodeId parseId(String s) {
+        try {
+            return NodeId.parse(s);
+        } catch (IllegalArgumentException e) {
+            throw new TrackerStoreException("tracker database " + file + " is corrupt: bad node id '" + s + "'");
+        }
+    }
+
+    /** Starts the writer thread. */
+    public synchronized TrackerStore start() {
+        if (writer == null) {
+            writer = new Thread(this::writeLoop, "tracker-store-writer");
+            writer.setDaemon(true);
+            writer.start();
+        }
+        return this;
+    }
+
+    /** Queues a {@link TrackerEffect} for writing; other effects are ignored. Never blocks on the disk. */
+    @Override
+    public void accept(Effect effect) {
+        if (!(effect instanceof TrackerEffect te)) return;
+        synchronized (lock) {
+            if (pending.isEmpty()) {
+                firstPendingNanos = System.nanoTime();
+                lock.notifyAll();
+            }
+            pending.put(te.id(), te);
+            submitted++;
+        }
+    }
+
+    /** Blocks until every change accepted before this call is on disk (or the timeout passed). */
+    public boolean flush(long timeout, TimeUnit unit) throws InterruptedException {
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        synchronized (lock) {
+            long target = submitted;
+            flushRequested = true;
+            lock.notifyAll();
+            while (written < target) {
+                long rem = deadline - System.nanoTime();
+                if (rem <= 0) return false;
+                TimeUnit.NANOSECONDS.timedWait(lock, rem);
+            }
+            return true;
+        }
+    }
+
+    /** Figures of the writer so far: batches, rows written, longest batch write, longest change-to-disk delay. */
+    public record Stats(long batches, long rows, long maxBatchMillis, long maxChangeDelayMillis) {}
+
+    public Stats stats() {
+        return new Stats(batches, rowsWritten, maxBatchMillis, maxChangeDelayMillis);
+    }
+
+    /** Changes accepted but not yet on disk. */
+    public int pendingCount() {
+        synchronized (lock) {
+            return pending.size();
+        }
+    }
+
+    /** Flushes what is pending, stops the writer and closes the database. */
+    @Override
+    public void close() {
+        Thread w;
+        synchronized (this) {
+            w = writer;
+        }
+        synchronized (lock) {
+            closing = true;
+            lock.notifyAll();
+        }
+        if (w != null) {
+            try {
+                w.join(30_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        } else {
+            writeRemaining();
+        }
+        closeQuietly(db);
+        log.info("event=store-closed file={} batches={} rows={} max_batch_ms={} max_change_delay_ms={}", file, batches,
+                rowsWritten, maxBatchMillis, maxChangeDelayMillis);
+    }
+
+    // ----------------------------------------------------------------------------------- writer
+
+    private void writeLoop() {
+        long batchFirstNanos;
+        while (true) {
+            LinkedHashMap<NodeId, TrackerEffect> batch;
+            long seq;
+            synchronized (lock) {
+                try {
+                    while (pending.isEmpty() && !closing) lock.wait();
+                    long deadline = firstPendingNanos + TimeUnit.MILLISECONDS.toNanos(batchDelayMs);
+                    long rem;
+                    while (!closing && !flushRequested && (rem = deadline - System.nanoTime()) > 0) {
+                        TimeUnit.NANOSECONDS.timedWait(lock, rem);
+                    }
+                } catch (InterruptedException e) {
+                    closing = true;
+                }
+                if (pending.isEmpty()) {
+                    flushRequested = false;
+                    if (closing) return;
+                    continue;
+                }
+                batch = pending;
+                pending = new LinkedHashMap<>();
+                seq = submitted;
+                flushRequested = false;
+                batchFirstNanos = firstPendingNanos;
+            }
+            long w0 = System.nanoTime();
+            boolean ok = writeWithRetry(batch);
+            if (ok) {
+                long end = System.nanoTime();
+                maxBatchMillis = Math.max(maxBatchMillis, (end - w0) / 1_000_000);
+                maxChangeDelayMillis = Math.max(maxChangeDelayMillis, (end - batchFirstNanos) / 1_000_000);
+            }
+            synchronized (lock) {
+                if (ok) {
+                    written = seq;
+                } else {
+                    // give the batch back (newer changes of the same node win) and try again shortly
+                    for (Map.Entry<NodeId, TrackerEffect> e : batch.entrySet()) pending.putIfAbsent(e.getKey(), e.getValue());
+                    firstPendingNanos = System.nanoTime();
+                    if (closing) {
+                        log.error("event=store-write-failed file={} dropped_changes={} (closing)", file, pending.size());
+                        written = submitted;
+                        pending.clear();
+                    }
+                }
+                lock.notifyAll();
+            }
+            if (!ok) sleepQuietly(1000);
+        }
+    }
+
+    private void writeRemaining() {
+        LinkedHashMap<NodeId, TrackerEffect> batch;
+        synchronized (lock) {
+            batch = pending;
+            pending = new LinkedHashMap<>();
+        }
+        if (!batch.isEmpty()) writeWithRetry(batch);
+    }
+
+    private boolean writeWithRetry(Map<NodeId, TrackerEffect> batch) {
+        try {
+            write(batch);
+            return true;
+        } catch (SQLException e) {
+            try {
+                db.rollback();
+            } catch (SQLException ignored) {
+                // the connection is in trouble; the next attempt will say so
+            }
+            log.error("event=store-write-failed file={} changes={} error=\"{}\"", file, batch.size(), oneLine(e));
+            return false;
+        }
+    }
+
+    private void write(Map<NodeId, TrackerEffect> batch) throws SQLException {
+        Map<NodeId, List<Link>> newlyWritten = new HashMap<>();
+        int rows = 0;
+        try (PreparedStatement upsert = db.prepareStatement("INSERT INTO nodes (id, last_seen, suspect) VALUES (?, ?, ?)"
+                + " ON CONFLICT (id) DO UPDATE SET last_seen = excluded.last_seen, suspect = excluded.suspect");
+             PreparedStatement deleteNode = db.prepareStatement("DELETE FROM nodes WHERE id = ?");
+             PreparedStatement deleteLinks = db.prepareStatement("DELETE FROM links WHERE src = ?");
+             PreparedStatement insertLink = db.prepareStatement("INSERT INTO links (src, pos, dst, cost) VALUES (?, ?, ?, ?)")) {
+            for (TrackerEffect te : batch.values()) {
+                String id = te.id().toString();
+                if (te instanceof TrackerEffect.PersistNode p) {
+                    TrackerNode n = p.node();
+                    upsert.setString(1, id);
+                    upsert.setLong(2, n.lastSeenMs());
+                    upsert.setInt(3, n.suspect() ? 1 : 0);
+                    upsert.executeUpdate();
+                    rows++;
+                    if (writtenLinks.get(n.id()) != n.links()) {
+                        deleteLinks.setString(1, id);
+                        deleteLinks.executeUpdate();
+                        int pos = 0;
+                        for (Link l : n.links()) {
+                            insertLink.setString(1, id);
+                            insertLink.setInt(2, pos++);
+                            insertLink.setString(3, l.dst().toString());
+                            insertLink.setDouble(4, l.cost());
+                            insertLink.addBatch();
+                        }
+                        if (pos > 0) insertLink.executeBatch();
+                        rows += pos;
+                        newlyWritten.put(n.id(), n.links());
+                    }
+                } else {
+                    deleteNode.setString(1, id);
+                    deleteNode.executeUpdate();
+                    deleteLinks.setString(1, id);
+                    deleteLinks.executeUpdate();
+                    rows++;
+                    newlyWritten.put(te.id(), null);
+                }
+            }
+            db.commit();
+        }
+        for (Map.Entry<NodeId, List<Link>> e : newlyWritten.entrySet()) {
+            if (e.getValue() == null) writtenLinks.remove(e.getKey());
+            else writtenLinks.put(e.getKey(), e.getValue());
+        }
+        batches++;
+        rowsWritten += rows;
+        log.debug("event=store-batch changes={} rows={}", batch.size(), rows);
+    }
+
+    private static void sleepQuietly(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void closeQuietly(Connection c) {
+        if (c == null) return;
+        try {
+            c.close();
+        } catch (SQLException ignored) {
+            // nothing more to do
+        }
+    }
+
+    static String oneLine(Throwable e) {
+        String m = e.getMessage() == null ? e.toString() : e.getMessage();
+        return m.replace('\n', ' ').replace('\r', ' ').trim();
+    }
+}

@@ -1,0 +1,71 @@
+package io.egoist.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.egoist.tracker.TrackerConfig;
+import io.egoist.tracker.TrackerServer;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import picocli.CommandLine;
+
+/** {@code egoist bench tracker} on a tiny load: it runs, and what it reports agrees with the tracker. */
+class BenchTrackerCommandTest {
+
+    @TempDir
+    Path dir;
+
+    record Run(int exit, String out, String err) {}
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        CommandLine cl = EgoistCli.newCommandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        return new Run(cl.execute(args), out.toString(), err.toString());
+    }
+
+    @Test
+    void inProcessBenchReportsUpdatesLatencyAndHeap() throws Exception {
+        Run r = run("bench", "tracker", "--nodes", "30", "--seconds", "0.5", "--warmup", "0.2", "--reg-samples", "5", "--json");
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertThat(j.get("nodes").asInt()).isEqualTo(30);
+        assertThat(j.get("links").asInt()).isEqualTo(120);
+        assertThat(j.get("updates").asLong()).isPositive();
+        assertThat(j.get("updateErrors").asLong()).isZero();
+        // the tracker counted the initial UPT of every node plus every UPT the generator saw handled
+        assertThat(j.get("trackerUpdatesCounted").asLong()).isGreaterThanOrEqualTo(30 + j.get("updates").asLong());
+        assertThat(j.get("regSamples").asInt()).isEqualTo(5);
+        assertThat(j.get("regP99Ms").asDouble()).isGreaterThanOrEqualTo(j.get("regP50Ms").asDouble()).isPositive();
+        assertThat(j.get("trackerHeapBytes").asLong()).isGreaterThanOrEqualTo(0);
+        assertThat(j.get("cpuMicrosPerUpdate").has("tracker-loop")).isTrue();
+    }
+
+    @Test
+    void benchAgainstATargetTrackerLoadsThatTracker() throws Exception {
+        try (TrackerServer server = TrackerServer.start(TrackerConfig.forTest(dir).withHttpPort(-1)
+                .withRemovePeriodMs(60_000).withExpireAfterMs(600_000))) {
+            Run r = run("bench", "tracker", "--nodes", "20", "--seconds", "0.3", "--warmup", "0", "--reg-samples", "3",
+                    "--target", "127.0.0.1:" + server.port());
+            assertThat(r.exit()).as(r.err()).isZero();
+            assertThat(r.out()).contains("UPT/s").contains("n/a (remote tracker)");
+            assertThat(server.snapshot().nodeCount()).isEqualTo(20 + 3 + 3); // nodes, warm-up REGs, timed REGs
+            assertThat(server.counters().message("UPT")).isGreaterThan(20);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"--nodes=1", "--seconds=0", "--threads=0", "--target=nohost", "--target=h:99999", "--concurrency=0", "--warmup=-1"})
+    void badOptionIsAOneLineError(String option) {
+        Run r = run("bench", "tracker", option);
+        assertThat(r.exit()).isNotZero();
+        assertThat(r.err().strip()).startsWith("egoist").doesNotContain("\n");
+    }
+}
