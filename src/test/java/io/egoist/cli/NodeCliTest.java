@@ -37,7 +37,12 @@ class NodeCliTest {
     record Run(int code, String out, String err) {}
 
     static Run run(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
+        return run(new StringWriter(), args);
+    }
+
+    /** As {@link #run(String...)}, with stdout going to {@code out} (readable while the command runs). */
+    static Run run(StringWriter out, String... args) {
+        StringWriter err = new StringWriter();
         CommandLine cl = EgoistCli.newCommandLine();
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
@@ -120,21 +125,31 @@ class NodeCliTest {
 
     @Test
     void nodeCommandJoinsTheTrackerAndServesItsControlApiUntilItsTimeIsUp() throws Exception {
-        CompletableFuture<Run> node = CompletableFuture.supplyAsync(() -> run("node",
-                "--tracker", "127.0.0.1:" + overlay.trackerPort(), "--port", "0", "--control-port", "0",
-                "--k", "2", "--ping-period", "1", "--rewire-period", "1", "--run-for", "8"));
-        // the started line is printed before the node runs; wait for the tracker to list a fourth node
-        await().atMost(Duration.ofSeconds(10)).until(() -> overlay.tracker().snapshot().nodes().size() == 4);
-        await().atMost(Duration.ofSeconds(15)).until(() -> overlay.node(0).routes().join().size() == 3);
-        Run done = node.get(20, TimeUnit.SECONDS);
-        assertThat(done.code()).as(done.err()).isZero();
-        Matcher m = Pattern.compile("node=(\\S+) echo_port=(\\d+) control=(\\S+) tracker=127.0.0.1:" + overlay.trackerPort())
-                .matcher(done.out());
-        assertThat(m.find()).as(done.out()).isTrue();
-        assertThat(Integer.parseInt(m.group(2))).isEqualTo(Integer.parseInt(m.group(1).split(":")[1]) + 1);
-        // stopped: its control port is closed again
-        Run after = run("status", "--control", m.group(3));
-        assertThat(after.code()).isEqualTo(1);
+        // an overlay of its own, so that the extra node does not show up in the other tests
+        try (LocalOverlay own = LocalOverlay.start(new LocalOverlay.Settings().matrix(LatencyMatrix.ripe().subset(4, 5))
+                .k(1).emulate(false).tune(c -> c.withPingPeriodMs(1_000).withRewirePeriodMs(1_000)))) {
+            StringWriter out = new StringWriter();
+            CompletableFuture<Run> node = CompletableFuture.supplyAsync(() -> run(out, "node",
+                    "--tracker", "127.0.0.1:" + own.trackerPort(), "--port", "0", "--control-port", "0",
+                    "--k", "1", "--ping-period", "1", "--rewire-period", "1", "--run-for", "10"));
+            Pattern started = Pattern.compile("node=(\\S+) echo_port=(\\d+) control=(\\S+) tracker=127.0.0.1:" + own.trackerPort());
+            await().atMost(Duration.ofSeconds(10)).until(() -> started.matcher(out.toString()).find());
+            Matcher m = started.matcher(out.toString());
+            assertThat(m.find()).isTrue();
+            assertThat(Integer.parseInt(m.group(2))).isEqualTo(Integer.parseInt(m.group(1).split(":")[1]) + 1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> own.tracker().snapshot().nodes().size() == 3);
+            // its control API answers with what it learned from the tracker and the others
+            await().atMost(Duration.ofSeconds(15)).until(() -> {
+                Run st = run("status", "--control", m.group(3), "--json");
+                return st.code() == 0 && JSON.readTree(st.out()).get("known_nodes").asInt() == 2
+                        && JSON.readTree(st.out()).get("id").asText().equals(m.group(1));
+            });
+            Run done = node.get(20, TimeUnit.SECONDS);
+            assertThat(done.code()).as(done.err()).isZero();
+            // stopped: its control port is closed again
+            Run after = run("status", "--control", m.group(3));
+            assertThat(after.code()).isEqualTo(1);
+        }
     }
 
     @Test
