@@ -102,6 +102,8 @@ public final class NodeCore implements Core {
 
     // ---- peers and measurements (hash order is deterministic; sorted where the order matters) ----
     private final Map<NodeId, Peer> peers = new HashMap<>();
+    /** Known nodes without a probe result yet (the first wiring waits for them). */
+    private final Set<NodeId> unprobed = new HashSet<>();
 
     // ---- link state ----
     private final Map<NodeId, SourceState> linkState = new HashMap<>();
@@ -281,6 +283,9 @@ public final class NodeCore implements Core {
         return p == null ? null : p.features;
     }
 
+    /** The sequence number of our latest announcement, or -1 before the first. */
+    public int ownSequence() { return ownSeq; }
+
     /** The last sequence number accepted from {@code source}, or -1. */
     public int lastSeq(NodeId source) {
         SourceState s = linkState.get(source);
@@ -291,7 +296,8 @@ public final class NodeCore implements Core {
 
     /** Counts of significant events, for tests and the benchmark. */
     public static final class Counters {
-        public long rewires, changes, repairs, neighborsLost, updatesAccepted, updatesStale, updatesDuplicate, rejected,
+        public long replayed, forwarded;
+        public long rewires, changes, repairs, aborted, neighborsLost, updatesAccepted, updatesStale, updatesDuplicate, rejected,
                 registrations, reRegistrations, dataForwarded, dataDropped, announcements;
         /** Dropped DATA/DACK by reason (ttl, loop, no_route, no_route_for_ack, link_lost). */
         public final Map<String, Long> drops = new TreeMap<>();
@@ -473,8 +479,12 @@ public final class NodeCore implements Core {
         /** null = unknown; empty = v0.2 peer. */
         List<String> features;
         boolean helloPending;
+        final long learnedAt;
 
-        Peer(NodeId id) { this.id = id; }
+        Peer(NodeId id, long learnedAt) {
+            this.id = id;
+            this.learnedAt = learnedAt;
+        }
 
         boolean dead() { return probed && !lastOk; }
 
@@ -510,8 +520,9 @@ public final class NodeCore implements Core {
 
     private void learn(NodeId id) {
         if (id.equals(self) || peers.containsKey(id)) return;
-        Peer p = new Peer(id);
+        Peer p = new Peer(id, now);
         peers.put(id, p);
+        unprobed.add(id);
         out.add(new Effect.SetTimer(Timers.probe(id), now + cfg.firstProbeDelayMs()));
         detectFeatures(p);
         invalidate();
@@ -520,6 +531,7 @@ public final class NodeCore implements Core {
     private void forget(Peer p) {
         log.info("event=forget node={} peer={} failures={}", self, p.id, p.failures);
         peers.remove(p.id);
+        unprobed.remove(p.id);
         linkState.remove(p.id);
         out.add(new Effect.CancelTimer(Timers.probe(p.id)));
         invalidate();
@@ -540,6 +552,7 @@ public final class NodeCore implements Core {
     private void onProbeResult(NodeId target, double rtt) {
         Peer p = peers.get(target);
         if (p == null) return;
+        unprobed.remove(target);
         boolean wasCandidate = p.candidate();
         boolean wasDead = p.dead();
         if (rtt >= 0 && Double.isFinite(rtt)) {
@@ -577,7 +590,7 @@ public final class NodeCore implements Core {
     /** In MEASURING: wire as soon as every known node has answered or timed out once. */
     private void afterMeasurement() {
         if (phase != Phase.MEASURING) return;
-        for (Peer p : peers.values()) if (!p.probed) return;
+        if (!unprobed.isEmpty()) return;
         out.add(new Effect.CancelTimer(Timers.INITIAL_WIRING));
         enterRunning();
     }
@@ -722,17 +735,39 @@ public final class NodeCore implements Core {
             } else if (cfg.policy().equals("k-closest")) {
                 for (int j : options) if (pr.direct()[j] < bestCost) { bestCost = pr.direct()[j]; best = j; }
             } else {
-                for (int j : options) {
-                    cur.add(j);
-                    double c = Costs.cost(pr, toArray(cur));
-                    cur.remove(cur.size() - 1);
-                    if (c < bestCost) { bestCost = c; best = j; }
-                }
+                best = greedyBest(pr, cur, options);
             }
             cur.add(best);
         }
         counters.repairs++;
         apply(v, pr, toArray(cur), reason, oldList);
+    }
+
+    /**
+     * The option w minimising C_i(cur + w): with d_w = Dijkstra from w over G − i, a destination j costs
+     * min over s in cur + w of direct[s] + d_s[j] (unreachable: the penalty). One Dijkstra per node involved.
+     */
+    private static int greedyBest(WiringProblem pr, List<Integer> cur, List<Integer> options) {
+        int n = pr.size();
+        double[] base = new double[n];
+        java.util.Arrays.fill(base, Double.POSITIVE_INFINITY);
+        for (int s : cur) {
+            double[] d = ShortestPaths.distances(pr.residual(), s);
+            for (int j = 0; j < n; j++) base[j] = Math.min(base[j], pr.direct()[s] + d[j]);
+        }
+        int best = -1;
+        double bestCost = Double.POSITIVE_INFINITY;
+        for (int w : options) {
+            double[] d = ShortestPaths.distances(pr.residual(), w);
+            double sum = 0;
+            for (int j = 0; j < n; j++) {
+                if (j == pr.self() || Double.isNaN(pr.direct()[j])) continue; // destinations: the measured live nodes
+                double v = Math.min(base[j], pr.direct()[w] + d[j]);
+                sum += v < Double.POSITIVE_INFINITY ? v : Costs.UNREACHABLE_PENALTY;
+            }
+            if (sum < bestCost) { bestCost = sum; best = w; }
+        }
+        return best;
     }
 
     private boolean isStatic() {
@@ -760,10 +795,12 @@ public final class NodeCore implements Core {
         boolean changed = !new HashSet<>(oldList).equals(new HashSet<>(newList));
         if (changed) {
             if (!reason.equals("initial") && !reason.startsWith("fill")) counters.changes++;
-            double oldCost = pr.current().length == 0 ? Double.NaN : Costs.cost(pr, pr.current());
-            double newCost = chosen.length == 0 ? Double.NaN : Costs.cost(pr, chosen);
-            log.info("event=rewire node={} reason={} old={} new={} old_cost={} new_cost={}", self, reason,
-                    oldList, newList, fmt(oldCost), fmt(newCost));
+            if (log.isInfoEnabled()) {
+                double oldCost = pr.current().length == 0 ? Double.NaN : Costs.cost(pr, pr.current());
+                double newCost = chosen.length == 0 ? Double.NaN : Costs.cost(pr, chosen);
+                log.info("event=rewire node={} reason={} old={} new={} old_cost={} new_cost={}", self, reason,
+                        oldList, newList, fmt(oldCost), fmt(newCost));
+            }
             boolean lost = reason.startsWith("lost:");
             boolean adding = false;
             for (NodeId n : newList) if (!neighbors.containsKey(n)) adding = true;
@@ -905,7 +942,24 @@ public final class NodeCore implements Core {
         log.warn("event=neighbor_lost node={} neighbor={} cause={} dropped_lines={}", self, n, cause, l.pending.size());
         if (reportRemove) sendRemove(n);
         invalidate();
-        if (phase == Phase.RUNNING) repair("lost:" + n, oldList, orphans);
+        if (!l.connected && !retiring.isEmpty()) {
+            // A re-wiring step failed to bring up one of its new links: undo that swap by keeping a link it
+            // was about to drop (rather than picking yet another one greedily).
+            NodeId back = retiring.keySet().iterator().next();
+            neighbors.put(back, retiring.remove(back));
+            log.info("event=rewire_aborted node={} failed={} kept={}", self, n, back);
+            counters.aborted++;
+            boolean pending = false;
+            for (OutLink o : neighbors.values()) if (!o.connected) pending = true;
+            if (!pending) {
+                announceDeferred = false;
+                finishRetiring();
+                announce();
+                reportToTracker();
+            }
+        } else if (phase == Phase.RUNNING) {
+            repair("lost:" + n, oldList, orphans);
+        }
         reroute(l.pending);
     }
 
@@ -970,12 +1024,19 @@ public final class NodeCore implements Core {
         out.add(new Effect.CancelTimer(Timers.connect(l.conn)));
         l.connected = true;
         l.lastHeard = now;
-        // Catch the new neighbor up: the latest update of every source we hold (it drops what it has seen).
-        List<NodeId> sources = new ArrayList<>(linkState.keySet());
-        sources.sort(ORDER);
-        for (NodeId src : sources) {
-            SourceState s = linkState.get(src);
-            if (s.line != null && !src.equals(l.peer)) out.add(new Effect.Send(l.conn, s.line));
+        // Catch a newcomer up: the latest update of every source we hold (it drops what it has seen). A node
+        // nobody linked to missed the floods so far; one we have known for a while has had them.
+        Peer np = peers.get(l.peer);
+        if (np == null || now - np.learnedAt <= 2 * cfg.rewirePeriodMs()) {
+            List<NodeId> sources = new ArrayList<>(linkState.keySet());
+            sources.sort(ORDER);
+            for (NodeId src : sources) {
+                SourceState s = linkState.get(src);
+                if (s.line != null && !src.equals(l.peer)) {
+                    out.add(new Effect.Send(l.conn, s.line));
+                    counters.replayed++;
+                }
+            }
         }
         while (!l.pending.isEmpty()) out.add(new Effect.Send(l.conn, l.pending.poll()));
         invalidate();
@@ -1160,10 +1221,10 @@ public final class NodeCore implements Core {
         if (p != null && p.dead()) probeSoon(p); // it speaks again: maybe it restarted
         invalidate();
         for (OutLink l : neighbors.values()) {
-            if (!l.peer.equals(src)) sendToNeighbor(l, line);
+            if (!l.peer.equals(src)) { sendToNeighbor(l, line); counters.forwarded++; }
         }
         for (OutLink l : retiring.values()) {
-            if (!l.peer.equals(src)) sendToNeighbor(l, line);
+            if (!l.peer.equals(src)) { sendToNeighbor(l, line); counters.forwarded++; }
         }
     }
 
@@ -1196,6 +1257,14 @@ public final class NodeCore implements Core {
     }
 
     private void onInLine(ConnId c, String line) {
+        // Most flooded updates arrive several times: drop one whose hash we have seen before decoding it.
+        if (line.startsWith("UPT@")) {
+            int at = line.indexOf('@', 4);
+            if (at > 4 && seenHashes.contains(line.substring(4, at))) {
+                counters.updatesDuplicate++;
+                return;
+            }
+        }
         Decoded d = WireCodec.decode(Context.PEER_LINK, line);
         if (d instanceof Decoded.Err e) {
             reject(c, e.nackReason());

@@ -195,6 +195,18 @@ public final class VirtualNetwork {
     /** Lines sent on a connection whose far end had closed or died (lost in the network). */
     public long linesLost() { return linesLost; }
 
+    /** Any other core (e.g. a scripted peer in a test), started when added. */
+    private final class OtherHost extends Host {
+        final Core given;
+
+        OtherHost(String ip, int port, int row, Core core) {
+            super(ip, port, row);
+            this.given = core;
+        }
+
+        @Override Core newCore() { return given; }
+    }
+
     private final class TrackerHost extends Host {
         final TrackerConfig config;
         TrackerSnapshot restartState = TrackerSnapshot.EMPTY;
@@ -237,6 +249,17 @@ public final class VirtualNetwork {
         register(t);
         tracker = t;
         startHost(t);
+    }
+
+    /**
+     * Hosts an arbitrary core at {@code ip:port} on matrix row {@code row} (e.g. a scripted peer), started at once.
+     * Its own effects are ignored.
+     */
+    public void addCore(String ip, int port, int row, Core core) {
+        if (row < 0 || row >= rtt.length) throw new IllegalArgumentException("no matrix row " + row);
+        OtherHost h = new OtherHost(ip, port, row, core);
+        register(h);
+        startHost(h);
     }
 
     /** Adds a node (not started): its core runs {@code config}; its latencies are row {@code matrixRow}. */
@@ -319,9 +342,7 @@ public final class VirtualNetwork {
     }
 
     private Collection<Host> allHosts() {
-        List<Host> l = new ArrayList<>(nodes.values());
-        if (tracker != null) l.add(tracker);
-        return l;
+        return new java.util.LinkedHashSet<>(byAddress.values());
     }
 
     // ---------------------------------------------------------------------------------------- queries
