@@ -72,10 +72,20 @@ public record NodeId(String ip, int port) implements Comparable<NodeId> {
         return Integer.compare(port, o.port);
     }
 
+    /** The address as a number, scanned in place: ids are compared often (sorted sets, tie-breaks). */
     private long ipValue() {
         long v = 0;
-        for (String part : ip.split("\\.")) v = (v << 8) | Integer.parseInt(part);
-        return v;
+        int octet = 0;
+        for (int i = 0; i < ip.length(); i++) {
+            char c = ip.charAt(i);
+            if (c == '.') {
+                v = (v << 8) | octet;
+                octet = 0;
+            } else {
+                octet = octet * 10 + (c - '0');
+            }
+        }
+        return (v << 8) | octet;
     }
 
     /** Why {@code ip} is not a dotted quad, or null. Scans in place (no split): it runs for every id decoded. */
