@@ -133,8 +133,8 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
             this.in = new SerialDelay(loop);
         }
 
-        long delay() {
-            return outbound ? Math.max(0, options.delay.delayMillis(host, port)) : 0;
+        double delay() {
+            return outbound ? options.delay.delayMillis(host, port) : 0;
         }
     }
 
@@ -167,6 +167,7 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
     private boolean dispatching;
     private boolean started;
     private boolean closed;
+    private volatile boolean frozen;
     private EchoProber prober;
 
     public CoreHost(C core, Options options) {
@@ -318,6 +319,41 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
         }
     }
 
+    /**
+     * Emulates a hung process or a cut network (for failure experiments): from now on the core is fed nothing,
+     * nothing more is written (lines still held back by an emulated delay are dropped), timers and probes stop,
+     * but every socket stays open, so peers notice only by timeouts. {@link #close()} still works.
+     */
+    public CompletableFuture<Void> freeze() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        execute(() -> {
+            frozen = true;
+            pendingEvents.clear();
+            for (TimerTask t : timers.values()) {
+                if (t.future != null) t.future.cancel(false);
+            }
+            timers.clear();
+            if (prober != null) prober.close();
+            for (Conn c : conns.values()) {
+                c.out.clear();
+                c.in.clear();
+            }
+            done.complete(null);
+        }, done);
+        return done;
+    }
+
+    /** Stops feeding the core (and performing its effects) without closing anything: for a quiet shutdown of many hosts. */
+    public CompletableFuture<Void> mute() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        execute(() -> {
+            frozen = true;
+            pendingEvents.clear();
+            done.complete(null);
+        }, done);
+        return done;
+    }
+
     private List<ChannelFuture> shutdownOnLoop() {
         closed = true;
         pendingEvents.clear();
@@ -356,7 +392,7 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
     }
 
     private void dispatch(Event event) {
-        if (closed) return;
+        if (closed || frozen) return;
         pendingEvents.add(event);
         if (started && !dispatching) drainEvents();
     }
@@ -365,7 +401,7 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
         dispatching = true;
         try {
             Event e;
-            while (!closed && (e = pendingEvents.poll()) != null) {
+            while (!closed && !frozen && (e = pendingEvents.poll()) != null) {
                 options.tap.onEvent(e);
                 List<Effect> effects;
                 try {
@@ -384,7 +420,7 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
     private void perform(List<Effect> effects) {
         if (effects == null) return;
         for (Effect effect : effects) {
-            if (closed) return;
+            if (closed || frozen) return;
             options.tap.onEffect(effect);
             try {
                 performOne(effect);

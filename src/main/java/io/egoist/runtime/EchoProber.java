@@ -103,8 +103,8 @@ public final class EchoProber implements AutoCloseable {
             this.port = port;
         }
 
-        long delay() {
-            return Math.max(0, delay.delayMillis(host, port));
+        double delay() {
+            return delay.delayMillis(host, port);
         }
     }
 

@@ -48,6 +48,7 @@ public final class EchoServer implements AutoCloseable {
     private final Predicate<String> isHello;
     private final ChannelGroup channels = new DefaultChannelGroup("echo", GlobalEventExecutor.INSTANCE);
     private volatile String name = "echo";
+    private volatile boolean frozen;
 
     /**
      * @param group      loops to run on, or null for an own one-thread group (shut down by {@link #close()})
@@ -101,6 +102,11 @@ public final class EchoServer implements AutoCloseable {
         return bound;
     }
 
+    /** Stops answering (lines are read and dropped) but keeps every socket open: emulates a hung node. */
+    public void freeze() {
+        frozen = true;
+    }
+
     /** Stops listening, closes every connection and, if it owns its loop, shuts the loop down. */
     @Override
     public void close() {
@@ -118,6 +124,7 @@ public final class EchoServer implements AutoCloseable {
             } finally {
                 frame.release();
             }
+            if (frozen) return;
             String answer = helloReply != null && isHello.test(line) ? helloReply : line;
             Lines.write(ctx.channel(), answer);
         }

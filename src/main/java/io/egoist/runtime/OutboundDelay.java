@@ -17,6 +17,6 @@ public interface OutboundDelay {
     /** No emulation. */
     OutboundDelay NONE = (host, port) -> 0;
 
-    /** Delay in ms for lines to or from the peer at {@code host:port} (a main or an echo port); 0 for none. */
-    long delayMillis(String host, int port);
+    /** Delay in ms (fractions allowed) for lines to or from the peer at {@code host:port} (a main or an echo port); 0 for none. */
+    double delayMillis(String host, int port);
 }

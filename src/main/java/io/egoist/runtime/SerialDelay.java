@@ -22,13 +22,13 @@ final class SerialDelay {
     }
 
     /** Runs {@code action} after {@code delayMillis} (at once when 0 and nothing is waiting). */
-    void add(long delayMillis, Runnable action) {
+    void add(double delayMillis, Runnable action) {
         long now = System.nanoTime();
-        if (queue.isEmpty() && delayMillis <= 0) {
+        if (queue.isEmpty() && !(delayMillis > 0)) {
             action.run();
             return;
         }
-        long due = now + TimeUnit.MILLISECONDS.toNanos(Math.max(0, delayMillis));
+        long due = now + (delayMillis > 0 ? (long) (delayMillis * 1_000_000L) : 0L);
         if (!queue.isEmpty() && due - lastDue < 0) due = lastDue;
         lastDue = due;
         queue.add(new Item(due, action));

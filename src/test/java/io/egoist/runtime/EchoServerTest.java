@@ -36,6 +36,22 @@ class EchoServerTest {
     }
 
     @Test
+    void theWireCodecRecognisesHelloAndOnlyValidOnes() throws Exception {
+        String own = "HELLO@127.0.0.1:7000@hb,data";
+        try (EchoServer echo = new EchoServer(null, own)) {
+            int port = echo.listen("127.0.0.1", 0);
+            try (LineClient c = new LineClient(port)) {
+                c.send("HELLO@10.0.0.5:7000@");
+                assertThat(c.read()).isEqualTo(own);
+                c.send("HELLO@not-an-id@hb"); // malformed: echoed like any line
+                assertThat(c.read()).isEqualTo("HELLO@not-an-id@hb");
+                c.send("HELLOX@10.0.0.5:7000@hb");
+                assertThat(c.read()).isEqualTo("HELLOX@10.0.0.5:7000@hb");
+            }
+        }
+    }
+
+    @Test
     void withoutAnOwnHelloAHelloIsEchoedLikeAV02EchoPort() throws Exception {
         try (EchoServer echo = new EchoServer(null, null, line -> true)) {
             int port = echo.listen("127.0.0.1", 0);

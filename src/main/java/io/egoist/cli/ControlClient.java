@@ -1,0 +1,104 @@
+package io.egoist.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.egoist.web.ControlApi;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import picocli.CommandLine.Option;
+
+/** Options and HTTP calls shared by {@code egoist status|route|send}: they talk to a node's control API. */
+final class ControlClient {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The {@code --control} and {@code --json} options (a picocli mixin). */
+    static final class Options {
+        @Option(names = "--control", paramLabel = "HOST:PORT",
+                description = "The node's control API (egoist node --control-port).")
+        String control = "127.0.0.1:" + ControlApi.DEFAULT_PORT;
+
+        @Option(names = "--json", description = "Print the API's JSON answer instead of text.")
+        boolean json;
+
+        @Option(names = "--timeout", paramLabel = "SECONDS", description = "Give up after this long.")
+        double timeout = 15;
+    }
+
+    /** A failure to report as one line (exit 1). */
+    static final class Failure extends Exception {
+        Failure(String message) {
+            super(message);
+        }
+    }
+
+    /** An HTTP answer: status and parsed JSON body. */
+    record Answer(int status, JsonNode body) {
+        String error() {
+            JsonNode e = body.get("error");
+            return e == null ? "HTTP " + status : e.asText();
+        }
+    }
+
+    private final Options options;
+    private final URI base;
+
+    ControlClient(Options options) throws Failure {
+        this.options = options;
+        String c = options.control.trim();
+        int colon = c.lastIndexOf(':');
+        if (colon <= 0 || colon == c.length() - 1) throw new Failure("--control must be HOST:PORT, got '" + c + "'");
+        try {
+            int port = Integer.parseInt(c.substring(colon + 1));
+            if (port < 1 || port > 65535) throw new NumberFormatException();
+            this.base = URI.create("http://" + c.substring(0, colon) + ":" + port);
+        } catch (IllegalArgumentException e) {
+            throw new Failure("--control must be HOST:PORT with a port 1..65535, got '" + c + "'");
+        }
+    }
+
+    static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    Answer get(String pathAndQuery) throws Failure {
+        return call(HttpRequest.newBuilder(base.resolve(pathAndQuery)).GET());
+    }
+
+    Answer post(String pathAndQuery, byte[] body) throws Failure {
+        return call(HttpRequest.newBuilder(base.resolve(pathAndQuery)).POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .header("Content-Type", "application/octet-stream"));
+    }
+
+    private Answer call(HttpRequest.Builder rb) throws Failure {
+        Duration timeout = Duration.ofMillis(Math.max(1, Math.round(options.timeout * 1000)));
+        HttpClient client = HttpClient.newBuilder().connectTimeout(timeout).build();
+        HttpResponse<String> resp;
+        try {
+            resp = client.send(rb.timeout(timeout).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (ConnectException | HttpConnectTimeoutException e) {
+            throw new Failure("cannot reach the node's control API at " + options.control
+                    + " (" + (e.getMessage() == null ? "connection refused" : e.getMessage()) + ")");
+        } catch (HttpTimeoutException e) {
+            throw new Failure("no answer from the node's control API at " + options.control + " within " + options.timeout + " s");
+        } catch (IOException e) {
+            throw new Failure("cannot reach the node's control API at " + options.control + " (" + e + ")");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Failure("interrupted");
+        }
+        try {
+            return new Answer(resp.statusCode(), JSON.readTree(resp.body()));
+        } catch (IOException e) {
+            throw new Failure("the control API at " + options.control + " answered HTTP " + resp.statusCode() + " without JSON");
+        }
+    }
+}

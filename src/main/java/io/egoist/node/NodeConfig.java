@@ -1,0 +1,123 @@
+package io.egoist.node;
+
+import io.egoist.wire.NodeId;
+import io.egoist.wire.Seed;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything a {@link NodeCore} is configured with; immutable, built once (from the CLI options, a test or the
+ * harness). Durations in milliseconds. {@link #defaults} gives the seed's periods plus our extensions' settings.
+ *
+ * @param self              this node's id (its IPv4 address and main port; the echo port is port + 1)
+ * @param trackerHost       the tracker's address
+ * @param trackerPort       the tracker's port ({@link Seed#BOOTSTRAP_PORT} by default)
+ * @param k                 how many out-neighbors to keep
+ * @param policy            wiring policy name ({@code br}, {@code br-eps}, {@code hybrid-br}, {@code k-random}, ...)
+ * @param epsilon           BR(ε) threshold: re-wire only if the cost falls by more than this fraction
+ * @param pingPeriodMs      probe every known node this often ({@link Seed#PING_PERIOD_MS})
+ * @param pingTimeoutMs     a probe not answered within this counts as HUGE_DELAY ({@link Seed#PING_TIMEOUT_MS})
+ * @param firstProbeDelayMs first probe of a newly learned node after this delay
+ * @param rewirePeriodMs    one re-wiring step this often ({@link Seed#REWIRING_PERIOD_MS})
+ * @param eraseHashMs       the seen-update cache is cleared this often ({@link Seed#ERASE_HASH_MS})
+ * @param heartbeatPeriodMs HB on each out-link to a peer that supports "hb", this often
+ * @param heartbeatMisses   that many periods without an echoed HB = the neighbor is lost
+ * @param trackerRetryMs    first back-off after the tracker could not be reached (doubles ...)
+ * @param trackerRetryMaxMs ... up to this
+ * @param trackerRefreshMs  REG again this often (detects a tracker that restarted and forgot us)
+ * @param announceRefreshMs announce our links at least this often even if nothing changed
+ * @param features          our extensions, advertised by HELLO; empty = behave exactly like v0.2 on the wire
+ * @param dataTtl           TTL of DATA and DACK messages
+ * @param dataTimeoutMs     a DATA not acknowledged within this fails
+ * @param forgetAfterFailures forget a node (stop probing it, drop its links) after this many failed probes in a row
+ */
+public record NodeConfig(
+        NodeId self,
+        String trackerHost,
+        int trackerPort,
+        int k,
+        String policy,
+        double epsilon,
+        long pingPeriodMs,
+        long pingTimeoutMs,
+        long firstProbeDelayMs,
+        long rewirePeriodMs,
+        long eraseHashMs,
+        long heartbeatPeriodMs,
+        int heartbeatMisses,
+        long trackerRetryMs,
+        long trackerRetryMaxMs,
+        long trackerRefreshMs,
+        long announceRefreshMs,
+        List<String> features,
+        int dataTtl,
+        long dataTimeoutMs,
+        int forgetAfterFailures) {
+
+    public static final String FEATURE_HB = "hb";
+    public static final String FEATURE_DATA = "data";
+    public static final List<String> DEFAULT_FEATURES = List.of(FEATURE_HB, FEATURE_DATA);
+
+    public NodeConfig {
+        Objects.requireNonNull(self, "self");
+        Objects.requireNonNull(trackerHost, "trackerHost");
+        Objects.requireNonNull(policy, "policy");
+        features = List.copyOf(features);
+        if (trackerPort < 1 || trackerPort > 65535) throw new IllegalArgumentException("tracker port out of range: " + trackerPort);
+        if (k < 1) throw new IllegalArgumentException("k must be at least 1: " + k);
+        if (!(epsilon >= 0 && epsilon < 1)) throw new IllegalArgumentException("epsilon must be in [0, 1): " + epsilon);
+        positive("ping period", pingPeriodMs);
+        positive("ping timeout", pingTimeoutMs);
+        if (firstProbeDelayMs < 0) throw new IllegalArgumentException("first probe delay must not be negative");
+        positive("rewire period", rewirePeriodMs);
+        positive("erase-hash period", eraseHashMs);
+        positive("heartbeat period", heartbeatPeriodMs);
+        if (heartbeatMisses < 1) throw new IllegalArgumentException("heartbeat misses must be at least 1");
+        positive("tracker retry", trackerRetryMs);
+        if (trackerRetryMaxMs < trackerRetryMs) throw new IllegalArgumentException("tracker retry max below tracker retry");
+        positive("tracker refresh", trackerRefreshMs);
+        positive("announce refresh", announceRefreshMs);
+        if (dataTtl < 1) throw new IllegalArgumentException("data TTL must be at least 1");
+        positive("data timeout", dataTimeoutMs);
+        if (forgetAfterFailures < 1) throw new IllegalArgumentException("forgetAfterFailures must be at least 1");
+        for (String f : features) {
+            if (!f.matches("[a-z0-9-]+")) throw new IllegalArgumentException("bad feature name (want [a-z0-9-]+): " + f);
+        }
+    }
+
+    private static void positive(String what, long v) {
+        if (v <= 0) throw new IllegalArgumentException(what + " must be positive: " + v);
+    }
+
+    /** The seed's periods, k = 3, BR, heartbeat 500 ms x 3, tracker back-off 1 s doubling to 30 s, features hb+data. */
+    public static NodeConfig defaults(NodeId self, String trackerHost, int trackerPort) {
+        return new NodeConfig(self, trackerHost, trackerPort, 3, "br", 0.1,
+                Seed.PING_PERIOD_MS, Seed.PING_TIMEOUT_MS, 500, Seed.REWIRING_PERIOD_MS, Seed.ERASE_HASH_MS,
+                500, 3, 1_000, 30_000, 5 * Seed.REWIRING_PERIOD_MS, 5 * Seed.REWIRING_PERIOD_MS,
+                DEFAULT_FEATURES, 32, 5_000, 3);
+    }
+
+    public boolean supports(String feature) {
+        return features.contains(feature);
+    }
+
+    public NodeConfig withSelf(NodeId v) { return new NodeConfig(v, trackerHost, trackerPort, k, policy, epsilon, pingPeriodMs, pingTimeoutMs, firstProbeDelayMs, rewirePeriodMs, eraseHashMs, heartbeatPeriodMs, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, announceRefreshMs, features, dataTtl, dataTimeoutMs, forgetAfterFailures); }
+    public NodeConfig withTracker(String host, int port) { return new NodeConfig(self, host, port, k, policy, epsilon, pingPeriodMs, pingTimeoutMs, firstProbeDelayMs, rewirePeriodMs, eraseHashMs, heartbeatPeriodMs, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, announceRefreshMs, features, dataTtl, dataTimeoutMs, forgetAfterFailures); }
+    public NodeConfig withK(int v) { return new NodeConfig(self, trackerHost, trackerPort, v, policy, epsilon, pingPeriodMs, pingTimeoutMs, firstProbeDelayMs, rewirePeriodMs, eraseHashMs, heartbeatPeriodMs, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, announceRefreshMs, features, dataTtl, dataTimeoutMs, forgetAfterFailures); }
+    public NodeConfig withPolicy(String v) { return new NodeConfig(self, trackerHost, trackerPort, k, v, epsilon, pingPeriodMs, pingTimeoutMs, firstProbeDelayMs, rewirePeriodMs, eraseHashMs, heartbeatPeriodMs, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, announceRefreshMs, features, dataTtl, dataTimeoutMs, forgetAfterFailures); }
+    public NodeConfig withEpsilon(double v) { return new NodeConfig(self, trackerHost, trackerPort, k, policy, v, pingPeriodMs, pingTimeoutMs, firstProbeDelayMs, rewirePeriodMs, eraseHashMs, heartbeatPeriodMs, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, announceRefreshMs, features, dataTtl, dataTimeoutMs, forgetAfterFailures); }
+    public NodeConfig withPingPeriodMs(long v) { return new NodeConfig(self, trackerHost, trackerPort, k, policy, epsilon, v, pingTimeoutMs, firstProbeDelayMs, rewirePeriodMs, eraseHashMs, heartbeatPeriodMs, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, announceRefreshMs, features, dataTtl, dataTimeoutMs, forgetAfterFailures); }
+    public NodeConfig withPingTimeoutMs(long v) { return new NodeConfig(self, trackerHost, trackerPort, k, policy, epsilon, pingPeriodMs, v, firstProbeDelayMs, rewirePeriodMs, eraseHashMs, heartbeatPeriodMs, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, announceRefreshMs, features, dataTtl, dataTimeoutMs, forgetAfterFailures); }
+    public NodeConfig withFirstProbeDelayMs(long v) { return new NodeConfig(self, trackerHost, trackerPort, k, policy, epsilon, pingPeriodMs, pingTimeoutMs, v, rewirePeriodMs, eraseHashMs, heartbeatPeriodMs, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, announceRefreshMs, features, dataTtl, dataTimeoutMs, forgetAfterFailures); }
+    public NodeConfig withRewirePeriodMs(long v) { return new NodeConfig(self, trackerHost, trackerPort, k, policy, epsilon, pingPeriodMs, pingTimeoutMs, firstProbeDelayMs, v, eraseHashMs, heartbeatPeriodMs, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, announceRefreshMs, features, dataTtl, dataTimeoutMs, forgetAfterFailures); }
+    public NodeConfig withEraseHashMs(long v) { return new NodeConfig(self, trackerHost, trackerPort, k, policy, epsilon, pingPeriodMs, pingTimeoutMs, firstProbeDelayMs, rewirePeriodMs, v, heartbeatPeriodMs, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, announceRefreshMs, features, dataTtl, dataTimeoutMs, forgetAfterFailures); }
+    public NodeConfig withHeartbeatPeriodMs(long v) { return new NodeConfig(self, trackerHost, trackerPort, k, policy, epsilon, pingPeriodMs, pingTimeoutMs, firstProbeDelayMs, rewirePeriodMs, eraseHashMs, v, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, announceRefreshMs, features, dataTtl, dataTimeoutMs, forgetAfterFailures); }
+    public NodeConfig withHeartbeatMisses(int v) { return new NodeConfig(self, trackerHost, trackerPort, k, policy, epsilon, pingPeriodMs, pingTimeoutMs, firstProbeDelayMs, rewirePeriodMs, eraseHashMs, heartbeatPeriodMs, v, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, announceRefreshMs, features, dataTtl, dataTimeoutMs, forgetAfterFailures); }
+    public NodeConfig withTrackerRetryMs(long first, long max) { return new NodeConfig(self, trackerHost, trackerPort, k, policy, epsilon, pingPeriodMs, pingTimeoutMs, firstProbeDelayMs, rewirePeriodMs, eraseHashMs, heartbeatPeriodMs, heartbeatMisses, first, max, trackerRefreshMs, announceRefreshMs, features, dataTtl, dataTimeoutMs, forgetAfterFailures); }
+    public NodeConfig withTrackerRefreshMs(long v) { return new NodeConfig(self, trackerHost, trackerPort, k, policy, epsilon, pingPeriodMs, pingTimeoutMs, firstProbeDelayMs, rewirePeriodMs, eraseHashMs, heartbeatPeriodMs, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, v, announceRefreshMs, features, dataTtl, dataTimeoutMs, forgetAfterFailures); }
+    public NodeConfig withAnnounceRefreshMs(long v) { return new NodeConfig(self, trackerHost, trackerPort, k, policy, epsilon, pingPeriodMs, pingTimeoutMs, firstProbeDelayMs, rewirePeriodMs, eraseHashMs, heartbeatPeriodMs, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, v, features, dataTtl, dataTimeoutMs, forgetAfterFailures); }
+    public NodeConfig withFeatures(List<String> v) { return new NodeConfig(self, trackerHost, trackerPort, k, policy, epsilon, pingPeriodMs, pingTimeoutMs, firstProbeDelayMs, rewirePeriodMs, eraseHashMs, heartbeatPeriodMs, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, announceRefreshMs, v, dataTtl, dataTimeoutMs, forgetAfterFailures); }
+    public NodeConfig withDataTtl(int v) { return new NodeConfig(self, trackerHost, trackerPort, k, policy, epsilon, pingPeriodMs, pingTimeoutMs, firstProbeDelayMs, rewirePeriodMs, eraseHashMs, heartbeatPeriodMs, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, announceRefreshMs, features, v, dataTimeoutMs, forgetAfterFailures); }
+    public NodeConfig withDataTimeoutMs(long v) { return new NodeConfig(self, trackerHost, trackerPort, k, policy, epsilon, pingPeriodMs, pingTimeoutMs, firstProbeDelayMs, rewirePeriodMs, eraseHashMs, heartbeatPeriodMs, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, announceRefreshMs, features, dataTtl, v, forgetAfterFailures); }
+    public NodeConfig withForgetAfterFailures(int v) { return new NodeConfig(self, trackerHost, trackerPort, k, policy, epsilon, pingPeriodMs, pingTimeoutMs, firstProbeDelayMs, rewirePeriodMs, eraseHashMs, heartbeatPeriodMs, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, announceRefreshMs, features, dataTtl, dataTimeoutMs, v); }
+}

@@ -1,0 +1,25 @@
+package io.egoist.node;
+
+import io.egoist.core.Event;
+import io.egoist.wire.NodeId;
+
+/** Local commands to a {@link NodeCore} (from the application, the control API or a test). */
+public interface NodeEvent extends Event {
+
+    /**
+     * Send {@code payload} to node {@code to} over the overlay. The outcome comes back as
+     * {@link NodeEffect.DataAcked} or {@link NodeEffect.DataFailed} carrying the same {@code requestId}.
+     */
+    record SendData(String requestId, NodeId to, byte[] payload) implements NodeEvent {
+        @Override public boolean equals(Object o) {
+            return o instanceof SendData s && requestId.equals(s.requestId) && to.equals(s.to)
+                    && java.util.Arrays.equals(payload, s.payload);
+        }
+        @Override public int hashCode() {
+            return java.util.Objects.hash(requestId, to) * 31 + java.util.Arrays.hashCode(payload);
+        }
+        @Override public String toString() {
+            return "SendData[" + requestId + " to=" + to + " bytes=" + payload.length + "]";
+        }
+    }
+}

@@ -1,0 +1,385 @@
+package io.egoist.node.runtime;
+
+import io.egoist.core.Effect;
+import io.egoist.core.Event;
+import io.egoist.node.NodeConfig;
+import io.egoist.node.NodeCore;
+import io.egoist.node.NodeEffect;
+import io.egoist.node.NodeEvent;
+import io.egoist.node.NodeStatus;
+import io.egoist.node.RouteInfo;
+import io.egoist.runtime.CoreHost;
+import io.egoist.runtime.EchoServer;
+import io.egoist.runtime.Netty;
+import io.egoist.runtime.OutboundDelay;
+import io.egoist.wire.Link;
+import io.egoist.wire.NodeId;
+import io.netty.channel.EventLoopGroup;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An EGOIST node as a Java object: the protocol core ({@link NodeCore}) hosted on a Netty event loop with its
+ * main port P (neighbor links), its echo port P+1 and RTT probing, plus a small application API: send a
+ * payload to any node over the overlay, receive payloads, read status and routes.
+ *
+ * <pre>{@code
+ * try (EgoistNode node = EgoistNode.start(NodeConfig.defaults(new NodeId("127.0.0.1", 7000), "127.0.0.1", 61223),
+ *                                         new EgoistNode.Options())) {
+ *     node.onReceive(m -> System.out.println(m.from() + ": " + new String(m.payload())));
+ *     SendResult r = node.send(NodeId.parse("127.0.0.1:7002"), "hi".getBytes()).get();
+ * }
+ * }</pre>
+ */
+public final class EgoistNode implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(EgoistNode.class);
+
+    /** Runtime settings that are not protocol configuration. */
+    public static final class Options {
+        String bindHost;
+        boolean ephemeralPort;
+        EventLoopGroup group;
+        Random random;
+        LatencyEmulation emulation;
+        OutboundDelay delay;
+        int maxOutstandingProbes = io.egoist.runtime.EchoProber.DEFAULT_MAX_OUTSTANDING;
+
+        /** Address to bind the main and echo ports to; default: the node id's address. */
+        public Options bindHost(String v) { bindHost = v; return this; }
+
+        /**
+         * Choose a free port pair (P, P+1) instead of the node id's port; the id's port is replaced by P. For
+         * tests and the demo.
+         */
+        public Options ephemeralPort(boolean v) { ephemeralPort = v; return this; }
+
+        /** Share this event loop group (not shut down by the node); default: an own one-thread group. */
+        public Options group(EventLoopGroup v) { group = v; return this; }
+
+        /** The core's source of randomness (default: seeded from the node id and the clock). */
+        public Options random(Random v) { random = v; return this; }
+
+        /** Latency emulation from a matrix (peers are also mapped from the tracker's node list if so configured). */
+        public Options emulation(LatencyEmulation v) { emulation = v; return this; }
+
+        /** Any other delay hook (ignored when {@link #emulation} is set). */
+        public Options delay(OutboundDelay v) { delay = v; return this; }
+
+        public Options maxOutstandingProbes(int v) { maxOutstandingProbes = v; return this; }
+    }
+
+    /** A payload that arrived for this node: its source, the bytes and the path it took (source first). */
+    public record Received(NodeId from, byte[] payload, List<NodeId> path) {}
+
+    /**
+     * The outcome of {@link #send}: the path the message took (this node first, the destination last), the cost
+     * of that path over this node's link-state view when it was sent (sum of the link costs, ms; NaN if a link
+     * was unknown), the cost of the route table entry at that time, and the round trip measured from handing
+     * the message to the core until the destination's acknowledgement was back.
+     */
+    public record SendResult(NodeId to, List<NodeId> path, double pathCostMs, double routeCostMs, double rttMs) {}
+
+    private final NodeCore core;
+    private final CoreHost<NodeCore> host;
+    private final EchoServer echo;
+    private final EventLoopGroup ownGroup;
+    private final NodeId id;
+    private final NodeMetrics metrics;
+    private final LatencyEmulation emulation;
+    private final List<Consumer<Received>> receivers = new CopyOnWriteArrayList<>();
+    private final Map<String, PendingSend> pending = new ConcurrentHashMap<>();
+    private final AtomicLong requestCounter = new AtomicLong();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private static final class PendingSend {
+        final CompletableFuture<SendResult> future = new CompletableFuture<>();
+        final NodeId to;
+        volatile long startNanos;
+        volatile double routeCost = Double.NaN;
+        volatile Map<NodeId, List<Link>> view;
+
+        PendingSend(NodeId to) {
+            this.to = to;
+        }
+    }
+
+    private EgoistNode(NodeCore core, CoreHost<NodeCore> host, EchoServer echo, EventLoopGroup ownGroup,
+                       NodeMetrics metrics, LatencyEmulation emulation) {
+        this.core = core;
+        this.host = host;
+        this.echo = echo;
+        this.ownGroup = ownGroup;
+        this.id = core.id();
+        this.metrics = metrics;
+        this.emulation = emulation;
+    }
+
+    /**
+     * Binds the main port and the echo port (port + 1), starts the core (which registers at the tracker) and
+     * returns the running node. Throws IllegalStateException when the ports cannot be bound.
+     */
+    public static EgoistNode start(NodeConfig config, Options options) {
+        EventLoopGroup ownGroup = options.group == null ? Netty.newGroup(1, "node") : null;
+        EventLoopGroup group = options.group == null ? ownGroup : options.group;
+        String bindHost = options.bindHost != null ? options.bindHost : config.self().ip();
+        try {
+            int attempts = options.ephemeralPort ? 25 : 1;
+            IllegalStateException last = null;
+            for (int attempt = 0; attempt < attempts; attempt++) {
+                Holder h = new Holder();
+                CoreHost.Options hostOptions = new CoreHost.Options()
+                        .group(group)
+                        .maxOutstandingProbes(options.maxOutstandingProbes)
+                        .delay(options.emulation != null ? options.emulation
+                                : options.delay != null ? options.delay : OutboundDelay.NONE)
+                        .otherEffects(e -> h.node.onEffect(e))
+                        .tap(new CoreHost.Tap() {
+                            @Override public void onEvent(Event event) { h.tap(event); }
+                            @Override public void onEffect(Effect effect) { h.tap(effect); }
+                        });
+                CoreHost<NodeCore> host = new CoreHost<>(hostOptions);
+                int port;
+                try {
+                    port = host.listen(bindHost, options.ephemeralPort ? 0 : config.self().port());
+                } catch (IllegalStateException e) {
+                    host.close();
+                    throw new IllegalStateException("cannot bind main port: " + e.getMessage(), e);
+                }
+                if (port == 65535) { // no room for the echo port
+                    host.close();
+                    last = new IllegalStateException("main port 65535 leaves no echo port");
+                    continue;
+                }
+                NodeConfig cfg = config.withSelf(new NodeId(config.self().ip(), port));
+                NodeCore core = new NodeCore(cfg, options.random != null ? options.random
+                        : new Random(cfg.self().hashCode() * 31L + System.nanoTime()));
+                EchoServer echo = new EchoServer(group, core.helloLine().orElse(null));
+                try {
+                    echo.listen(bindHost, port + 1);
+                } catch (IllegalStateException e) {
+                    echo.close();
+                    host.close();
+                    last = new IllegalStateException("cannot bind echo port " + (port + 1) + ": " + e.getMessage(), e);
+                    continue;
+                }
+                NodeMetrics metrics = new NodeMetrics(cfg.self().toString());
+                LatencyEmulation emulation = options.emulation;
+                if (emulation != null) emulation.setSelf(cfg.self());
+                EgoistNode node = new EgoistNode(core, host, echo, ownGroup, metrics, emulation);
+                h.node = node;
+                h.metrics = metrics;
+                h.sniffer = emulation != null && emulation.mapsByRegistrationOrder()
+                        ? new TrackerListSniffer(cfg.trackerHost(), cfg.trackerPort(), emulation::learnNodeList) : null;
+                host.start(core).join();
+                log.info("event=node_started node={} echo_port={} tracker={}:{} k={} policy={}{}", cfg.self(), port + 1,
+                        cfg.trackerHost(), cfg.trackerPort(), cfg.k(), cfg.policy(),
+                        emulation == null ? "" : " emulate_as=" + emulation.selfName());
+                return node;
+            }
+            throw last;
+        } catch (RuntimeException e) {
+            Netty.shutdown(ownGroup);
+            throw e;
+        }
+    }
+
+    /** Late-bound references for the callbacks created before the node object exists. */
+    private static final class Holder {
+        volatile EgoistNode node;
+        volatile NodeMetrics metrics;
+        volatile TrackerListSniffer sniffer;
+
+        void tap(Event e) {
+            if (metrics != null) metrics.onEvent(e);
+            if (sniffer != null) sniffer.onEvent(e);
+        }
+
+        void tap(Effect e) {
+            if (metrics != null) metrics.onEffect(e);
+            if (sniffer != null) sniffer.onEffect(e);
+        }
+    }
+
+    public NodeId id() {
+        return id;
+    }
+
+    /** The latency emulation in use, if any. */
+    public Optional<LatencyEmulation> emulation() {
+        return Optional.ofNullable(emulation);
+    }
+
+    public NodeMetrics metrics() {
+        return metrics;
+    }
+
+    /** Called (on the node's loop thread; do not block) for each payload that arrives for this node. */
+    public void onReceive(Consumer<Received> handler) {
+        receivers.add(handler);
+    }
+
+    /**
+     * Sends {@code payload} to {@code to} over the overlay's shortest path. Completes when the destination's
+     * acknowledgement is back, or exceptionally ({@link SendFailedException}) when there is no route or no
+     * acknowledgement in time.
+     */
+    public CompletableFuture<SendResult> send(NodeId to, byte[] payload) {
+        if (closed.get()) return CompletableFuture.failedFuture(new SendFailedException("node closed"));
+        String requestId = id + "#" + requestCounter.incrementAndGet();
+        PendingSend p = new PendingSend(to);
+        pending.put(requestId, p);
+        host.query(c -> {
+            // runs on the loop: record what the route looks like now, then hand the message to the core
+            c.route(to).ifPresent(r -> p.routeCost = r.cost());
+            p.view = viewOf(c);
+            p.startNanos = System.nanoTime();
+            return null;
+        }).whenComplete((v, err) -> {
+            if (err != null) {
+                fail(requestId, "node closed");
+                return;
+            }
+            host.submit(new NodeEvent.SendData(requestId, to, payload));
+        });
+        long guard = core.config().dataTimeoutMs() + 5_000;
+        p.future.orTimeout(guard, TimeUnit.MILLISECONDS).whenComplete((r, err) -> {
+            pending.remove(requestId);
+            if (err instanceof TimeoutException) log.warn("event=send_timeout node={} to={} request={}", id, to, requestId);
+        });
+        return p.future;
+    }
+
+    /** Raised when a send fails; the message is the reason (no route, no acknowledgement, ...). */
+    public static final class SendFailedException extends RuntimeException {
+        public SendFailedException(String reason) {
+            super(reason);
+        }
+    }
+
+    private static Map<NodeId, List<Link>> viewOf(NodeCore c) {
+        Map<NodeId, List<Link>> v = new java.util.HashMap<>();
+        v.put(c.id(), c.linksOf(c.id()));
+        for (NodeId n : c.knownNodes()) v.put(n, c.linksOf(n));
+        return v;
+    }
+
+    /** The cost of a path over a link-state view: the sum of its links' costs, NaN if one is missing. */
+    static double pathCost(Map<NodeId, List<Link>> view, List<NodeId> path) {
+        double sum = 0;
+        for (int i = 0; i + 1 < path.size(); i++) {
+            NodeId a = path.get(i), b = path.get(i + 1);
+            double c = Double.NaN;
+            for (Link l : view.getOrDefault(a, List.of())) {
+                if (l.dst().equals(b)) {
+                    c = l.cost();
+                    break;
+                }
+            }
+            if (Double.isNaN(c)) return Double.NaN;
+            sum += c;
+        }
+        return sum;
+    }
+
+    private void onEffect(Effect e) {
+        if (e instanceof NodeEffect.Deliver d) {
+            Received r = new Received(d.from(), d.payload(), d.path());
+            for (Consumer<Received> h : receivers) {
+                try {
+                    h.accept(r);
+                } catch (RuntimeException ex) {
+                    log.error("event=receive_handler_failed node={} reason={}", id, ex.toString(), ex);
+                }
+            }
+        } else if (e instanceof NodeEffect.DataAcked a) {
+            PendingSend p = pending.remove(a.requestId());
+            if (p == null) return;
+            double rtt = (System.nanoTime() - p.startNanos) / 1e6;
+            metrics.sendOutcome(true);
+            p.future.complete(new SendResult(p.to, a.path(), pathCost(p.view, a.path()), p.routeCost, rtt));
+        } else if (e instanceof NodeEffect.DataFailed f) {
+            metrics.sendOutcome(false);
+            fail(f.requestId(), f.reason());
+        } else {
+            log.warn("event=unhandled_effect node={} effect={}", id, e);
+        }
+    }
+
+    private void fail(String requestId, String reason) {
+        PendingSend p = pending.remove(requestId);
+        if (p != null) p.future.completeExceptionally(new SendFailedException(reason));
+    }
+
+    public CompletableFuture<NodeStatus> status() {
+        return host.query(NodeCore::status);
+    }
+
+    public CompletableFuture<List<RouteInfo>> routes() {
+        return host.query(NodeCore::routes);
+    }
+
+    public CompletableFuture<Optional<RouteInfo>> route(NodeId to) {
+        return host.query(c -> c.route(to));
+    }
+
+    /** Runs any read of the core on its loop thread. */
+    public <T> CompletableFuture<T> query(java.util.function.Function<NodeCore, T> read) {
+        return host.query(read);
+    }
+
+    /** Prometheus text, with the core's figures refreshed first. */
+    public CompletableFuture<String> scrapeMetrics() {
+        return host.query(c -> {
+            metrics.refresh(c);
+            return null;
+        }).thenApply(v -> metrics.scrape());
+    }
+
+    /**
+     * Emulates a hung node (or one cut off the network): it stops reading, answering, probing and sending, but its
+     * sockets stay open, so its peers can only notice by timeouts (heartbeats, probes). {@link #close()} later.
+     */
+    public void freeze() {
+        if (closed.get()) return;
+        host.freeze().join();
+        echo.freeze();
+        log.info("event=node_frozen node={}", id);
+    }
+
+    /** Stops feeding the core without closing anything (so that closing many nodes logs no lost neighbors). */
+    public void mute() {
+        if (closed.get()) return;
+        try {
+            host.mute().join();
+        } catch (java.util.concurrent.CompletionException e) {
+            // closing concurrently: nothing left to mute
+        }
+    }
+
+    /**
+     * Stops the node: closes its ports and connections (peers see the links drop, as after a crash, minus
+     * the RST), fails pending sends, and shuts its loop down if it owns it. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) return;
+        host.close();
+        echo.close();
+        for (String rid : new ArrayList<>(pending.keySet())) fail(rid, "node closed");
+        Netty.shutdown(ownGroup);
+        log.info("event=node_stopped node={}", id);
+    }
+}

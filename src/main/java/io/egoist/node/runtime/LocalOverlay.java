@@ -1,0 +1,250 @@
+package io.egoist.node.runtime;
+
+import io.egoist.node.NodeConfig;
+import io.egoist.node.NodeStatus;
+import io.egoist.runtime.Netty;
+import io.egoist.sim.LatencyMatrix;
+import io.egoist.tracker.TrackerConfig;
+import io.egoist.tracker.TrackerServer;
+import io.egoist.wire.NodeId;
+import io.netty.channel.EventLoopGroup;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A whole overlay in one process on loopback: a tracker ({@link TrackerServer}, SQLite in a temporary directory)
+ * and N {@link EgoistNode}s on ephemeral ports, sharing a small event loop group, with latency emulated from a
+ * matrix whose i-th name is node i. Used by {@code egoist demo} and the integration tests.
+ */
+public final class LocalOverlay implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(LocalOverlay.class);
+    static final String HOST = "127.0.0.1";
+
+    /** What to start. */
+    public static final class Settings {
+        LatencyMatrix matrix;
+        int k = 3;
+        String policy = "br";
+        long seed = 1;
+        int threads = 2;
+        boolean emulate = true;
+        UnaryOperator<NodeConfig> tune = UnaryOperator.identity();
+        UnaryOperator<TrackerConfig> tuneTracker = UnaryOperator.identity();
+
+        /** Node i is the matrix's i-th name; the matrix size is the number of nodes. */
+        public Settings matrix(LatencyMatrix v) { matrix = v; return this; }
+        public Settings k(int v) { k = v; return this; }
+        public Settings policy(String v) { policy = v; return this; }
+        public Settings seed(long v) { seed = v; return this; }
+        /** Event loop threads shared by all nodes. */
+        public Settings threads(int v) { threads = v; return this; }
+        /** Delay lines by the matrix (default); false = plain loopback. */
+        public Settings emulate(boolean v) { emulate = v; return this; }
+        /** Adjusts each node's configuration (after the overlay's own short periods are applied). */
+        public Settings tune(UnaryOperator<NodeConfig> v) { tune = v; return this; }
+        public Settings tuneTracker(UnaryOperator<TrackerConfig> v) { tuneTracker = v; return this; }
+    }
+
+    private final Settings settings;
+    private final EventLoopGroup group;
+    private final Path dataDir;
+    private final LatencyEmulation.Directory directory;
+    private final List<EgoistNode> nodes = new ArrayList<>();
+    private final Map<NodeId, String> names = new LinkedHashMap<>();
+    private final List<Boolean> alive = new ArrayList<>();
+    private TrackerServer tracker;
+    private int trackerPort;
+
+    private LocalOverlay(Settings settings, Path dataDir) {
+        this.settings = settings;
+        this.group = Netty.newGroup(settings.threads, "overlay");
+        this.dataDir = dataDir;
+        this.directory = new LatencyEmulation.Directory(settings.matrix);
+    }
+
+    /**
+     * Short periods for a quick overlay on one machine: probes every 2 s (timeout 1 s), a re-wiring step every
+     * 3 s, tracker retry from 200 ms; failure detection (heartbeats) keeps its defaults.
+     */
+    public static NodeConfig shortPeriods(NodeConfig c) {
+        return c.withPingPeriodMs(2_000).withPingTimeoutMs(1_000).withFirstProbeDelayMs(100)
+                .withRewirePeriodMs(3_000).withEraseHashMs(15_000)
+                .withTrackerRetryMs(200, 2_000).withTrackerRefreshMs(5_000).withAnnounceRefreshMs(10_000);
+    }
+
+    /** Starts the tracker, then the nodes one after the other (registration order = matrix order). */
+    public static LocalOverlay start(Settings settings) {
+        Path dir;
+        try {
+            dir = Files.createTempDirectory("egoist-overlay-");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a temporary directory: " + e.getMessage(), e);
+        }
+        LocalOverlay o = new LocalOverlay(settings, dir);
+        try {
+            o.startTracker(0);
+            for (int i = 0; i < settings.matrix.size(); i++) o.startNode(i);
+            return o;
+        } catch (RuntimeException e) {
+            o.close();
+            throw e;
+        }
+    }
+
+    private TrackerConfig trackerConfig(int port) {
+        TrackerConfig c = new TrackerConfig(HOST, port, dataDir.resolve("tracker"), -1, 2_000, 30_000, 1_000);
+        return settings.tuneTracker.apply(c);
+    }
+
+    private void startTracker(int port) {
+        tracker = TrackerServer.start(trackerConfig(port));
+        trackerPort = tracker.port();
+    }
+
+    private void startNode(int i) {
+        String name = settings.matrix.names().get(i);
+        NodeConfig cfg = NodeConfig.defaults(new NodeId(HOST, 1), HOST, trackerPort)
+                .withK(settings.k).withPolicy(settings.policy);
+        cfg = settings.tune.apply(shortPeriods(cfg));
+        EgoistNode.Options opts = new EgoistNode.Options().group(group).ephemeralPort(true)
+                .random(new Random(settings.seed * 1_000_003L + i));
+        LatencyEmulation emulation = settings.emulate ? LatencyEmulation.withDirectory(name, directory) : null;
+        if (emulation != null) opts.emulation(emulation);
+        // the node's port is known only once bound; name it before it can be probed (its first probe
+        // comes after firstProbeDelayMs at the others)
+        EgoistNode node = EgoistNode.start(cfg, opts);
+        directory.put(node.id(), name);
+        names.put(node.id(), name);
+        nodes.add(node);
+        alive.add(true);
+    }
+
+    public List<EgoistNode> nodes() {
+        return Collections.unmodifiableList(nodes);
+    }
+
+    public EgoistNode node(int i) {
+        return nodes.get(i);
+    }
+
+    public boolean isAlive(int i) {
+        return alive.get(i);
+    }
+
+    /** Indices of nodes still running. */
+    public List<Integer> liveIndices() {
+        List<Integer> r = new ArrayList<>();
+        for (int i = 0; i < nodes.size(); i++) if (alive.get(i)) r.add(i);
+        return r;
+    }
+
+    public String nameOf(NodeId id) {
+        return names.get(id);
+    }
+
+    public int indexOf(NodeId id) {
+        for (int i = 0; i < nodes.size(); i++) if (nodes.get(i).id().equals(id)) return i;
+        return -1;
+    }
+
+    public LatencyMatrix matrix() {
+        return settings.matrix;
+    }
+
+    public int k() {
+        return settings.k;
+    }
+
+    public TrackerServer tracker() {
+        return tracker;
+    }
+
+    public int trackerPort() {
+        return trackerPort;
+    }
+
+    /** Stops node i (its sockets close, as when its process dies). */
+    public void kill(int i) {
+        if (!alive.get(i)) return;
+        alive.set(i, false);
+        nodes.get(i).close();
+        log.info("event=node_killed node={} name={}", nodes.get(i).id(), names.get(nodes.get(i).id()));
+    }
+
+    /** Freezes node i: its sockets stay open but it answers nothing (a hung process, a cut cable). */
+    public void hang(int i) {
+        if (!alive.get(i)) return;
+        alive.set(i, false);
+        nodes.get(i).freeze();
+        log.info("event=node_hung node={} name={}", nodes.get(i).id(), names.get(nodes.get(i).id()));
+    }
+
+    /** Stops the tracker. */
+    public void stopTracker() {
+        if (tracker != null) tracker.close();
+        tracker = null;
+    }
+
+    /**
+     * Starts the tracker again on its old port; {@code forget} = with an empty database (a tracker that lost its
+     * state), else from its SQLite file.
+     */
+    public void restartTracker(boolean forget) {
+        stopTracker();
+        if (forget) deleteTree(dataDir.resolve("tracker"));
+        startTracker(trackerPort);
+    }
+
+    /** Status of every live node (in index order; null for dead ones). */
+    public List<NodeStatus> statuses() {
+        List<CompletableFuture<NodeStatus>> fs = new ArrayList<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            fs.add(alive.get(i) ? nodes.get(i).status() : CompletableFuture.completedFuture(null));
+        }
+        List<NodeStatus> r = new ArrayList<>();
+        for (CompletableFuture<NodeStatus> f : fs) r.add(f.orTimeout(5, TimeUnit.SECONDS).join());
+        return r;
+    }
+
+    @Override
+    public void close() {
+        for (EgoistNode n : nodes) n.mute(); // nobody reacts to the others going away
+        for (int i = 0; i < nodes.size(); i++) {
+            alive.set(i, false);
+            nodes.get(i).close();
+        }
+        stopTracker();
+        Netty.shutdown(group);
+        deleteTree(dataDir);
+    }
+
+    private static void deleteTree(Path root) {
+        if (!Files.exists(root)) return;
+        try (Stream<Path> s = Files.walk(root)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    log.debug("event=cleanup_failed path={} reason={}", p, e.toString());
+                }
+            });
+        } catch (IOException e) {
+            log.debug("event=cleanup_failed path={} reason={}", root, e.toString());
+        }
+    }
+}

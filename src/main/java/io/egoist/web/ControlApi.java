@@ -1,0 +1,90 @@
+package io.egoist.web;
+
+import io.egoist.node.runtime.EgoistNode;
+import io.egoist.runtime.HttpJsonServer;
+import io.egoist.runtime.HttpJsonServer.HttpError;
+import io.egoist.runtime.HttpJsonServer.Response;
+import io.egoist.wire.NodeId;
+import io.netty.channel.EventLoopGroup;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * A node's local control API (HTTP, JSON), bound to 127.0.0.1 unless told otherwise:
+ * <ul>
+ *   <li>{@code GET /status}: id, phase, policy, k, neighbors with costs, known nodes, own cost C_i;</li>
+ *   <li>{@code GET /routes}: every reachable destination with next hop, path and cost;</li>
+ *   <li>{@code GET /route?to=ID}: one destination (404 when there is no route);</li>
+ *   <li>{@code POST /send?to=ID}: body = payload; answers once the destination's acknowledgement is back, with
+ *       the path, the route cost and the measured round-trip time (404 no route, 504 no acknowledgement);</li>
+ *   <li>{@code GET /metrics}: Prometheus text.</li>
+ * </ul>
+ * Bad requests (missing or malformed {@code to}, sending to itself, empty body) get 400 with a JSON error.
+ */
+public final class ControlApi implements AutoCloseable {
+    /** The control port {@code egoist node} uses unless told otherwise (and the CLI wrappers call). */
+    public static final int DEFAULT_PORT = 7080;
+
+    private final HttpJsonServer server;
+    private final int port;
+
+    private ControlApi(HttpJsonServer server, int port) {
+        this.server = server;
+        this.port = port;
+    }
+
+    /** Serves {@code node}'s control API on {@code host:port} (port 0 = ephemeral). */
+    public static ControlApi start(EgoistNode node, String host, int port, EventLoopGroup group) {
+        HttpJsonServer s = new HttpJsonServer(group);
+        s.route("GET", "/status", req -> node.status().thenApply(st -> Response.json(NodeJson.status(st))));
+        s.route("GET", "/routes", req -> node.routes().thenApply(rs -> Response.json(NodeJson.routes(node.id(), rs))));
+        s.route("GET", "/route", req -> {
+            NodeId to = nodeParam(req.requireParam("to"));
+            return node.route(to).thenApply(r -> r
+                    .map(ri -> Response.json(NodeJson.route(ri)))
+                    .orElseThrow(() -> new HttpError(404, "no route to " + to)));
+        });
+        s.route("POST", "/send", req -> {
+            NodeId to = nodeParam(req.requireParam("to"));
+            if (to.equals(node.id())) throw new HttpError(400, "cannot send to the node itself: " + to);
+            byte[] body = req.body();
+            if (body.length == 0) throw new HttpError(400, "empty payload: put the message in the request body");
+            return node.route(to).thenCompose(r -> {
+                if (r.isEmpty()) throw new HttpError(404, "no route to " + to);
+                return node.send(to, body);
+            }).handle((res, err) -> {
+                if (err == null) return Response.json(NodeJson.sent(res, body.length));
+                Throwable t = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+                if (t instanceof HttpError he) throw he;
+                if (t instanceof EgoistNode.SendFailedException sf) throw new HttpError(504, "send to " + to + " failed: " + sf.getMessage());
+                throw new CompletionException(t);
+            });
+        });
+        s.route("GET", "/metrics", req -> node.scrapeMetrics()
+                .thenApply(text -> Response.text(200, HttpJsonServer.PROMETHEUS_TEXT, text)));
+        int bound = s.listen(host, port);
+        return new ControlApi(s, bound);
+    }
+
+    private static NodeId nodeParam(String text) {
+        try {
+            return NodeId.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new HttpError(400, "bad node id '" + text + "': " + e.getMessage());
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+
+    /** Unused helper kept private: completes a future exceptionally with an HTTP error. */
+    static <T> CompletableFuture<T> error(int status, String message) {
+        return CompletableFuture.failedFuture(new HttpError(status, message));
+    }
+}

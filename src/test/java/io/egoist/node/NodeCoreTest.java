@@ -1,0 +1,557 @@
+package io.egoist.node;
+
+import static io.egoist.node.Driver.id;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.egoist.core.ConnId;
+import io.egoist.core.Effect;
+import io.egoist.core.Event;
+import io.egoist.wire.Decoded;
+import io.egoist.wire.Link;
+import io.egoist.wire.Message;
+import io.egoist.wire.NodeId;
+import io.egoist.wire.Segmenter;
+import io.egoist.wire.WireCodec;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** NodeCore alone: events in, effects out (no network, no harness). Node 1 is the core under test. */
+class NodeCoreTest {
+
+    private static final NodeId SELF = id(1);
+
+    /** Node 1 with k = 2, k-closest, nodes 2..5 at RTT 50, 10, 20, 80 ms, all speaking hb + data. */
+    private static Driver wired() {
+        return wired(Driver.config(1).withK(2).withPolicy("k-closest"));
+    }
+
+    private static Driver wired(NodeConfig cfg) {
+        Driver d = new Driver(cfg);
+        double[] rtt = {50, 10, 20, 80};
+        for (int i = 0; i < 4; i++) {
+            d.rtts.put(id(i + 2), rtt[i]);
+            d.features.put(id(i + 2), List.of("hb", "data"));
+        }
+        d.join(List.of(id(2), id(3), id(4), id(5)), List.of());
+        d.advance(600);
+        return d;
+    }
+
+    private static Message decodePeer(String line) {
+        Decoded d = WireCodec.decode(WireCodec.Context.PEER_LINK, line);
+        assertThat(d).isInstanceOf(Decoded.Ok.class);
+        return ((Decoded.Ok) d).message();
+    }
+
+    private static Set<NodeId> dsts(List<Link> links) {
+        Set<NodeId> s = new HashSet<>();
+        for (Link l : links) s.add(l.dst());
+        return s;
+    }
+
+    private static ConnId conn(Driver d, NodeId n) {
+        return d.connectTo(n).conn();
+    }
+
+    // ------------------------------------------------------------------------------------ join
+
+    @Test
+    void startOpensTrackerConnectionAndSendsRegister() {
+        Driver d = new Driver(Driver.config(1));
+        List<Effect> e = d.start();
+        Effect.Connect c = Driver.ofType(e, Effect.Connect.class).get(0);
+        assertThat(c.host()).isEqualTo("10.9.9.9");
+        assertThat(c.port()).isEqualTo(61223);
+        assertThat(c.conn().value()).isPositive();
+        assertThat(Driver.lines(d.on(new Event.Connected(c.conn())))).containsExactly("REG@10.0.0.1:7000");
+        assertThat(d.core.phase()).isEqualTo(NodeCore.Phase.JOINING);
+    }
+
+    @Test
+    void trackerDownRetriesWithDoublingBackoffCappedAt30s() {
+        Driver d = new Driver(Driver.config(1));
+        d.start();
+        List<Long> delays = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            d.on(new Event.ConnectFailed(d.lastTrackerConn(), "refused"));
+            long at = d.timers.get("register");
+            delays.add(at - d.now);
+            ConnId before = d.lastTrackerConn();
+            d.advanceTo(at);
+            assertThat(d.lastTrackerConn()).isNotEqualTo(before);
+        }
+        assertThat(delays).containsExactly(1000L, 2000L, 4000L, 8000L, 16000L, 30000L, 30000L);
+    }
+
+    @Test
+    void segmentedReplyIsReassembledWithItsLinks() {
+        Driver d = new Driver(Driver.config(1));
+        d.start();
+        ConnId t = d.lastTrackerConn();
+        d.on(new Event.Connected(t));
+        List<NodeId> nodes = new ArrayList<>();
+        List<Link> links = new ArrayList<>();
+        for (int i = 0; i < 700; i++) nodes.add(new NodeId("10.1." + (i / 200) + "." + (i % 200 + 1), 7000));
+        for (int i = 0; i + 1 < 700; i++) links.add(new Link(nodes.get(i), nodes.get(i + 1), 12.5));
+        nodes.add(SELF);
+        List<String> lines = Segmenter.replyLines(new Message.RegisterReply(nodes, links));
+        assertThat(lines.size()).isGreaterThan(2);
+        for (String line : lines) d.on(new Event.LineReceived(t, line));
+        assertThat(d.core.knownNodes()).hasSize(700);
+        assertThat(d.core.linksOf(nodes.get(10))).containsExactly(links.get(10));
+        assertThat(d.core.phase()).isEqualTo(NodeCore.Phase.MEASURING);
+    }
+
+    @Test
+    void emptyReplyWhileJoiningMeansDuplicateRegistrationAndIsRetriedLater() {
+        Driver d = new Driver(Driver.config(1));
+        d.start();
+        ConnId t = d.lastTrackerConn();
+        d.on(new Event.Connected(t));
+        List<Effect> e = d.on(new Event.LineReceived(t, ""));
+        assertThat(e).contains(new Effect.Close(t));
+        assertThat(d.core.phase()).isEqualTo(NodeCore.Phase.JOINING);
+        assertThat(d.timers).containsKey("register");
+        d.advanceTo(d.timers.get("register"));
+        assertThat(d.lastTrackerConn()).isNotEqualTo(t);
+    }
+
+    @Test
+    void emptyRefreshReplyKeepsTheView() {
+        Driver d = wired();
+        Set<NodeId> known = Set.copyOf(d.core.knownNodes());
+        List<NodeId> nbrs = d.core.neighbors();
+        d.advanceTo(d.timers.get("register"));
+        ConnId t = d.lastTrackerConn();
+        d.on(new Event.Connected(t));
+        d.on(new Event.LineReceived(t, ""));
+        assertThat(d.core.knownNodes()).isEqualTo(known);
+        assertThat(d.core.neighbors()).isEqualTo(nbrs);
+        assertThat(d.core.phase()).isEqualTo(NodeCore.Phase.RUNNING);
+    }
+
+    @Test
+    void refreshReplyWithoutOurLinksMeansTheTrackerForgotUsSoWeReannounce() {
+        Driver d = wired();
+        d.advanceTo(d.timers.get("register"));
+        ConnId t = d.lastTrackerConn();
+        d.on(new Event.Connected(t));
+        d.on(new Event.LineReceived(t, WireCodec.encode(new Message.RegisterReply(List.of(SELF), List.of()))));
+        assertThat(d.core.counters().reRegistrations).isEqualTo(1);
+        ConnId u = d.lastTrackerConn();
+        assertThat(u).isNotEqualTo(t);
+        List<String> sent = Driver.lines(d.on(new Event.Connected(u)));
+        Message m = ((Decoded.Ok) WireCodec.decode(WireCodec.Context.TRACKER_INBOUND, sent.get(0))).message();
+        assertThat(((Message.TrackerUpdate) m).links()).isEqualTo(d.core.announcedLinks());
+        assertThat(dsts(d.core.announcedLinks())).containsExactlyInAnyOrder(id(3), id(4));
+    }
+
+    @Test
+    void trackerNackOnOurUpdateTriggersRegistration() {
+        Driver d = wired();
+        // the tracker UPT of the first wiring
+        ConnId u = d.lastTrackerConn();
+        assertThat(Driver.lines(d.on(new Event.Connected(u))).get(0)).startsWith("UPT@10.0.0.1:7000@");
+        d.on(new Event.LineReceived(u, "NACK@src: not registered: 10.0.0.1:7000"));
+        ConnId r = d.lastTrackerConn();
+        assertThat(r).isNotEqualTo(u);
+        assertThat(Driver.lines(d.on(new Event.Connected(r)))).containsExactly("REG@10.0.0.1:7000");
+    }
+
+    // ------------------------------------------------------------------------ measurement, wiring
+
+    @Test
+    void firstWiringUsesMeasuredCostsNotBootDelay() {
+        Driver d = wired();
+        assertThat(d.core.phase()).isEqualTo(NodeCore.Phase.RUNNING);
+        assertThat(d.core.neighbors()).containsExactlyInAnyOrder(id(3), id(4));
+        List<String> onLink = d.linesOn(conn(d, id(3)));
+        Message.PeerUpdate u = (Message.PeerUpdate) decodePeer(onLink.get(onLink.size() - 1));
+        assertThat(u.source()).isEqualTo(SELF);
+        assertThat(u.links()).containsExactlyInAnyOrder(new Link(SELF, id(3), 10), new Link(SELF, id(4), 20));
+    }
+
+    @Test
+    void firstProbeComesHalfASecondAfterLearningANode() {
+        Driver d = new Driver(Driver.config(1));
+        d.join(List.of(id(2)), List.of());
+        assertThat(d.timers.get("probe:10.0.0.2:7000")).isEqualTo(d.now + 500);
+    }
+
+    @Test
+    void costIsTheMeanOfTheLastThreeRtts() {
+        Driver d = wired();
+        d.rtts.put(id(3), 40.0);
+        d.advanceTo(d.timers.get("probe:10.0.0.3:7000"));
+        assertThat(d.core.measuredCost(id(3))).isEqualTo((10 + 10 + 40) / 3.0);
+        d.advanceTo(d.timers.get("probe:10.0.0.3:7000"));
+        d.advanceTo(d.timers.get("probe:10.0.0.3:7000"));
+        assertThat(d.core.measuredCost(id(3))).isEqualTo(40.0);
+    }
+
+    @Test
+    void nodeNotAnsweringProbesIsNeverChosen() {
+        Driver d = new Driver(Driver.config(1).withK(3).withPolicy("br"));
+        d.rtts.put(id(2), 30.0);
+        d.rtts.put(id(3), -1.0);
+        d.rtts.put(id(4), 40.0);
+        for (int i = 2; i <= 4; i++) d.features.put(id(i), List.of("hb", "data"));
+        d.join(List.of(id(2), id(3), id(4)), List.of());
+        d.advance(600);
+        assertThat(d.core.neighbors()).containsExactlyInAnyOrder(id(2), id(4));
+        assertThat(d.core.liveNodes()).doesNotContain(id(3));
+    }
+
+    @Test
+    void nodeIsForgottenAfterRepeatedProbeFailures() {
+        Driver d = wired();
+        d.rtts.put(id(5), -1.0);
+        for (int i = 0; i < 3; i++) d.advanceTo(d.timers.get("probe:10.0.0.5:7000"));
+        assertThat(d.core.knownNodes()).doesNotContain(id(5));
+        assertThat(d.timers).doesNotContainKey("probe:10.0.0.5:7000");
+    }
+
+    // --------------------------------------------------------------------------------- link state
+
+    @Test
+    void acceptedUpdateIsForwardedUnchangedToOutNeighborsAndDuplicatesAreDropped() {
+        Driver d = wired();
+        ConnId in = new ConnId(-1);
+        d.on(new Event.Accepted(in, "10.0.0.5", 40001));
+        String line = Driver.update("aa01", 10, id(5), 7.5, id(2));
+        List<Effect> e = d.on(new Event.LineReceived(in, line));
+        assertThat(e).contains(new Effect.Send(conn(d, id(3)), line), new Effect.Send(conn(d, id(4)), line));
+        assertThat(d.core.linksOf(id(5))).containsExactly(new Link(id(5), id(2), 7.5));
+        assertThat(d.core.lastSeq(id(5))).isEqualTo(10);
+        assertThat(d.on(new Event.LineReceived(in, line))).isEmpty();
+    }
+
+    @Test
+    void updateIsNotForwardedBackToItsSource() {
+        Driver d = wired();
+        ConnId in = new ConnId(-1);
+        d.on(new Event.Accepted(in, "10.0.0.3", 40001));
+        String line = Driver.update("aa02", 10, id(3), 7.5, id(2));
+        List<Effect> e = d.on(new Event.LineReceived(in, line));
+        assertThat(e).contains(new Effect.Send(conn(d, id(4)), line));
+        assertThat(e).doesNotContain(new Effect.Send(conn(d, id(3)), line));
+    }
+
+    @Test
+    void staleUpdateIsIgnoredAndStateUnchanged() {
+        Driver d = wired();
+        ConnId in = new ConnId(-1);
+        d.on(new Event.Accepted(in, "10.0.0.5", 40001));
+        d.on(new Event.LineReceived(in, Driver.update("bb01", 10, id(5), 7.5, id(2))));
+        List<Effect> e = d.on(new Event.LineReceived(in, Driver.update("bb02", 9, id(5), 1, id(3))));
+        assertThat(e).isEmpty();
+        assertThat(d.core.linksOf(id(5))).containsExactly(new Link(id(5), id(2), 7.5));
+        assertThat(d.core.counters().updatesStale).isEqualTo(1);
+    }
+
+    @Test
+    void sequenceNumbersWrapAroundModuloPktIdsLimit() {
+        Driver d = wired();
+        ConnId in = new ConnId(-1);
+        d.on(new Event.Accepted(in, "10.0.0.5", 40001));
+        int[] seqs = {4997, 4998, 4999, 0, 1, 2};
+        for (int i = 0; i < seqs.length; i++) {
+            d.on(new Event.LineReceived(in, Driver.update("cc0" + i, seqs[i], id(5), i + 1, id(2))));
+            assertThat(d.core.lastSeq(id(5))).isEqualTo(seqs[i]);
+        }
+        assertThat(d.core.linksOf(id(5))).containsExactly(new Link(id(5), id(2), 6));
+        // an old one from before the wrap is stale
+        d.on(new Event.LineReceived(in, Driver.update("cc99", 4999, id(5), 99, id(2))));
+        assertThat(d.core.lastSeq(id(5))).isEqualTo(2);
+        assertThat(d.core.linksOf(id(5))).containsExactly(new Link(id(5), id(2), 6));
+    }
+
+    @Test
+    void serialNumberComparison() {
+        assertThat(NodeCore.seqNewer(1, 0)).isTrue();
+        assertThat(NodeCore.seqNewer(0, 4999)).isTrue();
+        assertThat(NodeCore.seqNewer(4999, 0)).isFalse();
+        assertThat(NodeCore.seqNewer(7, 7)).isFalse();
+        assertThat(NodeCore.seqNewer(2499, 0)).isTrue();
+        assertThat(NodeCore.seqNewer(2500, 0)).isFalse();
+        assertThat(NodeCore.seqNewer(0, 2500)).isFalse();
+        assertThat(NodeCore.seqNewer(100, 2601)).isTrue();
+    }
+
+    @Test
+    void malformedUpdatesGetNackAndCloseAndChangeNothing() {
+        Driver d = wired();
+        ConnId ok = new ConnId(-1);
+        d.on(new Event.Accepted(ok, "10.0.0.5", 40001));
+        d.on(new Event.LineReceived(ok, Driver.update("dd01", 10, id(5), 7.5, id(2))));
+        Set<NodeId> known = Set.copyOf(d.core.knownNodes());
+        String[] bad = {
+            "UPT@dd02@11@10.0.0.5:7000@10.0.0.2:7000@3|@10.0.0.6:7000@10.0.0.2:7000@3|", // link not from the source
+            "UPT@dd03@11@10.0.0.5:7000@10.0.0.2:7000@-3|",                            // negative cost
+            "UPT@dd04@11@10.0.0.5:7000@10.0.0.2:7000@nan|",                           // not a number
+            "UPT@dd05@11@10.0.0.5:7000@10.0.0.5:7000@3|",                             // self-link
+            "UPT@dd06@11@10.0.0.5:7000@10.0.0.2:7000@3|@10.0.0.5:7000@10.0.0.2:7000@4|", // duplicate link
+            "UPT@zz@11@10.0.0.5:7000@10.0.0.2:7000@3|",                               // hash not hex
+            "hello there",
+        };
+        for (int i = 0; i < bad.length; i++) {
+            ConnId c = new ConnId(-10 - i);
+            d.on(new Event.Accepted(c, "10.0.0.8", 40100 + i));
+            List<Effect> e = d.on(new Event.LineReceived(c, bad[i]));
+            assertThat(e).as(bad[i]).hasSize(2);
+            assertThat(((Effect.Send) e.get(0)).line()).as(bad[i]).startsWith("NACK@");
+            assertThat(((Effect.Send) e.get(0)).conn()).isEqualTo(c);
+            assertThat(e.get(1)).isEqualTo(new Effect.Close(c));
+            assertThat(d.core.linksOf(id(5))).containsExactly(new Link(id(5), id(2), 7.5));
+            assertThat(d.core.lastSeq(id(5))).isEqualTo(10);
+            assertThat(d.core.knownNodes()).isEqualTo(known);
+        }
+        assertThat(d.core.counters().rejected).isEqualTo(bad.length);
+    }
+
+    @Test
+    void overLongLineGetsNackAndClose() {
+        Driver d = wired();
+        ConnId c = new ConnId(-3);
+        d.on(new Event.Accepted(c, "10.0.0.8", 40100));
+        List<Effect> e = d.on(new Event.LineTooLong(c));
+        assertThat(((Effect.Send) e.get(0)).line()).startsWith("NACK@");
+        assertThat(e.get(1)).isEqualTo(new Effect.Close(c));
+    }
+
+    @Test
+    void newNeighborIsCaughtUpWithTheLatestUpdates() {
+        Driver d = wired();
+        ConnId in = new ConnId(-1);
+        d.on(new Event.Accepted(in, "10.0.0.5", 40001));
+        String line = Driver.update("ee01", 10, id(5), 7.5, id(2));
+        d.on(new Event.LineReceived(in, line));
+        // lose 3; the replacement (2, next closest) gets 5's update on connect
+        d.on(new Event.Closed(conn(d, id(3))));
+        d.settle(); // the connect to 2 succeeds
+        assertThat(d.core.neighbors()).containsExactlyInAnyOrder(id(4), id(2));
+        assertThat(d.linesOn(conn(d, id(2)))).contains(line);
+    }
+
+    // --------------------------------------------------------------------------------- failures
+
+    @Test
+    void lostNeighborIsReportedAndReplacedAtOnce() {
+        Driver d = wired();
+        ConnId to4 = conn(d, id(4));
+        List<Effect> e = d.on(new Event.Closed(conn(d, id(3))));
+        assertThat(d.core.neighbors()).containsExactlyInAnyOrder(id(4), id(2));
+        assertThat(Driver.ofType(e, Effect.Connect.class)).extracting(Effect.Connect::host).contains("10.0.0.2", "10.9.9.9");
+        // the loss is announced at once on the surviving link (only links that are up are announced) ...
+        String first = Driver.lines(e).stream().filter(l -> l.startsWith("UPT@")).findFirst().orElseThrow();
+        assertThat(e).contains(new Effect.Send(to4, first));
+        assertThat(dsts(((Message.PeerUpdate) decodePeer(first)).links())).containsExactly(id(4));
+        // ... and the replacement once its link is up
+        List<Effect> up = d.on(new Event.Connected(conn(d, id(2))));
+        String second = Driver.lines(up).stream().filter(l -> l.startsWith("UPT@") && l.contains(SELF + "@")).reduce((a, b) -> b).orElseThrow();
+        assertThat(dsts(((Message.PeerUpdate) decodePeer(second)).links())).containsExactlyInAnyOrder(id(4), id(2));
+        assertThat(up).contains(new Effect.Send(to4, second));
+        // RMV@3 goes to the tracker
+        List<String> tracker = new ArrayList<>();
+        for (Effect.Connect c : Driver.ofType(e, Effect.Connect.class)) {
+            if (c.host().equals("10.9.9.9")) tracker.addAll(Driver.lines(d.on(new Event.Connected(c.conn()))));
+        }
+        assertThat(tracker).contains("RMV@10.0.0.3:7000");
+        assertThat(d.core.counters().neighborsLost).isEqualTo(1);
+    }
+
+    @Test
+    void periodicRewiringKeepsOldLinksUntilTheNewOnesAreUp() {
+        Driver d = wired();
+        ConnId to3 = conn(d, id(3));
+        // 2 becomes the closest: the next wiring step replaces 4 (20 ms) with 2 (5 ms)
+        d.rtts.put(id(2), 5.0);
+        d.autoConnectNeighbors = false;
+        for (int i = 0; i < 3; i++) d.advanceTo(d.timers.get("probe:10.0.0.2:7000"));
+        List<Effect> before = new ArrayList<>(d.all);
+        d.advanceTo(d.timers.get("rewire"));
+        List<Effect> step = d.all.subList(before.size(), d.all.size());
+        assertThat(d.core.neighbors()).containsExactlyInAnyOrder(id(3), id(2));
+        ConnId to4 = conn(d, id(4));
+        assertThat(step).doesNotContain(new Effect.Close(to4));
+        assertThat(dsts(d.core.announcedLinks())).containsExactlyInAnyOrder(id(3), id(4));
+        assertThat(d.core.route(id(4)).orElseThrow().path()).containsExactly(SELF, id(4));
+        List<Effect> up = d.on(new Event.Connected(conn(d, id(2))));
+        assertThat(up).contains(new Effect.Send(to4, "TRD@"), new Effect.Close(to4));
+        assertThat(dsts(d.core.announcedLinks())).containsExactlyInAnyOrder(id(3), id(2));
+        assertThat(Driver.lines(up)).anyMatch(l -> l.startsWith("UPT@"));
+        assertThat(up.stream().filter(x -> x instanceof Effect.Send s && s.conn().equals(to3) && s.line().startsWith("UPT@")).count()).isEqualTo(1);
+    }
+
+    @Test
+    void missedHeartbeatsDropTheNeighbor() {
+        Driver d = wired();
+        d.hbSilent.add(id(3)); // 4 echoes, 3 does not
+        ConnId to3 = conn(d, id(3));
+        d.advance(1000);
+        assertThat(d.linesOn(to3)).anyMatch(l -> l.startsWith("HB@"));
+        assertThat(d.core.neighbors()).contains(id(3), id(4));
+        d.advance(1100);
+        assertThat(d.core.neighbors()).doesNotContain(id(3)).contains(id(4)).hasSize(2);
+        assertThat(d.core.counters().neighborsLost).isEqualTo(1);
+    }
+
+    @Test
+    void heartbeatFromAPeerIsEchoedOnTheSameConnection() {
+        Driver d = wired();
+        ConnId in = new ConnId(-4);
+        d.on(new Event.Accepted(in, "10.0.0.2", 40001));
+        assertThat(d.on(new Event.LineReceived(in, "HB@17"))).containsExactly(new Effect.Send(in, "HB@17"));
+    }
+
+    // ------------------------------------------------------------------------------- extensions
+
+    @Test
+    void legacyPeerNeverReceivesExtensionLinesAndDataAvoidsIt() {
+        Driver d = new Driver(Driver.config(1).withK(2).withPolicy("k-closest"));
+        d.rtts.put(id(3), 10.0);
+        d.rtts.put(id(4), 20.0);
+        d.rtts.put(id(5), 90.0);
+        d.features.put(id(4), List.of("hb", "data"));
+        d.features.put(id(5), List.of("hb", "data"));
+        // 3 has no entry: its echo port returns our HELLO unchanged, like v0.2
+        d.join(List.of(id(3), id(4), id(5)), List.of());
+        d.advance(600);
+        assertThat(d.core.featuresOf(id(3))).isEmpty();
+        assertThat(d.core.neighbors()).containsExactlyInAnyOrder(id(3), id(4));
+        // 3 -> 5 is cheap, 4 -> 5 expensive: the overlay route goes via 3, data must go via 4
+        ConnId in = new ConnId(-1);
+        d.on(new Event.Accepted(in, "10.0.0.9", 40001));
+        d.on(new Event.LineReceived(in, Driver.update("ff01", 1, id(3), 1, id(5))));
+        d.on(new Event.LineReceived(in, Driver.update("ff02", 1, id(4), 100, id(5))));
+        assertThat(d.core.route(id(5)).orElseThrow().nextHop()).isEqualTo(id(3));
+        d.on(new NodeEvent.SendData("q1", id(5), "x".getBytes(StandardCharsets.UTF_8)));
+        d.on(new NodeEvent.SendData("q2", id(3), "x".getBytes(StandardCharsets.UTF_8)));
+        d.advance(3000);
+        assertThat(d.linesOn(conn(d, id(4)))).anyMatch(l -> l.startsWith("DATA@")).anyMatch(l -> l.startsWith("HB@"));
+        for (String l : d.linesOn(conn(d, id(3)))) {
+            assertThat(l).doesNotStartWith("HB@").doesNotStartWith("DATA@").doesNotStartWith("DACK@").doesNotStartWith("HELLO@");
+        }
+        assertThat(Driver.ofType(d.all, NodeEffect.DataFailed.class)).extracting(NodeEffect.DataFailed::requestId).contains("q2");
+    }
+
+    @Test
+    void v02ConfigurationSendsNoHelloAndRefusesData() {
+        Driver d = new Driver(Driver.config(1).withFeatures(List.of()));
+        d.rtts.put(id(2), 10.0);
+        d.join(List.of(id(2)), List.of());
+        d.advance(5000);
+        assertThat(d.core.helloLine()).isEmpty();
+        assertThat(Driver.ofType(d.all, Effect.Connect.class)).noneMatch(c -> c.port() == 7001);
+        for (Effect e : d.all) {
+            if (e instanceof Effect.Send s) assertThat(s.line()).doesNotStartWith("HB@").doesNotStartWith("HELLO@");
+        }
+        List<Effect> e = d.on(new NodeEvent.SendData("r", id(2), new byte[] {1}));
+        assertThat(Driver.ofType(e, NodeEffect.DataFailed.class)).hasSize(1);
+    }
+
+    @Test
+    void dataForUsIsDeliveredAndAcknowledgedOverTheOverlay() {
+        Driver d = wired();
+        ConnId in = new ConnId(-5);
+        d.on(new Event.Accepted(in, "10.0.0.3", 40001));
+        String data = WireCodec.encode(new Message.Data("m1", 30, id(3), SELF, List.of(id(3)), new byte[] {7, 8}));
+        List<Effect> e = d.on(new Event.LineReceived(in, data));
+        NodeEffect.Deliver del = Driver.ofType(e, NodeEffect.Deliver.class).get(0);
+        assertThat(del.from()).isEqualTo(id(3));
+        assertThat(del.payload()).containsExactly(7, 8);
+        assertThat(del.path()).containsExactly(id(3), SELF);
+        Message.DataAck ack = (Message.DataAck) decodePeer(Driver.lines(e).get(0));
+        assertThat(e).contains(new Effect.Send(conn(d, id(3)), Driver.lines(e).get(0)));
+        assertThat(ack.dst()).isEqualTo(id(3));
+        assertThat(ack.src()).isEqualTo(SELF);
+        assertThat(ack.forwardPath()).containsExactly(id(3), SELF);
+        assertThat(d.on(new Event.LineReceived(in, data))).isEmpty(); // duplicate
+    }
+
+    @Test
+    void dataIsForwardedWithTtlDecrementedAndDroppedAtTtlZero() {
+        Driver d = wired();
+        ConnId in = new ConnId(-5);
+        d.on(new Event.Accepted(in, "10.0.0.9", 40001));
+        List<Effect> e = d.on(new Event.LineReceived(in, WireCodec.encode(
+                new Message.Data("m2", 5, id(9), id(4), List.of(id(9)), new byte[] {1}))));
+        Message.Data fwd = (Message.Data) decodePeer(Driver.lines(e).get(0));
+        assertThat(e).contains(new Effect.Send(conn(d, id(4)), Driver.lines(e).get(0)));
+        assertThat(fwd.ttl()).isEqualTo(4);
+        assertThat(fwd.path()).containsExactly(id(9), SELF);
+        List<Effect> last = d.on(new Event.LineReceived(in, WireCodec.encode(
+                new Message.Data("m4", 1, id(9), id(4), List.of(id(9)), new byte[] {1}))));
+        assertThat(((Message.Data) decodePeer(Driver.lines(last).get(0))).ttl()).isZero();
+        assertThat(d.on(new Event.LineReceived(in, WireCodec.encode(
+                new Message.Data("m3", 0, id(9), id(4), List.of(id(9)), new byte[] {1}))))).isEmpty();
+        assertThat(d.core.counters().dataDropped).isEqualTo(1);
+    }
+
+    @Test
+    void sentDataIsAckedWithPathAndRoundTripTime() {
+        Driver d = wired();
+        List<Effect> e = d.on(new NodeEvent.SendData("r1", id(3), new byte[] {1, 2}));
+        Message.Data sent = (Message.Data) decodePeer(Driver.lines(e).get(0));
+        assertThat(e).contains(new Effect.Send(conn(d, id(3)), Driver.lines(e).get(0)));
+        assertThat(sent.ttl()).isEqualTo(32);
+        long sentAt = d.now;
+        d.now += 12;
+        ConnId in = new ConnId(-6);
+        d.on(new Event.Accepted(in, "10.0.0.3", 40001));
+        List<Effect> a = d.on(new Event.LineReceived(in, WireCodec.encode(
+                new Message.DataAck(sent.msgId(), 32, id(3), SELF, List.of(SELF, id(3))))));
+        NodeEffect.DataAcked acked = Driver.ofType(a, NodeEffect.DataAcked.class).get(0);
+        assertThat(acked.requestId()).isEqualTo("r1");
+        assertThat(acked.path()).containsExactly(SELF, id(3));
+        assertThat(acked.rttMillis()).isEqualTo(12);
+        assertThat(acked.sentAtMillis()).isEqualTo(sentAt);
+        d.advance(10_000);
+        assertThat(Driver.ofType(d.all, NodeEffect.DataFailed.class)).isEmpty();
+    }
+
+    @Test
+    void unacknowledgedDataFailsAfterTheTimeout() {
+        Driver d = wired();
+        d.on(new NodeEvent.SendData("r2", id(4), new byte[] {1}));
+        d.advance(4900);
+        assertThat(Driver.ofType(d.all, NodeEffect.DataFailed.class)).isEmpty();
+        d.advance(200);
+        assertThat(Driver.ofType(d.all, NodeEffect.DataFailed.class)).extracting(NodeEffect.DataFailed::requestId)
+                .containsExactly("r2");
+    }
+
+    @Test
+    void dataToAnUnknownNodeFailsWithNoRoute() {
+        Driver d = wired();
+        List<Effect> e = d.on(new NodeEvent.SendData("r3", id(77), new byte[] {1}));
+        assertThat(Driver.ofType(e, NodeEffect.DataFailed.class).get(0).reason()).contains("no route");
+    }
+
+    // ---------------------------------------------------------------------------------- routing
+
+    @Test
+    void routesAreShortestPathsOverTheView() {
+        Driver d = wired();
+        ConnId in = new ConnId(-1);
+        d.on(new Event.Accepted(in, "10.0.0.9", 40001));
+        d.on(new Event.LineReceived(in, Driver.update("ab01", 1, id(3), 5, id(5))));
+        d.on(new Event.LineReceived(in, Driver.update("ab02", 1, id(4), 1, id(5), id(2))));
+        RouteInfo r5 = d.core.route(id(5)).orElseThrow();
+        assertThat(r5.path()).containsExactly(SELF, id(3), id(5));
+        assertThat(r5.cost()).isEqualTo(15.0);
+        RouteInfo r2 = d.core.route(id(2)).orElseThrow();
+        assertThat(r2.path()).containsExactly(SELF, id(4), id(2));
+        assertThat(r2.cost()).isEqualTo(21.0);
+        assertThat(d.core.routes()).hasSize(4);
+        NodeStatus s = d.core.status();
+        assertThat(s.neighbors()).extracting(NodeStatus.Neighbor::node).containsExactlyInAnyOrder(id(3), id(4));
+        assertThat(s.knownNodes()).isEqualTo(4);
+        assertThat(s.unreachable()).isZero();
+        assertThat(s.ownCost()).isEqualTo((10 + 20 + 15 + 21) / 4.0);
+    }
+}
