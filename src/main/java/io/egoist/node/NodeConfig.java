@@ -81,7 +81,7 @@ public record NodeConfig(
         positive("data timeout", dataTimeoutMs);
         if (forgetAfterFailures < 1) throw new IllegalArgumentException("forgetAfterFailures must be at least 1");
         for (String f : features) {
-            if (f.isEmpty() || f.contains(",") || f.contains("@")) throw new IllegalArgumentException("bad feature name: " + f);
+            if (!f.matches("[a-z0-9-]+")) throw new IllegalArgumentException("bad feature name (want [a-z0-9-]+): " + f);
         }
     }
 

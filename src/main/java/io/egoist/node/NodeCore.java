@@ -1483,7 +1483,7 @@ public final class NodeCore implements Core {
             sendToNeighbor(next, WireCodec.encode(ack));
             return;
         }
-        if (d.ttl() <= 1) { dropData("ttl", d.msgId()); return; }
+        if (d.ttl() == 0) { dropData("ttl", d.msgId()); return; }
         OutLink next = dataNextHop(d.dst());
         if (next == null) { dropData("no_route", d.msgId()); return; }
         counters.dataForwarded++;
@@ -1502,7 +1502,7 @@ public final class NodeCore implements Core {
             out.add(new NodeEffect.DataAcked(p.requestId(), a.forwardPath(), p.sentAt(), now));
             return;
         }
-        if (a.ttl() <= 1) { dropData("ttl", a.msgId()); return; }
+        if (a.ttl() == 0) { dropData("ttl", a.msgId()); return; }
         OutLink next = dataNextHop(a.dst());
         if (next == null) { dropData("no_route", a.msgId()); return; }
         counters.dataForwarded++;

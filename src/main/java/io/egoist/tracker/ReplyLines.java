@@ -21,18 +21,42 @@ final class ReplyLines {
      * @param linkChars  total length of the link pieces
      */
     static List<String> build(Iterable<String> nodePieces, Iterable<String> linkPieces, int nodeChars, int linkChars) {
+        if (fitsOneLine(nodeChars, linkChars)) return oneLine(nodePieces, linkPieces, nodeChars, linkChars);
+        List<String> lines = new ArrayList<>(overLines(nodePieces));
+        lines.addAll(netLines(linkPieces));
+        return lines;
+    }
+
+    /** True when the reply is the single {@code REG…#…} line (shorter than PKT_LIMIT). */
+    static boolean fitsOneLine(int nodeChars, int linkChars) {
+        return Seed.REGISTER.length() + nodeChars + Seed.OVERLAY_DELIMITER.length() + linkChars < Seed.PKT_LIMIT;
+    }
+
+    static List<String> oneLine(Iterable<String> nodePieces, Iterable<String> linkPieces, int nodeChars, int linkChars) {
         int oneLine = Seed.REGISTER.length() + nodeChars + Seed.OVERLAY_DELIMITER.length() + linkChars;
-        if (oneLine < Seed.PKT_LIMIT) {
+        {
             StringBuilder sb = new StringBuilder(oneLine).append(Seed.REGISTER);
             for (String p : nodePieces) sb.append(p);
             sb.append(Seed.OVERLAY_DELIMITER);
             for (String p : linkPieces) sb.append(p);
             return List.of(sb.toString());
         }
-        List<String> lines = new ArrayList<>(2 + oneLine / (Seed.PKT_LIMIT / 2));
+    }
+
+    /**
+     * The OVER lines of a segmented reply: they depend on the nodes only, the NET lines on the links only, so
+     * a core may keep each part until what it depends on changes (a join does not touch the NET lines).
+     */
+    static List<String> overLines(Iterable<String> nodePieces) {
+        List<String> lines = new ArrayList<>();
         segment(lines, Seed.OVERLAY_PACKET, nodePieces);
+        return List.copyOf(lines);
+    }
+
+    static List<String> netLines(Iterable<String> linkPieces) {
+        List<String> lines = new ArrayList<>();
         segment(lines, Seed.NET_PACKET, linkPieces);
-        return lines;
+        return List.copyOf(lines);
     }
 
     private static void segment(List<String> lines, String type, Iterable<String> pieces) {

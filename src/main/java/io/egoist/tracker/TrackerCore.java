@@ -60,6 +60,9 @@ public final class TrackerCore implements Core {
 
     /** The REG reply lines for the current overlay; null when nodes or links changed since. */
     private List<String> replyCache;
+    /** The OVER lines (nodes only) and NET lines (links only) of a segmented reply, kept apart. */
+    private List<String> overCache;
+    private List<String> netCache;
 
     private final Map<String, Long> messageCounts = new TreeMap<>();
     private final Map<String, Long> nackCounts = new TreeMap<>();
@@ -77,6 +80,11 @@ public final class TrackerCore implements Core {
         int probesInFlight;
         /** A sweep has probed this suspect; when every probe in flight failed, the node is removed. */
         boolean sweepRound;
+        /**
+         * Results still to come for probes sent before the last sign of life or answer: ignored when they
+         * arrive (a prober answers each target's probes in the order they were sent).
+         */
+        int staleResults;
 
         Entry(NodeId id, long lastSeen) {
             this.id = id;
@@ -297,7 +305,8 @@ public final class TrackerCore implements Core {
 
     private void onProbeResult(Event.ProbeResult r, List<Effect> out) {
         Entry e = nodes.get(r.target());
-        if (e == null || !e.suspect) {
+        if (e == null || e.staleResults > 0 || !e.suspect) {
+            if (e != null && e.staleResults > 0) e.staleResults--;
             log.debug("event=probe-late node={} answered={}", r.target(), r.answered());
             return;
         }
@@ -305,6 +314,7 @@ public final class TrackerCore implements Core {
         if (r.answered()) {
             e.suspect = false;
             e.sweepRound = false;
+            e.staleResults += e.probesInFlight;
             e.probesInFlight = 0;
             out.add(new TrackerEffect.PersistNode(e.view()));
             log.info("event=probe node={} answered=true rtt_ms={} suspect=false", e.id, String.format("%.3f", r.rttMs()));
@@ -328,7 +338,11 @@ public final class TrackerCore implements Core {
         }
         for (Entry e : nodes.values()) {
             if (!e.suspect) continue;
-            if (e.sweepRound) e.probesInFlight = 0; // the previous round's results never came: start over
+            if (e.sweepRound) {
+                // a whole period and the previous round's results never came (not with our runtimes): start over
+                e.probesInFlight = 0;
+                e.staleResults = 0;
+            }
             e.sweepRound = true;
             probe(e, out);
             probed++;
@@ -344,7 +358,8 @@ public final class TrackerCore implements Core {
         e.lastSeen = Math.max(e.lastSeen, now);
         e.suspect = false;
         e.sweepRound = false;
-        e.probesInFlight = 0; // late results are ignored: the node is no longer a suspect
+        e.staleResults += e.probesInFlight; // their results say nothing about the node after this
+        e.probesInFlight = 0;
     }
 
     private void remove(Entry e, String cause, List<Effect> out) {
@@ -352,6 +367,7 @@ public final class TrackerCore implements Core {
         setLinks(e, List.of());
         nodes.remove(id);
         nodeChars -= e.idPiece.length();
+        overCache = null;
         Set<NodeId> srcs = inbound.remove(id);
         if (srcs != null) {
             for (NodeId s : srcs) {
@@ -373,6 +389,7 @@ public final class TrackerCore implements Core {
         nodes.put(e.id, e);
         nodeChars += e.idPiece.length();
         replyCache = null;
+        overCache = null;
     }
 
     /** Replaces e's links, keeping the reverse index, the encoded pieces and the counts in step. */
@@ -401,6 +418,7 @@ public final class TrackerCore implements Core {
         e.linkPieces = pieces;
         for (Link l : links) inbound.computeIfAbsent(l.dst(), k -> new HashSet<>(4)).add(e.id);
         replyCache = null;
+        netCache = null;
     }
 
     /** The links with endpoints replaced by the registered NodeId instances (less memory per link). */
@@ -417,16 +435,30 @@ public final class TrackerCore implements Core {
     }
 
     private List<String> replyLines() {
-        if (replyCache == null) {
-            List<String> ids = new ArrayList<>(nodes.size());
-            List<String> links = new ArrayList<>(linkCount);
-            for (Entry e : nodes.values()) {
-                ids.add(e.idPiece);
-                for (String p : e.linkPieces) links.add(p);
-            }
-            replyCache = ReplyLines.build(ids, links, nodeChars, linkChars);
+        if (replyCache != null) return replyCache;
+        if (ReplyLines.fitsOneLine(nodeChars, linkChars)) {
+            replyCache = ReplyLines.oneLine(nodePieces(), linkPieces(), nodeChars, linkChars);
+        } else {
+            if (overCache == null) overCache = ReplyLines.overLines(nodePieces());
+            if (netCache == null) netCache = ReplyLines.netLines(linkPieces());
+            List<String> lines = new ArrayList<>(overCache.size() + netCache.size());
+            lines.addAll(overCache);
+            lines.addAll(netCache);
+            replyCache = List.copyOf(lines);
         }
         return replyCache;
+    }
+
+    private List<String> nodePieces() {
+        List<String> ids = new ArrayList<>(nodes.size());
+        for (Entry e : nodes.values()) ids.add(e.idPiece);
+        return ids;
+    }
+
+    private List<String> linkPieces() {
+        List<String> links = new ArrayList<>(linkCount);
+        for (Entry e : nodes.values()) for (String p : e.linkPieces) links.add(p);
+        return links;
     }
 
     // -------------------------------------------------------------------------------- rejection

@@ -72,22 +72,43 @@ public record NodeId(String ip, int port) implements Comparable<NodeId> {
         return Integer.compare(port, o.port);
     }
 
+    /** The address as a number, scanned in place: ids are compared often (sorted sets, tie-breaks). */
     private long ipValue() {
         long v = 0;
-        for (String part : ip.split("\\.")) v = (v << 8) | Integer.parseInt(part);
-        return v;
+        int octet = 0;
+        for (int i = 0; i < ip.length(); i++) {
+            char c = ip.charAt(i);
+            if (c == '.') {
+                v = (v << 8) | octet;
+                octet = 0;
+            } else {
+                octet = octet * 10 + (c - '0');
+            }
+        }
+        return (v << 8) | octet;
     }
 
+    /** Why {@code ip} is not a dotted quad, or null. Scans in place (no split): it runs for every id decoded. */
     private static String checkIp(String ip) {
         if (ip == null || ip.isEmpty()) return "empty address";
-        String[] parts = ip.split("\\.", -1);
-        if (parts.length != 4) return "malformed IPv4 address: " + clip(ip);
-        for (String p : parts) {
-            if (p.isEmpty() || p.length() > 3 || !allDigits(p)) {
-                return "malformed IPv4 address: " + clip(ip);
+        int dots = 0;
+        for (int i = 0; i < ip.length(); i++) if (ip.charAt(i) == '.') dots++;
+        if (dots != 3) return "malformed IPv4 address: " + clip(ip);
+        int start = 0;
+        for (int k = 0; k < 4; k++) {
+            int end = ip.indexOf('.', start);
+            if (end < 0) end = ip.length();
+            int len = end - start;
+            if (len == 0 || len > 3) return "malformed IPv4 address: " + clip(ip);
+            int v = 0;
+            for (int i = start; i < end; i++) {
+                char c = ip.charAt(i);
+                if (c < '0' || c > '9') return "malformed IPv4 address: " + clip(ip);
+                v = v * 10 + (c - '0');
             }
-            if (Integer.parseInt(p) > 255) return "IPv4 octet out of range: " + clip(ip);
-            if (p.length() > 1 && p.charAt(0) == '0') return "IPv4 octet with leading zero: " + clip(ip);
+            if (v > 255) return "IPv4 octet out of range: " + clip(ip);
+            if (len > 1 && ip.charAt(start) == '0') return "IPv4 octet with leading zero: " + clip(ip);
+            start = end + 1;
         }
         return null;
     }

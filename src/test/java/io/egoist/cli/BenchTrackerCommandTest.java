@@ -33,7 +33,7 @@ class BenchTrackerCommandTest {
 
     @Test
     void inProcessBenchReportsUpdatesLatencyAndHeap() throws Exception {
-        Run r = run("bench", "tracker", "--nodes", "30", "--seconds", "0.5", "--warmup", "0.2", "--reg-samples", "5", "--json");
+        Run r = run("bench", "tracker", "--nodes", "30", "--seconds", "0.5", "--warmup", "0.2", "--reg-samples", "5", "--baseline", "--json");
         assertThat(r.exit()).as(r.err()).isZero();
         JsonNode j = new ObjectMapper().readTree(r.out());
         assertThat(j.get("nodes").asInt()).isEqualTo(30);
@@ -46,6 +46,8 @@ class BenchTrackerCommandTest {
         assertThat(j.get("regP99Ms").asDouble()).isGreaterThanOrEqualTo(j.get("regP50Ms").asDouble()).isPositive();
         assertThat(j.get("trackerHeapBytes").asLong()).isGreaterThanOrEqualTo(0);
         assertThat(j.get("cpuMicrosPerUpdate").has("tracker-loop")).isTrue();
+        assertThat(j.get("baselineUpdatesPerSecond").asDouble()).isPositive();
+        assertThat(j.get("baselineCpuMicrosPerUpdate").has("baseline-loop")).isTrue();
     }
 
     @Test

@@ -12,7 +12,14 @@ import io.egoist.tracker.TrackerServer;
 import io.egoist.tracker.TrackerSnapshot;
 import io.egoist.wire.Link;
 import io.egoist.wire.NodeId;
+import io.egoist.cli.EgoistCli;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -197,11 +204,58 @@ class OurTrackerWithV02NodesTest {
         assertThat(a.mainLines()).noneMatch(l -> l.startsWith("NACK") || l.startsWith("HB") || l.startsWith("HELLO"));
     }
 
+    private static String regReply(int port, String id) throws IOException {
+        try (RawLine r = new RawLine(port)) {
+            return r.send("REG@" + id).read();
+        }
+    }
+
     private static V02Node startQuietly(TrackerServer t, Config cfg) {
         try {
             return V02Node.start(t.port(), cfg);
         } catch (IOException e) {
             throw new IllegalStateException(e);
+        }
+    }
+    /** The real `egoist tracker` command in its own process, with v0.2 nodes as its only clients. */
+    @Test
+    void egoistTrackerCommandServesV02Nodes() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), EgoistCli.class.getName(),
+                "tracker", "--port", "0", "--http-port", "-1", "--bind", "127.0.0.1", "--data", dir.toString(),
+                "--remove-period", "0.5", "--ping-timeout", "0.3")
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        try {
+            BufferedReader stdout = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            String line = stdout.readLine();
+            Matcher m = Pattern.compile("egoist tracker listening on 127\\.0\\.0\\.1:(\\d+) .*").matcher(String.valueOf(line));
+            assertThat(m.matches()).as(String.valueOf(line)).isTrue();
+            int port = Integer.parseInt(m.group(1));
+
+            V02Node a = track(V02Node.start(port, Config.of(2)));
+            V02Node b = track(V02Node.start(port, Config.of(2)));
+            assertThat(b.reply()).isEqualTo(Reply.ONE_LINE);
+            assertThat(b.neighbors()).containsExactly(a.id());
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                V02Node c = V02Node.listen(port, Config.of(0), 0);
+                try (c) {
+                    c.join();
+                    assertThat(c.linksOf(b.id())).containsExactly(new V02Link(b.id(), a.id(), 500));
+                }
+            });
+            // a removal report of a live v0.2 node is refuted by its echo port
+            try (RawLine r = new RawLine(port)) {
+                assertThat(r.send("RMV@" + a.id()).closedWithoutReply()).isTrue();
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> !a.echoLines().isEmpty());
+            // over several 0.5 s sweeps, a stays in the overlay (asked with the REG of an observer id, which
+            // our tracker answers in full every time)
+            await().during(Duration.ofMillis(1_500)).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(250))
+                    .until(() -> regReply(port, "10.0.0.99:7000").contains("@" + a.id() + "@"));
+        } finally {
+            p.destroy();
+            if (!p.waitFor(20, TimeUnit.SECONDS)) p.destroyForcibly();
         }
     }
 }

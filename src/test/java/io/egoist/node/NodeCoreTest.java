@@ -474,7 +474,7 @@ class NodeCoreTest {
     }
 
     @Test
-    void dataIsForwardedWithTtlDecrementedAndDroppedWhenItRunsOut() {
+    void dataIsForwardedWithTtlDecrementedAndDroppedAtTtlZero() {
         Driver d = wired();
         ConnId in = new ConnId(-5);
         d.on(new Event.Accepted(in, "10.0.0.9", 40001));
@@ -484,8 +484,11 @@ class NodeCoreTest {
         assertThat(e).contains(new Effect.Send(conn(d, id(4)), Driver.lines(e).get(0)));
         assertThat(fwd.ttl()).isEqualTo(4);
         assertThat(fwd.path()).containsExactly(id(9), SELF);
+        List<Effect> last = d.on(new Event.LineReceived(in, WireCodec.encode(
+                new Message.Data("m4", 1, id(9), id(4), List.of(id(9)), new byte[] {1}))));
+        assertThat(((Message.Data) decodePeer(Driver.lines(last).get(0))).ttl()).isZero();
         assertThat(d.on(new Event.LineReceived(in, WireCodec.encode(
-                new Message.Data("m3", 1, id(9), id(4), List.of(id(9)), new byte[] {1}))))).isEmpty();
+                new Message.Data("m3", 0, id(9), id(4), List.of(id(9)), new byte[] {1}))))).isEmpty();
         assertThat(d.core.counters().dataDropped).isEqualTo(1);
     }
 

@@ -368,6 +368,36 @@ class TrackerCoreTest {
     }
 
     @Test
+    void probeResultsFromBeforeASignOfLifeAreIgnored() {
+        register(A);
+        register(B);
+        send("RMV@" + A);      // probe 1
+        update(A, B);           // alive: probe 1's result is stale
+        send("RMV@" + A);      // probe 2
+        sweep();                // probe 3
+        probeResult(A, -1);     // probe 1 (stale): ignored
+        probeResult(A, -1);     // probe 2
+        assertThat(core.snapshot().ids()).containsExactly(A, B);
+        probeResult(A, -1);     // probe 3: every probe since the last sign of life failed
+        assertThat(core.snapshot().ids()).containsExactly(B);
+    }
+
+    @Test
+    void answeredProbeMakesTheOtherResultsInFlightStale() {
+        register(A);
+        send("RMV@" + A);      // probe 1
+        sweep();                // probe 2
+        probeResult(A, 3.0);    // probe 1 answered: cleared
+        send("RMV@" + A);      // reported again: probe 3
+        sweep();                // probe 4 (round)
+        probeResult(A, -1);     // probe 2 (stale)
+        probeResult(A, -1);     // probe 3
+        assertThat(core.snapshot().ids()).containsExactly(A);
+        probeResult(A, -1);     // probe 4
+        assertThat(core.snapshot().ids()).isEmpty();
+    }
+
+    @Test
     void lostProbeResultsDoNotStallTheNextSweep() {
         register(A);
         send("RMV@" + A);
