@@ -30,6 +30,11 @@ import java.util.Objects;
  * @param dataTtl           TTL of DATA and DACK messages
  * @param dataTimeoutMs     a DATA not acknowledged within this fails
  * @param forgetAfterFailures forget a node (stop probing it, drop its links) after this many failed probes in a row
+ * @param dataHoldMs        a DATA/DACK with no route to its destination right now (e.g. the destination's last
+ *                          in-link is being replaced) waits up to this long for one before it is dropped
+ * @param rewireMinGainMs   policy {@code br} only: re-wire only if C_i falls by more than this many ms ...
+ * @param rewireMinGainFraction ... and by more than this fraction of the current C_i (measurement noise guard,
+ *                          see docs/DESIGN-NODE.md "Noise guard"); 0 and 0 = plain best response
  */
 public record NodeConfig(
         NodeId self,
@@ -52,11 +57,20 @@ public record NodeConfig(
         List<String> features,
         int dataTtl,
         long dataTimeoutMs,
-        int forgetAfterFailures) {
+        int forgetAfterFailures,
+        long dataHoldMs,
+        double rewireMinGainMs,
+        double rewireMinGainFraction) {
 
     public static final String FEATURE_HB = "hb";
     public static final String FEATURE_DATA = "data";
     public static final List<String> DEFAULT_FEATURES = List.of(FEATURE_HB, FEATURE_DATA);
+    /** Default {@link #dataHoldMs}: longer than the usual gap while a destination's in-links are replaced. */
+    public static final long DEFAULT_DATA_HOLD_MS = 2_000;
+    /** Default {@link #rewireMinGainMs}: a few ms, the jitter of RTT probes on a real path. */
+    public static final double DEFAULT_REWIRE_MIN_GAIN_MS = 5.0;
+    /** Default {@link #rewireMinGainFraction}: 1 % of C_i, the relative noise of a mean of 3 RTT samples. */
+    public static final double DEFAULT_REWIRE_MIN_GAIN_FRACTION = 0.01;
 
     public NodeConfig {
         Objects.requireNonNull(self, "self");
@@ -80,6 +94,9 @@ public record NodeConfig(
         if (dataTtl < 1) throw new IllegalArgumentException("data TTL must be at least 1");
         positive("data timeout", dataTimeoutMs);
         if (forgetAfterFailures < 1) throw new IllegalArgumentException("forgetAfterFailures must be at least 1");
+        if (dataHoldMs < 0) throw new IllegalArgumentException("data hold must not be negative: " + dataHoldMs);
+        if (!(rewireMinGainMs >= 0 && Double.isFinite(rewireMinGainMs))) throw new IllegalArgumentException("rewire min gain must be a finite value >= 0 ms: " + rewireMinGainMs);
+        if (!(rewireMinGainFraction >= 0 && rewireMinGainFraction < 1)) throw new IllegalArgumentException("rewire min gain fraction must be in [0, 1): " + rewireMinGainFraction);
         for (String f : features) {
             if (!f.matches("[a-z0-9-]+")) throw new IllegalArgumentException("bad feature name (want [a-z0-9-]+): " + f);
         }
@@ -94,30 +111,33 @@ public record NodeConfig(
         return new NodeConfig(self, trackerHost, trackerPort, 3, "br", 0.1,
                 Seed.PING_PERIOD_MS, Seed.PING_TIMEOUT_MS, 500, Seed.REWIRING_PERIOD_MS, Seed.ERASE_HASH_MS,
                 500, 3, 1_000, 30_000, 5 * Seed.REWIRING_PERIOD_MS, 5 * Seed.REWIRING_PERIOD_MS,
-                DEFAULT_FEATURES, 32, 5_000, 3);
+                DEFAULT_FEATURES, 32, 5_000, 3, DEFAULT_DATA_HOLD_MS, DEFAULT_REWIRE_MIN_GAIN_MS, DEFAULT_REWIRE_MIN_GAIN_FRACTION);
     }
 
     public boolean supports(String feature) {
         return features.contains(feature);
     }
 
-    public NodeConfig withSelf(NodeId v) { return new NodeConfig(v, trackerHost, trackerPort, k, policy, epsilon, pingPeriodMs, pingTimeoutMs, firstProbeDelayMs, rewirePeriodMs, eraseHashMs, heartbeatPeriodMs, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, announceRefreshMs, features, dataTtl, dataTimeoutMs, forgetAfterFailures); }
-    public NodeConfig withTracker(String host, int port) { return new NodeConfig(self, host, port, k, policy, epsilon, pingPeriodMs, pingTimeoutMs, firstProbeDelayMs, rewirePeriodMs, eraseHashMs, heartbeatPeriodMs, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, announceRefreshMs, features, dataTtl, dataTimeoutMs, forgetAfterFailures); }
-    public NodeConfig withK(int v) { return new NodeConfig(self, trackerHost, trackerPort, v, policy, epsilon, pingPeriodMs, pingTimeoutMs, firstProbeDelayMs, rewirePeriodMs, eraseHashMs, heartbeatPeriodMs, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, announceRefreshMs, features, dataTtl, dataTimeoutMs, forgetAfterFailures); }
-    public NodeConfig withPolicy(String v) { return new NodeConfig(self, trackerHost, trackerPort, k, v, epsilon, pingPeriodMs, pingTimeoutMs, firstProbeDelayMs, rewirePeriodMs, eraseHashMs, heartbeatPeriodMs, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, announceRefreshMs, features, dataTtl, dataTimeoutMs, forgetAfterFailures); }
-    public NodeConfig withEpsilon(double v) { return new NodeConfig(self, trackerHost, trackerPort, k, policy, v, pingPeriodMs, pingTimeoutMs, firstProbeDelayMs, rewirePeriodMs, eraseHashMs, heartbeatPeriodMs, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, announceRefreshMs, features, dataTtl, dataTimeoutMs, forgetAfterFailures); }
-    public NodeConfig withPingPeriodMs(long v) { return new NodeConfig(self, trackerHost, trackerPort, k, policy, epsilon, v, pingTimeoutMs, firstProbeDelayMs, rewirePeriodMs, eraseHashMs, heartbeatPeriodMs, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, announceRefreshMs, features, dataTtl, dataTimeoutMs, forgetAfterFailures); }
-    public NodeConfig withPingTimeoutMs(long v) { return new NodeConfig(self, trackerHost, trackerPort, k, policy, epsilon, pingPeriodMs, v, firstProbeDelayMs, rewirePeriodMs, eraseHashMs, heartbeatPeriodMs, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, announceRefreshMs, features, dataTtl, dataTimeoutMs, forgetAfterFailures); }
-    public NodeConfig withFirstProbeDelayMs(long v) { return new NodeConfig(self, trackerHost, trackerPort, k, policy, epsilon, pingPeriodMs, pingTimeoutMs, v, rewirePeriodMs, eraseHashMs, heartbeatPeriodMs, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, announceRefreshMs, features, dataTtl, dataTimeoutMs, forgetAfterFailures); }
-    public NodeConfig withRewirePeriodMs(long v) { return new NodeConfig(self, trackerHost, trackerPort, k, policy, epsilon, pingPeriodMs, pingTimeoutMs, firstProbeDelayMs, v, eraseHashMs, heartbeatPeriodMs, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, announceRefreshMs, features, dataTtl, dataTimeoutMs, forgetAfterFailures); }
-    public NodeConfig withEraseHashMs(long v) { return new NodeConfig(self, trackerHost, trackerPort, k, policy, epsilon, pingPeriodMs, pingTimeoutMs, firstProbeDelayMs, rewirePeriodMs, v, heartbeatPeriodMs, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, announceRefreshMs, features, dataTtl, dataTimeoutMs, forgetAfterFailures); }
-    public NodeConfig withHeartbeatPeriodMs(long v) { return new NodeConfig(self, trackerHost, trackerPort, k, policy, epsilon, pingPeriodMs, pingTimeoutMs, firstProbeDelayMs, rewirePeriodMs, eraseHashMs, v, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, announceRefreshMs, features, dataTtl, dataTimeoutMs, forgetAfterFailures); }
-    public NodeConfig withHeartbeatMisses(int v) { return new NodeConfig(self, trackerHost, trackerPort, k, policy, epsilon, pingPeriodMs, pingTimeoutMs, firstProbeDelayMs, rewirePeriodMs, eraseHashMs, heartbeatPeriodMs, v, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, announceRefreshMs, features, dataTtl, dataTimeoutMs, forgetAfterFailures); }
-    public NodeConfig withTrackerRetryMs(long first, long max) { return new NodeConfig(self, trackerHost, trackerPort, k, policy, epsilon, pingPeriodMs, pingTimeoutMs, firstProbeDelayMs, rewirePeriodMs, eraseHashMs, heartbeatPeriodMs, heartbeatMisses, first, max, trackerRefreshMs, announceRefreshMs, features, dataTtl, dataTimeoutMs, forgetAfterFailures); }
-    public NodeConfig withTrackerRefreshMs(long v) { return new NodeConfig(self, trackerHost, trackerPort, k, policy, epsilon, pingPeriodMs, pingTimeoutMs, firstProbeDelayMs, rewirePeriodMs, eraseHashMs, heartbeatPeriodMs, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, v, announceRefreshMs, features, dataTtl, dataTimeoutMs, forgetAfterFailures); }
-    public NodeConfig withAnnounceRefreshMs(long v) { return new NodeConfig(self, trackerHost, trackerPort, k, policy, epsilon, pingPeriodMs, pingTimeoutMs, firstProbeDelayMs, rewirePeriodMs, eraseHashMs, heartbeatPeriodMs, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, v, features, dataTtl, dataTimeoutMs, forgetAfterFailures); }
-    public NodeConfig withFeatures(List<String> v) { return new NodeConfig(self, trackerHost, trackerPort, k, policy, epsilon, pingPeriodMs, pingTimeoutMs, firstProbeDelayMs, rewirePeriodMs, eraseHashMs, heartbeatPeriodMs, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, announceRefreshMs, v, dataTtl, dataTimeoutMs, forgetAfterFailures); }
-    public NodeConfig withDataTtl(int v) { return new NodeConfig(self, trackerHost, trackerPort, k, policy, epsilon, pingPeriodMs, pingTimeoutMs, firstProbeDelayMs, rewirePeriodMs, eraseHashMs, heartbeatPeriodMs, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, announceRefreshMs, features, v, dataTimeoutMs, forgetAfterFailures); }
-    public NodeConfig withDataTimeoutMs(long v) { return new NodeConfig(self, trackerHost, trackerPort, k, policy, epsilon, pingPeriodMs, pingTimeoutMs, firstProbeDelayMs, rewirePeriodMs, eraseHashMs, heartbeatPeriodMs, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, announceRefreshMs, features, dataTtl, v, forgetAfterFailures); }
-    public NodeConfig withForgetAfterFailures(int v) { return new NodeConfig(self, trackerHost, trackerPort, k, policy, epsilon, pingPeriodMs, pingTimeoutMs, firstProbeDelayMs, rewirePeriodMs, eraseHashMs, heartbeatPeriodMs, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, announceRefreshMs, features, dataTtl, dataTimeoutMs, v); }
+    public NodeConfig withSelf(NodeId v) { return new NodeConfig(v, trackerHost, trackerPort, k, policy, epsilon, pingPeriodMs, pingTimeoutMs, firstProbeDelayMs, rewirePeriodMs, eraseHashMs, heartbeatPeriodMs, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, announceRefreshMs, features, dataTtl, dataTimeoutMs, forgetAfterFailures, dataHoldMs, rewireMinGainMs, rewireMinGainFraction); }
+    public NodeConfig withTracker(String host, int port) { return new NodeConfig(self, host, port, k, policy, epsilon, pingPeriodMs, pingTimeoutMs, firstProbeDelayMs, rewirePeriodMs, eraseHashMs, heartbeatPeriodMs, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, announceRefreshMs, features, dataTtl, dataTimeoutMs, forgetAfterFailures, dataHoldMs, rewireMinGainMs, rewireMinGainFraction); }
+    public NodeConfig withK(int v) { return new NodeConfig(self, trackerHost, trackerPort, v, policy, epsilon, pingPeriodMs, pingTimeoutMs, firstProbeDelayMs, rewirePeriodMs, eraseHashMs, heartbeatPeriodMs, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, announceRefreshMs, features, dataTtl, dataTimeoutMs, forgetAfterFailures, dataHoldMs, rewireMinGainMs, rewireMinGainFraction); }
+    public NodeConfig withPolicy(String v) { return new NodeConfig(self, trackerHost, trackerPort, k, v, epsilon, pingPeriodMs, pingTimeoutMs, firstProbeDelayMs, rewirePeriodMs, eraseHashMs, heartbeatPeriodMs, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, announceRefreshMs, features, dataTtl, dataTimeoutMs, forgetAfterFailures, dataHoldMs, rewireMinGainMs, rewireMinGainFraction); }
+    public NodeConfig withEpsilon(double v) { return new NodeConfig(self, trackerHost, trackerPort, k, policy, v, pingPeriodMs, pingTimeoutMs, firstProbeDelayMs, rewirePeriodMs, eraseHashMs, heartbeatPeriodMs, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, announceRefreshMs, features, dataTtl, dataTimeoutMs, forgetAfterFailures, dataHoldMs, rewireMinGainMs, rewireMinGainFraction); }
+    public NodeConfig withPingPeriodMs(long v) { return new NodeConfig(self, trackerHost, trackerPort, k, policy, epsilon, v, pingTimeoutMs, firstProbeDelayMs, rewirePeriodMs, eraseHashMs, heartbeatPeriodMs, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, announceRefreshMs, features, dataTtl, dataTimeoutMs, forgetAfterFailures, dataHoldMs, rewireMinGainMs, rewireMinGainFraction); }
+    public NodeConfig withPingTimeoutMs(long v) { return new NodeConfig(self, trackerHost, trackerPort, k, policy, epsilon, pingPeriodMs, v, firstProbeDelayMs, rewirePeriodMs, eraseHashMs, heartbeatPeriodMs, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, announceRefreshMs, features, dataTtl, dataTimeoutMs, forgetAfterFailures, dataHoldMs, rewireMinGainMs, rewireMinGainFraction); }
+    public NodeConfig withFirstProbeDelayMs(long v) { return new NodeConfig(self, trackerHost, trackerPort, k, policy, epsilon, pingPeriodMs, pingTimeoutMs, v, rewirePeriodMs, eraseHashMs, heartbeatPeriodMs, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, announceRefreshMs, features, dataTtl, dataTimeoutMs, forgetAfterFailures, dataHoldMs, rewireMinGainMs, rewireMinGainFraction); }
+    public NodeConfig withRewirePeriodMs(long v) { return new NodeConfig(self, trackerHost, trackerPort, k, policy, epsilon, pingPeriodMs, pingTimeoutMs, firstProbeDelayMs, v, eraseHashMs, heartbeatPeriodMs, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, announceRefreshMs, features, dataTtl, dataTimeoutMs, forgetAfterFailures, dataHoldMs, rewireMinGainMs, rewireMinGainFraction); }
+    public NodeConfig withEraseHashMs(long v) { return new NodeConfig(self, trackerHost, trackerPort, k, policy, epsilon, pingPeriodMs, pingTimeoutMs, firstProbeDelayMs, rewirePeriodMs, v, heartbeatPeriodMs, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, announceRefreshMs, features, dataTtl, dataTimeoutMs, forgetAfterFailures, dataHoldMs, rewireMinGainMs, rewireMinGainFraction); }
+    public NodeConfig withHeartbeatPeriodMs(long v) { return new NodeConfig(self, trackerHost, trackerPort, k, policy, epsilon, pingPeriodMs, pingTimeoutMs, firstProbeDelayMs, rewirePeriodMs, eraseHashMs, v, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, announceRefreshMs, features, dataTtl, dataTimeoutMs, forgetAfterFailures, dataHoldMs, rewireMinGainMs, rewireMinGainFraction); }
+    public NodeConfig withHeartbeatMisses(int v) { return new NodeConfig(self, trackerHost, trackerPort, k, policy, epsilon, pingPeriodMs, pingTimeoutMs, firstProbeDelayMs, rewirePeriodMs, eraseHashMs, heartbeatPeriodMs, v, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, announceRefreshMs, features, dataTtl, dataTimeoutMs, forgetAfterFailures, dataHoldMs, rewireMinGainMs, rewireMinGainFraction); }
+    public NodeConfig withTrackerRetryMs(long first, long max) { return new NodeConfig(self, trackerHost, trackerPort, k, policy, epsilon, pingPeriodMs, pingTimeoutMs, firstProbeDelayMs, rewirePeriodMs, eraseHashMs, heartbeatPeriodMs, heartbeatMisses, first, max, trackerRefreshMs, announceRefreshMs, features, dataTtl, dataTimeoutMs, forgetAfterFailures, dataHoldMs, rewireMinGainMs, rewireMinGainFraction); }
+    public NodeConfig withTrackerRefreshMs(long v) { return new NodeConfig(self, trackerHost, trackerPort, k, policy, epsilon, pingPeriodMs, pingTimeoutMs, firstProbeDelayMs, rewirePeriodMs, eraseHashMs, heartbeatPeriodMs, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, v, announceRefreshMs, features, dataTtl, dataTimeoutMs, forgetAfterFailures, dataHoldMs, rewireMinGainMs, rewireMinGainFraction); }
+    public NodeConfig withAnnounceRefreshMs(long v) { return new NodeConfig(self, trackerHost, trackerPort, k, policy, epsilon, pingPeriodMs, pingTimeoutMs, firstProbeDelayMs, rewirePeriodMs, eraseHashMs, heartbeatPeriodMs, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, v, features, dataTtl, dataTimeoutMs, forgetAfterFailures, dataHoldMs, rewireMinGainMs, rewireMinGainFraction); }
+    public NodeConfig withFeatures(List<String> v) { return new NodeConfig(self, trackerHost, trackerPort, k, policy, epsilon, pingPeriodMs, pingTimeoutMs, firstProbeDelayMs, rewirePeriodMs, eraseHashMs, heartbeatPeriodMs, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, announceRefreshMs, v, dataTtl, dataTimeoutMs, forgetAfterFailures, dataHoldMs, rewireMinGainMs, rewireMinGainFraction); }
+    public NodeConfig withDataTtl(int v) { return new NodeConfig(self, trackerHost, trackerPort, k, policy, epsilon, pingPeriodMs, pingTimeoutMs, firstProbeDelayMs, rewirePeriodMs, eraseHashMs, heartbeatPeriodMs, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, announceRefreshMs, features, v, dataTimeoutMs, forgetAfterFailures, dataHoldMs, rewireMinGainMs, rewireMinGainFraction); }
+    public NodeConfig withDataTimeoutMs(long v) { return new NodeConfig(self, trackerHost, trackerPort, k, policy, epsilon, pingPeriodMs, pingTimeoutMs, firstProbeDelayMs, rewirePeriodMs, eraseHashMs, heartbeatPeriodMs, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, announceRefreshMs, features, dataTtl, v, forgetAfterFailures, dataHoldMs, rewireMinGainMs, rewireMinGainFraction); }
+    public NodeConfig withForgetAfterFailures(int v) { return new NodeConfig(self, trackerHost, trackerPort, k, policy, epsilon, pingPeriodMs, pingTimeoutMs, firstProbeDelayMs, rewirePeriodMs, eraseHashMs, heartbeatPeriodMs, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, announceRefreshMs, features, dataTtl, dataTimeoutMs, v, dataHoldMs, rewireMinGainMs, rewireMinGainFraction); }
+    public NodeConfig withDataHoldMs(long v) { return new NodeConfig(self, trackerHost, trackerPort, k, policy, epsilon, pingPeriodMs, pingTimeoutMs, firstProbeDelayMs, rewirePeriodMs, eraseHashMs, heartbeatPeriodMs, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, announceRefreshMs, features, dataTtl, dataTimeoutMs, forgetAfterFailures, v, rewireMinGainMs, rewireMinGainFraction); }
+    /** The {@code br} noise guard: re-wire only if C_i falls by more than max(ms, fraction x C_i). */
+    public NodeConfig withRewireMinGain(double ms, double fraction) { return new NodeConfig(self, trackerHost, trackerPort, k, policy, epsilon, pingPeriodMs, pingTimeoutMs, firstProbeDelayMs, rewirePeriodMs, eraseHashMs, heartbeatPeriodMs, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, announceRefreshMs, features, dataTtl, dataTimeoutMs, forgetAfterFailures, dataHoldMs, ms, fraction); }
 }

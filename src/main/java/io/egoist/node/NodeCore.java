@@ -129,6 +129,11 @@ public final class NodeCore implements Core {
 
     // ---- data plane ----
     private final Map<String, PendingData> pendingData = new HashMap<>();
+    /** DATA/DACK lines waiting for a route (see {@link DataHold}); retried whenever the view changed. */
+    private final DataHold hold = new DataHold(MAX_PENDING_LINES);
+    /** Bumped by every {@link #invalidate}; the held lines were last tried against view generation holdTriedGen. */
+    private long viewGen;
+    private long holdTriedGen = -1;
     private final LinkedHashMap<String, Boolean> seenMessages = new LinkedHashMap<>(1024, 0.75f, false) {
         @Override protected boolean removeEldestEntry(Map.Entry<String, Boolean> e) { return size() > MAX_SEEN_MESSAGES; }
     };
@@ -190,6 +195,7 @@ public final class NodeCore implements Core {
     }
 
     private List<Effect> finish() {
+        if (!hold.isEmpty() && holdTriedGen != viewGen) retryHeld();
         List<Effect> r = out;
         out = new ArrayList<>();
         return r;
@@ -299,6 +305,10 @@ public final class NodeCore implements Core {
         public long replayed, forwarded;
         public long rewires, changes, repairs, aborted, neighborsLost, updatesAccepted, updatesStale, updatesDuplicate, rejected,
                 registrations, reRegistrations, dataForwarded, dataDropped, announcements;
+        /** Periodic br steps that kept the wiring because the gain was below the noise guard. */
+        public long guarded;
+        /** DATA/DACK lines that waited for a route (held) and were sent once one appeared. */
+        public long held, heldSent;
         /** Dropped DATA/DACK by reason (ttl, loop, no_route, no_route_for_ack, link_lost). */
         public final Map<String, Long> drops = new TreeMap<>();
     }
@@ -692,9 +702,30 @@ public final class NodeCore implements Core {
             chosen = pr.current(); // a static policy keeps a complete, valid wiring
         } else {
             chosen = policy.choose(pr, random);
+            if (reason.equals("period")) chosen = noiseGuard(pr, chosen);
         }
         counters.rewires++;
         apply(v, pr, chosen, reason);
+    }
+
+    /**
+     * Policy {@code br}: keep a complete current wiring when the policy's choice gains less than the measurement
+     * noise ({@link RewireGuard}); otherwise the choice.
+     */
+    private int[] noiseGuard(WiringProblem pr, int[] chosen) {
+        int[] current = pr.current();
+        if (!RewireGuard.applies(cfg) || current.length != Math.min(cfg.k(), candidates(pr))) return chosen;
+        Set<Integer> a = new HashSet<>(), b = new HashSet<>();
+        for (int j : current) a.add(j);
+        for (int j : chosen) b.add(j);
+        if (a.equals(b)) return chosen;
+        double oldCost = Costs.cost(pr, current);
+        double newCost = Costs.cost(pr, chosen);
+        if (RewireGuard.worthIt(cfg, oldCost, newCost)) return chosen;
+        counters.guarded++;
+        log.debug("event=rewire_skipped node={} reason=below_noise old_cost={} new_cost={} threshold_ms={}", self,
+                fmt(oldCost), fmt(newCost), fmt(RewireGuard.threshold(cfg, oldCost)));
+        return current;
     }
 
     /** Fill missing out-links at once (after a loss, or when new candidates appear while under k). */
@@ -1014,9 +1045,8 @@ public final class NodeCore implements Core {
             if (!(d instanceof Decoded.Ok ok)) continue;
             Message m = ok.message();
             NodeId dst = m instanceof Message.Data data ? data.dst() : ((Message.DataAck) m).dst();
-            OutLink next = dataNextHop(dst);
-            if (next == null) { dropData("link_lost", "?"); continue; }
-            sendToNeighbor(next, line);
+            String msgId = m instanceof Message.Data data ? data.msgId() : ((Message.DataAck) m).msgId();
+            sendOrHold(line, dst, msgId, "link_lost");
         }
     }
 
@@ -1380,6 +1410,7 @@ public final class NodeCore implements Core {
         static final String LINGER = "linger:";
         static final String DATA = "data:";
         static final String CONNECT = "connect:";
+        static final String HOLD = "data-hold";
 
         static String probe(NodeId id) { return PROBE + id; }
         static String hello(ConnId c) { return HELLO + c.value(); }
@@ -1395,6 +1426,8 @@ public final class NodeCore implements Core {
             onHeartbeatTimer();
         } else if (key.startsWith(Timers.DATA)) {
             onDataTimeout(key.substring(Timers.DATA.length()));
+        } else if (key.equals(Timers.HOLD)) {
+            expireHeld();
         } else if (key.equals(Timers.REWIRE)) {
             if (phase == Phase.RUNNING) rewire("period");
             scheduleRewire();
@@ -1447,7 +1480,7 @@ public final class NodeCore implements Core {
             return;
         }
         OutLink next = dataNextHop(s.to());
-        if (next == null) {
+        if (next == null && !holdable(s.to(), true)) {
             out.add(new NodeEffect.DataFailed(s.requestId(), "no route to " + s.to()));
             return;
         }
@@ -1456,7 +1489,8 @@ public final class NodeCore implements Core {
         pendingData.put(msgId, new PendingData(s.requestId(), now));
         out.add(new Effect.SetTimer(Timers.data(msgId), now + cfg.dataTimeoutMs()));
         Message.Data d = new Message.Data(msgId, cfg.dataTtl(), self, s.to(), List.of(self), s.payload());
-        sendToNeighbor(next, WireCodec.encode(d));
+        if (next != null) sendToNeighbor(next, WireCodec.encode(d));
+        else holdData(WireCodec.encode(d), s.to(), msgId, "no_route", s.requestId());
     }
 
     /*
@@ -1466,33 +1500,30 @@ public final class NodeCore implements Core {
      */
     private void onData(Message.Data d) {
         if (seenMessages.put("d/" + d.src() + "/" + d.msgId() + "/" + d.ttl(), Boolean.TRUE) != null) {
-            dropData("duplicate", d.msgId());
+            dropData("duplicate", d.msgId(), d.dst());
             return;
         }
         List<NodeId> path = new ArrayList<>(d.path());
         path.add(self);
         if (d.dst().equals(self)) {
             if (seenMessages.put("delivered/" + d.src() + "/" + d.msgId(), Boolean.TRUE) != null) {
-                dropData("duplicate", d.msgId());
+                dropData("duplicate", d.msgId(), d.dst());
                 return;
             }
             out.add(new NodeEffect.Deliver(d.src(), d.payload(), path));
             Message.DataAck ack = new Message.DataAck(d.msgId(), cfg.dataTtl(), self, d.src(), path);
-            OutLink next = dataNextHop(d.src());
-            if (next == null) { dropData("no_route_for_ack", d.msgId()); return; }
-            sendToNeighbor(next, WireCodec.encode(ack));
+            sendOrHold(WireCodec.encode(ack), d.src(), d.msgId(), "no_route_for_ack");
             return;
         }
-        if (d.ttl() == 0) { dropData("ttl", d.msgId()); return; }
-        OutLink next = dataNextHop(d.dst());
-        if (next == null) { dropData("no_route", d.msgId()); return; }
+        if (d.ttl() == 0) { dropData("ttl", d.msgId(), d.dst()); return; }
         counters.dataForwarded++;
-        sendToNeighbor(next, WireCodec.encode(new Message.Data(d.msgId(), d.ttl() - 1, d.src(), d.dst(), path, d.payload())));
+        sendOrHold(WireCodec.encode(new Message.Data(d.msgId(), d.ttl() - 1, d.src(), d.dst(), path, d.payload())),
+                d.dst(), d.msgId(), "no_route");
     }
 
     private void onDataAck(Message.DataAck a) {
         if (seenMessages.put("a/" + a.src() + "/" + a.msgId() + "/" + a.ttl(), Boolean.TRUE) != null) {
-            dropData("duplicate", a.msgId());
+            dropData("duplicate", a.msgId(), a.dst());
             return;
         }
         if (a.dst().equals(self)) {
@@ -1502,17 +1533,81 @@ public final class NodeCore implements Core {
             out.add(new NodeEffect.DataAcked(p.requestId(), a.forwardPath(), p.sentAt(), now));
             return;
         }
-        if (a.ttl() == 0) { dropData("ttl", a.msgId()); return; }
-        OutLink next = dataNextHop(a.dst());
-        if (next == null) { dropData("no_route", a.msgId()); return; }
+        if (a.ttl() == 0) { dropData("ttl", a.msgId(), a.dst()); return; }
         counters.dataForwarded++;
-        sendToNeighbor(next, WireCodec.encode(new Message.DataAck(a.msgId(), a.ttl() - 1, a.src(), a.dst(), a.forwardPath())));
+        sendOrHold(WireCodec.encode(new Message.DataAck(a.msgId(), a.ttl() - 1, a.src(), a.dst(), a.forwardPath())),
+                a.dst(), a.msgId(), "no_route");
     }
 
-    private void dropData(String reason, String msgId) {
+    /**
+     * Sends a DATA/DACK line towards {@code dst} over the current routes; with no route right now, holds it until
+     * one appears (at most dataHoldMs) unless {@code dst} is known to be dead or not to speak {@code data}.
+     */
+    private void sendOrHold(String line, NodeId dst, String msgId, String dropReason) {
+        OutLink next = dataNextHop(dst);
+        if (next != null) {
+            sendToNeighbor(next, line);
+            return;
+        }
+        if (!holdable(dst, false) || !holdData(line, dst, msgId, dropReason, null)) dropData(dropReason, msgId, dst);
+    }
+
+    /**
+     * Whether a line for {@code dst} may wait for a route: holding is on, and {@code dst} is not known to be dead
+     * or a v0.2 node. At the source ({@code mustKnow}) the destination must also be a node we know: an unknown id
+     * fails at once.
+     */
+    private boolean holdable(NodeId dst, boolean mustKnow) {
+        if (cfg.dataHoldMs() <= 0 || dst.equals(self)) return false;
+        Peer p = peers.get(dst);
+        if (p == null) return !mustKnow;
+        if (p.dead()) return false;
+        return p.features == null || p.features.contains(NodeConfig.FEATURE_DATA);
+    }
+
+    private boolean holdData(String line, NodeId dst, String msgId, String dropReason, String requestId) {
+        if (!hold.add(line, dst, now + cfg.dataHoldMs(), msgId, dropReason, requestId)) return false;
+        counters.held++;
+        holdTriedGen = viewGen; // tried against this view just now
+        out.add(new Effect.SetTimer(Timers.HOLD, hold.earliestDeadline()));
+        log.debug("event=data_held node={} msg={} dst={} reason={} hold_ms={}", self, msgId, dst, dropReason, cfg.dataHoldMs());
+        return true;
+    }
+
+    /** The view changed: send every held line that has a route now. */
+    private void retryHeld() {
+        holdTriedGen = viewGen;
+        for (DataHold.Held h : hold.all()) {
+            OutLink next = dataNextHop(h.dst());
+            if (next == null) continue;
+            hold.remove(h);
+            counters.heldSent++;
+            sendToNeighbor(next, h.line());
+        }
+        if (hold.isEmpty()) out.add(new Effect.CancelTimer(Timers.HOLD));
+        else out.add(new Effect.SetTimer(Timers.HOLD, hold.earliestDeadline()));
+    }
+
+    /** Held lines whose time is up: dropped (at the source: the request fails with no route). */
+    private void expireHeld() {
+        for (DataHold.Held h : hold.expire(now)) {
+            if (h.requestId() != null) {
+                if (pendingData.remove(h.msgId()) != null) {
+                    out.add(new Effect.CancelTimer(Timers.data(h.msgId())));
+                    out.add(new NodeEffect.DataFailed(h.requestId(), "no route to " + h.dst() + " within "
+                            + cfg.dataHoldMs() + " ms"));
+                }
+            } else {
+                dropData(h.dropReason(), h.msgId(), h.dst());
+            }
+        }
+        if (!hold.isEmpty()) out.add(new Effect.SetTimer(Timers.HOLD, hold.earliestDeadline()));
+    }
+
+    private void dropData(String reason, String msgId, NodeId dst) {
         counters.dataDropped++;
         counters.drops.merge(reason, 1L, Long::sum);
-        log.debug("event=data_dropped node={} msg={} reason={}", self, msgId, reason);
+        log.debug("event=data_dropped node={} msg={} dst={} reason={}", self, msgId, dst, reason);
     }
 
     private void onDataTimeout(String msgId) {
@@ -1536,6 +1631,7 @@ public final class NodeCore implements Core {
 
     private void invalidate() {
         view = null;
+        viewGen++;
     }
 
     private View view() {
