@@ -84,6 +84,7 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
         EventLoopGroup group;
         int connectTimeoutMs = 3000;
         int maxOutstandingProbes = EchoProber.DEFAULT_MAX_OUTSTANDING;
+        long probeIdleCloseMs;
         Tap tap = new Tap() {};
 
         /** A name for logs and for the loop thread when the host owns it. */
@@ -107,6 +108,9 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
         public Options connectTimeoutMs(int v) { connectTimeoutMs = v; return this; }
 
         public Options maxOutstandingProbes(int v) { maxOutstandingProbes = v; return this; }
+
+        /** Close an echo connection no probe used for this long (see {@link EchoProber#closeIdleAfter}); 0 = never. */
+        public Options probeIdleCloseMs(long v) { probeIdleCloseMs = v; return this; }
 
         public Options tap(Tap v) { tap = v; return this; }
     }
@@ -443,7 +447,9 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
             TimerTask old = timers.remove(t.key());
             if (old != null && old.future != null) old.future.cancel(false);
         } else if (effect instanceof Effect.Probe p) {
-            if (prober == null) prober = new EchoProber(loop, options.maxOutstandingProbes, options.delay);
+            if (prober == null) {
+                prober = new EchoProber(loop, options.maxOutstandingProbes, options.delay).closeIdleAfter(options.probeIdleCloseMs);
+            }
             prober.probe(p.target(), p.timeoutMs(), this::dispatch);
         } else {
             options.otherEffects.accept(effect);

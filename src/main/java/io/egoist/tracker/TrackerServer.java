@@ -63,7 +63,10 @@ public final class TrackerServer implements AutoCloseable {
             TrackerSnapshot initial = store.load();
             store.start();
             TrackerCore core = new TrackerCore(config, initial);
-            host = new CoreHost<>(core, new CoreHost.Options().name("tracker").otherEffects(store));
+            host = new CoreHost<>(core, new CoreHost.Options().name("tracker").otherEffects(store)
+                    // a suspect is probed at the report and at the next sweep; between those (and once it is
+                    // cleared or removed) its echo connection is released rather than held for ever
+                    .probeIdleCloseMs(2 * config.pingTimeoutMs()));
             host.start().join();
             int port = host.listen(config.bindHost(), config.port());
             TrackerMetrics metrics = new TrackerMetrics(store::pendingCount);
