@@ -54,6 +54,10 @@ public final class TrackerCommand implements Callable<Integer> {
             description = "A REG of a new node beyond this many nodes gets NACK@full (known nodes can always register again).")
     int maxNodes = TrackerConfig.DEFAULT_MAX_NODES;
 
+    @Option(names = "--max-links", paramLabel = "N",
+            description = "A UPT that would take the overlay beyond this many links gets NACK@full.")
+    int maxLinks = TrackerConfig.DEFAULT_MAX_LINKS;
+
     @Option(names = "--max-regs-per-connection", paramLabel = "N",
             description = "REG requests served on one connection; the next gets NACK@busy (a v0.2 node sends one).")
     int maxRegsPerConnection = TrackerConfig.DEFAULT_MAX_REGS_PER_CONNECTION;
@@ -108,7 +112,8 @@ public final class TrackerCommand implements Callable<Integer> {
         return new TrackerConfig(bind, port, data, httpPort, millis(cl, "--remove-period", removePeriod),
                 millis(cl, "--expire-after", expireAfter), millis(cl, "--ping-timeout", pingTimeout),
                 millis(cl, "--idle-timeout", idleTimeout), atLeastOne(cl, "--max-connections", maxConnections),
-                atLeastOne(cl, "--max-nodes", maxNodes), atLeastOne(cl, "--max-regs-per-connection", maxRegsPerConnection));
+                atLeastOne(cl, "--max-nodes", maxNodes),
+                atLeastOne(cl, "--max-links", maxLinks), atLeastOne(cl, "--max-regs-per-connection", maxRegsPerConnection));
     }
 
     static long millis(CommandLine cl, String option, double seconds) {

@@ -17,11 +17,12 @@ import java.util.Objects;
  * @param idleTimeoutMs   a connection that sent no line for this long is closed by the tracker
  * @param maxConnections  open connections beyond this many get {@code NACK@busy} and are closed
  * @param maxNodes        a REG of a new node beyond this many nodes gets {@code NACK@full} (known nodes still rejoin)
+ * @param maxLinks        a UPT that would take the overlay beyond this many links gets {@code NACK@full}
  * @param maxRegsPerConnection REG requests served on one connection; the next one gets {@code NACK@busy}
  */
 public record TrackerConfig(String bindHost, int port, Path dataDir, int httpPort,
                             long removePeriodMs, long expireAfterMs, long pingTimeoutMs,
-                            long idleTimeoutMs, int maxConnections, int maxNodes, int maxRegsPerConnection) {
+                            long idleTimeoutMs, int maxConnections, int maxNodes, int maxLinks, int maxRegsPerConnection) {
 
     public static final String DEFAULT_BIND = "0.0.0.0";
     public static final Path DEFAULT_DATA_DIR = Path.of("egoist-tracker-data");
@@ -30,6 +31,7 @@ public record TrackerConfig(String bindHost, int port, Path dataDir, int httpPor
     public static final long DEFAULT_IDLE_TIMEOUT_MS = 120_000;
     public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
     public static final int DEFAULT_MAX_NODES = 100_000;
+    public static final int DEFAULT_MAX_LINKS = 1_000_000;
     public static final int DEFAULT_MAX_REGS_PER_CONNECTION = 8;
 
     public TrackerConfig {
@@ -43,6 +45,7 @@ public record TrackerConfig(String bindHost, int port, Path dataDir, int httpPor
         if (idleTimeoutMs <= 0) throw new IllegalArgumentException("idle timeout must be positive");
         if (maxConnections < 1) throw new IllegalArgumentException("max connections must be at least 1");
         if (maxNodes < 1) throw new IllegalArgumentException("max nodes must be at least 1");
+        if (maxLinks < 1) throw new IllegalArgumentException("max links must be at least 1");
         if (maxRegsPerConnection < 1) throw new IllegalArgumentException("max REGs per connection must be at least 1");
     }
 
@@ -50,7 +53,8 @@ public record TrackerConfig(String bindHost, int port, Path dataDir, int httpPor
     public TrackerConfig(String bindHost, int port, Path dataDir, int httpPort,
                          long removePeriodMs, long expireAfterMs, long pingTimeoutMs) {
         this(bindHost, port, dataDir, httpPort, removePeriodMs, expireAfterMs, pingTimeoutMs,
-                DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_NODES, DEFAULT_MAX_REGS_PER_CONNECTION);
+                DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_NODES, DEFAULT_MAX_LINKS,
+                DEFAULT_MAX_REGS_PER_CONNECTION);
     }
 
     /** The seed's values: port 61223, REMOVE_PERIOD 50 s, expiry 3 x REWIRING_PERIOD, PING_TIMEOUT 3 s. */
@@ -72,15 +76,16 @@ public record TrackerConfig(String bindHost, int port, Path dataDir, int httpPor
         return Math.max(1, idleTimeoutMs / 4);
     }
 
-    public TrackerConfig withBindHost(String v) { return new TrackerConfig(v, port, dataDir, httpPort, removePeriodMs, expireAfterMs, pingTimeoutMs, idleTimeoutMs, maxConnections, maxNodes, maxRegsPerConnection); }
-    public TrackerConfig withPort(int v) { return new TrackerConfig(bindHost, v, dataDir, httpPort, removePeriodMs, expireAfterMs, pingTimeoutMs, idleTimeoutMs, maxConnections, maxNodes, maxRegsPerConnection); }
-    public TrackerConfig withDataDir(Path v) { return new TrackerConfig(bindHost, port, v, httpPort, removePeriodMs, expireAfterMs, pingTimeoutMs, idleTimeoutMs, maxConnections, maxNodes, maxRegsPerConnection); }
-    public TrackerConfig withHttpPort(int v) { return new TrackerConfig(bindHost, port, dataDir, v, removePeriodMs, expireAfterMs, pingTimeoutMs, idleTimeoutMs, maxConnections, maxNodes, maxRegsPerConnection); }
-    public TrackerConfig withRemovePeriodMs(long v) { return new TrackerConfig(bindHost, port, dataDir, httpPort, v, expireAfterMs, pingTimeoutMs, idleTimeoutMs, maxConnections, maxNodes, maxRegsPerConnection); }
-    public TrackerConfig withExpireAfterMs(long v) { return new TrackerConfig(bindHost, port, dataDir, httpPort, removePeriodMs, v, pingTimeoutMs, idleTimeoutMs, maxConnections, maxNodes, maxRegsPerConnection); }
-    public TrackerConfig withPingTimeoutMs(long v) { return new TrackerConfig(bindHost, port, dataDir, httpPort, removePeriodMs, expireAfterMs, v, idleTimeoutMs, maxConnections, maxNodes, maxRegsPerConnection); }
-    public TrackerConfig withIdleTimeoutMs(long v) { return new TrackerConfig(bindHost, port, dataDir, httpPort, removePeriodMs, expireAfterMs, pingTimeoutMs, v, maxConnections, maxNodes, maxRegsPerConnection); }
-    public TrackerConfig withMaxConnections(int v) { return new TrackerConfig(bindHost, port, dataDir, httpPort, removePeriodMs, expireAfterMs, pingTimeoutMs, idleTimeoutMs, v, maxNodes, maxRegsPerConnection); }
-    public TrackerConfig withMaxNodes(int v) { return new TrackerConfig(bindHost, port, dataDir, httpPort, removePeriodMs, expireAfterMs, pingTimeoutMs, idleTimeoutMs, maxConnections, v, maxRegsPerConnection); }
-    public TrackerConfig withMaxRegsPerConnection(int v) { return new TrackerConfig(bindHost, port, dataDir, httpPort, removePeriodMs, expireAfterMs, pingTimeoutMs, idleTimeoutMs, maxConnections, maxNodes, v); }
+    public TrackerConfig withBindHost(String v) { return new TrackerConfig(v, port, dataDir, httpPort, removePeriodMs, expireAfterMs, pingTimeoutMs, idleTimeoutMs, maxConnections, maxNodes, maxLinks, maxRegsPerConnection); }
+    public TrackerConfig withPort(int v) { return new TrackerConfig(bindHost, v, dataDir, httpPort, removePeriodMs, expireAfterMs, pingTimeoutMs, idleTimeoutMs, maxConnections, maxNodes, maxLinks, maxRegsPerConnection); }
+    public TrackerConfig withDataDir(Path v) { return new TrackerConfig(bindHost, port, v, httpPort, removePeriodMs, expireAfterMs, pingTimeoutMs, idleTimeoutMs, maxConnections, maxNodes, maxLinks, maxRegsPerConnection); }
+    public TrackerConfig withHttpPort(int v) { return new TrackerConfig(bindHost, port, dataDir, v, removePeriodMs, expireAfterMs, pingTimeoutMs, idleTimeoutMs, maxConnections, maxNodes, maxLinks, maxRegsPerConnection); }
+    public TrackerConfig withRemovePeriodMs(long v) { return new TrackerConfig(bindHost, port, dataDir, httpPort, v, expireAfterMs, pingTimeoutMs, idleTimeoutMs, maxConnections, maxNodes, maxLinks, maxRegsPerConnection); }
+    public TrackerConfig withExpireAfterMs(long v) { return new TrackerConfig(bindHost, port, dataDir, httpPort, removePeriodMs, v, pingTimeoutMs, idleTimeoutMs, maxConnections, maxNodes, maxLinks, maxRegsPerConnection); }
+    public TrackerConfig withPingTimeoutMs(long v) { return new TrackerConfig(bindHost, port, dataDir, httpPort, removePeriodMs, expireAfterMs, v, idleTimeoutMs, maxConnections, maxNodes, maxLinks, maxRegsPerConnection); }
+    public TrackerConfig withIdleTimeoutMs(long v) { return new TrackerConfig(bindHost, port, dataDir, httpPort, removePeriodMs, expireAfterMs, pingTimeoutMs, v, maxConnections, maxNodes, maxLinks, maxRegsPerConnection); }
+    public TrackerConfig withMaxConnections(int v) { return new TrackerConfig(bindHost, port, dataDir, httpPort, removePeriodMs, expireAfterMs, pingTimeoutMs, idleTimeoutMs, v, maxNodes, maxLinks, maxRegsPerConnection); }
+    public TrackerConfig withMaxNodes(int v) { return new TrackerConfig(bindHost, port, dataDir, httpPort, removePeriodMs, expireAfterMs, pingTimeoutMs, idleTimeoutMs, maxConnections, v, maxLinks, maxRegsPerConnection); }
+    public TrackerConfig withMaxLinks(int v) { return new TrackerConfig(bindHost, port, dataDir, httpPort, removePeriodMs, expireAfterMs, pingTimeoutMs, idleTimeoutMs, maxConnections, maxNodes, v, maxRegsPerConnection); }
+    public TrackerConfig withMaxRegsPerConnection(int v) { return new TrackerConfig(bindHost, port, dataDir, httpPort, removePeriodMs, expireAfterMs, pingTimeoutMs, idleTimeoutMs, maxConnections, maxNodes, maxLinks, v); }
 }

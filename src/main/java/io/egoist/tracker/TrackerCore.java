@@ -46,7 +46,8 @@ public final class TrackerCore implements Core {
 
     /** NACK categories of the capacity limits. */
     public static final String NACK_BUSY = "busy";
-    public static final String NACK_FULL = "full";
+    public static final String NACK_FULL_NODES = "full-nodes";
+    public static final String NACK_FULL_LINKS = "full-links";
     public static final String NACK_TOO_MANY_REGS = "too-many-regs";
 
     public static final String CAUSE_EXPIRED = "expired";
@@ -258,7 +259,7 @@ public final class TrackerCore implements Core {
         }
         Entry e = nodes.get(node);
         if (e == null && nodes.size() >= config.maxNodes()) {
-            rejectLimited(now, id, c, "full", "too many nodes (" + config.maxNodes() + ")", NACK_FULL, out);
+            rejectLimited(now, id, c, "full", "too many nodes (" + config.maxNodes() + ")", NACK_FULL_NODES, out);
             return;
         }
         c.regs++;
@@ -295,6 +296,10 @@ public final class TrackerCore implements Core {
         Entry e = nodes.get(src);
         if (e == null) {
             reject(id, c, "src", "not registered: " + src, "unregistered-source", out);
+            return;
+        }
+        if (links.size() > e.links.size() && linkCount - e.links.size() + links.size() > config.maxLinks()) {
+            rejectLimited(now, id, c, "full", "too many links (" + config.maxLinks() + ")", NACK_FULL_LINKS, out);
             return;
         }
         count(messageCounts, Seed.UPDATE);

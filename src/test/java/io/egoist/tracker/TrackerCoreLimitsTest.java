@@ -184,10 +184,27 @@ class TrackerCoreLimitsTest {
         List<Effect> fx = line(c, "REG@" + C);
         assertThat(fx).containsExactly(new Effect.Send(c, "NACK@full: too many nodes (2)"), new Effect.Close(c));
         assertThat(core.snapshot().ids()).containsExactly(A, B);
-        assertThat(core.counters().nack(TrackerCore.NACK_FULL)).isEqualTo(1);
+        assertThat(core.counters().nack(TrackerCore.NACK_FULL_NODES)).isEqualTo(1);
         assertThat(core.counters().message("REG")).isEqualTo(2);
         // a known node gets its full reply
         assertThat(sent(line(conn(), "REG@" + A))).containsExactly("REG@" + A + "@" + B + "#");
+    }
+
+    @Test
+    void updateThatWouldExceedTheLinkCapGetsFullNackAndChangesNothing() {
+        core(config.withMaxLinks(3));
+        for (NodeId n : List.of(A, B, C)) line(conn(), "REG@" + n);
+        assertThat(closed(line(conn(), "UPT@" + A + "@" + B + "@1|@" + A + "@" + C + "@2|"))).hasSize(1);
+        ConnId c = conn();
+        List<Effect> fx = line(c, "UPT@" + B + "@" + A + "@1|@" + B + "@" + C + "@2|");
+        assertThat(fx).containsExactly(new Effect.Send(c, "NACK@full: too many links (3)"), new Effect.Close(c));
+        assertThat(core.linkCount()).isEqualTo(2);
+        assertThat(core.snapshot().node(B).orElseThrow().links()).isEmpty();
+        assertThat(core.counters().nack(TrackerCore.NACK_FULL_LINKS)).isEqualTo(1);
+        // within the cap, and a node replacing its links by as many or fewer, is accepted
+        assertThat(sent(line(conn(), "UPT@" + B + "@" + A + "@1|"))).isEmpty();
+        assertThat(sent(line(conn(), "UPT@" + A + "@" + C + "@4|@" + A + "@" + B + "@5|"))).isEmpty();
+        assertThat(core.linkCount()).isEqualTo(3);
     }
 
     // ------------------------------------------------------------------------------ REGs per connection
