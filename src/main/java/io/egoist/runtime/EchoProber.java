@@ -124,11 +124,6 @@ public final class EchoProber implements AutoCloseable {
         return this;
     }
 
-    /** Echo connections currently held (for tests and metrics; loop thread). */
-    int connections() {
-        return targets.size();
-    }
-
     /** Probes {@code target}'s echo port; {@code callback} gets exactly one result (unless the prober is closed). */
     public void probe(NodeId target, long timeoutMs, Consumer<Event.ProbeResult> callback) {
         if (loop.inEventLoop()) {

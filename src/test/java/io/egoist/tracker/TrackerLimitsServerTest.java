@@ -48,14 +48,14 @@ class TrackerLimitsServerTest {
 
     @Test
     void idleConnectionsAreClosedByTheTrackerAfterTheIdleTimeout() throws Exception {
-        server = TrackerServer.start(config().withIdleTimeoutMs(300));
+        server = TrackerServer.start(config().withIdleTimeoutMs(1_000));
         LineClient silent = client();
         LineClient registered = client();
         assertThat(registered.send("REG@10.0.0.1:7000").readReply()).containsExactly("REG@10.0.0.1:7000#");
         // neither sends anything more: the tracker hangs up on both, without a NACK
         assertThat(silent.readLine()).isNull();
         assertThat(registered.readLine()).isNull();
-        await().atMost(Duration.ofSeconds(5)).until(() -> server.query(TrackerCore::connectionCount) == 0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.query(TrackerCore::connectionCount) == 0);
         assertThat(server.counters().idleCloses()).isEqualTo(2);
         assertThat(server.scrapeMetrics()).contains("egoist_tracker_idle_closes_total 2.0");
         // the tracker still serves new connections, and the node is still registered
@@ -68,7 +68,7 @@ class TrackerLimitsServerTest {
         server = TrackerServer.start(config().withMaxConnections(3));
         List<LineClient> held = new ArrayList<>();
         for (int i = 0; i < 3; i++) held.add(client());
-        await().atMost(Duration.ofSeconds(5)).until(() -> server.query(TrackerCore::connectionCount) == 3);
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.query(TrackerCore::connectionCount) == 3);
         LineClient fourth = client();
         assertThat(fourth.readLine()).isEqualTo("NACK@busy: too many connections");
         assertThat(fourth.readLine()).isNull();
@@ -82,7 +82,7 @@ class TrackerLimitsServerTest {
         assertThat(server.scrapeMetrics()).contains("egoist_tracker_nacks_total{reason=\"busy\"} 1.0");
         // once one of them is closed, there is room again
         held.get(0).close();
-        await().atMost(Duration.ofSeconds(5)).until(() -> server.query(TrackerCore::connectionCount) == 2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.query(TrackerCore::connectionCount) == 2);
         assertThat(client().send("REG@10.0.0.9:7000").readReply()).hasSize(1);
     }
 
@@ -119,15 +119,15 @@ class TrackerLimitsServerTest {
         acceptor.setDaemon(true);
         acceptor.start();
         NodeId node = new NodeId("127.0.0.1", echo.getLocalPort() - 1);
-        server = TrackerServer.start(config().withPingTimeoutMs(100)); // echo connections idle 200 ms are released
+        server = TrackerServer.start(config().withPingTimeoutMs(1_000)); // echo connections idle 2 s are released
         try (LineClient c = new LineClient(server.port())) {
             c.send("REG@" + node).readReply();
         }
         assertThat(LineClient.exchange(server.port(), "RMV@" + node)).isEmpty();
-        await().atMost(Duration.ofSeconds(5)).until(() -> opened.get() == 1);
-        await().atMost(Duration.ofSeconds(5)).until(() -> server.query(TrackerCore::suspectCount) == 0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> opened.get() == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.query(TrackerCore::suspectCount) == 0);
         // cleared: the tracker no longer needs the echo connection and hangs up
-        await().atMost(Duration.ofSeconds(5)).until(() -> hungUp.get() == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> hungUp.get() == 1);
         assertThat(server.snapshot().ids()).containsExactly(node);
     }
 }
