@@ -1159,12 +1159,12 @@ public final class NodeCore implements Core {
      * least 1 s. We announce about once per wiring step at most (plus one or two per lost neighbor), so this
      * clock runs ahead of our counter and a restarted node's first number lies ahead of its last one.
      */
-    static long seqClockUnitMs(NodeConfig cfg) {
+    public static long seqClockUnitMs(NodeConfig cfg) {
         return Math.max(1_000, cfg.rewirePeriodMs() * 2 / 3);
     }
 
     /** The first sequence number of a node started at {@code nowMillis}: its clock in seq units, modulo 5000. */
-    static int firstSeq(NodeConfig cfg, long nowMillis) {
+    public static int firstSeq(NodeConfig cfg, long nowMillis) {
         return (int) Math.floorMod(Math.floorDiv(nowMillis, seqClockUnitMs(cfg)), (long) Seed.PKT_IDS_LIMIT);
     }
 

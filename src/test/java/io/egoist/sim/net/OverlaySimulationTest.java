@@ -259,7 +259,8 @@ class OverlaySimulationTest {
         VirtualNetwork net = o.net();
         // the first number is the clock in units of 2/3 of the re-wiring period, then +1 per announcement:
         // start where the first numbers are about 4985, so that the counters wrap within a few minutes
-        long unit = NodeCore.seqClockUnitMs(o.core(o.ids().get(0)).config());
+        long unit = NodeCore.seqClockUnitMs(
+                io.egoist.node.NodeConfig.defaults(o.ids().get(0), "10.255.255.1", 61223).withRewirePeriodMs(10_000));
         long t0 = 4_985 * unit;
         net.runUntil(t0);
         o.startAll(2_000, new Random(9));
