@@ -126,8 +126,15 @@ public final class NodeCommand implements Callable<Integer> {
         }
         ControlApi control = null;
         CountDownLatch stop = new CountDownLatch(1);
+        CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
+            // SIGTERM / Ctrl-C: let the main thread close everything before the JVM halts
             stop.countDown();
+            try {
+                stopped.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }, "egoist-node-shutdown");
         try {
             if (controlPort >= 0) control = ControlApi.start(node, controlHost, controlPort, null);
@@ -149,6 +156,7 @@ public final class NodeCommand implements Callable<Integer> {
         } finally {
             if (control != null) control.close();
             node.close();
+            stopped.countDown();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException e) {

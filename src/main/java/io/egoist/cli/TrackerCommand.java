@@ -42,6 +42,26 @@ public final class TrackerCommand implements Callable<Integer> {
     @Option(names = "--ping-timeout", paramLabel = "SECONDS", description = "How long a suspect's echo port has to answer (seed: PING_TIMEOUT).")
     double pingTimeout = Seed.PING_TIMEOUT_MS / 1000.0;
 
+    @Option(names = "--idle-timeout", paramLabel = "SECONDS",
+            description = "Close a connection that sent no line for this long (a REG connection left open, a silent client).")
+    double idleTimeout = TrackerConfig.DEFAULT_IDLE_TIMEOUT_MS / 1000.0;
+
+    @Option(names = "--max-connections", paramLabel = "N",
+            description = "Open connections beyond this many get NACK@busy and are closed.")
+    int maxConnections = TrackerConfig.DEFAULT_MAX_CONNECTIONS;
+
+    @Option(names = "--max-nodes", paramLabel = "N",
+            description = "A REG of a new node beyond this many nodes gets NACK@full (known nodes can always register again).")
+    int maxNodes = TrackerConfig.DEFAULT_MAX_NODES;
+
+    @Option(names = "--max-links", paramLabel = "N",
+            description = "A UPT that would take the overlay beyond this many links gets NACK@full.")
+    int maxLinks = TrackerConfig.DEFAULT_MAX_LINKS;
+
+    @Option(names = "--max-regs-per-connection", paramLabel = "N",
+            description = "REG requests served on one connection; the next gets NACK@busy (a v0.2 node sends one).")
+    int maxRegsPerConnection = TrackerConfig.DEFAULT_MAX_REGS_PER_CONNECTION;
+
     /** Set when the tracker is up (for tests that run the command in-process). */
     volatile TrackerServer server;
 
@@ -90,7 +110,10 @@ public final class TrackerCommand implements Callable<Integer> {
         }
         if (bind.isBlank()) throw new CommandLine.ParameterException(cl, "--bind must not be empty");
         return new TrackerConfig(bind, port, data, httpPort, millis(cl, "--remove-period", removePeriod),
-                millis(cl, "--expire-after", expireAfter), millis(cl, "--ping-timeout", pingTimeout));
+                millis(cl, "--expire-after", expireAfter), millis(cl, "--ping-timeout", pingTimeout),
+                millis(cl, "--idle-timeout", idleTimeout), atLeastOne(cl, "--max-connections", maxConnections),
+                atLeastOne(cl, "--max-nodes", maxNodes),
+                atLeastOne(cl, "--max-links", maxLinks), atLeastOne(cl, "--max-regs-per-connection", maxRegsPerConnection));
     }
 
     static long millis(CommandLine cl, String option, double seconds) {
@@ -102,6 +125,11 @@ public final class TrackerCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(cl, option + " must be between 0.001 and 1e9 seconds, not " + seconds);
         }
         return Math.round(ms);
+    }
+
+    static int atLeastOne(CommandLine cl, String option, int n) {
+        if (n < 1) throw new CommandLine.ParameterException(cl, option + " must be at least 1, not " + n);
+        return n;
     }
 
     private static String oneLine(String s) {

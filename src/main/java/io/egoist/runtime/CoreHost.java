@@ -84,6 +84,8 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
         EventLoopGroup group;
         int connectTimeoutMs = 3000;
         int maxOutstandingProbes = EchoProber.DEFAULT_MAX_OUTSTANDING;
+        long probeIdleCloseMs;
+        long closeGraceMs;
         Tap tap = new Tap() {};
 
         /** A name for logs and for the loop thread when the host owns it. */
@@ -107,6 +109,16 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
         public Options connectTimeoutMs(int v) { connectTimeoutMs = v; return this; }
 
         public Options maxOutstandingProbes(int v) { maxOutstandingProbes = v; return this; }
+
+        /** Close an echo connection no probe used for this long (see {@link EchoProber#closeIdleAfter}); 0 = never. */
+        public Options probeIdleCloseMs(long v) { probeIdleCloseMs = v; return this; }
+
+        /**
+         * A {@link Effect.Close} waits until what was sent before is written; when the peer does not read, at
+         * most this long: then the connection is closed and the unwritten rest dropped (its buffers freed).
+         * 0 (default) = wait as long as it takes. Costs a timer only when output is still pending at the Close.
+         */
+        public Options closeGraceMs(long v) { closeGraceMs = v; return this; }
 
         public Options tap(Tap v) { tap = v; return this; }
     }
@@ -443,7 +455,9 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
             TimerTask old = timers.remove(t.key());
             if (old != null && old.future != null) old.future.cancel(false);
         } else if (effect instanceof Effect.Probe p) {
-            if (prober == null) prober = new EchoProber(loop, options.maxOutstandingProbes, options.delay);
+            if (prober == null) {
+                prober = new EchoProber(loop, options.maxOutstandingProbes, options.delay).closeIdleAfter(options.probeIdleCloseMs);
+            }
             prober.probe(p.target(), p.timeoutMs(), this::dispatch);
         } else {
             options.otherEffects.accept(effect);
@@ -478,8 +492,23 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
             if (c.channel != null) c.channel.close();
             return;
         }
-        c.out.add(c.delay(), () ->
-                c.channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE));
+        c.out.add(c.delay(), () -> {
+            c.channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            if (options.closeGraceMs > 0 && c.channel.isOpen() && pendingBytes(c.channel) > 0) {
+                Channel ch = c.channel;
+                loop.schedule(() -> {
+                    if (!ch.isOpen()) return;
+                    log.debug("event=close_forced host={} conn={} peer={}:{} unwritten_bytes={}", options.name, c.id, c.host,
+                            c.port, pendingBytes(ch));
+                    ch.close();
+                }, options.closeGraceMs, TimeUnit.MILLISECONDS);
+            }
+        });
+    }
+
+    private static long pendingBytes(Channel ch) {
+        io.netty.channel.ChannelOutboundBuffer b = ch.unsafe().outboundBuffer();
+        return b == null ? 0 : b.totalPendingWriteBytes();
     }
 
     private void connect(Effect.Connect req) {

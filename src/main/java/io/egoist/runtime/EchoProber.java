@@ -40,7 +40,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>At most {@code maxOutstanding} probes are in flight; further ones wait in FIFO order. Nothing ever
  * blocks the loop. All state lives on one event loop; {@link #probe} may be called from any thread, the
- * callback runs on the loop. Emulated latency ({@link OutboundDelay}) is applied to both directions, since
+ * callback runs on the loop. With {@link #closeIdleAfter} set, a connection on which no probe has been
+ * started or is in flight for that long is closed (a tracker probes a node only while it is a suspect, so
+ * it need not hold a connection to every node it ever probed); the next probe reopens it. Emulated latency ({@link OutboundDelay}) is applied to both directions, since
  * the prober is the side that opens the connection.
  */
 public final class EchoProber implements AutoCloseable {
@@ -59,6 +61,8 @@ public final class EchoProber implements AutoCloseable {
     private int outstanding;
     private long counter;
     private boolean closed;
+    private long idleCloseMs; // 0 = keep connections open
+
 
     public EchoProber(EventLoop loop, int maxOutstanding, OutboundDelay delay) {
         if (maxOutstanding < 1) throw new IllegalArgumentException("maxOutstanding must be at least 1");
@@ -97,6 +101,8 @@ public final class EchoProber implements AutoCloseable {
         boolean up;
         final List<Probe> awaitingConnect = new ArrayList<>();
         final Map<Long, Probe> inFlight = new LinkedHashMap<>();
+        long lastUsedNanos;
+        ScheduledFuture<?> idleCheck;
 
         Target(String host, int port) {
             this.host = host;
@@ -106,6 +112,16 @@ public final class EchoProber implements AutoCloseable {
         double delay() {
             return delay.delayMillis(host, port);
         }
+    }
+
+    /**
+     * Closes a target's echo connection once no probe has used it for {@code ms} (0, the default, keeps
+     * connections open until they fail, as a node wants for its periodic measurements). Returns this.
+     */
+    public EchoProber closeIdleAfter(long ms) {
+        if (ms < 0) throw new IllegalArgumentException("idle close must be >= 0 ms");
+        this.idleCloseMs = ms;
+        return this;
     }
 
     /** Probes {@code target}'s echo port; {@code callback} gets exactly one result (unless the prober is closed). */
@@ -167,6 +183,7 @@ public final class EchoProber implements AutoCloseable {
         p.timeout = loop.schedule(() -> onTimeout(p), Math.max(1, p.timeoutMs), TimeUnit.MILLISECONDS);
         String key = p.target.ip() + ":" + p.target.echoPort();
         Target t = targets.computeIfAbsent(key, k -> new Target(p.target.ip(), p.target.echoPort()));
+        t.lastUsedNanos = p.startNanos;
         p.on = t;
         if (t.up) {
             send(t, p);
@@ -260,6 +277,7 @@ public final class EchoProber implements AutoCloseable {
         if (p.on != null) {
             p.on.inFlight.remove(p.seq);
             p.on.awaitingConnect.remove(p);
+            scheduleIdleCheck(p.on);
         }
         outstanding--;
         if (!closed) {
@@ -270,6 +288,25 @@ public final class EchoProber implements AutoCloseable {
             }
         }
         pump();
+    }
+
+    private void scheduleIdleCheck(Target t) {
+        if (idleCloseMs <= 0 || closed || t.idleCheck != null) return;
+        t.idleCheck = loop.schedule(() -> {
+            t.idleCheck = null;
+            if (closed || targets.get(t.host + ":" + t.port) != t) return;
+            long idleMs = (System.nanoTime() - t.lastUsedNanos) / 1_000_000;
+            if (!t.inFlight.isEmpty() || !t.awaitingConnect.isEmpty() || idleMs < idleCloseMs) {
+                scheduleIdleCheck(t); // used since: look again later
+                return;
+            }
+            log.debug("event=echo_idle_close peer={}:{} idle_ms={}", t.host, t.port, idleMs);
+            targets.remove(t.host + ":" + t.port);
+            t.up = false;
+            t.out.clear();
+            t.in.clear();
+            if (t.channel != null) t.channel.close();
+        }, idleCloseMs, TimeUnit.MILLISECONDS);
     }
 
     private static void cancelTimeout(Probe p) {

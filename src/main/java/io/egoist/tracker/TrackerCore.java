@@ -41,6 +41,14 @@ public final class TrackerCore implements Core {
 
     /** Timer key of the periodic removal sweep. */
     public static final String SWEEP_TIMER = "tracker.sweep";
+    /** Timer key of the periodic idle-connection sweep. */
+    public static final String IDLE_TIMER = "tracker.idle";
+
+    /** NACK categories of the capacity limits. */
+    public static final String NACK_BUSY = "busy";
+    public static final String NACK_FULL_NODES = "full-nodes";
+    public static final String NACK_FULL_LINKS = "full-links";
+    public static final String NACK_TOO_MANY_REGS = "too-many-regs";
 
     public static final String CAUSE_EXPIRED = "expired";
     public static final String CAUSE_DEAD_AFTER_RMV = "dead-after-rmv";
@@ -67,6 +75,9 @@ public final class TrackerCore implements Core {
     private final Map<String, Long> messageCounts = new TreeMap<>();
     private final Map<String, Long> nackCounts = new TreeMap<>();
     private final Map<String, Long> removalCounts = new TreeMap<>();
+    private long idleCloses;
+    /** Per capacity category: when its last WARN line was written and how many rejections it has not reported. */
+    private final Map<String, long[]> warnLimiter = new HashMap<>();
 
     private static final class Entry {
         final NodeId id;
@@ -102,9 +113,14 @@ public final class TrackerCore implements Core {
     private static final class Conn {
         final String peer;
         boolean closing;
+        /** When the last line arrived (or the connection was accepted): the idle sweep closes it after idleTimeout. */
+        long lastActivity;
+        /** REG requests served on this connection. */
+        int regs;
 
-        Conn(String peer) {
+        Conn(String peer, long now) {
             this.peer = peer;
+            this.lastActivity = now;
         }
     }
 
@@ -127,7 +143,8 @@ public final class TrackerCore implements Core {
     @Override
     public List<Effect> start(long now) {
         log.info("event=tracker-start nodes={} links={} suspects={}", nodes.size(), linkCount, suspectCount());
-        return List.of(new Effect.SetTimer(SWEEP_TIMER, now + config.removePeriodMs()));
+        return List.of(new Effect.SetTimer(SWEEP_TIMER, now + config.removePeriodMs()),
+                new Effect.SetTimer(IDLE_TIMER, now + config.idleSweepPeriodMs()));
     }
 
     @Override
@@ -136,11 +153,11 @@ public final class TrackerCore implements Core {
         if (event instanceof Event.LineReceived e) {
             onLine(now, e.conn(), e.line(), out);
         } else if (event instanceof Event.Accepted e) {
-            conns.put(e.conn(), new Conn(e.remoteHost() + ":" + e.remotePort()));
+            onAccepted(now, e, out);
         } else if (event instanceof Event.Closed e) {
             conns.remove(e.conn());
         } else if (event instanceof Event.LineTooLong e) {
-            Conn c = conn(e.conn());
+            Conn c = conn(now, e.conn());
             if (!c.closing) {
                 reject(e.conn(), c, "line", "longer than " + Seed.MAX_LENGTH + " bytes", "line-too-long", out);
             }
@@ -150,6 +167,9 @@ public final class TrackerCore implements Core {
             if (SWEEP_TIMER.equals(e.key())) {
                 sweep(now, out);
                 out.add(new Effect.SetTimer(SWEEP_TIMER, now + config.removePeriodMs()));
+            } else if (IDLE_TIMER.equals(e.key())) {
+                idleSweep(now, out);
+                out.add(new Effect.SetTimer(IDLE_TIMER, now + config.idleSweepPeriodMs()));
             }
         }
         // Connected / ConnectFailed: the tracker opens no connections of its own.
@@ -185,7 +205,7 @@ public final class TrackerCore implements Core {
     }
 
     public TrackerCounters counters() {
-        return new TrackerCounters(messageCounts, nackCounts, removalCounts);
+        return new TrackerCounters(messageCounts, nackCounts, removalCounts, idleCloses);
     }
 
     public TrackerConfig config() {
@@ -194,19 +214,20 @@ public final class TrackerCore implements Core {
 
     // ------------------------------------------------------------------------------------- lines
 
-    private Conn conn(ConnId id) {
+    private Conn conn(long now, ConnId id) {
         Conn c = conns.get(id);
         if (c == null) {
             // a line without a preceding Accepted (e.g. a harness that skips it): track it anyway
-            c = new Conn("unknown");
+            c = new Conn("unknown", now);
             conns.put(id, c);
         }
         return c;
     }
 
     private void onLine(long now, ConnId id, String line, List<Effect> out) {
-        Conn c = conn(id);
+        Conn c = conn(now, id);
         if (c.closing) return; // like Twisted's LineOnlyReceiver: no lines after loseConnection
+        c.lastActivity = now;
         if (line.isEmpty()) {
             count(messageCounts, "EMPTY");
             close(id, c, out);
@@ -231,8 +252,18 @@ public final class TrackerCore implements Core {
     }
 
     private void onRegister(long now, ConnId id, Conn c, NodeId node, List<Effect> out) {
-        count(messageCounts, Seed.REGISTER);
+        if (c.regs >= config.maxRegsPerConnection()) {
+            rejectLimited(now, id, c, "busy", "too many requests on one connection (" + config.maxRegsPerConnection() + ")",
+                    NACK_TOO_MANY_REGS, out);
+            return;
+        }
         Entry e = nodes.get(node);
+        if (e == null && nodes.size() >= config.maxNodes()) {
+            rejectLimited(now, id, c, "full", "too many nodes (" + config.maxNodes() + ")", NACK_FULL_NODES, out);
+            return;
+        }
+        c.regs++;
+        count(messageCounts, Seed.REGISTER);
         if (e == null) {
             e = new Entry(node, now);
             addEntry(e);
@@ -267,6 +298,10 @@ public final class TrackerCore implements Core {
             reject(id, c, "src", "not registered: " + src, "unregistered-source", out);
             return;
         }
+        if (links.size() > e.links.size() && linkCount - e.links.size() + links.size() > config.maxLinks()) {
+            rejectLimited(now, id, c, "full", "too many links (" + config.maxLinks() + ")", NACK_FULL_LINKS, out);
+            return;
+        }
         count(messageCounts, Seed.UPDATE);
         boolean wasSuspect = e.suspect;
         signOfLife(e, now);
@@ -294,6 +329,36 @@ public final class TrackerCore implements Core {
             if (e.probesInFlight == 0) probe(e, out);
         }
         close(id, c, out);
+    }
+
+    // ---------------------------------------------------------------------------- connections
+
+    private void onAccepted(long now, Event.Accepted e, List<Effect> out) {
+        Conn c = new Conn(e.remoteHost() + ":" + e.remotePort(), now);
+        // counted before it is added: connections still closing count too (their sockets are still open)
+        boolean over = conns.size() >= config.maxConnections();
+        conns.put(e.conn(), c);
+        if (over) rejectLimited(now, e.conn(), c, "busy", "too many connections", NACK_BUSY, out);
+    }
+
+    /**
+     * Closes every connection that sent no line for the idle timeout. One timer for all connections (not one
+     * per connection): a line only writes its connection's last-activity time, which keeps the per-UPT cost at
+     * one field store; the sweep walks the open connections every quarter of the timeout.
+     */
+    private void idleSweep(long now, List<Effect> out) {
+        int closed = 0;
+        for (Map.Entry<ConnId, Conn> me : conns.entrySet()) {
+            Conn c = me.getValue();
+            if (c.closing || now - c.lastActivity < config.idleTimeoutMs()) continue;
+            log.debug("event=idle-close peer={} conn={} idle_ms={}", c.peer, me.getKey(), now - c.lastActivity);
+            close(me.getKey(), c, out);
+            closed++;
+        }
+        if (closed > 0) {
+            idleCloses += closed;
+            log.info("event=idle-close closed={} idle_timeout_ms={} open={}", closed, config.idleTimeoutMs(), conns.size());
+        }
     }
 
     // ------------------------------------------------------------------------ removal machinery
@@ -470,6 +535,28 @@ public final class TrackerCore implements Core {
         out.add(new Effect.Send(id, WireCodec.encode(new Message.Nack(err.nackReason()))));
         close(id, c, out);
     }
+
+    /**
+     * A rejection by a capacity limit (these come in floods): NACK and close like any other, but at most one
+     * WARN line per second per category, which reports how many were not logged since the previous one.
+     */
+    private void rejectLimited(long now, ConnId id, Conn c, String field, String reason, String category, List<Effect> out) {
+        count(nackCounts, category);
+        Decoded.Err err = new Decoded.Err(field, reason);
+        long[] state = warnLimiter.computeIfAbsent(category, k -> new long[] {Long.MIN_VALUE, 0});
+        if (state[0] == Long.MIN_VALUE || now - state[0] >= WARN_INTERVAL_MS) {
+            log.warn("event=reject peer={} reason=\"{}\" category={} not_logged_since_last={}", c.peer, err.nackReason(),
+                    category, state[1]);
+            state[0] = now;
+            state[1] = 0;
+        } else {
+            state[1]++;
+        }
+        out.add(new Effect.Send(id, WireCodec.encode(new Message.Nack(err.nackReason()))));
+        close(id, c, out);
+    }
+
+    static final long WARN_INTERVAL_MS = 1_000;
 
     private static void close(ConnId id, Conn c, List<Effect> out) {
         c.closing = true;

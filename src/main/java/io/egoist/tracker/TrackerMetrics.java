@@ -16,7 +16,7 @@ import java.util.Set;
  * {@link #scrape(Sample)}, which exposes them as gauges and counters:
  * {@code egoist_tracker_nodes}, {@code egoist_tracker_links}, {@code egoist_tracker_suspects},
  * {@code egoist_tracker_messages_total{type}}, {@code egoist_tracker_nacks_total{reason}},
- * {@code egoist_tracker_removals_total{cause}}, plus {@code egoist_tracker_store_pending}.
+ * {@code egoist_tracker_removals_total{cause}}, {@code egoist_tracker_idle_closes_total}, plus {@code egoist_tracker_store_pending}.
  */
 public final class TrackerMetrics {
 
@@ -28,7 +28,7 @@ public final class TrackerMetrics {
     }
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private volatile Sample latest = new Sample(0, 0, 0, 0, new TrackerCounters(Map.of(), Map.of(), Map.of()));
+    private volatile Sample latest = new Sample(0, 0, 0, 0, new TrackerCounters(Map.of(), Map.of(), Map.of(), 0));
     private final Set<String> registered = new HashSet<>();
     /** Held here: Micrometer keeps only weak references to gauge objects. */
     private final java.util.function.IntSupplier storePending;
@@ -43,6 +43,8 @@ public final class TrackerMetrics {
                 .description("open node connections").register(registry);
         Gauge.builder("egoist.tracker.store.pending", this, m -> m.storePending.getAsInt())
                 .description("changes not yet written to the database").register(registry);
+        FunctionCounter.builder("egoist.tracker.idle.closes", this, m -> m.latest.counters().idleCloses())
+                .description("connections closed by the tracker after the idle timeout").register(registry);
         for (String t : List.of(Seed.REGISTER, Seed.UPDATE, Seed.REMOVE, "EMPTY")) counter("messages", "type", t);
         for (String c : List.of(TrackerCore.CAUSE_EXPIRED, TrackerCore.CAUSE_DEAD_AFTER_RMV)) counter("removals", "cause", c);
     }

@@ -26,6 +26,9 @@ public final class TrackerServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(TrackerServer.class);
 
+    /** How long a Close waits for a peer that does not read what is still queued for it. */
+    public static final long CLOSE_GRACE_MS = 10_000;
+
     private final TrackerConfig config;
     private final TrackerStore store;
     private final CoreHost<TrackerCore> host;
@@ -63,7 +66,13 @@ public final class TrackerServer implements AutoCloseable {
             TrackerSnapshot initial = store.load();
             store.start();
             TrackerCore core = new TrackerCore(config, initial);
-            host = new CoreHost<>(core, new CoreHost.Options().name("tracker").otherEffects(store));
+            host = new CoreHost<>(core, new CoreHost.Options().name("tracker").otherEffects(store)
+                    // a suspect is probed at the report and at the next sweep; between those (and once it is
+                    // cleared or removed) its echo connection is released rather than held for ever
+                    .probeIdleCloseMs(2 * config.pingTimeoutMs())
+                    // a client that never reads its REG reply: after the tracker's Close (idle timeout, NACK)
+                    // its unwritten output is dropped and the connection closed within CLOSE_GRACE_MS
+                    .closeGraceMs(CLOSE_GRACE_MS));
             host.start().join();
             int port = host.listen(config.bindHost(), config.port());
             TrackerMetrics metrics = new TrackerMetrics(store::pendingCount);

@@ -6,7 +6,6 @@ import io.egoist.runtime.HttpJsonServer.HttpError;
 import io.egoist.runtime.HttpJsonServer.Response;
 import io.egoist.wire.NodeId;
 import io.netty.channel.EventLoopGroup;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
@@ -57,6 +56,7 @@ public final class ControlApi implements AutoCloseable {
                 Throwable t = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
                 if (t instanceof HttpError he) throw he;
                 if (t instanceof EgoistNode.SendFailedException sf) throw new HttpError(504, "send to " + to + " failed: " + sf.getMessage());
+                if (t instanceof java.util.concurrent.TimeoutException) throw new HttpError(504, "send to " + to + " failed: no answer from the node");
                 throw new CompletionException(t);
             });
         });
@@ -81,10 +81,5 @@ public final class ControlApi implements AutoCloseable {
     @Override
     public void close() {
         server.close();
-    }
-
-    /** Unused helper kept private: completes a future exceptionally with an HTTP error. */
-    static <T> CompletableFuture<T> error(int status, String message) {
-        return CompletableFuture.failedFuture(new HttpError(status, message));
     }
 }

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.egoist.node.runtime.LocalOverlay;
 import io.egoist.sim.LatencyMatrix;
+import io.egoist.tracker.TrackerConfig;
+import io.egoist.tracker.TrackerServer;
 import io.egoist.web.ControlApi;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -150,6 +152,41 @@ class NodeCliTest {
             Run after = run("status", "--control", m.group(3));
             assertThat(after.code()).isEqualTo(1);
         }
+    }
+
+    @Test
+    void emulationByRegistrationOrderMakesProbesMeasureTheMatrix(@TempDir Path dir) throws Exception {
+        Path csv = dir.resolve("m.csv");
+        Files.writeString(csv, "node,A,B\nA,0,200\nB,200,0\n");
+        try (TrackerServer tracker = TrackerServer.start(TrackerConfig.forTest(dir.resolve("tracker")))) {
+            String t = "127.0.0.1:" + tracker.port();
+            StringWriter outA = new StringWriter(), outB = new StringWriter();
+            String[] common = {"--tracker", t, "--port", "0", "--control-port", "0", "--k", "1", "--ping-period", "1",
+                "--rewire-period", "1", "--emulate", csv.toString(), "--run-for", "12"};
+            CompletableFuture<Run> a = CompletableFuture.supplyAsync(() -> run(outA, concat(new String[] {"node", "--as", "A"}, common)));
+            await().atMost(Duration.ofSeconds(10)).until(() -> tracker.snapshot().nodes().size() == 1);
+            CompletableFuture<Run> b = CompletableFuture.supplyAsync(() -> run(outB, concat(new String[] {"node", "--as", "B"}, common)));
+            Pattern control = Pattern.compile("control=(\\S+)");
+            await().atMost(Duration.ofSeconds(10)).until(() -> control.matcher(outA.toString()).find());
+            Matcher m = control.matcher(outA.toString());
+            assertThat(m.find()).isTrue();
+            // A learned B's name from the tracker's list (position 1 = B) and delays both ways by 100 ms
+            await().atMost(Duration.ofSeconds(12)).until(() -> {
+                Run st = run("status", "--control", m.group(1), "--json");
+                if (st.code() != 0) return false;
+                JsonNode ns = JSON.readTree(st.out()).get("neighbors");
+                return ns.size() == 1 && ns.get(0).get("cost_ms").isNumber()
+                        && ns.get(0).get("cost_ms").asDouble() > 190 && ns.get(0).get("cost_ms").asDouble() < 300;
+            });
+            assertThat(a.get(20, TimeUnit.SECONDS).code()).isZero();
+            assertThat(b.get(20, TimeUnit.SECONDS).code()).isZero();
+        }
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
     }
 
     @Test

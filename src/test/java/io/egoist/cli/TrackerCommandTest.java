@@ -49,12 +49,30 @@ class TrackerCommandTest {
         Run r = run("tracker", "--help");
         assertThat(r.exit()).isZero();
         assertThat(r.out()).contains("--port", "61223", "--data", "egoist-tracker-data", "--http-port", "8080",
-                "--remove-period", "50.0", "--expire-after", "180.0", "--ping-timeout", "3.0");
+                "--remove-period", "50.0", "--expire-after", "180.0", "--ping-timeout", "3.0",
+                "--idle-timeout", "120.0", "--max-connections", "10000", "--max-nodes", "100000", "--max-links", "1000000",
+                "--max-regs-per-connection", "8");
+    }
+
+    @Test
+    void limitOptionsReachTheTrackerConfig() {
+        CommandLine cl = EgoistCli.newCommandLine();
+        cl.parseArgs("tracker", "--idle-timeout", "0.25", "--max-connections", "3", "--max-nodes", "7", "--max-links", "9",
+                "--max-regs-per-connection", "2");
+        TrackerCommand cmd = cl.getSubcommands().get("tracker").getCommand();
+        io.egoist.tracker.TrackerConfig c = cmd.config();
+        assertThat(c.idleTimeoutMs()).isEqualTo(250);
+        assertThat(c.maxConnections()).isEqualTo(3);
+        assertThat(c.maxNodes()).isEqualTo(7);
+        assertThat(c.maxLinks()).isEqualTo(9);
+        assertThat(c.maxRegsPerConnection()).isEqualTo(2);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"--remove-period=0", "--remove-period=-1", "--expire-after=NaN", "--ping-timeout=abc",
-            "--ping-timeout=Infinity", "--port=70000", "--http-port=-2", "--remove-period=0.0000001"})
+            "--ping-timeout=Infinity", "--port=70000", "--http-port=-2", "--remove-period=0.0000001",
+            "--idle-timeout=0", "--idle-timeout=-3", "--max-connections=0", "--max-nodes=-5", "--max-links=0", "--max-regs-per-connection=0",
+            "--max-connections=many"})
     void badOptionIsAOneLineErrorAndNonZeroExit(String option) {
         Run r = run("tracker", "--data", dir.toString(), "--port", "0", "--http-port", "-1", option);
         assertThat(r.exit()).isNotZero();

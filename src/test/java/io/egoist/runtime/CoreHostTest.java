@@ -102,6 +102,29 @@ class CoreHostTest {
     }
 
     @Test
+    void withCloseGraceAPeerThatNeverReadsIsClosedAnyway() throws Exception {
+        // far more output than the kernel buffers hold, then Close: the peer reads none of it
+        String chunk = "z".repeat(16_000);
+        ScriptedCore core = new ScriptedCore((now, e) -> {
+            if (!(e instanceof Event.LineReceived l)) return List.of();
+            List<Effect> out = new java.util.ArrayList<>();
+            for (int i = 0; i < 1_000; i++) out.add(new Effect.Send(l.conn(), chunk));
+            out.add(new Effect.Close(l.conn()));
+            return out;
+        });
+        CoreHost<ScriptedCore> host = host(core, new CoreHost.Options().closeGraceMs(200));
+        int port = host.listen("127.0.0.1", 0);
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.setReceiveBufferSize(4096);
+            s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 2000);
+            s.getOutputStream().write("flood\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            // never read: the host still closes the connection (the core is told) once the grace is over
+            await().atMost(Duration.ofSeconds(10)).until(() -> !core.eventsOf(Event.Closed.class).isEmpty());
+        }
+    }
+
+    @Test
     void lineOfExactlyMaxLengthIsAccepted() throws Exception {
         ScriptedCore core = echoCore();
         CoreHost<ScriptedCore> host = host(core, new CoreHost.Options());

@@ -196,4 +196,50 @@ class EchoProberTest {
             assertThat(accepted.get()).isGreaterThanOrEqualTo(2);
         }
     }
+
+    @Test
+    void withIdleCloseAnUnusedEchoConnectionIsReleasedAndTheNextProbeReopensIt() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            // echoes every line; counts connections accepted and connections the prober hung up
+            AtomicInteger accepted = new AtomicInteger();
+            AtomicInteger hungUp = new AtomicInteger();
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) {
+                        Socket s = server.accept();
+                        accepted.incrementAndGet();
+                        Thread t = new Thread(() -> {
+                            try (LineClient c = new LineClient(s)) {
+                                String line;
+                                while ((line = c.read()) != null) c.send(line);
+                            } catch (IOException e) {
+                                // reset: counts as gone too
+                            }
+                            hungUp.incrementAndGet();
+                        });
+                        t.setDaemon(true);
+                        t.start();
+                    }
+                } catch (IOException e) {
+                    // closed
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+            NodeId target = nodeWithEchoPort(server.getLocalPort());
+            List<Event.ProbeResult> results = new CopyOnWriteArrayList<>();
+            EchoProber prober = prober(16, OutboundDelay.NONE).closeIdleAfter(100);
+            prober.probe(target, 2000, results::add);
+            await().atMost(Duration.ofSeconds(5)).until(() -> results.size() == 1);
+            assertThat(results.get(0).answered()).isTrue();
+            // nobody probes it any more: the prober hangs up
+            await().atMost(Duration.ofSeconds(5)).until(() -> hungUp.get() == 1);
+            assertThat(accepted.get()).isEqualTo(1);
+            // a later probe opens a new connection and is answered on it
+            prober.probe(target, 2000, results::add);
+            await().atMost(Duration.ofSeconds(5)).until(() -> results.size() == 2);
+            assertThat(results.get(1).answered()).isTrue();
+            assertThat(accepted.get()).isEqualTo(2);
+        }
+    }
 }

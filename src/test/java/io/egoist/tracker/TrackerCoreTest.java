@@ -111,7 +111,8 @@ class TrackerCoreTest {
 
     @Test
     void startArmsTheSweepTimer() {
-        assertThat(core.start(now)).containsExactly(new Effect.SetTimer(TrackerCore.SWEEP_TIMER, now + PERIOD));
+        assertThat(core.start(now)).containsExactly(new Effect.SetTimer(TrackerCore.SWEEP_TIMER, now + PERIOD),
+                new Effect.SetTimer(TrackerCore.IDLE_TIMER, now + TrackerConfig.DEFAULT_IDLE_TIMEOUT_MS / 4));
     }
 
     @Test

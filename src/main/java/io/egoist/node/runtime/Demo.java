@@ -207,7 +207,7 @@ public final class Demo {
             }
             List<String> nbs = new ArrayList<>();
             for (NodeStatus.Neighbor nb : st.get(i).neighbors()) nbs.add(o.nameOf(nb.node()));
-            double measured = st.get(i).ownCost() / (n - 1);
+            double measured = st.get(i).ownCost(); // C_i: the mean over the other nodes
             out.add(new NodeResult(m.names().get(i), o.node(i).id(), nbs, so / (n - 1), sm / (n - 1), sd / (n - 1), measured));
         }
         return out;
