@@ -5,8 +5,6 @@ import io.egoist.core.Core;
 import io.egoist.core.Effect;
 import io.egoist.core.Event;
 import io.netty.bootstrap.Bootstrap;
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -18,7 +16,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -217,30 +214,17 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
      */
     public int listen(String host, int port) {
         if (loop.inEventLoop()) throw new IllegalStateException("listen() must not be called on the loop thread");
-        ServerBootstrap sb = new ServerBootstrap()
-                .group(loop, loop)
-                .channel(NioServerSocketChannel.class)
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        InetSocketAddress remote = ch.remoteAddress();
-                        Conn c = new Conn(new ConnId(nextAcceptedId.getAndDecrement()), false,
-                                remote.getAddress().getHostAddress(), remote.getPort());
-                        c.channel = ch;
-                        Lines.addFramer(ch.pipeline());
-                        ch.pipeline().addLast(new ConnHandler(c));
-                    }
-                });
-        ChannelFuture f = sb.bind(host, port).awaitUninterruptibly();
-        if (!f.isSuccess()) {
-            throw new IllegalStateException("cannot listen on " + host + ":" + port + ": " + f.cause().getMessage(), f.cause());
-        }
+        Channel server = Lines.listen(loop, host, port, ch -> {
+            InetSocketAddress remote = ch.remoteAddress();
+            Conn c = new Conn(new ConnId(nextAcceptedId.getAndDecrement()), false,
+                    remote.getAddress().getHostAddress(), remote.getPort());
+            c.channel = ch;
+            ch.pipeline().addLast(new ConnHandler(c));
+        });
         synchronized (servers) {
-            servers.add(f.channel());
+            servers.add(server);
         }
-        return ((InetSocketAddress) f.channel().localAddress()).getPort();
+        return ((InetSocketAddress) server.localAddress()).getPort();
     }
 
     /** Starts the core (calls {@link Core#start}) on the loop; completes once its first effects are performed. */
@@ -592,13 +576,7 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            ByteBuf frame = (ByteBuf) msg;
-            String line;
-            try {
-                line = Lines.decode(frame);
-            } finally {
-                frame.release();
-            }
+            String line = Lines.take(msg);
             if (!c.active) return;
             c.in.add(c.delay(), () -> dispatch(new Event.LineReceived(c.id, line)));
         }
