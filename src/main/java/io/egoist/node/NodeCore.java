@@ -76,6 +76,13 @@ public final class NodeCore implements Core {
     static final int MAX_PENDING_LINES = 10_000;
     /** Remembered DATA/DACK ids for duplicate suppression. */
     static final int MAX_SEEN_MESSAGES = 100_000;
+    /**
+     * A link cost at or above this (ms) means "unreachable": the link is down. v0.2 announces such costs for a
+     * neighbor whose probes fail (HUGE_DELAY, or the mean of three samples with one HUGE_DELAY among them,
+     * about HUGE_DELAY / 3 = 3.07e18); 1e15 ms (31,000 years) is far above any real delay and far below those.
+     * Such links are accepted in updates (no NACK) but never routed over.
+     */
+    public static final double UNREACHABLE_COST = 1e15;
 
     public enum Phase { JOINING, MEASURING, RUNNING }
 
@@ -121,7 +128,8 @@ public final class NodeCore implements Core {
     private final LinkedHashMap<NodeId, OutLink> retiring = new LinkedHashMap<>();
     private final Map<ConnId, OutLink> outConns = new HashMap<>();
     private final Map<ConnId, HelloExchange> helloConns = new HashMap<>();
-    private final Map<ConnId, String> inConns = new HashMap<>();
+    /** Accepted connections (in-links): who connected, and whether it has shown it speaks our extensions. */
+    private final Map<ConnId, InConn> inConns = new HashMap<>();
     private long hbSeq;
 
     // ---- routing cache ----
@@ -177,7 +185,7 @@ public final class NodeCore implements Core {
         else if (event instanceof Event.Connected e) onConnected(e.conn());
         else if (event instanceof Event.ConnectFailed e) onConnectFailed(e.conn(), e.reason());
         else if (event instanceof Event.Closed e) onClosed(e.conn());
-        else if (event instanceof Event.Accepted e) inConns.put(e.conn(), e.remoteHost() + ":" + e.remotePort());
+        else if (event instanceof Event.Accepted e) inConns.put(e.conn(), new InConn(e.remoteHost() + ":" + e.remotePort()));
         else if (event instanceof Event.LineTooLong e) onLineTooLong(e.conn());
         else if (event instanceof NodeEvent.SendData e) onSendData(e);
         else log.warn("event=unknown_event node={} event={}", self, event);
@@ -369,7 +377,13 @@ public final class NodeCore implements Core {
             closeTracker(c);
             regDone();
             if (phase == Phase.JOINING) {
-                log.warn("event=join_pending node={} reason=duplicate_registration retry_ms={}", self, trackerBackoff);
+                // Only a v0.2 tracker does this (ours always sends the full reply): it still holds our previous
+                // life's registration and forgets a node only at a sweep after an RMV. Report ourselves, so its
+                // next sweep drops the stale record and a later REG gets the full reply. Sent after every empty
+                // reply, so ours is the last event before the sweep even if a duplicate REG counted as one.
+                log.warn("event=join_pending node={} reason=duplicate_registration action=remove_self retry_ms={}",
+                        self, trackerBackoff);
+                sendRemove(self);
                 scheduleRegister(backoff());
             } else {
                 log.info("event=register_refresh node={} reply=empty", self);
@@ -479,6 +493,8 @@ public final class NodeCore implements Core {
         /** null = unknown; empty = v0.2 peer. */
         List<String> features;
         boolean helloPending;
+        /** Lost by heartbeats: RMV it at the tracker only if the probe sent then fails too. */
+        boolean removeOnProbeFailure;
         final long learnedAt;
 
         Peer(NodeId id, long learnedAt) {
@@ -556,12 +572,20 @@ public final class NodeCore implements Core {
         boolean wasCandidate = p.candidate();
         boolean wasDead = p.dead();
         if (rtt >= 0 && Double.isFinite(rtt)) {
+            if (p.removeOnProbeFailure) {
+                p.removeOnProbeFailure = false;
+                log.info("event=remove_withheld node={} peer={} reason=probe_answered rtt_ms={}", self, target, fmt(rtt));
+            }
             p.sample(rtt);
             if (wasDead) log.info("event=node_alive node={} peer={} rtt_ms={}", self, target, fmt(rtt));
             if (p.features == null && !p.helloPending) detectFeatures(p);
         } else {
             p.fail();
             if (!wasDead) log.info("event=node_dead node={} peer={} cause=probe_timeout", self, target);
+            if (p.removeOnProbeFailure) {
+                p.removeOnProbeFailure = false;
+                sendRemove(target); // heartbeats and the probe both failed: now report it
+            }
             if (p.failures >= cfg.forgetAfterFailures() && !neighbors.containsKey(target)) {
                 forget(p);
                 afterMeasurement();
@@ -933,14 +957,18 @@ public final class NodeCore implements Core {
         out.add(new Effect.CancelTimer(Timers.connect(l.conn)));
         counters.neighborsLost++;
         Peer p = peers.get(n);
+        boolean confirmFirst = false;
         if (p != null && reportRemove && p.lastOk) {
             // Not a candidate until it answers a probe again; probe at once to find out.
             p.probed = true;
             p.lastOk = false;
             probeSoon(p);
+            // Missed heartbeats may be a stall rather than a death; one RMV removes a live node from a v0.2
+            // tracker, so report it only if the probe fails too (the replacement below happens at once anyway).
+            if (cause.equals("heartbeat")) confirmFirst = p.removeOnProbeFailure = true;
         }
         log.warn("event=neighbor_lost node={} neighbor={} cause={} dropped_lines={}", self, n, cause, l.pending.size());
-        if (reportRemove) sendRemove(n);
+        if (reportRemove && !confirmFirst) sendRemove(n);
         invalidate();
         if (!l.connected && !retiring.isEmpty()) {
             // A re-wiring step failed to bring up one of its new links: undo that swap by keeping a link it
@@ -973,6 +1001,7 @@ public final class NodeCore implements Core {
         if (ds == null || ds.links.isEmpty()) return List.of();
         List<NodeId> orphans = new ArrayList<>();
         for (Link l : ds.links) {
+            if (down(l)) continue;
             NodeId o = l.dst();
             if (o.equals(self) || neighbors.containsKey(o)) continue;
             Peer p = peers.get(o);
@@ -982,7 +1011,7 @@ public final class NodeCore implements Core {
                 if (e.getKey().equals(dead) || e.getKey().equals(o)) continue;
                 Peer sp = peers.get(e.getKey());
                 if (sp != null && sp.dead()) continue;
-                for (Link x : e.getValue().links) if (x.dst().equals(o)) { otherIn = true; break; }
+                for (Link x : e.getValue().links) if (x.dst().equals(o) && !down(x)) { otherIn = true; break; }
                 if (otherIn) break;
             }
             if (!otherIn) orphans.add(o);
@@ -995,7 +1024,7 @@ public final class NodeCore implements Core {
             if (e.getKey().equals(dead)) continue;
             Peer sp = peers.get(e.getKey());
             if (sp == null || sp.dead()) continue;
-            for (Link x : e.getValue().links) if (x.dst().equals(dead)) { inNeighbors.add(e.getKey()); break; }
+            for (Link x : e.getValue().links) if (x.dst().equals(dead) && !down(x)) { inNeighbors.add(e.getKey()); break; }
         }
         inNeighbors.sort(ORDER);
         int rank = inNeighbors.indexOf(self);
@@ -1126,13 +1155,28 @@ public final class NodeCore implements Core {
     }
 
     /**
-     * Our next sequence number: the current second modulo PKT_IDS_LIMIT when that is newer than our last one,
-     * else last + 1. Being clock-based, a restarted node's numbers continue where its previous life's left
-     * off (as long as it sent less than one update per second on average), so receivers accept them.
+     * The clock unit of our first sequence number: two thirds of the re-wiring period (40 s by default), at
+     * least 1 s. We announce about once per wiring step at most (plus one or two per lost neighbor), so this
+     * clock runs ahead of our counter and a restarted node's first number lies ahead of its last one.
+     */
+    public static long seqClockUnitMs(NodeConfig cfg) {
+        return Math.max(1_000, cfg.rewirePeriodMs() * 2 / 3);
+    }
+
+    /** The first sequence number of a node started at {@code nowMillis}: its clock in seq units, modulo 5000. */
+    public static int firstSeq(NodeConfig cfg, long nowMillis) {
+        return (int) Math.floorMod(Math.floorDiv(nowMillis, seqClockUnitMs(cfg)), (long) Seed.PKT_IDS_LIMIT);
+    }
+
+    /**
+     * Our next sequence number: the clock (in {@link #seqClockUnitMs} units, modulo PKT_IDS_LIMIT) for the first
+     * announcement only, then +1 per announcement modulo PKT_IDS_LIMIT. A v0.2 receiver (strict {@code seq >
+     * last}, no wrap handling) thus accepts 5000 - first announcements in a row, as many as v0.2 nodes send each
+     * other between their own wraps; a restarted node starts ahead of where its previous life stopped (serial
+     * arithmetic, and strict {@code >} unless the counter wrapped). See docs/DESIGN-NODE.md section 5.
      */
     private int nextSeq() {
-        int clock = (int) Math.floorMod(now / 1000, (long) Seed.PKT_IDS_LIMIT);
-        if (ownSeq < 0 || seqNewer(clock, ownSeq)) ownSeq = clock;
+        if (ownSeq < 0) ownSeq = firstSeq(cfg, now);
         else ownSeq = (ownSeq + 1) % Seed.PKT_IDS_LIMIT;
         return ownSeq;
     }
@@ -1236,7 +1280,9 @@ public final class NodeCore implements Core {
             if (!l.src().equals(u.source())) return "link[" + i + "] does not start at the update's source";
             if (l.dst().equals(l.src())) return "link[" + i + "] is a self-link";
             if (!dsts.add(l.dst())) return "link[" + i + "] duplicates destination " + l.dst();
-            if (!Double.isFinite(l.cost()) || l.cost() < 0 || l.cost() >= Seed.HUGE_DELAY) return "link[" + i + "] bad cost";
+            // a cost >= UNREACHABLE_COST (v0.2's HUGE_DELAY for a neighbor that stopped answering) is a link
+            // that is down: accepted, never routed over (see buildView)
+            if (!Double.isFinite(l.cost()) || l.cost() < 0) return "link[" + i + "] bad cost";
         }
         return null;
     }
@@ -1271,6 +1317,13 @@ public final class NodeCore implements Core {
             return;
         }
         Message m = ((Decoded.Ok) d).message();
+        if (m instanceof Message.Heartbeat || m instanceof Message.Data || m instanceof Message.DataAck
+                || m instanceof Message.Nack) {
+            // Only an egoist node sends these (and only to a peer whose HELLO listed them): from now on a
+            // rejection on this connection may be answered with NACK.
+            InConn ic = inConns.get(c);
+            if (ic != null) ic.speaksExtensions = true;
+        }
         if (m instanceof Message.PeerUpdate u) {
             onPeerUpdate(c, u, line);
         } else if (m instanceof Message.Teardown) {
@@ -1283,19 +1336,39 @@ public final class NodeCore implements Core {
         } else if (m instanceof Message.DataAck ack) {
             if (useData) onDataAck(ack);
         } else if (m instanceof Message.Nack n) {
-            log.warn("event=nack_received node={} peer={} reason={}", self, inConns.get(c), n.reason());
+            log.warn("event=nack_received node={} peer={} reason={}", self, peerName(c), n.reason());
         }
     }
 
-    /** Bad input from a peer: NACK@reason, close that connection, state unchanged. */
+    /** An accepted connection: the connector's address, and whether it has sent an extension line. */
+    private static final class InConn {
+        final String remote;
+        boolean speaksExtensions;
+
+        InConn(String remote) { this.remote = remote; }
+
+        @Override public String toString() { return remote; }
+    }
+
+    private String peerName(ConnId c) {
+        InConn ic = inConns.get(c);
+        return ic == null ? c.toString() : ic.remote;
+    }
+
+    /**
+     * Bad input on an accepted connection: close it, state unchanged, one log line. NACK@reason first only if
+     * the connector has shown it is an egoist node (it sent HB, DATA, DACK or NACK on this connection): an
+     * extension never goes to a v0.2 peer, and the accepting side cannot tell otherwise who connected.
+     */
     private void reject(ConnId c, String reason) {
         counters.rejected++;
         String r = reason.replace('@', ' ').replace('\r', ' ').replace('\n', ' ');
         if (r.length() > 200) r = r.substring(0, 200);
-        log.warn("event=reject node={} peer={} reason=\"{}\"", self, inConns.getOrDefault(c, c.toString()), r);
-        out.add(new Effect.Send(c, WireCodec.encode(new Message.Nack(r))));
+        InConn ic = inConns.remove(c);
+        boolean nack = ic != null && ic.speaksExtensions;
+        log.warn("event=reject node={} peer={} reason=\"{}\" nack={}", self, ic == null ? c.toString() : ic.remote, r, nack);
+        if (nack) out.add(new Effect.Send(c, WireCodec.encode(new Message.Nack(r))));
         out.add(new Effect.Close(c));
-        inConns.remove(c);
     }
 
     private void onLineTooLong(ConnId c) {
@@ -1558,6 +1631,7 @@ public final class NodeCore implements Core {
             SourceState s = linkState.get(ids.get(i));
             if (s == null) continue;
             for (Link l : s.links) {
+                if (down(l)) continue;
                 Integer d = index.get(l.dst());
                 if (d != null && d != i) residual.setEdge(i, d, l.cost());
             }
@@ -1660,6 +1734,11 @@ public final class NodeCore implements Core {
     static String fmt(double v) {
         if (Double.isNaN(v)) return "none";
         return String.format(java.util.Locale.ROOT, "%.1f", v);
+    }
+
+    /** A link announced with an "unreachable" cost (v0.2's HUGE_DELAY): down, never routed over. */
+    static boolean down(Link l) {
+        return l.cost() >= UNREACHABLE_COST;
     }
 
     private static String clip(String s) {

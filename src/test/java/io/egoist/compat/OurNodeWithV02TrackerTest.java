@@ -137,6 +137,28 @@ class OurNodeWithV02TrackerTest {
             assertThat(t.linksOf(aid)).hasSize(1);
         });
     }
+    /** Nobody reports a restarted node without in-neighbors: it reports itself (RMV@self) and rejoins. */
+    @Test
+    void aRestartedNodeWithoutInNeighborsRemovesItsStaleRegistrationAndRejoins() throws Exception {
+        V02Tracker t = track(V02Tracker.start(Duration.ofSeconds(600))); // sweeps only when the test says so
+        EgoistNode a = OurNodes.start(OurNodes.config(t.port(), 1));
+        String aid = id(a);
+        await().atMost(WAIT).until(() -> "RUNNING".equals(status(a).phase()));
+        a.close();
+        EgoistNode again = track(OurNodes.restart(OurNodes.config(t.port(), 1).withSelf(nid(aid))));
+        // the empty reply to its REG: it reports its own stale registration (nobody else will)
+        await().atMost(WAIT).until(() -> t.received().contains("RMV@" + aid));
+        assertThat(t.sent()).contains("");
+        assertThat(status(again).phase()).isEqualTo("JOINING");
+        t.sweepNow();
+        assertThat(t.isRegistered(aid)).isFalse();
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(t.isRegistered(aid)).isTrue();
+            assertThat(status(again).phase()).isEqualTo("RUNNING");
+        });
+        assertThat(t.received()).allSatisfy(l -> assertThat(V02_TRACKER_TYPES).contains(type(l)));
+    }
+
     /** The real `egoist node` command (in-process, --run-for) against a v0.2 tracker and a v0.2 node. */
     @Test
     void egoistNodeCommandJoinsAV02TrackerAndLinksToAV02Node() throws Exception {

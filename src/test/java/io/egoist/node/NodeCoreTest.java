@@ -57,6 +57,45 @@ class NodeCoreTest {
         return d.connectTo(n).conn();
     }
 
+    /** Connects every tracker connection opened from effect index {@code from} on; returns the lines sent. */
+    private static List<String> trackerLinesSince(Driver d, int from) {
+        List<ConnId> conns = new ArrayList<>();
+        for (Effect e : new ArrayList<>(d.all.subList(from, d.all.size()))) {
+            if (e instanceof Effect.Connect c && d.isTrackerConn(c.conn())) conns.add(c.conn());
+        }
+        List<String> lines = new ArrayList<>();
+        for (ConnId c : conns) lines.addAll(Driver.lines(d.on(new Event.Connected(c))));
+        return lines;
+    }
+
+    /** Sequence numbers of our own updates sent on {@code conn}, in order. */
+    private static List<Integer> ownSeqsOn(Driver d, ConnId conn) {
+        List<Integer> seqs = new ArrayList<>();
+        for (Effect e : d.all) {
+            if (e instanceof Effect.Send s && s.conn().equals(conn) && s.line().startsWith("UPT@")) {
+                Message.PeerUpdate u = (Message.PeerUpdate) decodePeer(s.line());
+                if (u.source().equals(SELF)) seqs.add(u.seq());
+            }
+        }
+        return seqs;
+    }
+
+    /**
+     * Node 1, k = 2, k-closest, v0.2 neighbors 2 and 3 (no heartbeats, no probes after the first), announcing at
+     * every wiring step (the refresh is always due): the highest regular announcement rate.
+     */
+    private static Driver announcingEveryStep(long startMillis) {
+        Driver d = new Driver(Driver.config(1).withK(2).withPolicy("k-closest").withFeatures(List.of())
+                .withPingPeriodMs(1_000_000_000L).withAnnounceRefreshMs(1));
+        d.now = startMillis;
+        d.rtts.put(id(2), 10.0);
+        d.rtts.put(id(3), 20.0);
+        d.join(List.of(id(2), id(3)), List.of());
+        d.advance(600);
+        assertThat(d.core.neighbors()).containsExactlyInAnyOrder(id(2), id(3));
+        return d;
+    }
+
     // ------------------------------------------------------------------------------------ join
 
     @Test
@@ -121,6 +160,33 @@ class NodeCoreTest {
     }
 
     @Test
+    void emptyReplyWhileJoiningReportsOurStaleRegistrationSoAV02TrackerDropsIt() {
+        Driver d = new Driver(Driver.config(1));
+        d.start();
+        List<String> sent = new ArrayList<>();
+        List<Long> retries = new ArrayList<>();
+        for (int round = 0; round < 3; round++) {
+            int mark = d.all.size();
+            ConnId t = d.lastTrackerConn();
+            assertThat(Driver.lines(d.on(new Event.Connected(t)))).containsExactly("REG@10.0.0.1:7000");
+            d.on(new Event.LineReceived(t, ""));
+            sent.addAll(trackerLinesSince(d, mark));
+            retries.add(d.timers.get("register") - d.now);
+            d.advanceTo(d.timers.get("register"));
+        }
+        // after every empty reply: RMV of ourselves (the v0.2 sweep then forgets the old registration) ...
+        assertThat(sent).containsExactly("RMV@10.0.0.1:7000", "RMV@10.0.0.1:7000", "RMV@10.0.0.1:7000");
+        // ... and REG again with back-off
+        assertThat(retries).containsExactly(1000L, 2000L, 4000L);
+        assertThat(d.core.phase()).isEqualTo(NodeCore.Phase.JOINING);
+        // the v0.2 tracker swept us: the next REG gets a full reply and we join
+        ConnId t = d.lastTrackerConn();
+        d.on(new Event.Connected(t));
+        d.on(new Event.LineReceived(t, WireCodec.encode(new Message.RegisterReply(List.of(id(2), SELF), List.of()))));
+        assertThat(d.core.phase()).isEqualTo(NodeCore.Phase.MEASURING);
+    }
+
+    @Test
     void emptyRefreshReplyKeepsTheView() {
         Driver d = wired();
         Set<NodeId> known = Set.copyOf(d.core.knownNodes());
@@ -128,7 +194,9 @@ class NodeCoreTest {
         d.advanceTo(d.timers.get("register"));
         ConnId t = d.lastTrackerConn();
         d.on(new Event.Connected(t));
+        int mark = d.all.size();
         d.on(new Event.LineReceived(t, ""));
+        assertThat(trackerLinesSince(d, mark)).isEmpty(); // registered already: never RMV ourselves
         assertThat(d.core.knownNodes()).isEqualTo(known);
         assertThat(d.core.neighbors()).isEqualTo(nbrs);
         assertThat(d.core.phase()).isEqualTo(NodeCore.Phase.RUNNING);
@@ -271,6 +339,41 @@ class NodeCoreTest {
     }
 
     @Test
+    void pastClock4900sOurUpdatesStayAcceptableToAStrictV02ReceiverForThousandsOfAnnouncements() {
+        Driver d = announcingEveryStep(4_900_000); // the clock in seconds would wrap at 5000 s, 100 s from now
+        for (int i = 0; i < 3000; i++) d.advanceTo(d.timers.get("rewire"));
+        assertThat(d.now).isGreaterThan(5_000_000 + 3000 * 50_000L);
+        List<Integer> seqs = ownSeqsOn(d, conn(d, id(2)));
+        assertThat(seqs).hasSizeGreaterThan(3000);
+        assertThat(seqs.get(0)).isEqualTo(NodeCore.firstSeq(d.core.config(), 4_900_600));
+        // a v0.2 receiver: accepts seq > last, never forgets last
+        int last = -1, accepted = 0;
+        for (int s : seqs) if (s > last) { last = s; accepted++; }
+        assertThat(accepted).isEqualTo(seqs.size());
+        // and ours (serial arithmetic) likewise
+        for (int i = 1; i < seqs.size(); i++) assertThat(NodeCore.seqNewer(seqs.get(i), seqs.get(i - 1))).isTrue();
+    }
+
+    @Test
+    void aRestartedNodesFirstUpdateIsNewerThanItsLastOneBeforeTheRestart() {
+        long[] starts = {1_000_000L, 4_900_000L, 123_456_789_000L, 199_990_000L};
+        long[] uptimes = {10 * 60_000L, 3_600_000L, 6 * 3_600_000L, 24 * 3_600_000L};
+        for (long start : starts) {
+            for (long uptime : uptimes) {
+                Driver before = announcingEveryStep(start);
+                while (before.timers.get("rewire") <= start + uptime) before.advanceTo(before.timers.get("rewire"));
+                int last = before.core.ownSequence();
+                assertThat(ownSeqsOn(before, conn(before, id(2)))).hasSizeGreaterThan((int) (uptime / 66_000));
+                Driver after = announcingEveryStep(before.now + 10_000); // back 10 s later
+                int first = ownSeqsOn(after, conn(after, id(2))).get(0);
+                assertThat(NodeCore.seqNewer(first, last))
+                        .as("start %d s, up %d min: last %d, first after restart %d", start / 1000, uptime / 60_000, last, first)
+                        .isTrue();
+            }
+        }
+    }
+
+    @Test
     void serialNumberComparison() {
         assertThat(NodeCore.seqNewer(1, 0)).isTrue();
         assertThat(NodeCore.seqNewer(0, 4999)).isTrue();
@@ -301,6 +404,8 @@ class NodeCoreTest {
         for (int i = 0; i < bad.length; i++) {
             ConnId c = new ConnId(-10 - i);
             d.on(new Event.Accepted(c, "10.0.0.8", 40100 + i));
+            // an egoist connector: it heartbeats (only egoist nodes send HB), so it may be told why
+            assertThat(d.on(new Event.LineReceived(c, "HB@" + i))).containsExactly(new Effect.Send(c, "HB@" + i));
             List<Effect> e = d.on(new Event.LineReceived(c, bad[i]));
             assertThat(e).as(bad[i]).hasSize(2);
             assertThat(((Effect.Send) e.get(0)).line()).as(bad[i]).startsWith("NACK@");
@@ -314,13 +419,71 @@ class NodeCoreTest {
     }
 
     @Test
+    void malformedLinesFromAConnectorNotKnownToSpeakExtensionsAreClosedWithoutNack() {
+        Driver d = wired();
+        ConnId ok = new ConnId(-1);
+        d.on(new Event.Accepted(ok, "10.0.0.5", 40001));
+        d.on(new Event.LineReceived(ok, Driver.update("de01", 10, id(5), 7.5, id(2))));
+        Set<NodeId> known = Set.copyOf(d.core.knownNodes());
+        String[] bad = {
+            "UPT@de02@11@10.0.0.5:7000@10.0.0.2:7000@-3|",
+            "UPT@de03@11@10.0.0.5:7000@10.0.0.5:7000@3|",
+            "hello there",
+        };
+        for (int i = 0; i < bad.length; i++) {
+            ConnId c = new ConnId(-10 - i);
+            d.on(new Event.Accepted(c, "10.0.0.8", 40100 + i));
+            // a v0.2 connector sends peer updates and nothing else: it is never sent an extension (NACK)
+            d.on(new Event.LineReceived(c, Driver.update("de1" + i, 5, id(8), 4, id(2))));
+            List<Effect> e = d.on(new Event.LineReceived(c, bad[i]));
+            assertThat(e).as(bad[i]).containsExactly(new Effect.Close(c));
+            assertThat(d.core.linksOf(id(5))).containsExactly(new Link(id(5), id(2), 7.5));
+            assertThat(d.core.lastSeq(id(5))).isEqualTo(10);
+        }
+        ConnId c = new ConnId(-20);
+        d.on(new Event.Accepted(c, "10.0.0.8", 40200));
+        assertThat(d.on(new Event.LineTooLong(c))).containsExactly(new Effect.Close(c));
+        assertThat(d.core.counters().rejected).isEqualTo(bad.length + 1);
+        assertThat(d.core.knownNodes()).containsAll(known);
+        for (Effect e : d.all) {
+            if (e instanceof Effect.Send s) assertThat(s.line()).doesNotStartWith("NACK@");
+        }
+    }
+
+    @Test
     void overLongLineGetsNackAndClose() {
         Driver d = wired();
         ConnId c = new ConnId(-3);
         d.on(new Event.Accepted(c, "10.0.0.8", 40100));
+        d.on(new Event.LineReceived(c, "HB@3"));
         List<Effect> e = d.on(new Event.LineTooLong(c));
         assertThat(((Effect.Send) e.get(0)).line()).startsWith("NACK@");
         assertThat(e.get(1)).isEqualTo(new Effect.Close(c));
+    }
+
+    @Test
+    void unreachableCostsOfV02AreAcceptedAsLinksThatAreDown() {
+        Driver d = wired();
+        ConnId in = new ConnId(-1);
+        d.on(new Event.Accepted(in, "10.0.0.9", 40001));
+        // 3 -> 5 is "unreachable" as a v0.2 node prints it (HUGE_DELAY; Python's str; mean with one HUGE sample)
+        String[] huge = {"9223372036854774807", "9.22337203685e+18", "3.07445734662e+18"};
+        for (int i = 0; i < huge.length; i++) {
+            String line = "UPT@aa0" + i + "@" + (20 + i) + "@10.0.0.3:7000@10.0.0.5:7000@" + huge[i] + "|@10.0.0.3:7000@10.0.0.2:7000@2|";
+            List<Effect> e = d.on(new Event.LineReceived(in, line));
+            assertThat(Driver.lines(e)).as(huge[i]).noneMatch(l -> l.startsWith("NACK@")).contains(line); // forwarded
+            assertThat(e).doesNotContain(new Effect.Close(in));
+            assertThat(d.core.lastSeq(id(3))).isEqualTo(20 + i);
+            assertThat(dsts(d.core.linksOf(id(3)))).containsExactlyInAnyOrder(id(2), id(5));
+            // the only way to 5 is that link: no route
+            assertThat(d.core.route(id(5))).as(huge[i]).isEmpty();
+            assertThat(d.core.route(id(2)).orElseThrow().path()).containsExactly(SELF, id(3), id(2));
+        }
+        assertThat(d.core.counters().rejected).isZero();
+        // a real link to 5 via 4 is used, the down one via 3 (cheaper on paper) never
+        d.on(new Event.LineReceived(in, Driver.update("aa09", 30, id(4), 100, id(5))));
+        assertThat(d.core.route(id(5)).orElseThrow().path()).containsExactly(SELF, id(4), id(5));
+        assertThat(d.core.status().unreachable()).isZero();
     }
 
     @Test
@@ -398,6 +561,41 @@ class NodeCoreTest {
         d.advance(1100);
         assertThat(d.core.neighbors()).doesNotContain(id(3)).contains(id(4)).hasSize(2);
         assertThat(d.core.counters().neighborsLost).isEqualTo(1);
+    }
+
+    @Test
+    void heartbeatLossReplacesAtOnceButReportsRemoveOnlyIfTheProbeFailsToo() {
+        for (boolean probeAnswers : new boolean[] {true, false}) {
+            Driver d = wired();
+            d.hbSilent.add(id(3));
+            d.rtts.remove(id(3)); // probes of 3 are answered by hand below
+            int mark = d.all.size();
+            d.advance(2100);
+            // replaced at once ...
+            assertThat(d.core.neighbors()).containsExactlyInAnyOrder(id(4), id(2));
+            assertThat(Driver.ofType(d.all.subList(mark, d.all.size()), Effect.Probe.class))
+                    .extracting(Effect.Probe::target).contains(id(3));
+            // ... but no RMV yet: a stalled node is alive, and one RMV removes a live node from a v0.2 tracker
+            List<String> tracker = trackerLinesSince(d, mark);
+            assertThat(tracker).noneMatch(l -> l.startsWith("RMV@"));
+            int mark2 = d.all.size();
+            d.on(new Event.ProbeResult(id(3), probeAnswers ? 12.0 : -1.0));
+            List<String> after = trackerLinesSince(d, mark2);
+            if (probeAnswers) assertThat(after).as("probe answered").noneMatch(l -> l.startsWith("RMV@"));
+            else assertThat(after).as("probe failed").containsExactly("RMV@10.0.0.3:7000");
+            // a later probe result changes nothing more
+            int mark3 = d.all.size();
+            d.on(new Event.ProbeResult(id(3), -1.0));
+            assertThat(trackerLinesSince(d, mark3)).noneMatch(l -> l.startsWith("RMV@"));
+        }
+    }
+
+    @Test
+    void otherLossesAreReportedAtOnce() {
+        Driver d = wired();
+        int mark = d.all.size();
+        d.on(new Event.Closed(conn(d, id(3))));
+        assertThat(trackerLinesSince(d, mark)).contains("RMV@10.0.0.3:7000");
     }
 
     @Test

@@ -257,14 +257,19 @@ class OverlaySimulationTest {
     void sequenceNumbersWrapAroundModulo5000WithoutLosingUpdates() {
         SimOverlay o = SimOverlay.ripe(12, 16, c -> c.withRewirePeriodMs(10_000).withAnnounceRefreshMs(10_000));
         VirtualNetwork net = o.net();
-        net.runUntil(4_990_000); // our sequence numbers follow the clock's seconds: they wrap at 5000 s
+        // the first number is the clock in units of 2/3 of the re-wiring period, then +1 per announcement:
+        // start where the first numbers are about 4985, so that the counters wrap within a few minutes
+        long unit = NodeCore.seqClockUnitMs(
+                io.egoist.node.NodeConfig.defaults(o.ids().get(0), "10.255.255.1", 61223).withRewirePeriodMs(10_000));
+        long t0 = 4_985 * unit;
+        net.runUntil(t0);
         o.startAll(2_000, new Random(9));
-        net.runUntil(4_999_000);
+        net.runUntil(t0 + 9_000);
         int before = 0;
         for (NodeId id : o.ids()) before = Math.max(before, o.core(id).ownSequence());
         assertThat(before).isGreaterThan(4_900);
-        net.runUntil(5_120_000);
-        awaitConverged(o, 5_300_000);
+        net.runUntil(t0 + 300_000);
+        awaitConverged(o, t0 + 500_000);
         for (NodeId a : o.ids()) {
             assertThat(o.core(a).ownSequence()).isLessThan(1_000); // wrapped
             for (NodeId b : o.ids()) {
@@ -278,14 +283,17 @@ class OverlaySimulationTest {
         final String host;
         final int port;
         final List<String> lines;
+        /** Send HB@0 before each line: an egoist node (it may be told why it is rejected); else a v0.2 one. */
+        final boolean heartbeatFirst;
         final Map<Integer, List<String>> received = new HashMap<>();
         final Set<Integer> closed = new TreeSet<>();
         int next;
 
-        ScriptedPeer(NodeId target, List<String> lines) {
+        ScriptedPeer(NodeId target, List<String> lines, boolean heartbeatFirst) {
             this.host = target.ip();
             this.port = target.port();
             this.lines = lines;
+            this.heartbeatFirst = heartbeatFirst;
         }
 
         @Override public List<Effect> start(long now) {
@@ -299,6 +307,7 @@ class OverlaySimulationTest {
                 out.add(new Effect.Connect(new ConnId(next), host, port));
                 out.add(new Effect.SetTimer("next", now + 2000));
             } else if (e instanceof Event.Connected c) {
+                if (heartbeatFirst) out.add(new Effect.Send(c.conn(), "HB@0"));
                 out.add(new Effect.Send(c.conn(), lines.get((int) c.conn().value() - 1)));
             } else if (e instanceof Event.LineReceived l) {
                 received.computeIfAbsent((int) l.conn().value(), k -> new ArrayList<>()).add(l.line());
@@ -332,16 +341,25 @@ class OverlaySimulationTest {
         for (NodeId id : o.ids()) viewBefore.put(id, t.linksOf(id));
         Set<NodeId> knownBefore = Set.copyOf(t.knownNodes());
         long rejectedBefore = t.counters().rejected;
-        ScriptedPeer peer = new ScriptedPeer(target, script);
+        ScriptedPeer peer = new ScriptedPeer(target, script, true);
+        ScriptedPeer legacy = new ScriptedPeer(target, script, false);
         o.net().addCore("10.0.9.1", 7000, 0, peer);
+        o.net().addCore("10.0.9.2", 7000, 0, legacy);
         o.net().runFor(script.size() * 2000L + 2000);
         for (int i = 1; i < script.size(); i++) {
-            assertThat(peer.received.get(i)).as(script.get(i - 1)).hasSize(1);
-            assertThat(peer.received.get(i).get(0)).startsWith("NACK@");
+            // an egoist connector (it heartbeats): HB echoed, then NACK and close
+            assertThat(peer.received.get(i)).as(script.get(i - 1)).hasSize(2);
+            assertThat(peer.received.get(i).get(0)).isEqualTo("HB@0");
+            assertThat(peer.received.get(i).get(1)).startsWith("NACK@");
             assertThat(peer.closed).contains(i);
+            // a connector not known to speak extensions (v0.2): closed without a NACK
+            assertThat(legacy.received.get(i)).as(script.get(i - 1)).isNull();
+            assertThat(legacy.closed).contains(i);
         }
-        assertThat(peer.received.get(script.size())).as("stale update is ignored, not NACKed").isNull();
-        assertThat(t.counters().rejected - rejectedBefore).isEqualTo(script.size() - 1);
+        assertThat(peer.received.get(script.size())).as("stale update is ignored, not NACKed").containsExactly("HB@0");
+        assertThat(legacy.received.get(script.size())).isNull();
+        assertThat(legacy.closed).doesNotContain(script.size());
+        assertThat(t.counters().rejected - rejectedBefore).isEqualTo(2 * (script.size() - 1));
         // state unchanged (the overlay itself is quiet only if nobody re-wired meanwhile; compare the source we forged)
         assertThat(t.linksOf(other)).isEqualTo(o.core(other).announcedLinks());
         assertThat(t.knownNodes()).isEqualTo(knownBefore);
