@@ -140,12 +140,12 @@ class OurNodeWithV02TrackerTest {
     /** Nobody reports a restarted node without in-neighbors: it reports itself (RMV@self) and rejoins. */
     @Test
     void aRestartedNodeWithoutInNeighborsRemovesItsStaleRegistrationAndRejoins() throws Exception {
-        V02Tracker t = track(V02Tracker.start(Duration.ofSeconds(600))); // sweeps only when the test says so
+        V02Tracker t = closer.track(V02Tracker.start(Duration.ofSeconds(600))); // sweeps only when the test says so
         EgoistNode a = OurNodes.start(OurNodes.config(t.port(), 1));
         String aid = id(a);
         await().atMost(WAIT).until(() -> "RUNNING".equals(status(a).phase()));
         a.close();
-        EgoistNode again = track(OurNodes.restart(OurNodes.config(t.port(), 1).withSelf(nid(aid))));
+        EgoistNode again = closer.track(OurNodes.restart(OurNodes.config(t.port(), 1).withSelf(nid(aid))));
         // the empty reply to its REG: it reports its own stale registration (nobody else will)
         await().atMost(WAIT).until(() -> t.received().contains("RMV@" + aid));
         assertThat(t.sent()).contains("");
