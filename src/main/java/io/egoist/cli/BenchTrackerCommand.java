@@ -55,8 +55,8 @@ public final class BenchTrackerCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         CommandLine cl = spec.commandLine();
         if (nodes < 2 || nodes > 1_000_000) throw new CommandLine.ParameterException(cl, "--nodes must be 2..1000000, not " + nodes);
-        if (!Double.isFinite(seconds) || seconds <= 0) throw new CommandLine.ParameterException(cl, "--seconds must be positive, not " + seconds);
-        if (!Double.isFinite(warmup) || warmup < 0) throw new CommandLine.ParameterException(cl, "--warmup must be 0 or more seconds, not " + warmup);
+        if (!Seconds.positive(seconds)) throw new CommandLine.ParameterException(cl, "--seconds must be positive, not " + seconds);
+        if (!Seconds.notNegative(warmup)) throw new CommandLine.ParameterException(cl, "--warmup must be 0 or more seconds, not " + warmup);
         if (threads < 1 || threads > 512) throw new CommandLine.ParameterException(cl, "--threads must be 1..512, not " + threads);
         if (concurrency < 1 || concurrency > 10_000) throw new CommandLine.ParameterException(cl, "--concurrency must be 1..10000, not " + concurrency);
         if (regSamples < 1) throw new CommandLine.ParameterException(cl, "--reg-samples must be at least 1");

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.egoist.web.ControlApi;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -14,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
 /** Options and HTTP calls shared by {@code egoist status|route|send}: they talk to a node's control API. */
@@ -48,6 +50,40 @@ final class ControlClient {
         }
     }
 
+    /** One call to the API. */
+    interface Request {
+        Answer send(ControlClient client) throws Failure;
+    }
+
+    /** Prints a successful answer as text. */
+    interface Text {
+        void print(PrintWriter out, JsonNode body);
+    }
+
+    /**
+     * What every control command does: one request; on HTTP 200 the body as JSON ({@code --json}) or as text on
+     * stdout, exit 0; otherwise one line {@code egoist NAME: reason} on stderr, exit 1.
+     */
+    static int run(CommandSpec spec, Options options, Request request, Text text) {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        try {
+            Answer a = request.send(new ControlClient(options));
+            if (a.status() != 200) throw new Failure(a.error());
+            if (options.json) {
+                out.println(a.body().toString());
+            } else {
+                text.print(out, a.body());
+            }
+            out.flush();
+            return 0;
+        } catch (Failure f) {
+            err.println("egoist " + spec.name() + ": " + f.getMessage());
+            err.flush();
+            return 1;
+        }
+    }
+
     private final Options options;
     private final URI base;
 
@@ -79,7 +115,7 @@ final class ControlClient {
     }
 
     private Answer call(HttpRequest.Builder rb) throws Failure {
-        Duration timeout = Duration.ofMillis(Math.max(1, Math.round(options.timeout * 1000)));
+        Duration timeout = Duration.ofMillis(Seconds.toMillis(options.timeout));
         HttpClient client = HttpClient.newBuilder().connectTimeout(timeout).build();
         HttpResponse<String> resp;
         try {

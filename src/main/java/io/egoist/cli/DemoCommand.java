@@ -87,7 +87,7 @@ public final class DemoCommand implements Callable<Integer> {
             err.println("egoist demo: --crash takes kill or hang, not '" + crash + "'");
             return 2;
         }
-        if ((pingPeriod != null && !(pingPeriod > 0)) || (rewirePeriod != null && !(rewirePeriod > 0))) {
+        if ((pingPeriod != null && !Seconds.positive(pingPeriod)) || (rewirePeriod != null && !Seconds.positive(rewirePeriod))) {
             err.println("egoist demo: periods must be positive");
             return 2;
         }
@@ -99,8 +99,8 @@ public final class DemoCommand implements Callable<Integer> {
         try (LogLevel quiet = verbose ? null : LogLevel.warnOnly()) {
             Double ping = pingPeriod, rewire = rewirePeriod;
             java.util.function.UnaryOperator<io.egoist.node.NodeConfig> tune = c -> {
-                if (ping != null) c = c.withPingPeriodMs(Math.max(1, Math.round(ping * 1000)));
-                if (rewire != null) c = c.withRewirePeriodMs(Math.max(1, Math.round(rewire * 1000)));
+                if (ping != null) c = c.withPingPeriodMs(Seconds.toMillis(ping));
+                if (rewire != null) c = c.withRewirePeriodMs(Seconds.toMillis(rewire));
                 return c;
             };
             result = new Demo(new Demo.Params(nodes, k, policy, seed, messages, timeout, settle, crash, tune), err).run();

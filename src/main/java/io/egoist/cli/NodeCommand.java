@@ -144,7 +144,7 @@ public final class NodeCommand implements Callable<Integer> {
             out.flush();
             Runtime.getRuntime().addShutdownHook(hook);
             if (runFor != null) {
-                stop.await(Math.max(1, Math.round(runFor * 1000)), TimeUnit.MILLISECONDS);
+                stop.await(Seconds.toMillis(runFor), TimeUnit.MILLISECONDS);
             } else {
                 stop.await();
             }
@@ -163,11 +163,6 @@ public final class NodeCommand implements Callable<Integer> {
                 // the JVM is shutting down: the hook is running
             }
         }
-    }
-
-    private static long ms(String what, double seconds) {
-        if (!(seconds > 0) || Double.isInfinite(seconds)) throw new IllegalArgumentException(what + " must be a positive number of seconds");
-        return Math.max(1, Math.round(seconds * 1000));
     }
 
     NodeConfig config() {
@@ -193,11 +188,11 @@ public final class NodeCommand implements Callable<Integer> {
         }
         NodeConfig c = NodeConfig.defaults(self, tHost, tPort)
                 .withK(k).withPolicy(policy).withEpsilon(eps)
-                .withPingPeriodMs(ms("--ping-period", pingPeriod))
-                .withPingTimeoutMs(ms("--ping-timeout", pingTimeout))
-                .withRewirePeriodMs(ms("--rewire-period", rewirePeriod))
-                .withEraseHashMs(ms("--erase-hash", eraseHash))
-                .withHeartbeatPeriodMs(ms("--heartbeat", heartbeat))
+                .withPingPeriodMs(Seconds.millis("--ping-period", pingPeriod))
+                .withPingTimeoutMs(Seconds.millis("--ping-timeout", pingTimeout))
+                .withRewirePeriodMs(Seconds.millis("--rewire-period", rewirePeriod))
+                .withEraseHashMs(Seconds.millis("--erase-hash", eraseHash))
+                .withHeartbeatPeriodMs(Seconds.millis("--heartbeat", heartbeat))
                 .withHeartbeatMisses(heartbeatMisses);
         if (v02) c = c.withFeatures(List.of());
         try {

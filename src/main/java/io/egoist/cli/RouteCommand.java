@@ -1,7 +1,6 @@
 package io.egoist.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -24,27 +23,16 @@ public final class RouteCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        try {
-            ControlClient client = new ControlClient(options);
-            ControlClient.Answer a = to == null ? client.get("/routes") : client.get("/route?to=" + ControlClient.enc(to));
-            if (a.status() != 200) throw new ControlClient.Failure(a.error());
-            if (options.json) {
-                out.println(a.body().toString());
-            } else if (to == null) {
-                out.printf(Locale.ROOT, "routes of %s (%d):%n", a.body().path("id").asText(), a.body().path("routes").size());
-                for (JsonNode r : a.body().path("routes")) out.println("  " + line(r));
-            } else {
-                out.println(line(a.body()));
-            }
-            out.flush();
-            return 0;
-        } catch (ControlClient.Failure f) {
-            err.println("egoist route: " + f.getMessage());
-            err.flush();
-            return 1;
-        }
+        return ControlClient.run(spec, options,
+                c -> to == null ? c.get("/routes") : c.get("/route?to=" + ControlClient.enc(to)),
+                (out, b) -> {
+                    if (to == null) {
+                        out.printf(Locale.ROOT, "routes of %s (%d):%n", b.path("id").asText(), b.path("routes").size());
+                        for (JsonNode r : b.path("routes")) out.println("  " + line(r));
+                    } else {
+                        out.println(line(b));
+                    }
+                });
     }
 
     static String path(JsonNode path) {

@@ -1,6 +1,5 @@
 package io.egoist.cli;
 
-import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -26,25 +25,10 @@ public final class SendCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        try {
-            ControlClient.Answer a = new ControlClient(options)
-                    .post("/send?to=" + ControlClient.enc(to), text.getBytes(StandardCharsets.UTF_8));
-            if (a.status() != 200) throw new ControlClient.Failure(a.error());
-            if (options.json) {
-                out.println(a.body().toString());
-            } else {
-                out.printf(Locale.ROOT, "delivered to %s in %d hop(s): %s%nroute cost %s, measured round trip %s%n",
-                        a.body().path("to").asText(), a.body().path("hops").asInt(), RouteCommand.path(a.body().path("path")),
-                        StatusCommand.cost(a.body().get("route_cost_ms")), StatusCommand.cost(a.body().get("rtt_ms")));
-            }
-            out.flush();
-            return 0;
-        } catch (ControlClient.Failure f) {
-            err.println("egoist send: " + f.getMessage());
-            err.flush();
-            return 1;
-        }
+        return ControlClient.run(spec, options,
+                c -> c.post("/send?to=" + ControlClient.enc(to), text.getBytes(StandardCharsets.UTF_8)),
+                (out, b) -> out.printf(Locale.ROOT, "delivered to %s in %d hop(s): %s%nroute cost %s, measured round trip %s%n",
+                        b.path("to").asText(), b.path("hops").asInt(), RouteCommand.path(b.path("path")),
+                        StatusCommand.cost(b.get("route_cost_ms")), StatusCommand.cost(b.get("rtt_ms"))));
     }
 }

@@ -18,23 +18,7 @@ public final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        try {
-            ControlClient.Answer a = new ControlClient(options).get("/status");
-            if (a.status() != 200) throw new ControlClient.Failure(a.error());
-            if (options.json) {
-                out.println(a.body().toString());
-            } else {
-                print(out, a.body());
-            }
-            out.flush();
-            return 0;
-        } catch (ControlClient.Failure f) {
-            err.println("egoist status: " + f.getMessage());
-            err.flush();
-            return 1;
-        }
+        return ControlClient.run(spec, options, c -> c.get("/status"), StatusCommand::print);
     }
 
     static String cost(JsonNode n) {

@@ -117,14 +117,11 @@ public final class TrackerCommand implements Callable<Integer> {
     }
 
     static long millis(CommandLine cl, String option, double seconds) {
-        if (!Double.isFinite(seconds) || seconds <= 0) {
-            throw new CommandLine.ParameterException(cl, option + " must be a positive number of seconds, not " + seconds);
+        try {
+            return Seconds.millis(option, seconds);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cl, e.getMessage());
         }
-        double ms = seconds * 1000.0;
-        if (ms < 1 || ms > 1e12) {
-            throw new CommandLine.ParameterException(cl, option + " must be between 0.001 and 1e9 seconds, not " + seconds);
-        }
-        return Math.round(ms);
     }
 
     static int atLeastOne(CommandLine cl, String option, int n) {

@@ -5,8 +5,6 @@ import io.egoist.core.Core;
 import io.egoist.core.Effect;
 import io.egoist.core.Event;
 import io.netty.bootstrap.Bootstrap;
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -17,8 +15,8 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -61,6 +59,13 @@ import org.slf4j.LoggerFactory;
  *       called on the loop thread.</li>
  *   <li>Latency emulation: lines on connections this host opened are delayed by {@link Options#delay} in
  *       both directions (see {@link OutboundDelay}).</li>
+ *   <li>Backpressure: an accepted connection whose unwritten output passes the high water mark
+ *       ({@link Options#writeBufferWaterMark}, default 256 KB) is no longer read from (auto-read off) until the
+ *       output drains below the low mark (default 32 KB). Lines already decoded meanwhile are held and fed to
+ *       the core in order once the connection is writable again (or before its Closed). So a peer that sends
+ *       requests but never reads the replies makes the host buffer about the high mark plus one reply, not
+ *       everything the core would answer; the core sees no more of its lines. Connections this host opened
+ *       are always read (two hosts throttling each other could otherwise wait for each other forever).</li>
  * </ul>
  *
  * @param <C> the hosted core's type, so that {@link #query} can call its read methods
@@ -86,6 +91,8 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
         int maxOutstandingProbes = EchoProber.DEFAULT_MAX_OUTSTANDING;
         long probeIdleCloseMs;
         long closeGraceMs;
+        int writeLowWaterMark = 32 * 1024;
+        int writeHighWaterMark = 256 * 1024;
         Tap tap = new Tap() {};
 
         /** A name for logs and for the loop thread when the host owns it. */
@@ -120,6 +127,17 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
          */
         public Options closeGraceMs(long v) { closeGraceMs = v; return this; }
 
+        /**
+         * Backpressure on accepted connections (bytes): stop reading a connection once more than {@code high}
+         * bytes wait to be written to it, read again once fewer than {@code low} do. Default 32 KB / 256 KB.
+         */
+        public Options writeBufferWaterMark(int low, int high) {
+            if (low < 1 || high < low) throw new IllegalArgumentException("water marks need 1 <= low <= high, not " + low + "/" + high);
+            writeLowWaterMark = low;
+            writeHighWaterMark = high;
+            return this;
+        }
+
         public Options tap(Tap v) { tap = v; return this; }
     }
 
@@ -135,6 +153,8 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
         boolean active;
         boolean cancelled;
         final List<String> beforeActive = new ArrayList<>();
+        /** Non-null while reading is paused (backpressure, accepted connections only): decoded input not yet fed. */
+        ArrayDeque<Event> held;
 
         Conn(ConnId id, boolean outbound, String host, int port) {
             this.id = id;
@@ -217,30 +237,18 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
      */
     public int listen(String host, int port) {
         if (loop.inEventLoop()) throw new IllegalStateException("listen() must not be called on the loop thread");
-        ServerBootstrap sb = new ServerBootstrap()
-                .group(loop, loop)
-                .channel(NioServerSocketChannel.class)
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        InetSocketAddress remote = ch.remoteAddress();
-                        Conn c = new Conn(new ConnId(nextAcceptedId.getAndDecrement()), false,
-                                remote.getAddress().getHostAddress(), remote.getPort());
-                        c.channel = ch;
-                        Lines.addFramer(ch.pipeline());
-                        ch.pipeline().addLast(new ConnHandler(c));
-                    }
-                });
-        ChannelFuture f = sb.bind(host, port).awaitUninterruptibly();
-        if (!f.isSuccess()) {
-            throw new IllegalStateException("cannot listen on " + host + ":" + port + ": " + f.cause().getMessage(), f.cause());
-        }
+        Channel server = Lines.listen(loop, host, port, ch -> {
+            InetSocketAddress remote = ch.remoteAddress();
+            Conn c = new Conn(new ConnId(nextAcceptedId.getAndDecrement()), false,
+                    remote.getAddress().getHostAddress(), remote.getPort());
+            c.channel = ch;
+            ch.config().setWriteBufferWaterMark(new WriteBufferWaterMark(options.writeLowWaterMark, options.writeHighWaterMark));
+            ch.pipeline().addLast(new ConnHandler(c));
+        });
         synchronized (servers) {
-            servers.add(f.channel());
+            servers.add(server);
         }
-        return ((InetSocketAddress) f.channel().localAddress()).getPort();
+        return ((InetSocketAddress) server.localAddress()).getPort();
     }
 
     /** Starts the core (calls {@link Core#start}) on the loop; completes once its first effects are performed. */
@@ -592,22 +600,65 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            ByteBuf frame = (ByteBuf) msg;
-            String line;
-            try {
-                line = Lines.decode(frame);
-            } finally {
-                frame.release();
-            }
+            String line = Lines.take(msg);
             if (!c.active) return;
-            c.in.add(c.delay(), () -> dispatch(new Event.LineReceived(c.id, line)));
+            input(new Event.LineReceived(c.id, line));
+        }
+
+        /** Feeds one input event to the core, or holds it while reading is paused. */
+        private void input(Event e) {
+            pauseIfBlocked();
+            if (c.held != null) {
+                c.held.add(e);
+                return;
+            }
+            c.in.add(c.delay(), () -> dispatch(e));
+            pauseIfBlocked();
+        }
+
+        /** Backpressure: an accepted connection whose output is over the high water mark is not read from. */
+        private void pauseIfBlocked() {
+            Channel ch = c.channel;
+            if (c.outbound || c.held != null || ch.isWritable() || !ch.isActive()) return;
+            c.held = new ArrayDeque<>();
+            ch.config().setAutoRead(false);
+            log.debug("event=read_paused host={} conn={} peer={}:{} unwritten_bytes={}", options.name, c.id, c.host, c.port,
+                    pendingBytes(ch));
+        }
+
+        /** Output drained below the low water mark: feed what was held, in order, then read again. */
+        private void resume() {
+            ArrayDeque<Event> held = c.held;
+            c.held = null;
+            while (!held.isEmpty()) {
+                Event e = held.poll();
+                c.in.add(c.delay(), () -> dispatch(e));
+                if (!c.channel.isWritable() && c.channel.isActive()) { // blocked again: stay paused
+                    c.held = held;
+                    return;
+                }
+            }
+            log.debug("event=read_resumed host={} conn={} peer={}:{}", options.name, c.id, c.host, c.port);
+            c.channel.config().setAutoRead(true);
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            if (c.active && !inactiveSeen) {
+                if (c.held != null && ctx.channel().isWritable()) {
+                    resume();
+                } else {
+                    pauseIfBlocked();
+                }
+            }
+            ctx.fireChannelWritabilityChanged();
         }
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             if (cause instanceof TooLongFrameException) {
                 log.debug("event=line_too_long host={} conn={} peer={}:{}", options.name, c.id, c.host, c.port);
-                if (c.active) c.in.add(c.delay(), () -> dispatch(new Event.LineTooLong(c.id)));
+                if (c.active) input(new Event.LineTooLong(c.id));
                 return;
             }
             log.debug("event=conn_error host={} conn={} peer={}:{} reason={}", options.name, c.id, c.host, c.port, cause.toString());
@@ -618,6 +669,10 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
         public void channelInactive(ChannelHandlerContext ctx) {
             if (inactiveSeen || !c.active) return;
             inactiveSeen = true;
+            if (c.held != null) { // input read before the close still reaches the core, before Closed
+                for (Event e : c.held) c.in.add(c.delay(), () -> dispatch(e));
+                c.held = null;
+            }
             c.in.add(c.delay(), () -> {
                 if (conns.get(c.id.value()) == c) conns.remove(c.id.value());
                 c.out.clear();

@@ -3,7 +3,6 @@ package io.egoist.runtime;
 import io.egoist.core.Event;
 import io.egoist.wire.NodeId;
 import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -322,13 +321,7 @@ public final class EchoProber implements AutoCloseable {
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            ByteBuf frame = (ByteBuf) msg;
-            String line;
-            try {
-                line = Lines.decode(frame);
-            } finally {
-                frame.release();
-            }
+            String line = Lines.take(msg);
             t.in.add(t.delay(), () -> {
                 if (!closed) onLine(t, line);
             });

@@ -4,21 +4,14 @@ import io.egoist.wire.Decoded;
 import io.egoist.wire.Message;
 import io.egoist.wire.Seed;
 import io.egoist.wire.WireCodec;
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
@@ -79,25 +72,12 @@ public final class EchoServer implements AutoCloseable {
 
     /** Binds ({@code port} 0 = ephemeral) and returns the bound port; blocks until bound. */
     public int listen(String host, int port) {
-        ServerBootstrap sb = new ServerBootstrap()
-                .group(group, group)
-                .channel(NioServerSocketChannel.class)
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        channels.add(ch);
-                        Lines.addFramer(ch.pipeline());
-                        ch.pipeline().addLast(new Handler());
-                    }
-                });
-        ChannelFuture f = sb.bind(host, port).awaitUninterruptibly();
-        if (!f.isSuccess()) {
-            throw new IllegalStateException("cannot listen on " + host + ":" + port + ": " + f.cause().getMessage(), f.cause());
-        }
-        channels.add(f.channel());
-        int bound = ((InetSocketAddress) f.channel().localAddress()).getPort();
+        Channel server = Lines.listen(group, host, port, ch -> {
+            channels.add(ch);
+            ch.pipeline().addLast(new Handler());
+        });
+        channels.add(server);
+        int bound = ((InetSocketAddress) server.localAddress()).getPort();
         name = "echo:" + bound;
         return bound;
     }
@@ -117,13 +97,7 @@ public final class EchoServer implements AutoCloseable {
     private final class Handler extends ChannelInboundHandlerAdapter {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            ByteBuf frame = (ByteBuf) msg;
-            String line;
-            try {
-                line = Lines.decode(frame);
-            } finally {
-                frame.release();
-            }
+            String line = Lines.take(msg);
             if (frozen) return;
             String answer = helloReply != null && isHello.test(line) ? helloReply : line;
             Lines.write(ctx.channel(), answer);

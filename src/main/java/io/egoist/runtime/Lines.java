@@ -1,13 +1,20 @@
 package io.egoist.runtime;
 
 import io.egoist.wire.Seed;
+import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.LineBasedFrameDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
 
 /** Line framing shared by every line-based adapter: LF or CR LF in, CR LF out, at most MAX_LENGTH bytes. */
 final class Lines {
@@ -20,8 +27,39 @@ final class Lines {
         pipeline.addLast(FRAMER, new LineBasedFrameDecoder(Seed.MAX_LENGTH, true, true));
     }
 
-    static String decode(ByteBuf frame) {
-        return frame.toString(StandardCharsets.UTF_8);
+    /** The line in a frame the framer produced (as given to channelRead); releases the frame. */
+    static String take(Object frame) {
+        ByteBuf buf = (ByteBuf) frame;
+        try {
+            return buf.toString(StandardCharsets.UTF_8);
+        } finally {
+            buf.release();
+        }
+    }
+
+    /**
+     * Binds a listening socket for line connections ({@code port} 0 = ephemeral) and blocks until bound: every
+     * accepted channel gets TCP_NODELAY and the framer, then {@code init} adds its handlers. Throws
+     * {@link IllegalStateException} if the address cannot be bound.
+     */
+    static Channel listen(EventLoopGroup group, String host, int port, Consumer<SocketChannel> init) {
+        ServerBootstrap sb = new ServerBootstrap()
+                .group(group, group)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        addFramer(ch.pipeline());
+                        init.accept(ch);
+                    }
+                });
+        ChannelFuture f = sb.bind(host, port).awaitUninterruptibly();
+        if (!f.isSuccess()) {
+            throw new IllegalStateException("cannot listen on " + host + ":" + port + ": " + f.cause().getMessage(), f.cause());
+        }
+        return f.channel();
     }
 
     /** True when the line can go on the wire as one line (no CR or LF inside). */

@@ -239,11 +239,7 @@ public final class ChurnSimulation {
 
     private void initialWiring() {
         if (fullMesh) {
-            for (int i = 0; i < n; i++) {
-                if (live[i]) {
-                    meshLinks(i);
-                }
-            }
+            meshLive();
             return;
         }
         if (brVariant) {
@@ -308,6 +304,15 @@ public final class ChurnSimulation {
         return adopt;
     }
 
+    /** Full mesh: every live node links to every other live node. */
+    private void meshLive() {
+        for (int i = 0; i < n; i++) {
+            if (live[i]) {
+                meshLinks(i);
+            }
+        }
+    }
+
     private void meshLinks(int i) {
         int[] all = new int[liveCount() - 1];
         int c = 0;
@@ -335,11 +340,7 @@ public final class ChurnSimulation {
     private void arrive(int j) {
         live[j] = true;
         if (fullMesh) {
-            for (int i = 0; i < n; i++) {
-                if (live[i]) {
-                    meshLinks(i);
-                }
-            }
+            meshLive();
             return;
         }
         if (brVariant) {

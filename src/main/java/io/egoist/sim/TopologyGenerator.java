@@ -47,10 +47,10 @@ public final class TopologyGenerator {
 
     public static LatencyMatrix geo(int n, long seed) {
         Random r = new Random(seed);
-        double[] x = new double[n];
-        double[] y = new double[n];
-        double[] access = new double[n];
-        place(r, x, y, access);
+        Sites sites = Sites.place(r, n);
+        double[] x = sites.x();
+        double[] y = sites.y();
+        double[] access = sites.access();
         double[][] rtt = new double[n][n];
         for (int i = 0; i < n; i++) {
             for (int j = i + 1; j < n; j++) {
@@ -65,10 +65,10 @@ public final class TopologyGenerator {
 
     public static LatencyMatrix waxman(int n, long seed) {
         Random r = new Random(seed);
-        double[] x = new double[n];
-        double[] y = new double[n];
-        double[] access = new double[n];
-        place(r, x, y, access);
+        Sites sites = Sites.place(r, n);
+        double[] x = sites.x();
+        double[] y = sites.y();
+        double[] access = sites.access();
         final double alpha = 0.15;
         final double beta = 0.2;
         final int m = 2;
@@ -157,11 +157,16 @@ public final class TopologyGenerator {
         return oneWay[t];
     }
 
-    private static void place(Random r, double[] x, double[] y, double[] access) {
-        for (int i = 0; i < x.length; i++) {
-            x[i] = r.nextDouble() * SIDE;
-            y[i] = r.nextDouble() * SIDE;
-            access[i] = 0.5 + 4.5 * r.nextDouble();
+    /** Nodes placed uniformly on the SIDE x SIDE plane, each with an access delay of 0.5..5 ms. */
+    private record Sites(double[] x, double[] y, double[] access) {
+        static Sites place(Random r, int n) {
+            Sites s = new Sites(new double[n], new double[n], new double[n]);
+            for (int i = 0; i < n; i++) {
+                s.x[i] = r.nextDouble() * SIDE;
+                s.y[i] = r.nextDouble() * SIDE;
+                s.access[i] = 0.5 + 4.5 * r.nextDouble();
+            }
+            return s;
         }
     }
 

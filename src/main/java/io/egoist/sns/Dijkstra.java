@@ -25,18 +25,23 @@ final class Dijkstra {
         return n;
     }
 
+    /** Starts a search: every value {@code init}, no parents, an empty heap. */
+    private void reset(double[] values, double init, int[] parent) {
+        Arrays.fill(values, 0, n, init);
+        if (parent != null) {
+            Arrays.fill(parent, 0, n, -1);
+        }
+        Arrays.fill(pos, -1);
+        size = 0;
+    }
+
     /**
      * Shortest-path costs from {@code source} into {@code dist} (+Infinity when unreachable). The out-edges
      * of {@code skip} (a node id, or -1) are ignored: with {@code skip = i} the graph behaves as G − i.
      * {@code parent} may be null.
      */
     void shortest(Graph g, int source, int skip, double[] dist, int[] parent) {
-        Arrays.fill(dist, 0, n, Double.POSITIVE_INFINITY);
-        if (parent != null) {
-            Arrays.fill(parent, 0, n, -1);
-        }
-        Arrays.fill(pos, -1);
-        size = 0;
+        reset(dist, Double.POSITIVE_INFINITY, parent);
         dist[source] = 0;
         push(source, 0);
         final int[][] adj = g.adj;
@@ -73,12 +78,7 @@ final class Dijkstra {
      * unreachable. Out-edges of {@code skip} are ignored as in {@link #shortest}.
      */
     void widest(Graph g, int source, int skip, double[] width, int[] parent) {
-        Arrays.fill(width, 0, n, 0.0);
-        if (parent != null) {
-            Arrays.fill(parent, 0, n, -1);
-        }
-        Arrays.fill(pos, -1);
-        size = 0;
+        reset(width, 0.0, parent);
         width[source] = Double.POSITIVE_INFINITY;
         push(source, Double.NEGATIVE_INFINITY);
         final int[][] adj = g.adj;

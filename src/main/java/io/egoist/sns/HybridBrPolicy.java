@@ -48,7 +48,7 @@ public final class HybridBrPolicy implements WiringPolicy {
     /** The donated ring links node {@code problem.self()} would use (a subset of the result of choose). */
     public int[] donated(WiringProblem problem) {
         int[] cands = ServiceTable.candidates(problem);
-        int k = Math.min(Math.max(problem.k(), 0), cands.length);
+        int k = ServiceTable.degree(problem, cands.length);
         return donated(problem, cands, k);
     }
 
@@ -92,7 +92,7 @@ public final class HybridBrPolicy implements WiringPolicy {
     @Override
     public int[] choose(WiringProblem problem, Random random) {
         int[] cands = ServiceTable.candidates(problem);
-        int k = Math.min(Math.max(problem.k(), 0), cands.length);
+        int k = ServiceTable.degree(problem, cands.length);
         if (k == 0) {
             return new int[0];
         }

@@ -17,7 +17,7 @@ public final class KClosestPolicy implements WiringPolicy {
     @Override
     public int[] choose(WiringProblem problem, Random random) {
         int[] cands = ServiceTable.candidates(problem);
-        int k = Math.min(Math.max(problem.k(), 0), cands.length);
+        int k = ServiceTable.degree(problem, cands.length);
         double[] direct = problem.direct();
         boolean bw = problem.metric() == Metric.BANDWIDTH;
         Integer[] boxed = new Integer[cands.length];

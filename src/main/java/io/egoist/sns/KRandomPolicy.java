@@ -13,7 +13,7 @@ public final class KRandomPolicy implements WiringPolicy {
     @Override
     public int[] choose(WiringProblem problem, Random random) {
         int[] cands = ServiceTable.candidates(problem);
-        int k = Math.min(Math.max(problem.k(), 0), cands.length);
+        int k = ServiceTable.degree(problem, cands.length);
         int[] out = Sampling.draw(cands, k, random);
         Arrays.sort(out);
         return out;

@@ -22,7 +22,7 @@ public final class KRegularPolicy implements WiringPolicy {
     @Override
     public int[] choose(WiringProblem problem, Random random) {
         int[] cands = ServiceTable.candidates(problem);
-        int k = Math.min(Math.max(problem.k(), 0), cands.length);
+        int k = ServiceTable.degree(problem, cands.length);
         int n = problem.size();
         int self = problem.self();
         boolean[] ok = new boolean[n];

@@ -23,7 +23,7 @@ public final class LegacySwapPolicy implements WiringPolicy {
     @Override
     public int[] choose(WiringProblem problem, Random random) {
         int[] cands = ServiceTable.candidates(problem);
-        int k = Math.min(Math.max(problem.k(), 0), cands.length);
+        int k = ServiceTable.degree(problem, cands.length);
         if (k == 0) {
             return new int[0];
         }

@@ -158,7 +158,7 @@ public final class SamplingBrPolicy implements WiringPolicy {
     @Override
     public int[] choose(WiringProblem problem, Random random) {
         int[] set = sample(problem, random);
-        int k = Math.min(Math.max(problem.k(), 0), set.length);
+        int k = ServiceTable.degree(problem, set.length);
         if (k == 0) {
             return new int[0];
         }

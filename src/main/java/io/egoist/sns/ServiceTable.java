@@ -90,6 +90,11 @@ final class ServiceTable {
         return Arrays.copyOf(out, count);
     }
 
+    /** The out-degree a policy can give: k, clamped to 0..{@code available}. */
+    static int degree(WiringProblem p, int available) {
+        return Math.min(Math.max(p.k(), 0), available);
+    }
+
     static boolean isCandidate(WiringProblem p, int j) {
         return j >= 0 && j < p.direct().length && j != p.self() && isCandidateValue(p.direct()[j], j);
     }

@@ -1,27 +1,14 @@
 package io.egoist.cli;
 
+import static io.egoist.cli.Cli.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import io.egoist.cli.Cli.Run;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 class BenchBrCommandTest {
-
-    private record Run(int exit, String out, String err) {}
-
-    private static Run run(String... args) {
-        CommandLine cl = EgoistCli.newCommandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int exit = cl.execute(args);
-        return new Run(exit, out.toString(), err.toString());
-    }
 
     @Test
     void benchBrOnTheRipeMatrixPrintsJsonFigures() throws Exception {

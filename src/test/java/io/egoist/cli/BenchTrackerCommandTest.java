@@ -1,35 +1,24 @@
 package io.egoist.cli;
 
+import static io.egoist.cli.Cli.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.egoist.cli.Cli.Run;
 import io.egoist.tracker.TrackerConfig;
 import io.egoist.tracker.TrackerServer;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import picocli.CommandLine;
 
 /** {@code egoist bench tracker} on a tiny load: it runs, and what it reports agrees with the tracker. */
 class BenchTrackerCommandTest {
 
     @TempDir
     Path dir;
-
-    record Run(int exit, String out, String err) {}
-
-    static Run run(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        CommandLine cl = EgoistCli.newCommandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        return new Run(cl.execute(args), out.toString(), err.toString());
-    }
 
     @Test
     void inProcessBenchReportsUpdatesLatencyAndHeap() throws Exception {

@@ -27,9 +27,9 @@ class DemoCommandTest {
     @Test
     void demoJsonReportsConvergenceCostsAndDeliveredMessagesAndLeavesNothingBehind() throws Exception {
         Set<String> before = overlayThreads();
-        NodeCliTest.Run r = NodeCliTest.run("demo", "--json", "--nodes", "6", "--messages", "5", "--timeout", "30",
+        Cli.Run r = Cli.run("demo", "--json", "--nodes", "6", "--messages", "5", "--timeout", "30",
                 "--settle", "3", "--crash");
-        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.exit()).as(r.err()).isZero();
         JsonNode d = JSON.readTree(r.out());
         assertThat(d.get("nodes").asInt()).isEqualTo(6);
         assertThat(d.get("converged").isBoolean()).isTrue();
@@ -66,9 +66,9 @@ class DemoCommandTest {
 
     @Test
     void demoTextReportShowsNodesCostsAndMessages() {
-        NodeCliTest.Run r = NodeCliTest.run("demo", "--nodes", "4", "--k", "2", "--messages", "2", "--timeout", "15",
+        Cli.Run r = Cli.run("demo", "--nodes", "4", "--k", "2", "--messages", "2", "--timeout", "15",
                 "--settle", "2");
-        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).contains("EGOIST demo: 4 nodes, k=2, policy br").contains("overlay").contains("fullmesh")
                 .contains("direct").contains("Test messages: 2 sent, ").contains(" delivered");
     }
@@ -78,8 +78,8 @@ class DemoCommandTest {
         String[][] cases = {{"demo", "--nodes", "1"}, {"demo", "--nodes", "200"}, {"demo", "--k", "0"},
             {"demo", "--crash", "melt"}, {"demo", "--timeout", "0"}, {"demo", "--policy", "nope", "--nodes", "3", "--k", "1"}};
         for (String[] args : cases) {
-            NodeCliTest.Run r = NodeCliTest.run(args);
-            assertThat(r.code()).as(String.join(" ", args)).isEqualTo(2);
+            Cli.Run r = Cli.run(args);
+            assertThat(r.exit()).as(String.join(" ", args)).isEqualTo(2);
             assertThat(r.err().strip()).as(String.join(" ", args)).startsWith("egoist demo: ").doesNotContain("\n");
         }
     }

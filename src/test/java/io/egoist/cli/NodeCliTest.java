@@ -1,16 +1,17 @@
 package io.egoist.cli;
 
+import static io.egoist.cli.Cli.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.egoist.cli.Cli.Run;
 import io.egoist.node.runtime.LocalOverlay;
 import io.egoist.sim.LatencyMatrix;
 import io.egoist.tracker.TrackerConfig;
 import io.egoist.tracker.TrackerServer;
 import io.egoist.web.ControlApi;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -25,7 +26,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** egoist node / status / route / send, through the real CLI, against nodes on loopback. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -34,23 +34,6 @@ class NodeCliTest {
     private LocalOverlay overlay;
     private ControlApi api;
     private String control;
-
-    /** One CLI run: exit code, stdout, stderr. */
-    record Run(int code, String out, String err) {}
-
-    static Run run(String... args) {
-        return run(new StringWriter(), args);
-    }
-
-    /** As {@link #run(String...)}, with stdout going to {@code out} (readable while the command runs). */
-    static Run run(StringWriter out, String... args) {
-        StringWriter err = new StringWriter();
-        CommandLine cl = EgoistCli.newCommandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
 
     @BeforeAll
     void start() {
@@ -71,10 +54,10 @@ class NodeCliTest {
     @Test
     void statusPrintsTheNodeAndItsNeighborsAsTextOrJson() throws Exception {
         Run text = run("status", "--control", control);
-        assertThat(text.code()).as(text.err()).isZero();
+        assertThat(text.exit()).as(text.err()).isZero();
         assertThat(text.out()).contains("node " + overlay.node(0).id()).contains("policy br").contains("neighbors (2)");
         Run json = run("status", "--control", control, "--json");
-        assertThat(json.code()).isZero();
+        assertThat(json.exit()).isZero();
         JsonNode s = JSON.readTree(json.out());
         assertThat(s.get("id").asText()).isEqualTo(overlay.node(0).id().toString());
         assertThat(s.get("known_nodes").asInt()).isEqualTo(2);
@@ -84,12 +67,12 @@ class NodeCliTest {
     void routePrintsOneRouteOrTheWholeTable() throws Exception {
         String dst = overlay.node(2).id().toString();
         Run one = run("route", "--control", control, "--to", dst);
-        assertThat(one.code()).as(one.err()).isZero();
+        assertThat(one.exit()).as(one.err()).isZero();
         assertThat(one.out()).startsWith(dst).contains("path " + overlay.node(0).id());
         Run all = run("route", "--control", control, "--json");
         assertThat(JSON.readTree(all.out()).get("routes")).hasSize(2);
         Run none = run("route", "--control", control, "--to", "10.9.8.7:6000");
-        assertThat(none.code()).isEqualTo(1);
+        assertThat(none.exit()).isEqualTo(1);
         assertThat(none.err().strip()).startsWith("egoist route: no route to 10.9.8.7:6000").doesNotContain("\n");
     }
 
@@ -97,7 +80,7 @@ class NodeCliTest {
     void sendDeliversTextAndReportsPathCostAndRoundTrip() throws Exception {
         String dst = overlay.node(1).id().toString();
         Run text = run("send", "--control", control, "--to", dst, "hello from the CLI");
-        assertThat(text.code()).as(text.err()).isZero();
+        assertThat(text.exit()).as(text.err()).isZero();
         assertThat(text.out()).contains("delivered to " + dst).contains("route cost").contains("round trip");
         Run json = run("send", "--control", control, "--to", dst, "--json", "again");
         JsonNode b = JSON.readTree(json.out());
@@ -113,15 +96,15 @@ class NodeCliTest {
         }
         for (String cmd : new String[] {"status", "route"}) {
             Run r = run(cmd, "--control", "127.0.0.1:" + dead);
-            assertThat(r.code()).isEqualTo(1);
+            assertThat(r.exit()).isEqualTo(1);
             assertThat(r.err().strip()).startsWith("egoist " + cmd + ": cannot reach the node's control API at 127.0.0.1:" + dead)
                     .doesNotContain("\n");
             assertThat(r.out()).isEmpty();
         }
         Run s = run("send", "--control", "127.0.0.1:" + dead, "--to", "127.0.0.1:7000", "x");
-        assertThat(s.code()).isEqualTo(1);
+        assertThat(s.exit()).isEqualTo(1);
         Run bad = run("status", "--control", "nonsense");
-        assertThat(bad.code()).isEqualTo(1);
+        assertThat(bad.exit()).isEqualTo(1);
         assertThat(bad.err()).contains("HOST:PORT");
     }
 
@@ -143,14 +126,14 @@ class NodeCliTest {
             // its control API answers with what it learned from the tracker and the others
             await().atMost(Duration.ofSeconds(15)).until(() -> {
                 Run st = run("status", "--control", m.group(3), "--json");
-                return st.code() == 0 && JSON.readTree(st.out()).get("known_nodes").asInt() == 2
+                return st.exit() == 0 && JSON.readTree(st.out()).get("known_nodes").asInt() == 2
                         && JSON.readTree(st.out()).get("id").asText().equals(m.group(1));
             });
             Run done = node.get(20, TimeUnit.SECONDS);
-            assertThat(done.code()).as(done.err()).isZero();
+            assertThat(done.exit()).as(done.err()).isZero();
             // stopped: its control port is closed again
             Run after = run("status", "--control", m.group(3));
-            assertThat(after.code()).isEqualTo(1);
+            assertThat(after.exit()).isEqualTo(1);
         }
     }
 
@@ -173,13 +156,13 @@ class NodeCliTest {
             // A learned B's name from the tracker's list (position 1 = B) and delays both ways by 100 ms
             await().atMost(Duration.ofSeconds(12)).until(() -> {
                 Run st = run("status", "--control", m.group(1), "--json");
-                if (st.code() != 0) return false;
+                if (st.exit() != 0) return false;
                 JsonNode ns = JSON.readTree(st.out()).get("neighbors");
                 return ns.size() == 1 && ns.get(0).get("cost_ms").isNumber()
                         && ns.get(0).get("cost_ms").asDouble() > 190 && ns.get(0).get("cost_ms").asDouble() < 300;
             });
-            assertThat(a.get(20, TimeUnit.SECONDS).code()).isZero();
-            assertThat(b.get(20, TimeUnit.SECONDS).code()).isZero();
+            assertThat(a.get(20, TimeUnit.SECONDS).exit()).isZero();
+            assertThat(b.get(20, TimeUnit.SECONDS).exit()).isZero();
         }
     }
 
@@ -205,11 +188,11 @@ class NodeCliTest {
         };
         for (String[] args : cases) {
             Run r = run(args);
-            assertThat(r.code()).as(String.join(" ", args)).isEqualTo(2);
+            assertThat(r.exit()).as(String.join(" ", args)).isEqualTo(2);
             assertThat(r.err().strip()).as(String.join(" ", args)).startsWith("egoist node: ").doesNotContain("\n");
         }
         Run missing = run("node");
-        assertThat(missing.code()).isEqualTo(2);
+        assertThat(missing.exit()).isEqualTo(2);
         assertThat(missing.err()).contains("--tracker");
     }
 }

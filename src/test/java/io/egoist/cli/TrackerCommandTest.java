@@ -1,8 +1,10 @@
 package io.egoist.cli;
 
+import static io.egoist.cli.Cli.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.egoist.cli.Cli.Run;
 import io.egoist.tracker.TrackerStore;
 import io.egoist.wire.Link;
 import io.egoist.wire.NodeId;
@@ -32,17 +34,6 @@ class TrackerCommandTest {
 
     @TempDir
     Path dir;
-
-    record Run(int exit, String out, String err) {}
-
-    static Run run(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        CommandLine cl = EgoistCli.newCommandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int exit = cl.execute(args);
-        return new Run(exit, out.toString(), err.toString());
-    }
 
     @Test
     void helpShowsEveryOptionWithItsDefault() {

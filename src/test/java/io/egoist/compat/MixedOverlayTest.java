@@ -33,8 +33,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -54,25 +54,16 @@ class MixedOverlayTest {
     @TempDir
     Path dir;
 
-    private final List<AutoCloseable> closeables = new ArrayList<>();
-
-    private <T extends AutoCloseable> T track(T c) {
-        closeables.add(c);
-        return c;
-    }
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = closeables.size() - 1; i >= 0; i--) closeables.get(i).close();
-    }
+    @RegisterExtension
+    final Closer closer = new Closer();
 
     /** A tracker: the v0.2 emulation or ours; returns its port. */
     private int tracker(String kind, AtomicReference<TrackerServer> ours, AtomicReference<V02Tracker> v02) throws Exception {
         if (kind.equals("v02")) {
-            v02.set(track(V02Tracker.start(Duration.ofSeconds(60))));
+            v02.set(closer.track(V02Tracker.start(Duration.ofSeconds(60))));
             return v02.get().port();
         }
-        ours.set(track(TrackerServer.start(TrackerConfig.forTest(dir).withHttpPort(-1).withExpireAfterMs(60_000))));
+        ours.set(closer.track(TrackerServer.start(TrackerConfig.forTest(dir).withHttpPort(-1).withExpireAfterMs(60_000))));
         return ours.get().port();
     }
 
@@ -83,17 +74,17 @@ class MixedOverlayTest {
         AtomicReference<V02Tracker> v02Tracker = new AtomicReference<>();
         int tp = tracker(trackerKind, ourTracker, v02Tracker);
 
-        EgoistNode o2 = track(OurNodes.start(OurNodes.config(tp, 4)));
-        EgoistNode o3 = track(OurNodes.start(OurNodes.config(tp, 4)));
+        EgoistNode o2 = closer.track(OurNodes.start(OurNodes.config(tp, 4)));
+        EgoistNode o3 = closer.track(OurNodes.start(OurNodes.config(tp, 4)));
         Set<Integer> slowPorts = Set.of(o2.id().port(), o2.id().port() + 1, o3.id().port(), o3.id().port() + 1);
         OutboundDelay slow = (host, port) -> slowPorts.contains(port) ? SLOW_MS : 0;
-        EgoistNode o1 = track(OurNodes.start(OurNodes.config(tp, 4), slow));
+        EgoistNode o1 = closer.track(OurNodes.start(OurNodes.config(tp, 4), slow));
         List<EgoistNode> ours = List.of(o1, o2, o3);
         // our nodes register asynchronously: the v0.2 nodes come after them in the tracker's node list
         await().atMost(WAIT).until(() -> ours.stream().noneMatch(n -> OurNodes.status(n).phase().equals("JOINING")));
         Config v02 = new Config(3, Duration.ofMillis(200), Duration.ofMillis(300));
-        V02Node v1 = track(V02Node.start(tp, v02));
-        V02Node v2 = track(V02Node.start(tp, v02));
+        V02Node v1 = closer.track(V02Node.start(tp, v02));
+        V02Node v2 = closer.track(V02Node.start(tp, v02));
         List<V02Node> legacy = List.of(v1, v2);
         Set<String> legacyIds = Set.of(v1.id(), v2.id());
         List<CopyOnWriteArrayList<String>> received = new ArrayList<>();
@@ -190,10 +181,10 @@ class MixedOverlayTest {
         AtomicReference<TrackerServer> ourTracker = new AtomicReference<>();
         AtomicReference<V02Tracker> v02Tracker = new AtomicReference<>();
         int tp = tracker(trackerKind, ourTracker, v02Tracker);
-        EgoistNode o = track(OurNodes.start(OurNodes.config(tp, 1)));
+        EgoistNode o = closer.track(OurNodes.start(OurNodes.config(tp, 1)));
         await().atMost(WAIT).until(() -> !OurNodes.status(o).phase().equals("JOINING"));
         // like a real v0.2 node between two REWIRING_PERIODs: one UPT at boot, then nothing on the link
-        V02Node v = track(V02Node.start(tp, Config.of(1)));
+        V02Node v = closer.track(V02Node.start(tp, Config.of(1)));
         assertThat(v.neighbors()).containsExactly(id(o));
         await().atMost(WAIT).until(() -> links(o, v.id()).size() == 1);
 
@@ -217,11 +208,11 @@ class MixedOverlayTest {
 
     @Test
     void updatesOfAV02SourceAreAcceptedAcrossItsSequenceWrap() throws Exception {
-        int tp = track(V02Tracker.start(Duration.ofSeconds(60))).port();
-        EgoistNode o = track(OurNodes.start(OurNodes.config(tp, 1)));
+        int tp = closer.track(V02Tracker.start(Duration.ofSeconds(60))).port();
+        EgoistNode o = closer.track(OurNodes.start(OurNodes.config(tp, 1)));
         await().atMost(WAIT).until(() -> !OurNodes.status(o).phase().equals("JOINING"));
         // a live v0.2 node (k = 0: it links to nobody) whose updates we play by hand
-        V02Node v = track(V02Node.start(tp, Config.of(0)));
+        V02Node v = closer.track(V02Node.start(tp, Config.of(0)));
         String src = v.id();
         String dst = id(o);
         try (RawLine c = new RawLine(o.id().port())) {
@@ -238,11 +229,11 @@ class MixedOverlayTest {
     /** `egoist node --v02` (features none) looks like a v0.2 node on the wire, to our nodes and to v0.2 ones. */
     @Test
     void anEgoistNodeWithoutExtensionsLooksLikeV02OnTheWire() throws Exception {
-        int tp = track(V02Tracker.start(Duration.ofSeconds(60))).port();
-        EgoistNode o = track(OurNodes.start(OurNodes.config(tp, 2)));
-        EgoistNode q = track(OurNodes.start(OurNodes.config(tp, 2).withFeatures(List.of())));
+        int tp = closer.track(V02Tracker.start(Duration.ofSeconds(60))).port();
+        EgoistNode o = closer.track(OurNodes.start(OurNodes.config(tp, 2)));
+        EgoistNode q = closer.track(OurNodes.start(OurNodes.config(tp, 2).withFeatures(List.of())));
         await().atMost(WAIT).until(() -> !OurNodes.status(o).phase().equals("JOINING") && !OurNodes.status(q).phase().equals("JOINING"));
-        V02Node v = track(V02Node.start(tp, new Config(2, Duration.ofMillis(200), Duration.ofMillis(300))));
+        V02Node v = closer.track(V02Node.start(tp, new Config(2, Duration.ofMillis(200), Duration.ofMillis(300))));
         assertThat(v.neighbors()).containsExactlyInAnyOrder(id(o), id(q));
 
         await().atMost(WAIT).untilAsserted(() -> {

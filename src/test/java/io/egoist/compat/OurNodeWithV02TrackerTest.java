@@ -28,25 +28,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Our node ({@link EgoistNode}) against a v0.2 tracker ({@link V02Tracker}, re-implemented from the reference). */
 class OurNodeWithV02TrackerTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final Set<String> V02_TRACKER_TYPES = Set.of("REG", "UPT", "RMV");
 
-    private final List<AutoCloseable> closeables = new ArrayList<>();
-
-    private <T extends AutoCloseable> T track(T c) {
-        closeables.add(c);
-        return c;
-    }
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = closeables.size() - 1; i >= 0; i--) closeables.get(i).close();
-    }
+    @RegisterExtension
+    final Closer closer = new Closer();
 
     private static String type(String line) {
         int at = line.indexOf('@');
@@ -55,9 +46,9 @@ class OurNodeWithV02TrackerTest {
 
     @Test
     void ourNodesJoinAndTheirTrackerUpdatesAreAcceptedByV02() throws Exception {
-        V02Tracker t = track(V02Tracker.start(Duration.ofSeconds(60)));
+        V02Tracker t = closer.track(V02Tracker.start(Duration.ofSeconds(60)));
         List<EgoistNode> ours = new ArrayList<>();
-        for (int i = 0; i < 3; i++) ours.add(track(OurNodes.start(OurNodes.config(t.port(), 2))));
+        for (int i = 0; i < 3; i++) ours.add(closer.track(OurNodes.start(OurNodes.config(t.port(), 2))));
 
         await().atMost(WAIT).untilAsserted(() -> {
             for (EgoistNode n : ours) {
@@ -81,15 +72,15 @@ class OurNodeWithV02TrackerTest {
         assertThat(t.received()).doesNotContain("<line too long>");
 
         // a v0.2 node joining now reads our links (as the v0.2 tracker re-prints them) from the reply
-        V02Node v = track(V02Node.start(t.port(), Config.of(1)));
+        V02Node v = closer.track(V02Node.start(t.port(), Config.of(1)));
         assertThat(v.reply()).isEqualTo(Reply.ONE_LINE);
         for (EgoistNode n : ours) assertThat(v.linksOf(id(n))).hasSize(2);
     }
 
     @Test
     void ourNodeKeepsTheLinksOfASegmentedV02Reply() throws Exception {
-        V02Tracker t = track(V02Tracker.start(Duration.ofSeconds(60)));
-        V02Crowd crowd = track(new V02Crowd(600));
+        V02Tracker t = closer.track(V02Tracker.start(Duration.ofSeconds(60)));
+        V02Crowd crowd = closer.track(new V02Crowd(600));
         List<String> ids = crowd.ids();
         List<V02Link> links = new ArrayList<>();
         for (int i = 0; i < ids.size(); i++) {
@@ -98,7 +89,7 @@ class OurNodeWithV02TrackerTest {
             t.preRegister(ids.get(i), List.of(l));
         }
         NodeConfig cfg = OurNodes.config(t.port(), 2).withPingPeriodMs(10_000);
-        EgoistNode n = track(OurNodes.start(cfg));
+        EgoistNode n = closer.track(OurNodes.start(cfg));
 
         await().atMost(WAIT).untilAsserted(() -> {
             assertThat(OurNodes.knownCount(n)).isEqualTo(600);
@@ -122,16 +113,16 @@ class OurNodeWithV02TrackerTest {
 
     @Test
     void aRestartedNodeGetsTheEmptyLineKeepsTryingAndJoinsOnceTheV02TrackerForgotIt() throws Exception {
-        V02Tracker t = track(V02Tracker.start(Duration.ofSeconds(600))); // sweeps only when the test says so
+        V02Tracker t = closer.track(V02Tracker.start(Duration.ofSeconds(600))); // sweeps only when the test says so
         EgoistNode a = OurNodes.start(OurNodes.config(t.port(), 1));
-        EgoistNode b = track(OurNodes.start(OurNodes.config(t.port(), 1)));
+        EgoistNode b = closer.track(OurNodes.start(OurNodes.config(t.port(), 1)));
         String aid = id(a);
         await().atMost(WAIT).until(() -> neighbors(b).contains(aid) && neighbors(a).contains(id(b)));
         a.close();
         // b lost its out-link to a and reports it, as a v0.2 node would
         await().atMost(WAIT).until(() -> t.received().contains("RMV@" + aid));
 
-        EgoistNode again = track(OurNodes.restart(OurNodes.config(t.port(), 1).withSelf(nid(aid))));
+        EgoistNode again = closer.track(OurNodes.restart(OurNodes.config(t.port(), 1).withSelf(nid(aid))));
         assertThat(id(again)).isEqualTo(aid);
         // the v0.2 tracker still knows the id: every REG gets an empty line; the node keeps asking
         await().atMost(WAIT).until(() -> t.received().stream().filter(("REG@" + aid)::equals).count() >= 3);
@@ -149,12 +140,12 @@ class OurNodeWithV02TrackerTest {
     /** Nobody reports a restarted node without in-neighbors: it reports itself (RMV@self) and rejoins. */
     @Test
     void aRestartedNodeWithoutInNeighborsRemovesItsStaleRegistrationAndRejoins() throws Exception {
-        V02Tracker t = track(V02Tracker.start(Duration.ofSeconds(600))); // sweeps only when the test says so
+        V02Tracker t = closer.track(V02Tracker.start(Duration.ofSeconds(600))); // sweeps only when the test says so
         EgoistNode a = OurNodes.start(OurNodes.config(t.port(), 1));
         String aid = id(a);
         await().atMost(WAIT).until(() -> "RUNNING".equals(status(a).phase()));
         a.close();
-        EgoistNode again = track(OurNodes.restart(OurNodes.config(t.port(), 1).withSelf(nid(aid))));
+        EgoistNode again = closer.track(OurNodes.restart(OurNodes.config(t.port(), 1).withSelf(nid(aid))));
         // the empty reply to its REG: it reports its own stale registration (nobody else will)
         await().atMost(WAIT).until(() -> t.received().contains("RMV@" + aid));
         assertThat(t.sent()).contains("");
@@ -171,8 +162,8 @@ class OurNodeWithV02TrackerTest {
     /** The real `egoist node` command (in-process, --run-for) against a v0.2 tracker and a v0.2 node. */
     @Test
     void egoistNodeCommandJoinsAV02TrackerAndLinksToAV02Node() throws Exception {
-        V02Tracker t = track(V02Tracker.start(Duration.ofSeconds(60)));
-        V02Node v = track(V02Node.start(t.port(), Config.of(1)));
+        V02Tracker t = closer.track(V02Tracker.start(Duration.ofSeconds(60)));
+        V02Node v = closer.track(V02Node.start(t.port(), Config.of(1)));
         CommandLine cl = EgoistCli.newCommandLine();
         StringWriter out = new StringWriter();
         cl.setOut(new PrintWriter(out, true));

@@ -25,8 +25,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -37,20 +37,11 @@ class OurTrackerWithV02NodesTest {
     @TempDir
     Path dir;
 
-    private final List<AutoCloseable> closeables = new ArrayList<>();
-
-    private <T extends AutoCloseable> T track(T c) {
-        closeables.add(c);
-        return c;
-    }
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = closeables.size() - 1; i >= 0; i--) closeables.get(i).close();
-    }
+    @RegisterExtension
+    final Closer closer = new Closer();
 
     private TrackerServer tracker() {
-        return track(TrackerServer.start(TrackerConfig.forTest(dir).withHttpPort(-1).withExpireAfterMs(60_000)));
+        return closer.track(TrackerServer.start(TrackerConfig.forTest(dir).withHttpPort(-1).withExpireAfterMs(60_000)));
     }
 
     private static Optional<TrackerNode> node(TrackerServer t, String id) {
@@ -64,9 +55,9 @@ class OurTrackerWithV02NodesTest {
     @Test
     void v02NodesRegisterLinkAndAnnounce() throws IOException {
         TrackerServer t = tracker();
-        V02Node a = track(V02Node.start(t.port(), Config.of(2)));
-        V02Node b = track(V02Node.start(t.port(), Config.of(2)));
-        V02Node c = track(V02Node.start(t.port(), Config.of(2)));
+        V02Node a = closer.track(V02Node.start(t.port(), Config.of(2)));
+        V02Node b = closer.track(V02Node.start(t.port(), Config.of(2)));
+        V02Node c = closer.track(V02Node.start(t.port(), Config.of(2)));
 
         assertThat(a.reply()).isEqualTo(Reply.ONE_LINE);
         assertThat(a.replyLines()).containsExactly("REG@" + a.id() + "#");
@@ -81,7 +72,7 @@ class OurTrackerWithV02NodesTest {
             assertThat(v02(node(t, b.id()).orElseThrow().links())).containsExactly(new V02Link(b.id(), a.id(), 500));
         });
         // the next v0.2 node reads those links out of the one-line reply
-        V02Node d = track(V02Node.start(t.port(), Config.of(2)));
+        V02Node d = closer.track(V02Node.start(t.port(), Config.of(2)));
         assertThat(d.reply()).isEqualTo(Reply.ONE_LINE);
         assertThat(d.linksOf(c.id())).containsExactly(new V02Link(c.id(), a.id(), 500), new V02Link(c.id(), b.id(), 500));
         assertThat(d.linksOf(b.id())).containsExactly(new V02Link(b.id(), a.id(), 500));
@@ -92,8 +83,8 @@ class OurTrackerWithV02NodesTest {
     @Test
     void measuredPythonFloatCostsAreAccepted() {
         TrackerServer t = tracker();
-        V02Node a = track(startQuietly(t, Config.of(1)));
-        V02Node b = track(startQuietly(t, new Config(1, Duration.ofMillis(100), Duration.ofMillis(150))));
+        V02Node a = closer.track(startQuietly(t, Config.of(1)));
+        V02Node b = closer.track(startQuietly(t, new Config(1, Duration.ofMillis(100), Duration.ofMillis(150))));
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             List<Link> l = node(t, b.id()).orElseThrow().links();
             assertThat(l).hasSize(1);
@@ -107,8 +98,8 @@ class OurTrackerWithV02NodesTest {
     @Test
     void segmentedReplyForMoreThan500NodesIsReadByTheV02Rules() throws IOException {
         TrackerServer t = tracker();
-        V02Node a = track(V02Node.start(t.port(), Config.of(2)));
-        V02Node b = track(V02Node.start(t.port(), Config.of(2)));
+        V02Node a = closer.track(V02Node.start(t.port(), Config.of(2)));
+        V02Node b = closer.track(V02Node.start(t.port(), Config.of(2)));
         List<String> fake = new ArrayList<>();
         for (int i = 0; i < 600; i++) fake.add("10.1." + (i / 200) + "." + (i % 200 + 1) + ":7000");
         for (String id : fake) {
@@ -126,7 +117,7 @@ class OurTrackerWithV02NodesTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> t.snapshot().linkCount() == 1 + 1200);
 
         TrackerSnapshot snap = t.snapshot(); // what the reply to n is built from
-        V02Node n = track(V02Node.start(t.port(), Config.of(2)));
+        V02Node n = closer.track(V02Node.start(t.port(), Config.of(2)));
 
         assertThat(n.reply()).isEqualTo(Reply.SEGMENTED);
         List<String> lines = n.replyLines();
@@ -163,14 +154,14 @@ class OurTrackerWithV02NodesTest {
     @Test
     void restartedV02NodeGetsAFullReplyToItsSecondRegistration() throws IOException {
         TrackerServer t = tracker();
-        V02Node a = track(V02Node.start(t.port(), Config.of(2)));
-        V02Node b = track(V02Node.start(t.port(), Config.of(2)));
-        V02Node c = track(V02Node.start(t.port(), Config.of(2)));
+        V02Node a = closer.track(V02Node.start(t.port(), Config.of(2)));
+        V02Node b = closer.track(V02Node.start(t.port(), Config.of(2)));
+        V02Node c = closer.track(V02Node.start(t.port(), Config.of(2)));
         await().atMost(Duration.ofSeconds(5)).until(() -> node(t, b.id()).orElseThrow().links().size() == 1);
         int port = c.mainPort();
         c.close();
 
-        V02Node again = track(V02Node.listen(t.port(), Config.of(2), port));
+        V02Node again = closer.track(V02Node.listen(t.port(), Config.of(2), port));
         again.join();
         assertThat(again.id()).isEqualTo(c.id());
         assertThat(again.reply()).isEqualTo(Reply.ONE_LINE); // v0.2 would have sent an empty line
@@ -183,9 +174,9 @@ class OurTrackerWithV02NodesTest {
     @Test
     void removeReportOfALiveV02NodeIsRefutedByItsEchoPort() throws IOException {
         TrackerServer t = tracker();
-        V02Node a = track(V02Node.start(t.port(), Config.of(1)));
-        V02Node b = track(V02Node.start(t.port(), Config.of(1)));
-        V02Node gone = track(V02Node.start(t.port(), Config.of(1)));
+        V02Node a = closer.track(V02Node.start(t.port(), Config.of(1)));
+        V02Node b = closer.track(V02Node.start(t.port(), Config.of(1)));
+        V02Node gone = closer.track(V02Node.start(t.port(), Config.of(1)));
         gone.close();
         for (V02Node target : List.of(a, gone)) {
             try (RawLine c = new RawLine(t.port())) {
@@ -233,8 +224,8 @@ class OurTrackerWithV02NodesTest {
             assertThat(m.matches()).as(String.valueOf(line)).isTrue();
             int port = Integer.parseInt(m.group(1));
 
-            V02Node a = track(V02Node.start(port, Config.of(2)));
-            V02Node b = track(V02Node.start(port, Config.of(2)));
+            V02Node a = closer.track(V02Node.start(port, Config.of(2)));
+            V02Node b = closer.track(V02Node.start(port, Config.of(2)));
             assertThat(b.reply()).isEqualTo(Reply.ONE_LINE);
             assertThat(b.neighbors()).containsExactly(a.id());
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {

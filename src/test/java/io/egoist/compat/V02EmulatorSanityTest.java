@@ -8,30 +8,20 @@ import io.egoist.compat.V02Node.Reply;
 import io.egoist.compat.V02Wire.V02Link;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The emulators against each other: they must reproduce the documented v0.2 behaviour, defects included,
  * before they can stand in for the original in the compatibility tests.
  */
 class V02EmulatorSanityTest {
-    private final List<AutoCloseable> closeables = new ArrayList<>();
-
-    private <T extends AutoCloseable> T track(T c) {
-        closeables.add(c);
-        return c;
-    }
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = closeables.size() - 1; i >= 0; i--) closeables.get(i).close();
-    }
+    @RegisterExtension
+    final Closer closer = new Closer();
 
     private V02Tracker tracker() throws IOException {
-        return track(V02Tracker.start(Duration.ofSeconds(60)));
+        return closer.track(V02Tracker.start(Duration.ofSeconds(60)));
     }
 
     @Test
@@ -50,7 +40,7 @@ class V02EmulatorSanityTest {
     @Test
     void firstNodeGetsOneLineReplyWithItselfOnly() throws IOException {
         V02Tracker t = tracker();
-        V02Node a = track(V02Node.start(t.port(), Config.of(2)));
+        V02Node a = closer.track(V02Node.start(t.port(), Config.of(2)));
         assertThat(a.reply()).isEqualTo(Reply.ONE_LINE);
         assertThat(a.replyLines()).containsExactly("REG@" + a.id() + "#");
         assertThat(a.knownNodes()).containsExactly(a.id());
@@ -62,9 +52,9 @@ class V02EmulatorSanityTest {
     @Test
     void laterNodeLinksToFirstKAndAnnouncesBothForms() throws IOException {
         V02Tracker t = tracker();
-        V02Node a = track(V02Node.start(t.port(), Config.of(2)));
-        V02Node b = track(V02Node.start(t.port(), Config.of(2)));
-        V02Node c = track(V02Node.start(t.port(), Config.of(2)));
+        V02Node a = closer.track(V02Node.start(t.port(), Config.of(2)));
+        V02Node b = closer.track(V02Node.start(t.port(), Config.of(2)));
+        V02Node c = closer.track(V02Node.start(t.port(), Config.of(2)));
 
         assertThat(c.replyLines()).hasSize(1);
         assertThat(c.replyLines().get(0)).startsWith("REG@" + a.id() + "@" + b.id() + "@" + c.id() + "#");
@@ -78,7 +68,7 @@ class V02EmulatorSanityTest {
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
                 assertThat(a.linksOf(c.id())).hasSize(2));
         // the tracker re-prints costs with Python's str: 500 comes back as 500.0
-        V02Node d = track(V02Node.start(t.port(), Config.of(1)));
+        V02Node d = closer.track(V02Node.start(t.port(), Config.of(1)));
         assertThat(d.replyLines().get(0)).contains("@" + c.id() + "@" + a.id() + "@500.0|");
         assertThat(d.linksOf(c.id())).hasSize(2);
     }
@@ -86,12 +76,12 @@ class V02EmulatorSanityTest {
     @Test
     void duplicateRegistrationGetsAnEmptyLineAndTheRestartedNodeLearnsNothing() throws IOException {
         V02Tracker t = tracker();
-        track(V02Node.start(t.port(), Config.of(2)));
-        V02Node b = track(V02Node.start(t.port(), Config.of(2)));
+        closer.track(V02Node.start(t.port(), Config.of(2)));
+        V02Node b = closer.track(V02Node.start(t.port(), Config.of(2)));
         int port = b.mainPort();
         b.close();
 
-        V02Node again = track(V02Node.listen(t.port(), Config.of(2), port));
+        V02Node again = closer.track(V02Node.listen(t.port(), Config.of(2), port));
         again.join();
         assertThat(again.id()).isEqualTo(b.id());
         assertThat(again.reply()).isEqualTo(Reply.EMPTY);
@@ -119,7 +109,7 @@ class V02EmulatorSanityTest {
             t.preRegister(id, List.of(new V02Link(id, next, 12.5 + i)));
         }
         // k = 0: this test is about the reply, not about linking to the fake nodes
-        V02Node n = track(V02Node.start(t.port(), Config.of(0)));
+        V02Node n = closer.track(V02Node.start(t.port(), Config.of(0)));
         assertThat(n.reply()).isEqualTo(Reply.SEGMENTED);
         List<String> lines = n.replyLines();
         assertThat(lines).allSatisfy(l -> assertThat(l.length()).isLessThan(V02Wire.PKT_LIMIT));
@@ -137,8 +127,8 @@ class V02EmulatorSanityTest {
     @Test
     void peerUpdatesAreStoredAndForwardedOnceAndStaleOrWrappedOnesDropped() throws Exception {
         V02Tracker t = tracker();
-        V02Node a = track(V02Node.start(t.port(), Config.of(1)));
-        V02Node b = track(V02Node.start(t.port(), Config.of(1))); // b -> a
+        V02Node a = closer.track(V02Node.start(t.port(), Config.of(1)));
+        V02Node b = closer.track(V02Node.start(t.port(), Config.of(1))); // b -> a
         String src = "10.9.9.9:7000";
         String links = "@" + src + "@" + b.id() + "@35.2|";
         try (RawLine c = new RawLine(b.mainPort())) {
@@ -163,7 +153,7 @@ class V02EmulatorSanityTest {
     @Test
     void echoPortReturnsEveryLineUnchangedIncludingHello() throws IOException {
         V02Tracker t = tracker();
-        V02Node a = track(V02Node.start(t.port(), Config.of(1)));
+        V02Node a = closer.track(V02Node.start(t.port(), Config.of(1)));
         assertThat(a.echoPort()).isEqualTo(a.mainPort() + 1);
         try (RawLine c = new RawLine(a.echoPort())) {
             assertThat(c.send("HELLO@10.0.0.1:7000@hb,data").read()).isEqualTo("HELLO@10.0.0.1:7000@hb,data");
@@ -174,9 +164,9 @@ class V02EmulatorSanityTest {
 
     @Test
     void removeSweepRemovesANodeWhoseLastEventIsRemoveEvenIfItLivesAndUpdates() throws Exception {
-        V02Tracker t = track(V02Tracker.start(Duration.ofMillis(300)));
-        V02Node a = track(V02Node.start(t.port(), Config.of(1)));
-        V02Node b = track(V02Node.start(t.port(), Config.of(1)));
+        V02Tracker t = closer.track(V02Tracker.start(Duration.ofMillis(300)));
+        V02Node a = closer.track(V02Node.start(t.port(), Config.of(1)));
+        V02Node b = closer.track(V02Node.start(t.port(), Config.of(1)));
         int sweeps = t.sweeps();
         await().atMost(Duration.ofSeconds(5)).until(() -> t.sweeps() > sweeps); // REGISTER events forgotten
         try (RawLine c = new RawLine(t.port())) {
@@ -191,7 +181,7 @@ class V02EmulatorSanityTest {
 
     @Test
     void aRegistrationAfterTheRemoveReportCancelsIt() throws Exception {
-        V02Tracker t = track(V02Tracker.start(Duration.ofMillis(400)));
+        V02Tracker t = closer.track(V02Tracker.start(Duration.ofMillis(400)));
         try (RawLine c = new RawLine(t.port())) {
             c.send("RMV@10.0.0.7:7000");
             c.closedWithoutReply();
@@ -242,8 +232,8 @@ class V02EmulatorSanityTest {
     @Test
     void aLostOutLinkIsReportedToTheTracker() throws Exception {
         V02Tracker t = tracker();
-        V02Node a = track(V02Node.start(t.port(), Config.of(1)));
-        V02Node b = track(V02Node.start(t.port(), Config.of(1)));
+        V02Node a = closer.track(V02Node.start(t.port(), Config.of(1)));
+        V02Node b = closer.track(V02Node.start(t.port(), Config.of(1)));
         assertThat(b.neighbors()).containsExactly(a.id());
         a.close();
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(t.received()).contains("RMV@" + a.id()));
@@ -253,8 +243,8 @@ class V02EmulatorSanityTest {
     @Test
     void probingTurnsBootDelayIntoMeasuredPythonFloats() throws Exception {
         V02Tracker t = tracker();
-        V02Node a = track(V02Node.start(t.port(), Config.of(1)));
-        V02Node b = track(V02Node.start(t.port(), new Config(1, Duration.ofMillis(100), Duration.ofMillis(150))));
+        V02Node a = closer.track(V02Node.start(t.port(), Config.of(1)));
+        V02Node b = closer.track(V02Node.start(t.port(), new Config(1, Duration.ofMillis(100), Duration.ofMillis(150))));
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
             assertThat(a.echoLines()).isNotEmpty();
             List<V02Link> l = t.linksOf(b.id());

@@ -124,6 +124,107 @@ class CoreHostTest {
         }
     }
 
+    /** A core that answers each request line with "LINE:" and 100 KB, and closes on "bye". */
+    private static ScriptedCore bigReplies(String payload) {
+        return new ScriptedCore((now, e) -> {
+            if (!(e instanceof Event.LineReceived l)) return List.of();
+            if (l.line().equals("bye")) return List.of(new Effect.Close(l.conn()));
+            return List.of(new Effect.Send(l.conn(), l.line() + ":" + payload));
+        });
+    }
+
+    /** A client socket with a small receive buffer (so the kernel holds little of what it does not read). */
+    private static Socket slowReader(int port, String... lines) throws IOException {
+        Socket s = new Socket();
+        s.setReceiveBufferSize(8 * 1024);
+        s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 2000);
+        s.setSoTimeout(10_000);
+        StringBuilder all = new StringBuilder();
+        for (String l : lines) all.append(l).append("\r\n");
+        s.getOutputStream().write(all.toString().getBytes(StandardCharsets.US_ASCII));
+        s.getOutputStream().flush();
+        return s;
+    }
+
+    /** How many lines the core has been fed once that number stops growing (polls until it stays put 1 s). */
+    private static int linesFedOnceSettled(ScriptedCore core) {
+        AtomicInteger last = new AtomicInteger(-1);
+        AtomicLong since = new AtomicLong(System.nanoTime());
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            int now = core.eventsOf(Event.LineReceived.class).size();
+            if (now != last.getAndSet(now)) since.set(System.nanoTime());
+            return now > 0 && System.nanoTime() - since.get() > TimeUnit.SECONDS.toNanos(1);
+        });
+        return last.get();
+    }
+
+    private static List<String> requests(int n) {
+        List<String> r = new ArrayList<>();
+        for (int i = 0; i < n; i++) r.add("req" + i);
+        return r;
+    }
+
+    @Test
+    void aClientThatDoesNotReadItsRepliesIsNotReadFromUntilItDoes() throws Exception {
+        String payload = "x".repeat(100 * 1024);
+        ScriptedCore core = bigReplies(payload);
+        CoreHost<ScriptedCore> host = host(core, new CoreHost.Options().name("backpressure"));
+        int port = host.listen("127.0.0.1", 0);
+        int sent = 400; // 40 MB of replies in all
+        List<String> reqs = requests(sent);
+        try (Socket s = slowReader(port, reqs.toArray(new String[0]))) {
+            // the client reads nothing: the host stops reading once the kernel buffers and the high water mark
+            // (256 KB) are full, so the core sees only the first few requests
+            int fedWhileNotReading = linesFedOnceSettled(core);
+            assertThat(fedWhileNotReading).isLessThan(sent / 4);
+            // the client reads: every request is served, in order
+            java.io.BufferedReader in = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII), 1 << 16);
+            for (String r : reqs) assertThat(in.readLine()).isEqualTo(r + ":" + payload);
+        }
+        List<String> fed = core.eventsOf(Event.LineReceived.class).stream().map(Event.LineReceived::line).toList();
+        assertThat(fed).containsExactlyElementsOf(reqs);
+    }
+
+    @Test
+    void waterMarksAreConfigurable() throws Exception {
+        String payload = "x".repeat(100 * 1024);
+        ScriptedCore core = bigReplies(payload);
+        CoreHost<ScriptedCore> host = host(core, new CoreHost.Options().writeBufferWaterMark(8 * 1024, 16 * 1024 * 1024));
+        int port = host.listen("127.0.0.1", 0);
+        int sent = 100; // 10 MB of replies: under the 16 MB high mark, so all of them are produced
+        try (Socket s = slowReader(port, requests(sent).toArray(new String[0]))) {
+            assertThat(linesFedOnceSettled(core)).isEqualTo(sent);
+        }
+    }
+
+    @Test
+    void inputHeldWhileNotReadingReachesTheCoreInOrderBeforeClosedWhenTheGraceRunsOut() throws Exception {
+        String payload = "x".repeat(100 * 1024);
+        ScriptedCore core = new ScriptedCore((now, e) -> {
+            if (!(e instanceof Event.LineReceived l)) return List.of();
+            if (!l.line().equals("flood")) return List.of(new Effect.Send(l.conn(), l.line() + ":" + payload));
+            List<Effect> out = new ArrayList<>(); // 5 MB, then Close: far more than the kernel buffers hold
+            for (int i = 0; i < 50; i++) out.add(new Effect.Send(l.conn(), payload));
+            out.add(new Effect.Close(l.conn()));
+            return out;
+        });
+        CoreHost<ScriptedCore> host = host(core, new CoreHost.Options().closeGraceMs(200));
+        int port = host.listen("127.0.0.1", 0);
+        List<String> lines = new ArrayList<>(requests(60));
+        lines.add(0, "flood"); // the 60 requests arrive with it: read, but held once the output is over the mark
+        try (Socket s = slowReader(port, lines.toArray(new String[0]))) {
+            // never read: the Close is forced after the grace; what was read but held still reaches the core, then Closed
+            await().atMost(Duration.ofSeconds(10)).until(() -> !core.eventsOf(Event.Closed.class).isEmpty());
+        }
+        List<Event> events = core.events;
+        int closedAt = events.indexOf(core.eventsOf(Event.Closed.class).get(0));
+        List<String> fed = events.subList(0, closedAt).stream().filter(e -> e instanceof Event.LineReceived)
+                .map(e -> ((Event.LineReceived) e).line()).toList();
+        assertThat(fed).containsExactlyElementsOf(lines);
+        assertThat(events.subList(closedAt + 1, events.size())).noneMatch(e -> e instanceof Event.LineReceived);
+    }
+
     @Test
     void lineOfExactlyMaxLengthIsAccepted() throws Exception {
         ScriptedCore core = echoCore();
