@@ -74,6 +74,18 @@ public final class NodeCommand implements Callable<Integer> {
     @Option(names = "--heartbeat-misses", description = "Missed heartbeat periods before a neighbor counts as lost.")
     int heartbeatMisses = 3;
 
+    @Option(names = "--rewire-min-gain-ms", paramLabel = "MS",
+            description = "Policy br: re-wire only if the own cost falls by more than this many ms (noise guard; 0 = plain BR).")
+    double rewireMinGainMs = NodeConfig.DEFAULT_REWIRE_MIN_GAIN_MS;
+
+    @Option(names = "--rewire-min-gain", paramLabel = "FRACTION",
+            description = "Policy br: ... and by more than this fraction of the own cost (0 = plain BR).")
+    double rewireMinGainFraction = NodeConfig.DEFAULT_REWIRE_MIN_GAIN_FRACTION;
+
+    @Option(names = "--data-hold", paramLabel = "SECONDS",
+            description = "Hold a message that has no route yet this long, waiting for one (0 = drop at once).")
+    double dataHold = NodeConfig.DEFAULT_DATA_HOLD_MS / 1000.0;
+
     @Option(names = "--v02", description = "No extensions: behave exactly like a v0.2 node on the wire (no HELLO, HB, DATA).")
     boolean v02;
 
@@ -194,6 +206,16 @@ public final class NodeCommand implements Callable<Integer> {
                 .withEraseHashMs(Seconds.millis("--erase-hash", eraseHash))
                 .withHeartbeatPeriodMs(Seconds.millis("--heartbeat", heartbeat))
                 .withHeartbeatMisses(heartbeatMisses);
+        if (!Seconds.notNegative(dataHold) || dataHold > 1e6) {
+            throw new IllegalArgumentException("--data-hold must be 0..1e6 seconds, not " + dataHold);
+        }
+        if (!Double.isFinite(rewireMinGainMs) || rewireMinGainMs < 0) {
+            throw new IllegalArgumentException("--rewire-min-gain-ms must be a number >= 0, not " + rewireMinGainMs);
+        }
+        if (!Double.isFinite(rewireMinGainFraction) || rewireMinGainFraction < 0 || rewireMinGainFraction >= 1) {
+            throw new IllegalArgumentException("--rewire-min-gain must be a fraction in [0, 1), not " + rewireMinGainFraction);
+        }
+        c = c.withDataHoldMs(Math.round(dataHold * 1000)).withRewireMinGain(rewireMinGainMs, rewireMinGainFraction);
         if (v02) c = c.withFeatures(List.of());
         try {
             io.egoist.sns.Policies.byName(policy);

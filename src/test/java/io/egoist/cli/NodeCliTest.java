@@ -184,6 +184,9 @@ class NodeCliTest {
             {"node", "--tracker", "127.0.0.1:x"},
             {"node", "--tracker", "127.0.0.1:1", "--host", "localhost"},
             {"node", "--tracker", "127.0.0.1:1", "--ping-period", "0"},
+            {"node", "--tracker", "127.0.0.1:1", "--data-hold", "-1"},
+            {"node", "--tracker", "127.0.0.1:1", "--rewire-min-gain-ms", "NaN"},
+            {"node", "--tracker", "127.0.0.1:1", "--rewire-min-gain", "1.5"},
             {"node", "--tracker", "127.0.0.1:1", "--emulate", dir.resolve("missing.csv").toString(), "--as", "A"},
         };
         for (String[] args : cases) {
