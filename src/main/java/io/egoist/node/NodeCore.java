@@ -1432,12 +1432,17 @@ public final class NodeCore implements Core {
         if (tr != null) { onTrackerFailed(c, tr, reason); return; }
         OutLink l = outConns.get(c);
         if (l != null) { neighborLost(l.peer, "connect_failed", true); return; }
+        abandonHello(c);
+    }
+
+    /** Drops an unfinished HELLO exchange on {@code c}, if any; true when there was one. */
+    private boolean abandonHello(ConnId c) {
         HelloExchange h = helloConns.remove(c);
-        if (h != null) {
-            out.add(new Effect.CancelTimer(Timers.hello(c)));
-            Peer p = peers.get(h.peer);
-            if (p != null) p.helloPending = false;
-        }
+        if (h == null) return false;
+        out.add(new Effect.CancelTimer(Timers.hello(c)));
+        Peer p = peers.get(h.peer);
+        if (p != null) p.helloPending = false;
+        return true;
     }
 
     private void onClosed(ConnId c) {
@@ -1455,13 +1460,7 @@ public final class NodeCore implements Core {
         }
         OutLink l = outConns.get(c);
         if (l != null) { neighborLost(l.peer, "closed", true); return; }
-        HelloExchange h = helloConns.remove(c);
-        if (h != null) {
-            out.add(new Effect.CancelTimer(Timers.hello(c)));
-            Peer p = peers.get(h.peer);
-            if (p != null) p.helloPending = false;
-            return;
-        }
+        if (abandonHello(c)) return;
         inConns.remove(c);
     }
 
