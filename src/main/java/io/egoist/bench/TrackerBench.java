@@ -35,7 +35,6 @@ import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -53,20 +52,47 @@ import java.util.stream.Stream;
 public final class TrackerBench {
 
     /** What to run. */
-    public record Options(int nodes, double seconds, double warmupSeconds, int threads, int concurrency, int regSamples,
-                          String targetHost, int targetPort, long seed, boolean baseline) {
+    public record Options(
+            int nodes,
+            double seconds,
+            double warmupSeconds,
+            int threads,
+            int concurrency,
+            int regSamples,
+            String targetHost,
+            int targetPort,
+            long seed,
+            boolean baseline) {
         public boolean inProcess() {
             return targetHost == null;
         }
     }
 
     /** What was measured. Latencies in ms; heap in bytes (-1 when the tracker runs elsewhere). */
-    public record Result(String target, int nodes, int links, double seconds, long updates, double updatesPerSecond,
-                         long updateErrors, int regSamples, double regP50Ms, double regP99Ms, double regMaxMs,
-                         int regReplyLines, int regReplyBytes, long trackerHeapBytes, double registerSeconds,
-                         long trackerUpdatesCounted, Map<String, Double> cpuMicrosPerUpdate, double loadAverage,
-                         long storeBatches, long storeMaxBatchMillis, long storeMaxChangeDelayMillis,
-                         double baselineUpdatesPerSecond, Map<String, Double> baselineCpuMicrosPerUpdate) {}
+    public record Result(
+            String target,
+            int nodes,
+            int links,
+            double seconds,
+            long updates,
+            double updatesPerSecond,
+            long updateErrors,
+            int regSamples,
+            double regP50Ms,
+            double regP99Ms,
+            double regMaxMs,
+            int regReplyLines,
+            int regReplyBytes,
+            long trackerHeapBytes,
+            double registerSeconds,
+            long trackerUpdatesCounted,
+            Map<String, Double> cpuMicrosPerUpdate,
+            double loadAverage,
+            long storeBatches,
+            long storeMaxBatchMillis,
+            long storeMaxChangeDelayMillis,
+            double baselineUpdatesPerSecond,
+            Map<String, Double> baselineCpuMicrosPerUpdate) {}
 
     private final Options o;
     private final Consumer<String> progress;
@@ -92,8 +118,11 @@ public final class TrackerBench {
             if (o.inProcess()) {
                 heapBefore = usedHeapAfterGc();
                 dataDir = Files.createTempDirectory("egoist-bench-tracker");
-                server = TrackerServer.start(TrackerConfig.defaults().withBindHost("127.0.0.1").withPort(0)
-                        .withHttpPort(-1).withDataDir(dataDir));
+                server = TrackerServer.start(TrackerConfig.defaults()
+                        .withBindHost("127.0.0.1")
+                        .withPort(0)
+                        .withHttpPort(-1)
+                        .withDataDir(dataDir));
                 host = "127.0.0.1";
                 port = server.port();
                 progress.accept("in-process tracker on " + host + ":" + port + " (data " + dataDir + ")");
@@ -118,7 +147,8 @@ public final class TrackerBench {
                 linksNow = s.linkCount();
                 counted = server.counters().message("UPT");
             }
-            for (int w = 0; w < Math.min(50, o.regSamples()); w++) register(hostPort(target), nodeId(o.nodes() + 100_000 + w)); // warm-up
+            for (int w = 0; w < Math.min(50, o.regSamples()); w++)
+                register(hostPort(target), nodeId(o.nodes() + 100_000 + w)); // warm-up
             double[] lat = new double[o.regSamples()];
             int lines = 0, bytes = 0;
             InetSocketAddress addr = hostPort(target);
@@ -134,7 +164,9 @@ public final class TrackerBench {
             // 4. heap of the in-process tracker (after GC), with the overlay still held
             long heap = -1;
             if (server != null) heap = Math.max(0, usedHeapAfterGc() - heapBefore);
-            TrackerStore.Stats st = server == null ? new TrackerStore.Stats(-1, -1, -1, -1) : server.store().stats();
+            TrackerStore.Stats st = server == null
+                    ? new TrackerStore.Stats(-1, -1, -1, -1)
+                    : server.store().stats();
             if (server != null) {
                 server.close();
                 server = null;
@@ -142,10 +174,29 @@ public final class TrackerBench {
 
             // 5. optionally the same load against the bare runtime: a core that closes after one line
             LoadRun base = o.baseline() ? baseline() : null;
-            return new Result(target, nodesNow, linksNow, elapsed, updatesDone, updatesDone / elapsed, errors,
-                    lat.length, pct(lat, 0.50), pct(lat, 0.99), lat.length == 0 ? 0 : lat[lat.length - 1], lines, bytes,
-                    heap, registerSeconds, counted, cpuPerUpdateUs, loadAverage(), st.batches(), st.maxBatchMillis(),
-                    st.maxChangeDelayMillis(), base == null ? -1 : base.updates() / base.seconds(),
+            return new Result(
+                    target,
+                    nodesNow,
+                    linksNow,
+                    elapsed,
+                    updatesDone,
+                    updatesDone / elapsed,
+                    errors,
+                    lat.length,
+                    pct(lat, 0.50),
+                    pct(lat, 0.99),
+                    lat.length == 0 ? 0 : lat[lat.length - 1],
+                    lines,
+                    bytes,
+                    heap,
+                    registerSeconds,
+                    counted,
+                    cpuPerUpdateUs,
+                    loadAverage(),
+                    st.batches(),
+                    st.maxBatchMillis(),
+                    st.maxChangeDelayMillis(),
+                    base == null ? -1 : base.updates() / base.seconds(),
                     base == null ? Map.of() : base.cpuMicrosPerUpdate());
         } finally {
             if (server != null) server.close();
@@ -153,11 +204,17 @@ public final class TrackerBench {
         }
     }
 
-    private record Load(double registerSeconds, long updates, double seconds, long errors, Map<String, Double> cpuMicrosPerUpdate) {}
+    private record Load(
+            double registerSeconds,
+            long updates,
+            double seconds,
+            long errors,
+            Map<String, Double> cpuMicrosPerUpdate) {}
 
     /** Registration, one UPT per node, then the UPT load; the generator's data is garbage afterwards. */
     private Load loadPhase(String target, Random rnd) throws Exception {
-        // 1. registration (client threads: max(threads, 4)), then one UPT each so that the overlay has about 4 links per node
+        // 1. registration (client threads: max(threads, 4)), then one UPT each so that the overlay has about 4 links
+        // per node
         long t0 = System.nanoTime();
         parallel(o.nodes(), i -> register(hostPort(target), nodeId(i)));
         double registerSeconds = (System.nanoTime() - t0) / 1e9;
@@ -167,7 +224,8 @@ public final class TrackerBench {
         byte[][][] updateBytes = new byte[o.nodes()][][];
         for (int i = 0; i < o.nodes(); i++) {
             updateBytes[i] = new byte[updates[i].length][];
-            for (int v = 0; v < updates[i].length; v++) updateBytes[i][v] = (updates[i][v] + "\r\n").getBytes(StandardCharsets.US_ASCII);
+            for (int v = 0; v < updates[i].length; v++)
+                updateBytes[i][v] = (updates[i][v] + "\r\n").getBytes(StandardCharsets.US_ASCII);
         }
         progress.accept("initial updates sent; overlay has ~" + 4 * o.nodes() + " links");
 
@@ -221,8 +279,9 @@ public final class TrackerBench {
             long now = System.nanoTime();
             if (now - lastReport >= 1_000_000_000L || now >= end) {
                 long c = loads.stream().mapToLong(l -> l.done.get()).sum();
-                progress.accept(String.format("  %4.1f s  %,d UPT  (%,.0f UPT/s)", (now - start) / 1e9, c - countedBefore,
-                        (c - lastCount) / ((now - lastReport) / 1e9)));
+                progress.accept(String.format(
+                        "  %4.1f s  %,d UPT  (%,.0f UPT/s)",
+                        (now - start) / 1e9, c - countedBefore, (c - lastCount) / ((now - lastReport) / 1e9)));
                 lastReport = now;
                 lastCount = c;
             }
@@ -250,13 +309,18 @@ public final class TrackerBench {
      * its first line, so the difference to the tracker run is the tracker's own work (decode, update, store).
      */
     private LoadRun baseline() throws InterruptedException {
-        try (CoreHost<CloseAfterLineCore> host = new CoreHost<>(new CloseAfterLineCore(), new CoreHost.Options().name("baseline"))) {
+        try (CoreHost<CloseAfterLineCore> host =
+                new CoreHost<>(new CloseAfterLineCore(), new CoreHost.Options().name("baseline"))) {
             host.start().join();
             int port = host.listen("127.0.0.1", 0);
             progress.accept("baseline: the same load against CoreHost with a core that only closes, port " + port);
-            byte[] line = (WireCodec.encode(new Message.TrackerUpdate(List.of(new Link(nodeId(0), nodeId(1), 35.2),
-                    new Link(nodeId(0), nodeId(2), 120.125), new Link(nodeId(0), nodeId(3), 7),
-                    new Link(nodeId(0), nodeId(4), 250.5)))) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+            byte[] line = (WireCodec.encode(new Message.TrackerUpdate(List.of(
+                                    new Link(nodeId(0), nodeId(1), 35.2),
+                                    new Link(nodeId(0), nodeId(2), 120.125),
+                                    new Link(nodeId(0), nodeId(3), 7),
+                                    new Link(nodeId(0), nodeId(4), 250.5))))
+                            + "\r\n")
+                    .getBytes(StandardCharsets.US_ASCII);
             return runLoad(new InetSocketAddress("127.0.0.1", port), me -> () -> line);
         }
     }
@@ -336,7 +400,8 @@ public final class TrackerBench {
     static int[] register(InetSocketAddress addr, NodeId id) throws IOException {
         try (Socket s = connect(addr)) {
             s.getOutputStream().write(("REG@" + id + "\r\n").getBytes(StandardCharsets.US_ASCII));
-            BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII), 1 << 16);
+            BufferedReader in =
+                    new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII), 1 << 16);
             int lines = 0, bytes = 0;
             while (true) {
                 String l = in.readLine();
@@ -358,7 +423,9 @@ public final class TrackerBench {
             InputStream in = s.getInputStream();
             byte[] buf = new byte[256];
             int n = in.read(buf);
-            if (n > 0) throw new IOException("unexpected reply to UPT: " + new String(buf, 0, n, StandardCharsets.US_ASCII).strip());
+            if (n > 0)
+                throw new IOException(
+                        "unexpected reply to UPT: " + new String(buf, 0, n, StandardCharsets.US_ASCII).strip());
         }
     }
 
@@ -376,10 +443,13 @@ public final class TrackerBench {
         for (ThreadInfo ti : mx.getThreadInfo(mx.getAllThreadIds())) {
             if (ti == null) continue;
             String name = ti.getThreadName();
-            String group = name.matches("tracker-\\d+-\\d+") ? "tracker-loop"
-                    : name.matches("baseline-\\d+-\\d+") ? "baseline-loop"
-                    : name.equals("tracker-store-writer") ? "store-writer"
-                    : name.startsWith("bench-upt-") ? "generator" : null;
+            String group = name.matches("tracker-\\d+-\\d+")
+                    ? "tracker-loop"
+                    : name.matches("baseline-\\d+-\\d+")
+                            ? "baseline-loop"
+                            : name.equals("tracker-store-writer")
+                                    ? "store-writer"
+                                    : name.startsWith("bench-upt-") ? "generator" : null;
             if (group == null) continue;
             long t = mx.getThreadCpuTime(ti.getThreadId());
             if (t > 0) out.merge(group, t, Long::sum);

@@ -17,8 +17,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.function.IntFunction;
@@ -32,7 +32,10 @@ import picocli.CommandLine.Spec;
  * test). Each run times the whole {@code choose} call: one Dijkstra per candidate on the residual overlay,
  * then the exact / local-search k-median. The node choosing rotates from run to run. Single-threaded.
  */
-@Command(name = "br", mixinStandardHelpOptions = true, showDefaultValues = true,
+@Command(
+        name = "br",
+        mixinStandardHelpOptions = true,
+        showDefaultValues = true,
         description = "Time best responses: n=94 (RIPE matrix) k=3; n=1,000 k=8; n=10,000 k=8 with sampling m=50.")
 public final class BenchBrCommand implements Callable<Integer> {
 
@@ -45,7 +48,9 @@ public final class BenchBrCommand implements Callable<Integer> {
     @Option(names = "--warmup", description = "Untimed warm-up runs per scenario (at least, and at least --warmup-ms).")
     int warmup = 10;
 
-    @Option(names = "--warmup-ms", description = "Minimum warm-up time per scenario, so the JIT has compiled the hot loops.")
+    @Option(
+            names = "--warmup-ms",
+            description = "Minimum warm-up time per scenario, so the JIT has compiled the hot loops.")
     long warmupMs = 2_000;
 
     @Option(names = "--seed", description = "Seed for the random overlays and delays.")
@@ -54,11 +59,20 @@ public final class BenchBrCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object instead of the table.")
     boolean json;
 
-    @Option(names = "--only", split = ",", description = "Run only these scenarios: ripe94, geo1000, geo10000, geo10000-biased.")
+    @Option(
+            names = "--only",
+            split = ",",
+            description = "Run only these scenarios: ripe94, geo1000, geo10000, geo10000-biased.")
     List<String> only;
 
-    record Scenario(String name, int n, int k, String policy, double goalMs, IntFunction<WiringProblem> problem,
-                    WiringPolicy wiring) {}
+    record Scenario(
+            String name,
+            int n,
+            int k,
+            String policy,
+            double goalMs,
+            IntFunction<WiringProblem> problem,
+            WiringPolicy wiring) {}
 
     interface ScenarioFactory {
         Scenario create() throws IOException;
@@ -76,14 +90,24 @@ public final class BenchBrCommand implements Callable<Integer> {
         Map<String, ScenarioFactory> all = new LinkedHashMap<>();
         all.put("ripe94", this::ripe);
         all.put("geo1000", () -> geometric("geo1000", 1_000, 8, 200, Policies.br(), "br"));
-        all.put("geo10000", () -> geometric("geo10000", 10_000, 8, 1_000, Policies.samplingBr(50, false),
-                "sampling-br m=50 uniform"));
-        all.put("geo10000-biased", () -> geometric("geo10000-biased", 10_000, 8, 1_000, Policies.samplingBr(50, true),
-                "sampling-br m=50 biased r=1"));
+        all.put(
+                "geo10000",
+                () -> geometric(
+                        "geo10000", 10_000, 8, 1_000, Policies.samplingBr(50, false), "sampling-br m=50 uniform"));
+        all.put(
+                "geo10000-biased",
+                () -> geometric(
+                        "geo10000-biased",
+                        10_000,
+                        8,
+                        1_000,
+                        Policies.samplingBr(50, true),
+                        "sampling-br m=50 biased r=1"));
         if (only != null) {
             for (String o : only) {
                 if (!all.containsKey(o)) {
-                    throw new IllegalArgumentException("unknown scenario '" + o + "'; known: " + String.join(", ", all.keySet()));
+                    throw new IllegalArgumentException(
+                            "unknown scenario '" + o + "'; known: " + String.join(", ", all.keySet()));
                 }
             }
         }
@@ -95,33 +119,72 @@ public final class BenchBrCommand implements Callable<Integer> {
         }
         List<Result> results = new ArrayList<>();
         for (Scenario s : scenarios) {
-            err.printf("bench br: %s (n=%d k=%d %s) warm-up >= %d runs and >= %d ms, then %d runs%n", s.name(), s.n(), s.k(), s.policy(), warmup, warmupMs, repeat);
+            err.printf(
+                    "bench br: %s (n=%d k=%d %s) warm-up >= %d runs and >= %d ms, then %d runs%n",
+                    s.name(), s.n(), s.k(), s.policy(), warmup, warmupMs, repeat);
             err.flush();
             results.add(run(s));
         }
         if (json) {
-            StringBuilder sb = new StringBuilder("{\"cores\":").append(Runtime.getRuntime().availableProcessors())
-                    .append(",\"repeat\":").append(repeat).append(",\"scenarios\":[");
+            StringBuilder sb = new StringBuilder("{\"cores\":")
+                    .append(Runtime.getRuntime().availableProcessors())
+                    .append(",\"repeat\":")
+                    .append(repeat)
+                    .append(",\"scenarios\":[");
             for (int i = 0; i < results.size(); i++) {
                 Result r = results.get(i);
                 Scenario s = r.scenario();
-                sb.append(i == 0 ? "" : ",").append(String.format(Locale.ROOT,
-                        "{\"name\":\"%s\",\"n\":%d,\"k\":%d,\"policy\":\"%s\",\"median_ms\":%.3f,\"p90_ms\":%.3f,"
-                                + "\"min_ms\":%.3f,\"cpu_median_ms\":%.3f,\"goal_ms\":%.0f,\"met\":%b}",
-                        s.name(), s.n(), s.k(), s.policy(), r.medianMs(), r.p90Ms(), r.minMs(), r.cpuMedianMs(),
-                        s.goalMs(), r.medianMs() <= s.goalMs()));
+                sb.append(i == 0 ? "" : ",")
+                        .append(String.format(
+                                Locale.ROOT,
+                                "{\"name\":\"%s\",\"n\":%d,\"k\":%d,\"policy\":\"%s\",\"median_ms\":%.3f,\"p90_ms\":%.3f,"
+                                        + "\"min_ms\":%.3f,\"cpu_median_ms\":%.3f,\"goal_ms\":%.0f,\"met\":%b}",
+                                s.name(),
+                                s.n(),
+                                s.k(),
+                                s.policy(),
+                                r.medianMs(),
+                                r.p90Ms(),
+                                r.minMs(),
+                                r.cpuMedianMs(),
+                                s.goalMs(),
+                                r.medianMs() <= s.goalMs()));
             }
             out.println(sb.append("]}"));
         } else {
-            out.printf(Locale.ROOT, "one best response (whole choose call, single thread), %d timed runs per scenario, %d cores visible%n",
-                    repeat, Runtime.getRuntime().availableProcessors());
-            out.printf(Locale.ROOT, "%-16s %6s %3s  %-28s %10s %10s %10s %11s %8s  %s%n",
-                    "scenario", "n", "k", "policy", "median ms", "p90 ms", "min ms", "cpu med ms", "goal ms", "median <= goal");
+            out.printf(
+                    Locale.ROOT,
+                    "one best response (whole choose call, single thread), %d timed runs per scenario, %d cores visible%n",
+                    repeat,
+                    Runtime.getRuntime().availableProcessors());
+            out.printf(
+                    Locale.ROOT,
+                    "%-16s %6s %3s  %-28s %10s %10s %10s %11s %8s  %s%n",
+                    "scenario",
+                    "n",
+                    "k",
+                    "policy",
+                    "median ms",
+                    "p90 ms",
+                    "min ms",
+                    "cpu med ms",
+                    "goal ms",
+                    "median <= goal");
             for (Result r : results) {
                 Scenario s = r.scenario();
-                out.printf(Locale.ROOT, "%-16s %6d %3d  %-28s %10.2f %10.2f %10.2f %11.2f %8.0f  %s%n",
-                        s.name(), s.n(), s.k(), s.policy(), r.medianMs(), r.p90Ms(), r.minMs(), r.cpuMedianMs(),
-                        s.goalMs(), r.medianMs() <= s.goalMs() ? "yes" : "NO");
+                out.printf(
+                        Locale.ROOT,
+                        "%-16s %6d %3d  %-28s %10.2f %10.2f %10.2f %11.2f %8.0f  %s%n",
+                        s.name(),
+                        s.n(),
+                        s.k(),
+                        s.policy(),
+                        r.medianMs(),
+                        r.p90Ms(),
+                        r.minMs(),
+                        r.cpuMedianMs(),
+                        s.goalMs(),
+                        r.medianMs() <= s.goalMs() ? "yes" : "NO");
             }
         }
         out.flush();
@@ -170,23 +233,37 @@ public final class BenchBrCommand implements Callable<Integer> {
         Graph overlay = randomOverlay(n, 3, seed, (u, v) -> d[u][v]);
         BestResponsePolicy br = Policies.br();
         // The residual G − i is the overlay with i's out-links ignored (the library skips self's out-edges).
-        return new Scenario("ripe94", n, 3, "br", 2, run -> {
-            int self = run % n;
-            return WiringProblem.delay(self, 3, d[self].clone(), overlay, new int[0]);
-        }, br);
+        return new Scenario(
+                "ripe94",
+                n,
+                3,
+                "br",
+                2,
+                run -> {
+                    int self = run % n;
+                    return WiringProblem.delay(self, 3, d[self].clone(), overlay, new int[0]);
+                },
+                br);
     }
 
     private Scenario geometric(String name, int n, int k, double goal, WiringPolicy policy, String label) {
         Geo geo = new Geo(n, seed);
         Graph overlay = randomOverlay(n, k, seed + 1, geo::delay);
-        return new Scenario(name, n, k, label, goal, run -> {
-            int self = (int) ((run * 7919L) % n);
-            double[] direct = new double[n];
-            for (int j = 0; j < n; j++) {
-                direct[j] = j == self ? 0 : geo.delay(self, j);
-            }
-            return WiringProblem.delay(self, k, direct, overlay, new int[0]);
-        }, policy);
+        return new Scenario(
+                name,
+                n,
+                k,
+                label,
+                goal,
+                run -> {
+                    int self = (int) ((run * 7919L) % n);
+                    double[] direct = new double[n];
+                    for (int j = 0; j < n; j++) {
+                        direct[j] = j == self ? 0 : geo.delay(self, j);
+                    }
+                    return WiringProblem.delay(self, k, direct, overlay, new int[0]);
+                },
+                policy);
     }
 
     interface Delay {
@@ -257,7 +334,8 @@ public final class BenchBrCommand implements Callable<Integer> {
                 }
                 String[] f = line.split(",", -1);
                 if (f.length != n + 1) {
-                    throw new IOException("RIPE matrix: row " + (i + 2) + " has " + (f.length - 1) + " values, expected " + n);
+                    throw new IOException(
+                            "RIPE matrix: row " + (i + 2) + " has " + (f.length - 1) + " values, expected " + n);
                 }
                 d[i] = new double[n];
                 for (int j = 0; j < n; j++) {

@@ -3,7 +3,9 @@ package io.egoist.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-@Command(name = "bench", mixinStandardHelpOptions = true,
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
         description = "Benchmarks (figures to quote, never timing assertions).",
         subcommands = {BenchTrackerCommand.class, BenchBrCommand.class, BenchNodeCommand.class})
 public final class BenchCommand implements Runnable {

@@ -9,10 +9,15 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "tracker", mixinStandardHelpOptions = true, showDefaultValues = true,
-        description = {"Load a tracker with REG and UPT traffic the way v0.2 nodes send it (a new connection per UPT).",
-                "Reports UPT/s, REG reply latency p50/p99 at the overlay built, and the tracker's heap (in-process only).",
-                "Without --target it starts a tracker in this JVM on an ephemeral loopback port with a temporary database."})
+@Command(
+        name = "tracker",
+        mixinStandardHelpOptions = true,
+        showDefaultValues = true,
+        description = {
+            "Load a tracker with REG and UPT traffic the way v0.2 nodes send it (a new connection per UPT).",
+            "Reports UPT/s, REG reply latency p50/p99 at the overlay built, and the tracker's heap (in-process only).",
+            "Without --target it starts a tracker in this JVM on an ephemeral loopback port with a temporary database."
+        })
 public final class BenchTrackerCommand implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -24,7 +29,10 @@ public final class BenchTrackerCommand implements Callable<Integer> {
     @Option(names = "--seconds", description = "Duration of the UPT load.")
     double seconds = 10;
 
-    @Option(names = "--warmup", paramLabel = "SECONDS", description = "UPT load before the measured seconds (JIT warm-up), not counted.")
+    @Option(
+            names = "--warmup",
+            paramLabel = "SECONDS",
+            description = "UPT load before the measured seconds (JIT warm-up), not counted.")
     double warmup = 2;
 
     @Option(names = "--threads", description = "Load generator loops (threads), each a non-blocking selector.")
@@ -36,16 +44,23 @@ public final class BenchTrackerCommand implements Callable<Integer> {
     @Option(names = "--reg-samples", description = "Extra REGs timed after the overlay is built.")
     int regSamples = 500;
 
-    @Option(names = "--target", paramLabel = "HOST:PORT", description = "Load this tracker instead of an in-process one.")
+    @Option(
+            names = "--target",
+            paramLabel = "HOST:PORT",
+            description = "Load this tracker instead of an in-process one.")
     String target;
 
     @Option(names = "--seed", description = "Seed for the random links and costs.")
     long seed = 1;
 
-    @Option(names = "--tracker-log-level", description = "Log level of the in-process tracker (INFO logs one line per UPT).")
+    @Option(
+            names = "--tracker-log-level",
+            description = "Log level of the in-process tracker (INFO logs one line per UPT).")
     String trackerLogLevel = "WARN";
 
-    @Option(names = "--baseline", description = "Also run the same UPT load against the bare runtime (a core that only closes).")
+    @Option(
+            names = "--baseline",
+            description = "Also run the same UPT load against the bare runtime (a core that only closes).")
     boolean baseline;
 
     @Option(names = "--json", description = "Print the result as one JSON object.")
@@ -54,11 +69,16 @@ public final class BenchTrackerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         CommandLine cl = spec.commandLine();
-        if (nodes < 2 || nodes > 1_000_000) throw new CommandLine.ParameterException(cl, "--nodes must be 2..1000000, not " + nodes);
-        if (!Seconds.positive(seconds)) throw new CommandLine.ParameterException(cl, "--seconds must be positive, not " + seconds);
-        if (!Seconds.notNegative(warmup)) throw new CommandLine.ParameterException(cl, "--warmup must be 0 or more seconds, not " + warmup);
-        if (threads < 1 || threads > 512) throw new CommandLine.ParameterException(cl, "--threads must be 1..512, not " + threads);
-        if (concurrency < 1 || concurrency > 10_000) throw new CommandLine.ParameterException(cl, "--concurrency must be 1..10000, not " + concurrency);
+        if (nodes < 2 || nodes > 1_000_000)
+            throw new CommandLine.ParameterException(cl, "--nodes must be 2..1000000, not " + nodes);
+        if (!Seconds.positive(seconds))
+            throw new CommandLine.ParameterException(cl, "--seconds must be positive, not " + seconds);
+        if (!Seconds.notNegative(warmup))
+            throw new CommandLine.ParameterException(cl, "--warmup must be 0 or more seconds, not " + warmup);
+        if (threads < 1 || threads > 512)
+            throw new CommandLine.ParameterException(cl, "--threads must be 1..512, not " + threads);
+        if (concurrency < 1 || concurrency > 10_000)
+            throw new CommandLine.ParameterException(cl, "--concurrency must be 1..10000, not " + concurrency);
         if (regSamples < 1) throw new CommandLine.ParameterException(cl, "--reg-samples must be at least 1");
         String host = null;
         int port = 0;
@@ -76,39 +96,63 @@ public final class BenchTrackerCommand implements Callable<Integer> {
         setTrackerLogLevel(cl, trackerLogLevel);
         PrintWriter out = cl.getOut();
         PrintWriter err = cl.getErr();
-        TrackerBench.Options o = new TrackerBench.Options(nodes, seconds, warmup, threads, concurrency, regSamples, host, port, seed, baseline);
+        TrackerBench.Options o = new TrackerBench.Options(
+                nodes, seconds, warmup, threads, concurrency, regSamples, host, port, seed, baseline);
         TrackerBench.Result r = new TrackerBench(o, line -> {
-            err.println(line);
-            err.flush();
-        }).run();
+                    err.println(line);
+                    err.flush();
+                })
+                .run();
         if (json) {
-            out.println(new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS).writeValueAsString(r));
+            out.println(new ObjectMapper()
+                    .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+                    .writeValueAsString(r));
         } else {
             out.printf("target            %s%s%n", r.target(), o.inProcess() ? " (in-process)" : "");
-            out.printf("overlay           %,d nodes, %s links%n", r.nodes(), r.links() < 0 ? "~" + 4 * nodes : String.format("%,d", r.links()));
+            out.printf(
+                    "overlay           %,d nodes, %s links%n",
+                    r.nodes(), r.links() < 0 ? "~" + 4 * nodes : String.format("%,d", r.links()));
             out.printf("registration      %,d REG in %.2f s%n", nodes, r.registerSeconds());
-            out.printf("UPT load          %,d UPT in %.2f s = %,.0f UPT/s (new connection per UPT, %d x %d in flight, %d errors)%n",
+            out.printf(
+                    "UPT load          %,d UPT in %.2f s = %,.0f UPT/s (new connection per UPT, %d x %d in flight, %d errors)%n",
                     r.updates(), r.seconds(), r.updatesPerSecond(), threads, concurrency, r.updateErrors());
             if (r.trackerUpdatesCounted() >= 0) out.printf("tracker counted   %,d UPT%n", r.trackerUpdatesCounted());
-            out.printf("REG reply         p50 %.2f ms, p99 %.2f ms, max %.2f ms (%d REGs of new nodes; reply %d lines, %,d bytes)%n",
+            out.printf(
+                    "REG reply         p50 %.2f ms, p99 %.2f ms, max %.2f ms (%d REGs of new nodes; reply %d lines, %,d bytes)%n",
                     r.regP50Ms(), r.regP99Ms(), r.regMaxMs(), r.regSamples(), r.regReplyLines(), r.regReplyBytes());
             StringBuilder cpu = new StringBuilder();
-            r.cpuMicrosPerUpdate().forEach((k, v) -> cpu.append(cpu.length() == 0 ? "" : ", ").append(k).append(' ').append(v).append(" us"));
+            r.cpuMicrosPerUpdate()
+                    .forEach((k, v) -> cpu.append(cpu.length() == 0 ? "" : ", ")
+                            .append(k)
+                            .append(' ')
+                            .append(v)
+                            .append(" us"));
             out.printf("CPU per UPT       %s%n", cpu);
             if (r.baselineUpdatesPerSecond() >= 0) {
                 StringBuilder b = new StringBuilder();
-                r.baselineCpuMicrosPerUpdate().forEach((k, v) -> b.append(b.length() == 0 ? "" : ", ").append(k).append(' ').append(v).append(" us"));
-                out.printf("baseline          %,.0f exchanges/s against the bare runtime; CPU per exchange %s%n",
+                r.baselineCpuMicrosPerUpdate()
+                        .forEach((k, v) -> b.append(b.length() == 0 ? "" : ", ")
+                                .append(k)
+                                .append(' ')
+                                .append(v)
+                                .append(" us"));
+                out.printf(
+                        "baseline          %,.0f exchanges/s against the bare runtime; CPU per exchange %s%n",
                         r.baselineUpdatesPerSecond(), b);
             }
             if (r.storeBatches() >= 0) {
-                out.printf("database          %,d batches, longest write %d ms, longest change-to-disk %d ms%n",
+                out.printf(
+                        "database          %,d batches, longest write %d ms, longest change-to-disk %d ms%n",
                         r.storeBatches(), r.storeMaxBatchMillis(), r.storeMaxChangeDelayMillis());
             }
-            out.printf("machine load      %.2f (1-minute load average at the end; %d cores)%n", r.loadAverage(),
-                    Runtime.getRuntime().availableProcessors());
-            out.printf("tracker heap      %s%n", r.trackerHeapBytes() < 0 ? "n/a (remote tracker)"
-                    : String.format("%.1f MB after GC", r.trackerHeapBytes() / 1048576.0));
+            out.printf(
+                    "machine load      %.2f (1-minute load average at the end; %d cores)%n",
+                    r.loadAverage(), Runtime.getRuntime().availableProcessors());
+            out.printf(
+                    "tracker heap      %s%n",
+                    r.trackerHeapBytes() < 0
+                            ? "n/a (remote tracker)"
+                            : String.format("%.1f MB after GC", r.trackerHeapBytes() / 1048576.0));
         }
         out.flush();
         return 0;
@@ -118,7 +162,8 @@ public final class BenchTrackerCommand implements Callable<Integer> {
         org.slf4j.Logger l = org.slf4j.LoggerFactory.getLogger("io.egoist.tracker");
         if (l instanceof ch.qos.logback.classic.Logger lb) {
             ch.qos.logback.classic.Level lv = ch.qos.logback.classic.Level.toLevel(level, null);
-            if (lv == null) throw new CommandLine.ParameterException(cl, "--tracker-log-level must be a log level, not " + level);
+            if (lv == null)
+                throw new CommandLine.ParameterException(cl, "--tracker-log-level must be a log level, not " + level);
             lb.setLevel(lv);
         }
     }

@@ -24,7 +24,9 @@ final class ControlClient {
 
     /** The {@code --control} and {@code --json} options (a picocli mixin). */
     static final class Options {
-        @Option(names = "--control", paramLabel = "HOST:PORT",
+        @Option(
+                names = "--control",
+                paramLabel = "HOST:PORT",
                 description = "The node's control API (egoist node --control-port).")
         String control = "127.0.0.1:" + ControlApi.DEFAULT_PORT;
 
@@ -110,7 +112,8 @@ final class ControlClient {
     }
 
     Answer post(String pathAndQuery, byte[] body) throws Failure {
-        return call(HttpRequest.newBuilder(base.resolve(pathAndQuery)).POST(HttpRequest.BodyPublishers.ofByteArray(body))
+        return call(HttpRequest.newBuilder(base.resolve(pathAndQuery))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
                 .header("Content-Type", "application/octet-stream"));
     }
 
@@ -121,10 +124,11 @@ final class ControlClient {
         try {
             resp = client.send(rb.timeout(timeout).build(), HttpResponse.BodyHandlers.ofString());
         } catch (ConnectException | HttpConnectTimeoutException e) {
-            throw new Failure("cannot reach the node's control API at " + options.control
-                    + " (" + (e.getMessage() == null ? "connection refused" : e.getMessage()) + ")");
+            throw new Failure("cannot reach the node's control API at " + options.control + " ("
+                    + (e.getMessage() == null ? "connection refused" : e.getMessage()) + ")");
         } catch (HttpTimeoutException e) {
-            throw new Failure("no answer from the node's control API at " + options.control + " within " + options.timeout + " s");
+            throw new Failure("no answer from the node's control API at " + options.control + " within "
+                    + options.timeout + " s");
         } catch (IOException e) {
             throw new Failure("cannot reach the node's control API at " + options.control + " (" + e + ")");
         } catch (InterruptedException e) {
@@ -134,7 +138,8 @@ final class ControlClient {
         try {
             return new Answer(resp.statusCode(), JSON.readTree(resp.body()));
         } catch (IOException e) {
-            throw new Failure("the control API at " + options.control + " answered HTTP " + resp.statusCode() + " without JSON");
+            throw new Failure(
+                    "the control API at " + options.control + " answered HTTP " + resp.statusCode() + " without JSON");
         }
     }
 }

@@ -15,7 +15,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "demo", mixinStandardHelpOptions = true, showDefaultValues = true,
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
+        showDefaultValues = true,
         description = {
             "Run a tracker and 20 nodes on loopback with emulated RIPE latencies.",
             "",
@@ -35,7 +38,9 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--k", description = "Out-neighbors per node.")
     int k = 3;
 
-    @Option(names = "--policy", description = "Wiring policy: br, br-eps, hybrid-br, k-random, k-closest, k-regular, legacy-swap.")
+    @Option(
+            names = "--policy",
+            description = "Wiring policy: br, br-eps, hybrid-br, k-random, k-closest, k-regular, legacy-swap.")
     String policy = "br";
 
     @Option(names = "--messages", description = "Test messages to send (between distinct random pairs).")
@@ -50,14 +55,25 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--settle", description = "Converged = complete wiring and no re-wiring for this many seconds.")
     double settle = 7;
 
-    @Option(names = "--crash", arity = "0..1", fallbackValue = "kill", paramLabel = "MODE",
-            description = "After the messages, crash the node most routes pass through and measure how long until traffic between the others flows again: kill (its sockets close, as when its process dies; the default MODE) or hang (it goes silent with its sockets open, as after a power loss or a cut cable).")
+    @Option(
+            names = "--crash",
+            arity = "0..1",
+            fallbackValue = "kill",
+            paramLabel = "MODE",
+            description =
+                    "After the messages, crash the node most routes pass through and measure how long until traffic between the others flows again: kill (its sockets close, as when its process dies; the default MODE) or hang (it goes silent with its sockets open, as after a power loss or a cut cable).")
     String crash;
 
-    @Option(names = "--ping-period", paramLabel = "SECONDS", description = "Override the demo's probe period (default 2 s; the seed's is 35 s).")
+    @Option(
+            names = "--ping-period",
+            paramLabel = "SECONDS",
+            description = "Override the demo's probe period (default 2 s; the seed's is 35 s).")
     Double pingPeriod;
 
-    @Option(names = "--rewire-period", paramLabel = "SECONDS", description = "Override the demo's re-wiring period (default 3 s; the seed's is 60 s).")
+    @Option(
+            names = "--rewire-period",
+            paramLabel = "SECONDS",
+            description = "Override the demo's re-wiring period (default 3 s; the seed's is 60 s).")
     Double rewirePeriod;
 
     @Option(names = "--json", description = "Print one JSON object instead of the text report.")
@@ -87,7 +103,8 @@ public final class DemoCommand implements Callable<Integer> {
             err.println("egoist demo: --crash takes kill or hang, not '" + crash + "'");
             return 2;
         }
-        if ((pingPeriod != null && !Seconds.positive(pingPeriod)) || (rewirePeriod != null && !Seconds.positive(rewirePeriod))) {
+        if ((pingPeriod != null && !Seconds.positive(pingPeriod))
+                || (rewirePeriod != null && !Seconds.positive(rewirePeriod))) {
             err.println("egoist demo: periods must be positive");
             return 2;
         }
@@ -103,7 +120,8 @@ public final class DemoCommand implements Callable<Integer> {
                 if (rewire != null) c = c.withRewirePeriodMs(Seconds.toMillis(rewire));
                 return c;
             };
-            result = new Demo(new Demo.Params(nodes, k, policy, seed, messages, timeout, settle, crash, tune), err).run();
+            result = new Demo(new Demo.Params(nodes, k, policy, seed, messages, timeout, settle, crash, tune), err)
+                    .run();
         } catch (IllegalArgumentException e) {
             err.println("egoist demo: " + e.getMessage());
             return 2;
@@ -180,39 +198,100 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     private static void printReport(PrintWriter out, Demo.Result r) {
-        out.printf(Locale.ROOT, "EGOIST demo: %d nodes, k=%d, policy %s — %s%n", r.nodes(), r.k(), r.policy(),
-                r.converged() ? String.format(Locale.ROOT, "converged (last re-wiring at %.1f s)", r.convergenceSeconds())
+        out.printf(
+                Locale.ROOT,
+                "EGOIST demo: %d nodes, k=%d, policy %s — %s%n",
+                r.nodes(),
+                r.k(),
+                r.policy(),
+                r.converged()
+                        ? String.format(Locale.ROOT, "converged (last re-wiring at %.1f s)", r.convergenceSeconds())
                         : "NOT converged before the deadline");
         out.println();
         out.println("Costs are the mean RTT (ms) from a node to every other node: over the overlay's shortest paths,");
         out.println("over the full mesh's shortest paths (the best any wiring could do), and over the direct paths.");
         out.println();
-        out.printf(Locale.ROOT, "%-6s %-21s %-20s %9s %9s %9s%n", "node", "id", "neighbors", "overlay", "fullmesh", "direct");
+        out.printf(
+                Locale.ROOT,
+                "%-6s %-21s %-20s %9s %9s %9s%n",
+                "node",
+                "id",
+                "neighbors",
+                "overlay",
+                "fullmesh",
+                "direct");
         for (Demo.NodeResult n : r.perNode()) {
-            out.printf(Locale.ROOT, "%-6s %-21s %-20s %9.1f %9.1f %9.1f%n", n.name(), n.id(), String.join(",", n.neighbors()),
-                    n.costOverlay(), n.costFullMesh(), n.costDirect());
+            out.printf(
+                    Locale.ROOT,
+                    "%-6s %-21s %-20s %9.1f %9.1f %9.1f%n",
+                    n.name(),
+                    n.id(),
+                    String.join(",", n.neighbors()),
+                    n.costOverlay(),
+                    n.costFullMesh(),
+                    n.costDirect());
         }
-        out.printf(Locale.ROOT, "%-49s %9.1f %9.1f %9.1f%n", "mean", r.meanCostOverlay(), r.meanCostFullMesh(), r.meanCostDirect());
+        out.printf(
+                Locale.ROOT,
+                "%-49s %9.1f %9.1f %9.1f%n",
+                "mean",
+                r.meanCostOverlay(),
+                r.meanCostFullMesh(),
+                r.meanCostDirect());
         out.println();
-        out.printf(Locale.ROOT, "Test messages: %d sent, %d delivered (route cost = sum of the measured link costs on the path)%n",
-                r.messagesSent(), r.messagesDelivered());
-        out.printf(Locale.ROOT, "%-6s %-6s %-30s %10s %10s %10s%n", "from", "to", "path", "route ms", "rtt ms", "direct ms");
+        out.printf(
+                Locale.ROOT,
+                "Test messages: %d sent, %d delivered (route cost = sum of the measured link costs on the path)%n",
+                r.messagesSent(),
+                r.messagesDelivered());
+        out.printf(
+                Locale.ROOT,
+                "%-6s %-6s %-30s %10s %10s %10s%n",
+                "from",
+                "to",
+                "path",
+                "route ms",
+                "rtt ms",
+                "direct ms");
         for (Demo.MessageResult m : r.messages()) {
             if (m.delivered()) {
-                out.printf(Locale.ROOT, "%-6s %-6s %-30s %10.1f %10.1f %10.1f%n", m.from(), m.to(), String.join(">", m.path()),
-                        m.routeCostMs(), m.measuredRttMs(), m.directRttMs());
+                out.printf(
+                        Locale.ROOT,
+                        "%-6s %-6s %-30s %10.1f %10.1f %10.1f%n",
+                        m.from(),
+                        m.to(),
+                        String.join(">", m.path()),
+                        m.routeCostMs(),
+                        m.measuredRttMs(),
+                        m.directRttMs());
             } else {
-                out.printf(Locale.ROOT, "%-6s %-6s %-30s %10s %10s %10.1f%n", m.from(), m.to(), "FAILED: " + m.error(), "-", "-",
+                out.printf(
+                        Locale.ROOT,
+                        "%-6s %-6s %-30s %10s %10s %10.1f%n",
+                        m.from(),
+                        m.to(),
+                        "FAILED: " + m.error(),
+                        "-",
+                        "-",
                         m.directRttMs());
             }
         }
         if (r.crash() != null) {
             Demo.CrashResult c = r.crash();
             out.println();
-            out.printf(Locale.ROOT, "Crash (%s): %s (%s); %d/%d affected pairs recovered: every pair had a message acknowledged"
-                    + " %.0f ms after the crash (median pair %.0f ms); %s%n",
-                    c.mode(), c.victim(), c.victimId(), c.pairsRecovered(), c.pairs(), c.recoveryMs(), c.medianRecoveryMs(),
-                    c.trackerRemoved() ? String.format(Locale.ROOT, "tracker removed it after %.0f ms", c.trackerRemovalMs())
+            out.printf(
+                    Locale.ROOT,
+                    "Crash (%s): %s (%s); %d/%d affected pairs recovered: every pair had a message acknowledged"
+                            + " %.0f ms after the crash (median pair %.0f ms); %s%n",
+                    c.mode(),
+                    c.victim(),
+                    c.victimId(),
+                    c.pairsRecovered(),
+                    c.pairs(),
+                    c.recoveryMs(),
+                    c.medianRecoveryMs(),
+                    c.trackerRemoved()
+                            ? String.format(Locale.ROOT, "tracker removed it after %.0f ms", c.trackerRemovalMs())
                             : "the tracker had not removed it yet");
         }
         out.printf(Locale.ROOT, "%nDone in %.1f s.%n", r.elapsedSeconds());

@@ -4,11 +4,22 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code egoist}: the one entry point. Each subcommand lives in its own class in this package. */
-@Command(name = "egoist", mixinStandardHelpOptions = true, versionProvider = EgoistCli.Version.class,
+@Command(
+        name = "egoist",
+        mixinStandardHelpOptions = true,
+        versionProvider = EgoistCli.Version.class,
         description = "EGOIST overlay routing with Selfish Neighbor Selection.",
-        subcommands = {TrackerCommand.class, NodeCommand.class, DemoCommand.class, SimCommand.class,
-                StatusCommand.class, RouteCommand.class, SendCommand.class, BenchCommand.class,
-                CommandLine.HelpCommand.class})
+        subcommands = {
+            TrackerCommand.class,
+            NodeCommand.class,
+            DemoCommand.class,
+            SimCommand.class,
+            StatusCommand.class,
+            RouteCommand.class,
+            SendCommand.class,
+            BenchCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class EgoistCli implements Runnable {
 
     @CommandLine.Spec

@@ -21,7 +21,11 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "node", mixinStandardHelpOptions = true, showDefaultValues = true, sortOptions = false,
+@Command(
+        name = "node",
+        mixinStandardHelpOptions = true,
+        showDefaultValues = true,
+        sortOptions = false,
         description = {
             "Run an overlay node: join via the tracker, measure, wire selfishly, flood link state, route and deliver.",
             "",
@@ -34,7 +38,10 @@ public final class NodeCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--tracker", required = true, paramLabel = "HOST[:PORT]",
+    @Option(
+            names = "--tracker",
+            required = true,
+            paramLabel = "HOST[:PORT]",
             description = "The tracker (port defaults to " + Seed.BOOTSTRAP_PORT + ").")
     String tracker;
 
@@ -50,64 +57,104 @@ public final class NodeCommand implements Callable<Integer> {
     @Option(names = "--k", description = "Out-neighbors to keep.")
     int k = 3;
 
-    @Option(names = "--policy", description = "Wiring policy: br, br-eps, hybrid-br, k-random, k-closest, k-regular, legacy-swap.")
+    @Option(
+            names = "--policy",
+            description = "Wiring policy: br, br-eps, hybrid-br, k-random, k-closest, k-regular, legacy-swap.")
     String policy = "br";
 
-    @Option(names = "--eps", description = "BR(eps) threshold for br-eps: re-wire only if the cost falls by more than this fraction.")
+    @Option(
+            names = "--eps",
+            description = "BR(eps) threshold for br-eps: re-wire only if the cost falls by more than this fraction.")
     double eps = 0.1;
 
-    @Option(names = "--ping-period", paramLabel = "SECONDS", description = "Probe every known node this often (PING_PERIOD).")
+    @Option(
+            names = "--ping-period",
+            paramLabel = "SECONDS",
+            description = "Probe every known node this often (PING_PERIOD).")
     double pingPeriod = Seed.PING_PERIOD_MS / 1000.0;
 
-    @Option(names = "--ping-timeout", paramLabel = "SECONDS", description = "A probe not answered within this fails (PING_TIMEOUT).")
+    @Option(
+            names = "--ping-timeout",
+            paramLabel = "SECONDS",
+            description = "A probe not answered within this fails (PING_TIMEOUT).")
     double pingTimeout = Seed.PING_TIMEOUT_MS / 1000.0;
 
-    @Option(names = "--rewire-period", paramLabel = "SECONDS", description = "One re-wiring step this often (REWIRING_PERIOD).")
+    @Option(
+            names = "--rewire-period",
+            paramLabel = "SECONDS",
+            description = "One re-wiring step this often (REWIRING_PERIOD).")
     double rewirePeriod = Seed.REWIRING_PERIOD_MS / 1000.0;
 
-    @Option(names = "--erase-hash", paramLabel = "SECONDS", description = "Clear the seen-update cache this often (ERASE_HASH).")
+    @Option(
+            names = "--erase-hash",
+            paramLabel = "SECONDS",
+            description = "Clear the seen-update cache this often (ERASE_HASH).")
     double eraseHash = Seed.ERASE_HASH_MS / 1000.0;
 
-    @Option(names = "--heartbeat", paramLabel = "SECONDS", description = "Heartbeat period on neighbor links (peers that support it).")
+    @Option(
+            names = "--heartbeat",
+            paramLabel = "SECONDS",
+            description = "Heartbeat period on neighbor links (peers that support it).")
     double heartbeat = 0.5;
 
     @Option(names = "--heartbeat-misses", description = "Missed heartbeat periods before a neighbor counts as lost.")
     int heartbeatMisses = 3;
 
-    @Option(names = "--rewire-min-gain-ms", paramLabel = "MS",
-            description = "Policy br: re-wire only if the own cost falls by more than this many ms (noise guard; 0 = plain BR).")
+    @Option(
+            names = "--rewire-min-gain-ms",
+            paramLabel = "MS",
+            description =
+                    "Policy br: re-wire only if the own cost falls by more than this many ms (noise guard; 0 = plain BR).")
     double rewireMinGainMs = NodeConfig.DEFAULT_REWIRE_MIN_GAIN_MS;
 
-    @Option(names = "--rewire-min-gain", paramLabel = "FRACTION",
+    @Option(
+            names = "--rewire-min-gain",
+            paramLabel = "FRACTION",
             description = "Policy br: ... and by more than this fraction of the own cost (0 = plain BR).")
     double rewireMinGainFraction = NodeConfig.DEFAULT_REWIRE_MIN_GAIN_FRACTION;
 
-    @Option(names = "--data-hold", paramLabel = "SECONDS",
+    @Option(
+            names = "--data-hold",
+            paramLabel = "SECONDS",
             description = "Hold a message that has no route yet this long, waiting for one (0 = drop at once).")
     double dataHold = NodeConfig.DEFAULT_DATA_HOLD_MS / 1000.0;
 
-    @Option(names = "--v02", description = "No extensions: behave exactly like a v0.2 node on the wire (no HELLO, HB, DATA).")
+    @Option(
+            names = "--v02",
+            description = "No extensions: behave exactly like a v0.2 node on the wire (no HELLO, HB, DATA).")
     boolean v02;
 
-    @Option(names = "--control-port", paramLabel = "PORT", description = "Control API port; 0 = any free port, -1 = none.")
+    @Option(
+            names = "--control-port",
+            paramLabel = "PORT",
+            description = "Control API port; 0 = any free port, -1 = none.")
     int controlPort = ControlApi.DEFAULT_PORT;
 
     @Option(names = "--control-host", paramLabel = "ADDR", description = "Address the control API listens on.")
     String controlHost = "127.0.0.1";
 
-    @Option(names = "--emulate", paramLabel = "MATRIX.csv", description = "Emulate latencies from this RTT matrix (needs --as).")
+    @Option(
+            names = "--emulate",
+            paramLabel = "MATRIX.csv",
+            description = "Emulate latencies from this RTT matrix (needs --as).")
     Path emulate;
 
     @Option(names = "--as", paramLabel = "NAME", description = "This node's name in the --emulate matrix.")
     String as;
 
-    @Option(names = "--emulate-map", paramLabel = "FILE", description = "Map peers to matrix names ('ip:port NAME' per line) instead of by registration order.")
+    @Option(
+            names = "--emulate-map",
+            paramLabel = "FILE",
+            description = "Map peers to matrix names ('ip:port NAME' per line) instead of by registration order.")
     Path emulateMap;
 
     @Option(names = "--seed", description = "Seed for the node's randomness (default: from the clock).")
     Long seed;
 
-    @Option(names = "--run-for", paramLabel = "SECONDS", description = "Stop after this long (default: run until interrupted).")
+    @Option(
+            names = "--run-for",
+            paramLabel = "SECONDS",
+            description = "Stop after this long (default: run until interrupted).")
     Double runFor;
 
     @Override
@@ -139,20 +186,30 @@ public final class NodeCommand implements Callable<Integer> {
         ControlApi control = null;
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            // SIGTERM / Ctrl-C: let the main thread close everything before the JVM halts
-            stop.countDown();
-            try {
-                stopped.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "egoist-node-shutdown");
+        Thread hook = new Thread(
+                () -> {
+                    // SIGTERM / Ctrl-C: let the main thread close everything before the JVM halts
+                    stop.countDown();
+                    try {
+                        stopped.await(10, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                },
+                "egoist-node-shutdown");
         try {
             if (controlPort >= 0) control = ControlApi.start(node, controlHost, controlPort, null);
-            out.printf(Locale.ROOT, "node=%s echo_port=%d control=%s tracker=%s:%d k=%d policy=%s%s%n", node.id(),
-                    node.id().port() + 1, control == null ? "none" : controlHost + ":" + control.port(), cfg.trackerHost(),
-                    cfg.trackerPort(), cfg.k(), cfg.policy(), emulation == null ? "" : " emulate_as=" + emulation.selfName());
+            out.printf(
+                    Locale.ROOT,
+                    "node=%s echo_port=%d control=%s tracker=%s:%d k=%d policy=%s%s%n",
+                    node.id(),
+                    node.id().port() + 1,
+                    control == null ? "none" : controlHost + ":" + control.port(),
+                    cfg.trackerHost(),
+                    cfg.trackerPort(),
+                    cfg.k(),
+                    cfg.policy(),
+                    emulation == null ? "" : " emulate_as=" + emulation.selfName());
             out.flush();
             Runtime.getRuntime().addShutdownHook(hook);
             if (runFor != null) {
@@ -190,8 +247,10 @@ public final class NodeCommand implements Callable<Integer> {
             }
         }
         if (tHost.isEmpty()) throw new IllegalArgumentException("--tracker: missing host in '" + tracker + "'");
-        if (port < 0 || port > 65534) throw new IllegalArgumentException("--port must be 0..65534 (port + 1 is the echo port)");
-        if (controlPort < -1 || controlPort > 65535) throw new IllegalArgumentException("--control-port must be -1..65535");
+        if (port < 0 || port > 65534)
+            throw new IllegalArgumentException("--port must be 0..65534 (port + 1 is the echo port)");
+        if (controlPort < -1 || controlPort > 65535)
+            throw new IllegalArgumentException("--control-port must be -1..65535");
         NodeId self;
         try {
             self = new NodeId(host, port == 0 ? 1 : port); // port 0: replaced by the bound one
@@ -199,7 +258,9 @@ public final class NodeCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--host: " + e.getMessage());
         }
         NodeConfig c = NodeConfig.defaults(self, tHost, tPort)
-                .withK(k).withPolicy(policy).withEpsilon(eps)
+                .withK(k)
+                .withPolicy(policy)
+                .withEpsilon(eps)
                 .withPingPeriodMs(Seconds.millis("--ping-period", pingPeriod))
                 .withPingTimeoutMs(Seconds.millis("--ping-timeout", pingTimeout))
                 .withRewirePeriodMs(Seconds.millis("--rewire-period", rewirePeriod))
@@ -213,7 +274,8 @@ public final class NodeCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--rewire-min-gain-ms must be a number >= 0, not " + rewireMinGainMs);
         }
         if (!Double.isFinite(rewireMinGainFraction) || rewireMinGainFraction < 0 || rewireMinGainFraction >= 1) {
-            throw new IllegalArgumentException("--rewire-min-gain must be a fraction in [0, 1), not " + rewireMinGainFraction);
+            throw new IllegalArgumentException(
+                    "--rewire-min-gain must be a fraction in [0, 1), not " + rewireMinGainFraction);
         }
         c = c.withDataHoldMs(Math.round(dataHold * 1000)).withRewireMinGain(rewireMinGainMs, rewireMinGainFraction);
         if (v02) c = c.withFeatures(List.of());
@@ -227,10 +289,12 @@ public final class NodeCommand implements Callable<Integer> {
 
     LatencyEmulation emulation() throws IOException {
         if (emulate == null) {
-            if (as != null || emulateMap != null) throw new IllegalArgumentException("--as and --emulate-map need --emulate MATRIX.csv");
+            if (as != null || emulateMap != null)
+                throw new IllegalArgumentException("--as and --emulate-map need --emulate MATRIX.csv");
             return null;
         }
-        if (as == null) throw new IllegalArgumentException("--emulate needs --as NAME (this node's name in the matrix)");
+        if (as == null)
+            throw new IllegalArgumentException("--emulate needs --as NAME (this node's name in the matrix)");
         LatencyMatrix matrix;
         try {
             matrix = LatencyMatrix.load(emulate);

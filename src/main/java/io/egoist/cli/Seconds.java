@@ -24,7 +24,8 @@ final class Seconds {
      * it is not a finite number of seconds from 0.001 to 1e9.
      */
     static long millis(String option, double seconds) {
-        if (!positive(seconds)) throw new IllegalArgumentException(option + " must be a positive number of seconds, not " + seconds);
+        if (!positive(seconds))
+            throw new IllegalArgumentException(option + " must be a positive number of seconds, not " + seconds);
         double ms = seconds * 1000.0;
         if (ms < 1 || ms > 1e12) {
             throw new IllegalArgumentException(option + " must be between 0.001 and 1e9 seconds, not " + seconds);

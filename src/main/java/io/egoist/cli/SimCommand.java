@@ -27,10 +27,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 
-@Command(name = "sim", mixinStandardHelpOptions = true, showDefaultValues = true, sortOptions = false,
-        description = {"Compare wiring policies on a latency matrix: every node uses the same policy; BR variants "
-                + "run best-response dynamics until a round changes nothing.",
-            "Writes results.csv and ratio_to_br.png (or, with --churn, churn.csv and churn.png) into --out."})
+@Command(
+        name = "sim",
+        mixinStandardHelpOptions = true,
+        showDefaultValues = true,
+        sortOptions = false,
+        description = {
+            "Compare wiring policies on a latency matrix: every node uses the same policy; BR variants "
+                    + "run best-response dynamics until a round changes nothing.",
+            "Writes results.csv and ratio_to_br.png (or, with --churn, churn.csv and churn.png) into --out."
+        })
 public final class SimCommand implements Callable<Integer> {
 
     static final String DEFAULT_POLICIES = "br,br-eps,k-random,k-closest,k-regular,full-mesh,hybrid-br";
@@ -38,13 +44,18 @@ public final class SimCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--matrix", paramLabel = "FILE",
+    @Option(
+            names = "--matrix",
+            paramLabel = "FILE",
             description = "RTT matrix CSV (header node,A,B,... then one row per node). Default: the shipped RIPE "
                     + "Atlas country matrix (94 countries).")
     Path matrix;
 
-    @Option(names = "--generate", paramLabel = "geo|waxman",
-            description = "Generate a matrix instead: geo (plane + per-pair noise) or waxman (BRITE-like router graph).")
+    @Option(
+            names = "--generate",
+            paramLabel = "geo|waxman",
+            description =
+                    "Generate a matrix instead: geo (plane + per-pair noise) or waxman (BRITE-like router graph).")
     String generate;
 
     @Option(names = "--nodes", paramLabel = "N", description = "Nodes for --generate (default 50).")
@@ -53,11 +64,16 @@ public final class SimCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Seed for everything random.")
     long seed;
 
-    @Option(names = "--k", paramLabel = "LIST",
+    @Option(
+            names = "--k",
+            paramLabel = "LIST",
             description = "Out-degrees: a range 2-8, a list 2,4,8 or both. Default: 2-8 (with --churn: 4).")
     String k;
 
-    @Option(names = "--policies", paramLabel = "LIST", defaultValue = DEFAULT_POLICIES,
+    @Option(
+            names = "--policies",
+            paramLabel = "LIST",
+            defaultValue = DEFAULT_POLICIES,
             description = "Comma-separated, from: br, br-eps, k-random, k-closest, k-regular, full-mesh, hybrid-br, "
                     + "legacy-swap, sampling-br.")
     String policies;
@@ -71,14 +87,20 @@ public final class SimCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON document on stdout instead of the table.")
     boolean json;
 
-    @Option(names = "--threads", paramLabel = "N",
+    @Option(
+            names = "--threads",
+            paramLabel = "N",
             description = "Worker threads (default: available processors). Results do not depend on it.")
     Integer threads;
 
-    @Option(names = "--churn", description = "Run the churn experiment (virtual time) instead of the static comparison.")
+    @Option(
+            names = "--churn",
+            description = "Run the churn experiment (virtual time) instead of the static comparison.")
     boolean churn;
 
-    @Option(names = "--churn-rate", defaultValue = "0.01",
+    @Option(
+            names = "--churn-rate",
+            defaultValue = "0.01",
             description = "On/off switches per node per second (exponential durations of mean 1/rate).")
     double churnRate;
 
@@ -88,7 +110,10 @@ public final class SimCommand implements Callable<Integer> {
     @Option(names = "--sample-every", defaultValue = "10", description = "Seconds between efficiency samples.")
     double sampleEvery;
 
-    @Option(names = "--epoch", defaultValue = "30", description = "Seconds between a node's re-wiring epochs under churn.")
+    @Option(
+            names = "--epoch",
+            defaultValue = "30",
+            description = "Seconds between a node's re-wiring epochs under churn.")
     double epoch;
 
     @Override
@@ -98,7 +123,8 @@ public final class SimCommand implements Callable<Integer> {
         PrintWriter stderr = spec.commandLine().getErr();
 
         LatencyMatrix m = loadMatrix();
-        String source = matrix != null ? String.valueOf(matrix.getFileName())
+        String source = matrix != null
+                ? String.valueOf(matrix.getFileName())
                 : generate != null ? generate + " n=" + m.size() + " seed=" + seed : "RIPE country RTT";
         List<Integer> ks = parseK(m.size());
         List<String> pols = parsePolicies();
@@ -121,8 +147,8 @@ public final class SimCommand implements Callable<Integer> {
             List<ChurnSimulation.Config> cells = new ArrayList<>();
             for (int kk : ks) {
                 for (String p : pols) {
-                    cells.add(new ChurnSimulation.Config(m, kk, p, seed, churnRate, duration, sampleEvery, epoch,
-                            maxRounds));
+                    cells.add(new ChurnSimulation.Config(
+                            m, kk, p, seed, churnRate, duration, sampleEvery, epoch, maxRounds));
                 }
             }
             try {
@@ -271,7 +297,8 @@ public final class SimCommand implements Callable<Integer> {
     }
 
     private ParameterException bad(String message) {
-        return new ParameterException(spec.commandLine(), message.replace('\n', ' ').replace('\r', ' '));
+        return new ParameterException(
+                spec.commandLine(), message.replace('\n', ' ').replace('\r', ' '));
     }
 
     private Map<String, Object> header(LatencyMatrix m, String source, List<Integer> ks, List<String> pols) {

@@ -12,9 +12,14 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "tracker", mixinStandardHelpOptions = true, showDefaultValues = true,
-        description = {"Run the bootstrap tracker (wire-compatible with the EGOIST v0.2 egoTracker).",
-                "Prints one line saying where it listens, logs events to stderr, stops cleanly on SIGTERM."})
+@Command(
+        name = "tracker",
+        mixinStandardHelpOptions = true,
+        showDefaultValues = true,
+        description = {
+            "Run the bootstrap tracker (wire-compatible with the EGOIST v0.2 egoTracker).",
+            "Prints one line saying where it listens, logs events to stderr, stops cleanly on SIGTERM."
+        })
 public final class TrackerCommand implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -29,36 +34,58 @@ public final class TrackerCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "DIR", description = "Directory of the SQLite database.")
     Path data = TrackerConfig.DEFAULT_DATA_DIR;
 
-    @Option(names = "--http-port", description = "HTTP port for /api/overlay, /healthz, /metrics (0 = any free port, -1 = off).")
+    @Option(
+            names = "--http-port",
+            description = "HTTP port for /api/overlay, /healthz, /metrics (0 = any free port, -1 = off).")
     int httpPort = TrackerConfig.DEFAULT_HTTP_PORT;
 
-    @Option(names = "--remove-period", paramLabel = "SECONDS", description = "Removal sweep period (seed: REMOVE_PERIOD).")
+    @Option(
+            names = "--remove-period",
+            paramLabel = "SECONDS",
+            description = "Removal sweep period (seed: REMOVE_PERIOD).")
     double removePeriod = Seed.REMOVE_PERIOD_MS / 1000.0;
 
-    @Option(names = "--expire-after", paramLabel = "SECONDS",
+    @Option(
+            names = "--expire-after",
+            paramLabel = "SECONDS",
             description = "Remove a node silent (no REG/UPT) this long (default 3 x REWIRING_PERIOD).")
     double expireAfter = TrackerConfig.DEFAULT_EXPIRE_AFTER_MS / 1000.0;
 
-    @Option(names = "--ping-timeout", paramLabel = "SECONDS", description = "How long a suspect's echo port has to answer (seed: PING_TIMEOUT).")
+    @Option(
+            names = "--ping-timeout",
+            paramLabel = "SECONDS",
+            description = "How long a suspect's echo port has to answer (seed: PING_TIMEOUT).")
     double pingTimeout = Seed.PING_TIMEOUT_MS / 1000.0;
 
-    @Option(names = "--idle-timeout", paramLabel = "SECONDS",
-            description = "Close a connection that sent no line for this long (a REG connection left open, a silent client).")
+    @Option(
+            names = "--idle-timeout",
+            paramLabel = "SECONDS",
+            description =
+                    "Close a connection that sent no line for this long (a REG connection left open, a silent client).")
     double idleTimeout = TrackerConfig.DEFAULT_IDLE_TIMEOUT_MS / 1000.0;
 
-    @Option(names = "--max-connections", paramLabel = "N",
+    @Option(
+            names = "--max-connections",
+            paramLabel = "N",
             description = "Open connections beyond this many get NACK@busy and are closed.")
     int maxConnections = TrackerConfig.DEFAULT_MAX_CONNECTIONS;
 
-    @Option(names = "--max-nodes", paramLabel = "N",
-            description = "A REG of a new node beyond this many nodes gets NACK@full (known nodes can always register again).")
+    @Option(
+            names = "--max-nodes",
+            paramLabel = "N",
+            description =
+                    "A REG of a new node beyond this many nodes gets NACK@full (known nodes can always register again).")
     int maxNodes = TrackerConfig.DEFAULT_MAX_NODES;
 
-    @Option(names = "--max-links", paramLabel = "N",
+    @Option(
+            names = "--max-links",
+            paramLabel = "N",
             description = "A UPT that would take the overlay beyond this many links gets NACK@full.")
     int maxLinks = TrackerConfig.DEFAULT_MAX_LINKS;
 
-    @Option(names = "--max-regs-per-connection", paramLabel = "N",
+    @Option(
+            names = "--max-regs-per-connection",
+            paramLabel = "N",
             description = "REG requests served on one connection; the next gets NACK@busy (a v0.2 node sends one).")
     int maxRegsPerConnection = TrackerConfig.DEFAULT_MAX_REGS_PER_CONNECTION;
 
@@ -104,16 +131,25 @@ public final class TrackerCommand implements Callable<Integer> {
 
     TrackerConfig config() {
         CommandLine cl = spec.commandLine();
-        if (port < 0 || port > 65535) throw new CommandLine.ParameterException(cl, "--port must be 0..65535, not " + port);
+        if (port < 0 || port > 65535)
+            throw new CommandLine.ParameterException(cl, "--port must be 0..65535, not " + port);
         if (httpPort < -1 || httpPort > 65535) {
             throw new CommandLine.ParameterException(cl, "--http-port must be -1..65535, not " + httpPort);
         }
         if (bind.isBlank()) throw new CommandLine.ParameterException(cl, "--bind must not be empty");
-        return new TrackerConfig(bind, port, data, httpPort, millis(cl, "--remove-period", removePeriod),
-                millis(cl, "--expire-after", expireAfter), millis(cl, "--ping-timeout", pingTimeout),
-                millis(cl, "--idle-timeout", idleTimeout), atLeastOne(cl, "--max-connections", maxConnections),
+        return new TrackerConfig(
+                bind,
+                port,
+                data,
+                httpPort,
+                millis(cl, "--remove-period", removePeriod),
+                millis(cl, "--expire-after", expireAfter),
+                millis(cl, "--ping-timeout", pingTimeout),
+                millis(cl, "--idle-timeout", idleTimeout),
+                atLeastOne(cl, "--max-connections", maxConnections),
                 atLeastOne(cl, "--max-nodes", maxNodes),
-                atLeastOne(cl, "--max-links", maxLinks), atLeastOne(cl, "--max-regs-per-connection", maxRegsPerConnection));
+                atLeastOne(cl, "--max-links", maxLinks),
+                atLeastOne(cl, "--max-regs-per-connection", maxRegsPerConnection));
     }
 
     static long millis(CommandLine cl, String option, double seconds) {

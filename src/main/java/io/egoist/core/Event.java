@@ -35,6 +35,8 @@ public interface Event {
      * {@code rttMs < 0} when it did not answer within the timeout or could not be reached.
      */
     record ProbeResult(NodeId target, double rttMs) implements Event {
-        public boolean answered() { return rttMs >= 0; }
+        public boolean answered() {
+            return rttMs >= 0;
+        }
     }
 }

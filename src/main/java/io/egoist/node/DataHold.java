@@ -19,7 +19,8 @@ final class DataHold {
      * One waiting line: the encoded DATA/DACK, its destination, when it gives up, why it is dropped then, and (at
      * the source, else null) the request it fails.
      */
-    record Held(String key, String line, NodeId dst, long deadline, String msgId, String dropReason, String requestId) {}
+    record Held(
+            String key, String line, NodeId dst, long deadline, String msgId, String dropReason, String requestId) {}
 
     private final int capacity;
     private final LinkedHashMap<String, Held> held = new LinkedHashMap<>();
@@ -29,9 +30,13 @@ final class DataHold {
         this.capacity = capacity;
     }
 
-    boolean isEmpty() { return held.isEmpty(); }
+    boolean isEmpty() {
+        return held.isEmpty();
+    }
 
-    int size() { return held.size(); }
+    int size() {
+        return held.size();
+    }
 
     /** Adds a line; false (nothing added) when full. */
     boolean add(String line, NodeId dst, long deadline, String msgId, String dropReason, String requestId) {
@@ -55,9 +60,13 @@ final class DataHold {
     }
 
     /** Every waiting line, oldest first (a copy: the caller may {@link #remove} while iterating). */
-    List<Held> all() { return new ArrayList<>(held.values()); }
+    List<Held> all() {
+        return new ArrayList<>(held.values());
+    }
 
-    void remove(Held h) { held.remove(h.key()); }
+    void remove(Held h) {
+        held.remove(h.key());
+    }
 
     /** The earliest deadline, or Long.MAX_VALUE when empty. */
     long earliestDeadline() {

@@ -77,7 +77,8 @@ public record NodeConfig(
         Objects.requireNonNull(trackerHost, "trackerHost");
         Objects.requireNonNull(policy, "policy");
         features = List.copyOf(features);
-        if (trackerPort < 1 || trackerPort > 65535) throw new IllegalArgumentException("tracker port out of range: " + trackerPort);
+        if (trackerPort < 1 || trackerPort > 65535)
+            throw new IllegalArgumentException("tracker port out of range: " + trackerPort);
         if (k < 1) throw new IllegalArgumentException("k must be at least 1: " + k);
         if (!(epsilon >= 0 && epsilon < 1)) throw new IllegalArgumentException("epsilon must be in [0, 1): " + epsilon);
         positive("ping period", pingPeriodMs);
@@ -88,17 +89,21 @@ public record NodeConfig(
         positive("heartbeat period", heartbeatPeriodMs);
         if (heartbeatMisses < 1) throw new IllegalArgumentException("heartbeat misses must be at least 1");
         positive("tracker retry", trackerRetryMs);
-        if (trackerRetryMaxMs < trackerRetryMs) throw new IllegalArgumentException("tracker retry max below tracker retry");
+        if (trackerRetryMaxMs < trackerRetryMs)
+            throw new IllegalArgumentException("tracker retry max below tracker retry");
         positive("tracker refresh", trackerRefreshMs);
         positive("announce refresh", announceRefreshMs);
         if (dataTtl < 1) throw new IllegalArgumentException("data TTL must be at least 1");
         positive("data timeout", dataTimeoutMs);
         if (forgetAfterFailures < 1) throw new IllegalArgumentException("forgetAfterFailures must be at least 1");
         if (dataHoldMs < 0) throw new IllegalArgumentException("data hold must not be negative: " + dataHoldMs);
-        if (!(rewireMinGainMs >= 0 && Double.isFinite(rewireMinGainMs))) throw new IllegalArgumentException("rewire min gain must be a finite value >= 0 ms: " + rewireMinGainMs);
-        if (!(rewireMinGainFraction >= 0 && rewireMinGainFraction < 1)) throw new IllegalArgumentException("rewire min gain fraction must be in [0, 1): " + rewireMinGainFraction);
+        if (!(rewireMinGainMs >= 0 && Double.isFinite(rewireMinGainMs)))
+            throw new IllegalArgumentException("rewire min gain must be a finite value >= 0 ms: " + rewireMinGainMs);
+        if (!(rewireMinGainFraction >= 0 && rewireMinGainFraction < 1))
+            throw new IllegalArgumentException("rewire min gain fraction must be in [0, 1): " + rewireMinGainFraction);
         for (String f : features) {
-            if (!f.matches("[a-z0-9-]+")) throw new IllegalArgumentException("bad feature name (want [a-z0-9-]+): " + f);
+            if (!f.matches("[a-z0-9-]+"))
+                throw new IllegalArgumentException("bad feature name (want [a-z0-9-]+): " + f);
         }
     }
 
@@ -108,36 +113,622 @@ public record NodeConfig(
 
     /** The seed's periods, k = 3, BR, heartbeat 500 ms x 3, tracker back-off 1 s doubling to 30 s, features hb+data. */
     public static NodeConfig defaults(NodeId self, String trackerHost, int trackerPort) {
-        return new NodeConfig(self, trackerHost, trackerPort, 3, "br", 0.1,
-                Seed.PING_PERIOD_MS, Seed.PING_TIMEOUT_MS, 500, Seed.REWIRING_PERIOD_MS, Seed.ERASE_HASH_MS,
-                500, 3, 1_000, 30_000, 5 * Seed.REWIRING_PERIOD_MS, 5 * Seed.REWIRING_PERIOD_MS,
-                DEFAULT_FEATURES, 32, 5_000, 3, DEFAULT_DATA_HOLD_MS, DEFAULT_REWIRE_MIN_GAIN_MS, DEFAULT_REWIRE_MIN_GAIN_FRACTION);
+        return new NodeConfig(
+                self,
+                trackerHost,
+                trackerPort,
+                3,
+                "br",
+                0.1,
+                Seed.PING_PERIOD_MS,
+                Seed.PING_TIMEOUT_MS,
+                500,
+                Seed.REWIRING_PERIOD_MS,
+                Seed.ERASE_HASH_MS,
+                500,
+                3,
+                1_000,
+                30_000,
+                5 * Seed.REWIRING_PERIOD_MS,
+                5 * Seed.REWIRING_PERIOD_MS,
+                DEFAULT_FEATURES,
+                32,
+                5_000,
+                3,
+                DEFAULT_DATA_HOLD_MS,
+                DEFAULT_REWIRE_MIN_GAIN_MS,
+                DEFAULT_REWIRE_MIN_GAIN_FRACTION);
     }
 
     public boolean supports(String feature) {
         return features.contains(feature);
     }
 
-    public NodeConfig withSelf(NodeId v) { return new NodeConfig(v, trackerHost, trackerPort, k, policy, epsilon, pingPeriodMs, pingTimeoutMs, firstProbeDelayMs, rewirePeriodMs, eraseHashMs, heartbeatPeriodMs, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, announceRefreshMs, features, dataTtl, dataTimeoutMs, forgetAfterFailures, dataHoldMs, rewireMinGainMs, rewireMinGainFraction); }
-    public NodeConfig withTracker(String host, int port) { return new NodeConfig(self, host, port, k, policy, epsilon, pingPeriodMs, pingTimeoutMs, firstProbeDelayMs, rewirePeriodMs, eraseHashMs, heartbeatPeriodMs, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, announceRefreshMs, features, dataTtl, dataTimeoutMs, forgetAfterFailures, dataHoldMs, rewireMinGainMs, rewireMinGainFraction); }
-    public NodeConfig withK(int v) { return new NodeConfig(self, trackerHost, trackerPort, v, policy, epsilon, pingPeriodMs, pingTimeoutMs, firstProbeDelayMs, rewirePeriodMs, eraseHashMs, heartbeatPeriodMs, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, announceRefreshMs, features, dataTtl, dataTimeoutMs, forgetAfterFailures, dataHoldMs, rewireMinGainMs, rewireMinGainFraction); }
-    public NodeConfig withPolicy(String v) { return new NodeConfig(self, trackerHost, trackerPort, k, v, epsilon, pingPeriodMs, pingTimeoutMs, firstProbeDelayMs, rewirePeriodMs, eraseHashMs, heartbeatPeriodMs, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, announceRefreshMs, features, dataTtl, dataTimeoutMs, forgetAfterFailures, dataHoldMs, rewireMinGainMs, rewireMinGainFraction); }
-    public NodeConfig withEpsilon(double v) { return new NodeConfig(self, trackerHost, trackerPort, k, policy, v, pingPeriodMs, pingTimeoutMs, firstProbeDelayMs, rewirePeriodMs, eraseHashMs, heartbeatPeriodMs, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, announceRefreshMs, features, dataTtl, dataTimeoutMs, forgetAfterFailures, dataHoldMs, rewireMinGainMs, rewireMinGainFraction); }
-    public NodeConfig withPingPeriodMs(long v) { return new NodeConfig(self, trackerHost, trackerPort, k, policy, epsilon, v, pingTimeoutMs, firstProbeDelayMs, rewirePeriodMs, eraseHashMs, heartbeatPeriodMs, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, announceRefreshMs, features, dataTtl, dataTimeoutMs, forgetAfterFailures, dataHoldMs, rewireMinGainMs, rewireMinGainFraction); }
-    public NodeConfig withPingTimeoutMs(long v) { return new NodeConfig(self, trackerHost, trackerPort, k, policy, epsilon, pingPeriodMs, v, firstProbeDelayMs, rewirePeriodMs, eraseHashMs, heartbeatPeriodMs, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, announceRefreshMs, features, dataTtl, dataTimeoutMs, forgetAfterFailures, dataHoldMs, rewireMinGainMs, rewireMinGainFraction); }
-    public NodeConfig withFirstProbeDelayMs(long v) { return new NodeConfig(self, trackerHost, trackerPort, k, policy, epsilon, pingPeriodMs, pingTimeoutMs, v, rewirePeriodMs, eraseHashMs, heartbeatPeriodMs, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, announceRefreshMs, features, dataTtl, dataTimeoutMs, forgetAfterFailures, dataHoldMs, rewireMinGainMs, rewireMinGainFraction); }
-    public NodeConfig withRewirePeriodMs(long v) { return new NodeConfig(self, trackerHost, trackerPort, k, policy, epsilon, pingPeriodMs, pingTimeoutMs, firstProbeDelayMs, v, eraseHashMs, heartbeatPeriodMs, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, announceRefreshMs, features, dataTtl, dataTimeoutMs, forgetAfterFailures, dataHoldMs, rewireMinGainMs, rewireMinGainFraction); }
-    public NodeConfig withEraseHashMs(long v) { return new NodeConfig(self, trackerHost, trackerPort, k, policy, epsilon, pingPeriodMs, pingTimeoutMs, firstProbeDelayMs, rewirePeriodMs, v, heartbeatPeriodMs, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, announceRefreshMs, features, dataTtl, dataTimeoutMs, forgetAfterFailures, dataHoldMs, rewireMinGainMs, rewireMinGainFraction); }
-    public NodeConfig withHeartbeatPeriodMs(long v) { return new NodeConfig(self, trackerHost, trackerPort, k, policy, epsilon, pingPeriodMs, pingTimeoutMs, firstProbeDelayMs, rewirePeriodMs, eraseHashMs, v, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, announceRefreshMs, features, dataTtl, dataTimeoutMs, forgetAfterFailures, dataHoldMs, rewireMinGainMs, rewireMinGainFraction); }
-    public NodeConfig withHeartbeatMisses(int v) { return new NodeConfig(self, trackerHost, trackerPort, k, policy, epsilon, pingPeriodMs, pingTimeoutMs, firstProbeDelayMs, rewirePeriodMs, eraseHashMs, heartbeatPeriodMs, v, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, announceRefreshMs, features, dataTtl, dataTimeoutMs, forgetAfterFailures, dataHoldMs, rewireMinGainMs, rewireMinGainFraction); }
-    public NodeConfig withTrackerRetryMs(long first, long max) { return new NodeConfig(self, trackerHost, trackerPort, k, policy, epsilon, pingPeriodMs, pingTimeoutMs, firstProbeDelayMs, rewirePeriodMs, eraseHashMs, heartbeatPeriodMs, heartbeatMisses, first, max, trackerRefreshMs, announceRefreshMs, features, dataTtl, dataTimeoutMs, forgetAfterFailures, dataHoldMs, rewireMinGainMs, rewireMinGainFraction); }
-    public NodeConfig withTrackerRefreshMs(long v) { return new NodeConfig(self, trackerHost, trackerPort, k, policy, epsilon, pingPeriodMs, pingTimeoutMs, firstProbeDelayMs, rewirePeriodMs, eraseHashMs, heartbeatPeriodMs, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, v, announceRefreshMs, features, dataTtl, dataTimeoutMs, forgetAfterFailures, dataHoldMs, rewireMinGainMs, rewireMinGainFraction); }
-    public NodeConfig withAnnounceRefreshMs(long v) { return new NodeConfig(self, trackerHost, trackerPort, k, policy, epsilon, pingPeriodMs, pingTimeoutMs, firstProbeDelayMs, rewirePeriodMs, eraseHashMs, heartbeatPeriodMs, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, v, features, dataTtl, dataTimeoutMs, forgetAfterFailures, dataHoldMs, rewireMinGainMs, rewireMinGainFraction); }
-    public NodeConfig withFeatures(List<String> v) { return new NodeConfig(self, trackerHost, trackerPort, k, policy, epsilon, pingPeriodMs, pingTimeoutMs, firstProbeDelayMs, rewirePeriodMs, eraseHashMs, heartbeatPeriodMs, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, announceRefreshMs, v, dataTtl, dataTimeoutMs, forgetAfterFailures, dataHoldMs, rewireMinGainMs, rewireMinGainFraction); }
-    public NodeConfig withDataTtl(int v) { return new NodeConfig(self, trackerHost, trackerPort, k, policy, epsilon, pingPeriodMs, pingTimeoutMs, firstProbeDelayMs, rewirePeriodMs, eraseHashMs, heartbeatPeriodMs, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, announceRefreshMs, features, v, dataTimeoutMs, forgetAfterFailures, dataHoldMs, rewireMinGainMs, rewireMinGainFraction); }
-    public NodeConfig withDataTimeoutMs(long v) { return new NodeConfig(self, trackerHost, trackerPort, k, policy, epsilon, pingPeriodMs, pingTimeoutMs, firstProbeDelayMs, rewirePeriodMs, eraseHashMs, heartbeatPeriodMs, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, announceRefreshMs, features, dataTtl, v, forgetAfterFailures, dataHoldMs, rewireMinGainMs, rewireMinGainFraction); }
-    public NodeConfig withForgetAfterFailures(int v) { return new NodeConfig(self, trackerHost, trackerPort, k, policy, epsilon, pingPeriodMs, pingTimeoutMs, firstProbeDelayMs, rewirePeriodMs, eraseHashMs, heartbeatPeriodMs, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, announceRefreshMs, features, dataTtl, dataTimeoutMs, v, dataHoldMs, rewireMinGainMs, rewireMinGainFraction); }
-    public NodeConfig withDataHoldMs(long v) { return new NodeConfig(self, trackerHost, trackerPort, k, policy, epsilon, pingPeriodMs, pingTimeoutMs, firstProbeDelayMs, rewirePeriodMs, eraseHashMs, heartbeatPeriodMs, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, announceRefreshMs, features, dataTtl, dataTimeoutMs, forgetAfterFailures, v, rewireMinGainMs, rewireMinGainFraction); }
+    public NodeConfig withSelf(NodeId v) {
+        return new NodeConfig(
+                v,
+                trackerHost,
+                trackerPort,
+                k,
+                policy,
+                epsilon,
+                pingPeriodMs,
+                pingTimeoutMs,
+                firstProbeDelayMs,
+                rewirePeriodMs,
+                eraseHashMs,
+                heartbeatPeriodMs,
+                heartbeatMisses,
+                trackerRetryMs,
+                trackerRetryMaxMs,
+                trackerRefreshMs,
+                announceRefreshMs,
+                features,
+                dataTtl,
+                dataTimeoutMs,
+                forgetAfterFailures,
+                dataHoldMs,
+                rewireMinGainMs,
+                rewireMinGainFraction);
+    }
+
+    public NodeConfig withTracker(String host, int port) {
+        return new NodeConfig(
+                self,
+                host,
+                port,
+                k,
+                policy,
+                epsilon,
+                pingPeriodMs,
+                pingTimeoutMs,
+                firstProbeDelayMs,
+                rewirePeriodMs,
+                eraseHashMs,
+                heartbeatPeriodMs,
+                heartbeatMisses,
+                trackerRetryMs,
+                trackerRetryMaxMs,
+                trackerRefreshMs,
+                announceRefreshMs,
+                features,
+                dataTtl,
+                dataTimeoutMs,
+                forgetAfterFailures,
+                dataHoldMs,
+                rewireMinGainMs,
+                rewireMinGainFraction);
+    }
+
+    public NodeConfig withK(int v) {
+        return new NodeConfig(
+                self,
+                trackerHost,
+                trackerPort,
+                v,
+                policy,
+                epsilon,
+                pingPeriodMs,
+                pingTimeoutMs,
+                firstProbeDelayMs,
+                rewirePeriodMs,
+                eraseHashMs,
+                heartbeatPeriodMs,
+                heartbeatMisses,
+                trackerRetryMs,
+                trackerRetryMaxMs,
+                trackerRefreshMs,
+                announceRefreshMs,
+                features,
+                dataTtl,
+                dataTimeoutMs,
+                forgetAfterFailures,
+                dataHoldMs,
+                rewireMinGainMs,
+                rewireMinGainFraction);
+    }
+
+    public NodeConfig withPolicy(String v) {
+        return new NodeConfig(
+                self,
+                trackerHost,
+                trackerPort,
+                k,
+                v,
+                epsilon,
+                pingPeriodMs,
+                pingTimeoutMs,
+                firstProbeDelayMs,
+                rewirePeriodMs,
+                eraseHashMs,
+                heartbeatPeriodMs,
+                heartbeatMisses,
+                trackerRetryMs,
+                trackerRetryMaxMs,
+                trackerRefreshMs,
+                announceRefreshMs,
+                features,
+                dataTtl,
+                dataTimeoutMs,
+                forgetAfterFailures,
+                dataHoldMs,
+                rewireMinGainMs,
+                rewireMinGainFraction);
+    }
+
+    public NodeConfig withEpsilon(double v) {
+        return new NodeConfig(
+                self,
+                trackerHost,
+                trackerPort,
+                k,
+                policy,
+                v,
+                pingPeriodMs,
+                pingTimeoutMs,
+                firstProbeDelayMs,
+                rewirePeriodMs,
+                eraseHashMs,
+                heartbeatPeriodMs,
+                heartbeatMisses,
+                trackerRetryMs,
+                trackerRetryMaxMs,
+                trackerRefreshMs,
+                announceRefreshMs,
+                features,
+                dataTtl,
+                dataTimeoutMs,
+                forgetAfterFailures,
+                dataHoldMs,
+                rewireMinGainMs,
+                rewireMinGainFraction);
+    }
+
+    public NodeConfig withPingPeriodMs(long v) {
+        return new NodeConfig(
+                self,
+                trackerHost,
+                trackerPort,
+                k,
+                policy,
+                epsilon,
+                v,
+                pingTimeoutMs,
+                firstProbeDelayMs,
+                rewirePeriodMs,
+                eraseHashMs,
+                heartbeatPeriodMs,
+                heartbeatMisses,
+                trackerRetryMs,
+                trackerRetryMaxMs,
+                trackerRefreshMs,
+                announceRefreshMs,
+                features,
+                dataTtl,
+                dataTimeoutMs,
+                forgetAfterFailures,
+                dataHoldMs,
+                rewireMinGainMs,
+                rewireMinGainFraction);
+    }
+
+    public NodeConfig withPingTimeoutMs(long v) {
+        return new NodeConfig(
+                self,
+                trackerHost,
+                trackerPort,
+                k,
+                policy,
+                epsilon,
+                pingPeriodMs,
+                v,
+                firstProbeDelayMs,
+                rewirePeriodMs,
+                eraseHashMs,
+                heartbeatPeriodMs,
+                heartbeatMisses,
+                trackerRetryMs,
+                trackerRetryMaxMs,
+                trackerRefreshMs,
+                announceRefreshMs,
+                features,
+                dataTtl,
+                dataTimeoutMs,
+                forgetAfterFailures,
+                dataHoldMs,
+                rewireMinGainMs,
+                rewireMinGainFraction);
+    }
+
+    public NodeConfig withFirstProbeDelayMs(long v) {
+        return new NodeConfig(
+                self,
+                trackerHost,
+                trackerPort,
+                k,
+                policy,
+                epsilon,
+                pingPeriodMs,
+                pingTimeoutMs,
+                v,
+                rewirePeriodMs,
+                eraseHashMs,
+                heartbeatPeriodMs,
+                heartbeatMisses,
+                trackerRetryMs,
+                trackerRetryMaxMs,
+                trackerRefreshMs,
+                announceRefreshMs,
+                features,
+                dataTtl,
+                dataTimeoutMs,
+                forgetAfterFailures,
+                dataHoldMs,
+                rewireMinGainMs,
+                rewireMinGainFraction);
+    }
+
+    public NodeConfig withRewirePeriodMs(long v) {
+        return new NodeConfig(
+                self,
+                trackerHost,
+                trackerPort,
+                k,
+                policy,
+                epsilon,
+                pingPeriodMs,
+                pingTimeoutMs,
+                firstProbeDelayMs,
+                v,
+                eraseHashMs,
+                heartbeatPeriodMs,
+                heartbeatMisses,
+                trackerRetryMs,
+                trackerRetryMaxMs,
+                trackerRefreshMs,
+                announceRefreshMs,
+                features,
+                dataTtl,
+                dataTimeoutMs,
+                forgetAfterFailures,
+                dataHoldMs,
+                rewireMinGainMs,
+                rewireMinGainFraction);
+    }
+
+    public NodeConfig withEraseHashMs(long v) {
+        return new NodeConfig(
+                self,
+                trackerHost,
+                trackerPort,
+                k,
+                policy,
+                epsilon,
+                pingPeriodMs,
+                pingTimeoutMs,
+                firstProbeDelayMs,
+                rewirePeriodMs,
+                v,
+                heartbeatPeriodMs,
+                heartbeatMisses,
+                trackerRetryMs,
+                trackerRetryMaxMs,
+                trackerRefreshMs,
+                announceRefreshMs,
+                features,
+                dataTtl,
+                dataTimeoutMs,
+                forgetAfterFailures,
+                dataHoldMs,
+                rewireMinGainMs,
+                rewireMinGainFraction);
+    }
+
+    public NodeConfig withHeartbeatPeriodMs(long v) {
+        return new NodeConfig(
+                self,
+                trackerHost,
+                trackerPort,
+                k,
+                policy,
+                epsilon,
+                pingPeriodMs,
+                pingTimeoutMs,
+                firstProbeDelayMs,
+                rewirePeriodMs,
+                eraseHashMs,
+                v,
+                heartbeatMisses,
+                trackerRetryMs,
+                trackerRetryMaxMs,
+                trackerRefreshMs,
+                announceRefreshMs,
+                features,
+                dataTtl,
+                dataTimeoutMs,
+                forgetAfterFailures,
+                dataHoldMs,
+                rewireMinGainMs,
+                rewireMinGainFraction);
+    }
+
+    public NodeConfig withHeartbeatMisses(int v) {
+        return new NodeConfig(
+                self,
+                trackerHost,
+                trackerPort,
+                k,
+                policy,
+                epsilon,
+                pingPeriodMs,
+                pingTimeoutMs,
+                firstProbeDelayMs,
+                rewirePeriodMs,
+                eraseHashMs,
+                heartbeatPeriodMs,
+                v,
+                trackerRetryMs,
+                trackerRetryMaxMs,
+                trackerRefreshMs,
+                announceRefreshMs,
+                features,
+                dataTtl,
+                dataTimeoutMs,
+                forgetAfterFailures,
+                dataHoldMs,
+                rewireMinGainMs,
+                rewireMinGainFraction);
+    }
+
+    public NodeConfig withTrackerRetryMs(long first, long max) {
+        return new NodeConfig(
+                self,
+                trackerHost,
+                trackerPort,
+                k,
+                policy,
+                epsilon,
+                pingPeriodMs,
+                pingTimeoutMs,
+                firstProbeDelayMs,
+                rewirePeriodMs,
+                eraseHashMs,
+                heartbeatPeriodMs,
+                heartbeatMisses,
+                first,
+                max,
+                trackerRefreshMs,
+                announceRefreshMs,
+                features,
+                dataTtl,
+                dataTimeoutMs,
+                forgetAfterFailures,
+                dataHoldMs,
+                rewireMinGainMs,
+                rewireMinGainFraction);
+    }
+
+    public NodeConfig withTrackerRefreshMs(long v) {
+        return new NodeConfig(
+                self,
+                trackerHost,
+                trackerPort,
+                k,
+                policy,
+                epsilon,
+                pingPeriodMs,
+                pingTimeoutMs,
+                firstProbeDelayMs,
+                rewirePeriodMs,
+                eraseHashMs,
+                heartbeatPeriodMs,
+                heartbeatMisses,
+                trackerRetryMs,
+                trackerRetryMaxMs,
+                v,
+                announceRefreshMs,
+                features,
+                dataTtl,
+                dataTimeoutMs,
+                forgetAfterFailures,
+                dataHoldMs,
+                rewireMinGainMs,
+                rewireMinGainFraction);
+    }
+
+    public NodeConfig withAnnounceRefreshMs(long v) {
+        return new NodeConfig(
+                self,
+                trackerHost,
+                trackerPort,
+                k,
+                policy,
+                epsilon,
+                pingPeriodMs,
+                pingTimeoutMs,
+                firstProbeDelayMs,
+                rewirePeriodMs,
+                eraseHashMs,
+                heartbeatPeriodMs,
+                heartbeatMisses,
+                trackerRetryMs,
+                trackerRetryMaxMs,
+                trackerRefreshMs,
+                v,
+                features,
+                dataTtl,
+                dataTimeoutMs,
+                forgetAfterFailures,
+                dataHoldMs,
+                rewireMinGainMs,
+                rewireMinGainFraction);
+    }
+
+    public NodeConfig withFeatures(List<String> v) {
+        return new NodeConfig(
+                self,
+                trackerHost,
+                trackerPort,
+                k,
+                policy,
+                epsilon,
+                pingPeriodMs,
+                pingTimeoutMs,
+                firstProbeDelayMs,
+                rewirePeriodMs,
+                eraseHashMs,
+                heartbeatPeriodMs,
+                heartbeatMisses,
+                trackerRetryMs,
+                trackerRetryMaxMs,
+                trackerRefreshMs,
+                announceRefreshMs,
+                v,
+                dataTtl,
+                dataTimeoutMs,
+                forgetAfterFailures,
+                dataHoldMs,
+                rewireMinGainMs,
+                rewireMinGainFraction);
+    }
+
+    public NodeConfig withDataTtl(int v) {
+        return new NodeConfig(
+                self,
+                trackerHost,
+                trackerPort,
+                k,
+                policy,
+                epsilon,
+                pingPeriodMs,
+                pingTimeoutMs,
+                firstProbeDelayMs,
+                rewirePeriodMs,
+                eraseHashMs,
+                heartbeatPeriodMs,
+                heartbeatMisses,
+                trackerRetryMs,
+                trackerRetryMaxMs,
+                trackerRefreshMs,
+                announceRefreshMs,
+                features,
+                v,
+                dataTimeoutMs,
+                forgetAfterFailures,
+                dataHoldMs,
+                rewireMinGainMs,
+                rewireMinGainFraction);
+    }
+
+    public NodeConfig withDataTimeoutMs(long v) {
+        return new NodeConfig(
+                self,
+                trackerHost,
+                trackerPort,
+                k,
+                policy,
+                epsilon,
+                pingPeriodMs,
+                pingTimeoutMs,
+                firstProbeDelayMs,
+                rewirePeriodMs,
+                eraseHashMs,
+                heartbeatPeriodMs,
+                heartbeatMisses,
+                trackerRetryMs,
+                trackerRetryMaxMs,
+                trackerRefreshMs,
+                announceRefreshMs,
+                features,
+                dataTtl,
+                v,
+                forgetAfterFailures,
+                dataHoldMs,
+                rewireMinGainMs,
+                rewireMinGainFraction);
+    }
+
+    public NodeConfig withForgetAfterFailures(int v) {
+        return new NodeConfig(
+                self,
+                trackerHost,
+                trackerPort,
+                k,
+                policy,
+                epsilon,
+                pingPeriodMs,
+                pingTimeoutMs,
+                firstProbeDelayMs,
+                rewirePeriodMs,
+                eraseHashMs,
+                heartbeatPeriodMs,
+                heartbeatMisses,
+                trackerRetryMs,
+                trackerRetryMaxMs,
+                trackerRefreshMs,
+                announceRefreshMs,
+                features,
+                dataTtl,
+                dataTimeoutMs,
+                v,
+                dataHoldMs,
+                rewireMinGainMs,
+                rewireMinGainFraction);
+    }
+
+    public NodeConfig withDataHoldMs(long v) {
+        return new NodeConfig(
+                self,
+                trackerHost,
+                trackerPort,
+                k,
+                policy,
+                epsilon,
+                pingPeriodMs,
+                pingTimeoutMs,
+                firstProbeDelayMs,
+                rewirePeriodMs,
+                eraseHashMs,
+                heartbeatPeriodMs,
+                heartbeatMisses,
+                trackerRetryMs,
+                trackerRetryMaxMs,
+                trackerRefreshMs,
+                announceRefreshMs,
+                features,
+                dataTtl,
+                dataTimeoutMs,
+                forgetAfterFailures,
+                v,
+                rewireMinGainMs,
+                rewireMinGainFraction);
+    }
     /** The {@code br} noise guard: re-wire only if C_i falls by more than max(ms, fraction x C_i). */
-    public NodeConfig withRewireMinGain(double ms, double fraction) { return new NodeConfig(self, trackerHost, trackerPort, k, policy, epsilon, pingPeriodMs, pingTimeoutMs, firstProbeDelayMs, rewirePeriodMs, eraseHashMs, heartbeatPeriodMs, heartbeatMisses, trackerRetryMs, trackerRetryMaxMs, trackerRefreshMs, announceRefreshMs, features, dataTtl, dataTimeoutMs, forgetAfterFailures, dataHoldMs, ms, fraction); }
+    public NodeConfig withRewireMinGain(double ms, double fraction) {
+        return new NodeConfig(
+                self,
+                trackerHost,
+                trackerPort,
+                k,
+                policy,
+                epsilon,
+                pingPeriodMs,
+                pingTimeoutMs,
+                firstProbeDelayMs,
+                rewirePeriodMs,
+                eraseHashMs,
+                heartbeatPeriodMs,
+                heartbeatMisses,
+                trackerRetryMs,
+                trackerRetryMaxMs,
+                trackerRefreshMs,
+                announceRefreshMs,
+                features,
+                dataTtl,
+                dataTimeoutMs,
+                forgetAfterFailures,
+                dataHoldMs,
+                ms,
+                fraction);
+    }
 }

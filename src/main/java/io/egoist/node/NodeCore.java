@@ -84,7 +84,11 @@ public final class NodeCore implements Core {
      */
     public static final double UNREACHABLE_COST = 1e15;
 
-    public enum Phase { JOINING, MEASURING, RUNNING }
+    public enum Phase {
+        JOINING,
+        MEASURING,
+        RUNNING
+    }
 
     private final NodeConfig cfg;
     private final Random random;
@@ -105,6 +109,7 @@ public final class NodeCore implements Core {
     private long trackerBackoff;
     /** A tracker contact failed since the last successful REG: the next REG counts as a re-registration. */
     private boolean trackerSuspect;
+
     private boolean everRegistered;
 
     // ---- peers and measurements (hash order is deterministic; sorted where the order matters) ----
@@ -126,10 +131,12 @@ public final class NodeCore implements Core {
     private final LinkedHashMap<NodeId, OutLink> neighbors = new LinkedHashMap<>();
     /** Old out-links kept up until the links replacing them are up (make before break). */
     private final LinkedHashMap<NodeId, OutLink> retiring = new LinkedHashMap<>();
+
     private final Map<ConnId, OutLink> outConns = new HashMap<>();
     private final Map<ConnId, HelloExchange> helloConns = new HashMap<>();
     /** Accepted connections (in-links): who connected, and whether it has shown it speaks our extensions. */
     private final Map<ConnId, InConn> inConns = new HashMap<>();
+
     private long hbSeq;
 
     // ---- routing cache ----
@@ -141,9 +148,13 @@ public final class NodeCore implements Core {
     private final DataHold hold = new DataHold(MAX_PENDING_LINES);
     /** Bumped by every {@link #invalidate}; the held lines were last tried against view generation holdTriedGen. */
     private long viewGen;
+
     private long holdTriedGen = -1;
     private final LinkedHashMap<String, Boolean> seenMessages = new LinkedHashMap<>(1024, 0.75f, false) {
-        @Override protected boolean removeEldestEntry(Map.Entry<String, Boolean> e) { return size() > MAX_SEEN_MESSAGES; }
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> e) {
+            return size() > MAX_SEEN_MESSAGES;
+        }
     };
 
     // ---- counters (read by tests and the benchmark) ----
@@ -156,8 +167,7 @@ public final class NodeCore implements Core {
         this.policy = policyFor(cfg);
         this.useHb = cfg.supports(NodeConfig.FEATURE_HB);
         this.useData = cfg.supports(NodeConfig.FEATURE_DATA);
-        this.helloLine = cfg.features().isEmpty() ? null
-                : WireCodec.encode(new Message.Hello(self, cfg.features()));
+        this.helloLine = cfg.features().isEmpty() ? null : WireCodec.encode(new Message.Hello(self, cfg.features()));
         this.trackerBackoff = cfg.trackerRetryMs();
     }
 
@@ -190,7 +200,8 @@ public final class NodeCore implements Core {
         else if (event instanceof Event.Connected e) onConnected(e.conn());
         else if (event instanceof Event.ConnectFailed e) onConnectFailed(e.conn(), e.reason());
         else if (event instanceof Event.Closed e) onClosed(e.conn());
-        else if (event instanceof Event.Accepted e) inConns.put(e.conn(), new InConn(e.remoteHost() + ":" + e.remotePort()));
+        else if (event instanceof Event.Accepted e)
+            inConns.put(e.conn(), new InConn(e.remoteHost() + ":" + e.remotePort()));
         else if (event instanceof Event.LineTooLong e) onLineTooLong(e.conn());
         else if (event instanceof NodeEvent.SendData e) onSendData(e);
         else log.warn("event=unknown_event node={} event={}", self, event);
@@ -213,25 +224,33 @@ public final class NodeCore implements Core {
     // queries
     // =====================================================================================================
 
-    public NodeConfig config() { return cfg; }
+    public NodeConfig config() {
+        return cfg;
+    }
 
-    public NodeId id() { return self; }
+    public NodeId id() {
+        return self;
+    }
 
-    public Phase phase() { return phase; }
+    public Phase phase() {
+        return phase;
+    }
 
     /**
      * This node's HELLO line, which its echo server answers a HELLO probe with; empty when the node has no
      * extensions (features = []): then the echo server echoes HELLO lines verbatim, like v0.2.
      */
-    public Optional<String> helloLine() { return Optional.ofNullable(helloLine); }
+    public Optional<String> helloLine() {
+        return Optional.ofNullable(helloLine);
+    }
 
     public NodeStatus status() {
         View v = view();
         List<NodeStatus.Neighbor> ns = new ArrayList<>();
         for (OutLink l : neighbors.values()) {
             Peer p = peers.get(l.peer);
-            ns.add(new NodeStatus.Neighbor(l.peer, p == null ? Double.NaN : p.cost(), l.connected,
-                    p == null ? null : p.features));
+            ns.add(new NodeStatus.Neighbor(
+                    l.peer, p == null ? Double.NaN : p.cost(), l.connected, p == null ? null : p.features));
         }
         WiringProblem pr = problem(v);
         double ownCost = pr.current().length == 0 ? Double.NaN : Costs.cost(pr, pr.current());
@@ -239,8 +258,8 @@ public final class NodeCore implements Core {
         for (int j = 0; j < v.ids.size(); j++) {
             if (j != v.selfIdx && !(v.tree.dist()[j] < Double.POSITIVE_INFINITY)) unreachable++;
         }
-        return new NodeStatus(self, phase.name(), cfg.policy(), cfg.k(), ns, peers.size(), ownCost,
-                unreachable, cfg.features());
+        return new NodeStatus(
+                self, phase.name(), cfg.policy(), cfg.k(), ns, peers.size(), ownCost, unreachable, cfg.features());
     }
 
     /** The routing table: a shortest path over the link-state view to every reachable known live node. */
@@ -263,10 +282,14 @@ public final class NodeCore implements Core {
     }
 
     /** The out-neighbors as chosen (connected or connecting). */
-    public List<NodeId> neighbors() { return List.copyOf(neighbors.keySet()); }
+    public List<NodeId> neighbors() {
+        return List.copyOf(neighbors.keySet());
+    }
 
     /** The links we last announced (self → neighbor, cost). */
-    public List<Link> announcedLinks() { return ownLinks; }
+    public List<Link> announcedLinks() {
+        return ownLinks;
+    }
 
     /** The links this node currently holds for {@code source} (empty if none). */
     public List<Link> linksOf(NodeId source) {
@@ -276,7 +299,9 @@ public final class NodeCore implements Core {
     }
 
     /** Every node this node knows of (self excluded). */
-    public Set<NodeId> knownNodes() { return Collections.unmodifiableSet(peers.keySet()); }
+    public Set<NodeId> knownNodes() {
+        return Collections.unmodifiableSet(peers.keySet());
+    }
 
     /** Known nodes this node currently believes alive (not dead by its probes), self excluded. */
     public Set<NodeId> liveNodes() {
@@ -298,7 +323,9 @@ public final class NodeCore implements Core {
     }
 
     /** The sequence number of our latest announcement, or -1 before the first. */
-    public int ownSequence() { return ownSeq; }
+    public int ownSequence() {
+        return ownSeq;
+    }
 
     /** The last sequence number accepted from {@code source}, or -1. */
     public int lastSeq(NodeId source) {
@@ -306,13 +333,27 @@ public final class NodeCore implements Core {
         return s == null || s.seq == null ? -1 : s.seq;
     }
 
-    public Counters counters() { return counters; }
+    public Counters counters() {
+        return counters;
+    }
 
     /** Counts of significant events, for tests and the benchmark. */
     public static final class Counters {
         public long replayed, forwarded;
-        public long rewires, changes, repairs, aborted, neighborsLost, updatesAccepted, updatesStale, updatesDuplicate, rejected,
-                registrations, reRegistrations, dataForwarded, dataDropped, announcements;
+        public long rewires,
+                changes,
+                repairs,
+                aborted,
+                neighborsLost,
+                updatesAccepted,
+                updatesStale,
+                updatesDuplicate,
+                rejected,
+                registrations,
+                reRegistrations,
+                dataForwarded,
+                dataDropped,
+                announcements;
         /** Periodic br steps that kept the wiring because the gain was below the noise guard. */
         public long guarded;
         /** DATA/DACK lines that waited for a route (held) and were sent once one appeared. */
@@ -325,7 +366,11 @@ public final class NodeCore implements Core {
     // tracker
     // =====================================================================================================
 
-    private enum TrackerKind { REG, UPT, RMV }
+    private enum TrackerKind {
+        REG,
+        UPT,
+        RMV
+    }
 
     private static final class TrackerRequest {
         final TrackerKind kind;
@@ -356,7 +401,8 @@ public final class NodeCore implements Core {
     }
 
     private void sendTrackerUpdate() {
-        openTracker(new TrackerRequest(TrackerKind.UPT, WireCodec.encode(new Message.TrackerUpdate(ownLinks)), "announce"));
+        openTracker(
+                new TrackerRequest(TrackerKind.UPT, WireCodec.encode(new Message.TrackerUpdate(ownLinks)), "announce"));
     }
 
     private void sendRemove(NodeId dead) {
@@ -391,8 +437,10 @@ public final class NodeCore implements Core {
                 // life's registration and forgets a node only at a sweep after an RMV. Report ourselves, so its
                 // next sweep drops the stale record and a later REG gets the full reply. Sent after every empty
                 // reply, so ours is the last event before the sweep even if a duplicate REG counted as one.
-                log.warn("event=join_pending node={} reason=duplicate_registration action=remove_self retry_ms={}",
-                        self, trackerBackoff);
+                log.warn(
+                        "event=join_pending node={} reason=duplicate_registration action=remove_self retry_ms={}",
+                        self,
+                        trackerBackoff);
                 sendRemove(self);
                 scheduleRegister(backoff());
             } else {
@@ -429,7 +477,12 @@ public final class NodeCore implements Core {
     private void onTrackerFailed(ConnId c, TrackerRequest req, String reason) {
         trackerConns.remove(c);
         if (req.kind != TrackerKind.REG) out.add(new Effect.CancelTimer(Timers.linger(c)));
-        log.warn("event=tracker_unreachable node={} request={} reason={} retry_ms={}", self, req.kind, reason, trackerBackoff);
+        log.warn(
+                "event=tracker_unreachable node={} request={} reason={} retry_ms={}",
+                self,
+                req.kind,
+                reason,
+                trackerBackoff);
         if (req.kind == TrackerKind.REG) {
             regDone();
         }
@@ -468,14 +521,22 @@ public final class NodeCore implements Core {
         }
         invalidate();
         if (first) {
-            log.info("event=join node={} tracker={}:{} nodes={} links={}", self, cfg.trackerHost(), cfg.trackerPort(),
-                    reply.nodes().size(), reply.links().size());
+            log.info(
+                    "event=join node={} tracker={}:{} nodes={} links={}",
+                    self,
+                    cfg.trackerHost(),
+                    cfg.trackerPort(),
+                    reply.nodes().size(),
+                    reply.links().size());
             startMeasuring();
         } else if (trackerSuspect || (!ownLinks.isEmpty() && !trackerHadOurLinks)) {
             counters.reRegistrations++;
-            log.info("event=reregister node={} reason={} nodes={} links={}", self,
+            log.info(
+                    "event=reregister node={} reason={} nodes={} links={}",
+                    self,
                     trackerSuspect ? "tracker_was_unreachable" : "tracker_lacked_our_links",
-                    reply.nodes().size(), reply.links().size());
+                    reply.nodes().size(),
+                    reply.links().size());
             sendTrackerUpdate();
         }
         onRegistered(true);
@@ -502,9 +563,11 @@ public final class NodeCore implements Core {
         int failures;
         /** null = unknown; empty = v0.2 peer. */
         List<String> features;
+
         boolean helloPending;
         /** Lost by heartbeats: RMV it at the tracker only if the probe sent then fails too. */
         boolean removeOnProbeFailure;
+
         final long learnedAt;
 
         Peer(NodeId id, long learnedAt) {
@@ -512,13 +575,21 @@ public final class NodeCore implements Core {
             this.learnedAt = learnedAt;
         }
 
-        boolean dead() { return probed && !lastOk; }
+        boolean dead() {
+            return probed && !lastOk;
+        }
 
-        boolean candidate() { return lastOk && answers > 0; }
+        boolean candidate() {
+            return lastOk && answers > 0;
+        }
 
-        double cost() { return (samples[0] + samples[1] + samples[2]) / 3.0; }
+        double cost() {
+            return (samples[0] + samples[1] + samples[2]) / 3.0;
+        }
 
-        boolean supports(String f) { return features != null && features.contains(f); }
+        boolean supports(String f) {
+            return features != null && features.contains(f);
+        }
 
         void sample(double rtt) {
             if (answers == 0 || !lastOk) {
@@ -584,7 +655,11 @@ public final class NodeCore implements Core {
         if (rtt >= 0 && Double.isFinite(rtt)) {
             if (p.removeOnProbeFailure) {
                 p.removeOnProbeFailure = false;
-                log.info("event=remove_withheld node={} peer={} reason=probe_answered rtt_ms={}", self, target, fmt(rtt));
+                log.info(
+                        "event=remove_withheld node={} peer={} reason=probe_answered rtt_ms={}",
+                        self,
+                        target,
+                        fmt(rtt));
             }
             p.sample(rtt);
             if (wasDead) log.info("event=node_alive node={} peer={} rtt_ms={}", self, target, fmt(rtt));
@@ -646,7 +721,10 @@ public final class NodeCore implements Core {
 
     private static final class HelloExchange {
         final NodeId peer;
-        HelloExchange(NodeId peer) { this.peer = peer; }
+
+        HelloExchange(NodeId peer) {
+            this.peer = peer;
+        }
     }
 
     private void detectFeatures(Peer p) {
@@ -701,7 +779,10 @@ public final class NodeCore implements Core {
         int n = v.ids.size();
         double[] direct = new double[n];
         for (int j = 0; j < n; j++) {
-            if (j == v.selfIdx) { direct[j] = Double.NaN; continue; }
+            if (j == v.selfIdx) {
+                direct[j] = Double.NaN;
+                continue;
+            }
             Peer p = peers.get(v.ids.get(j));
             direct[j] = p != null && p.candidate() ? p.cost() : Double.NaN;
         }
@@ -747,8 +828,12 @@ public final class NodeCore implements Core {
         double newCost = Costs.cost(pr, chosen);
         if (RewireGuard.worthIt(cfg, oldCost, newCost)) return chosen;
         counters.guarded++;
-        log.debug("event=rewire_skipped node={} reason=below_noise old_cost={} new_cost={} threshold_ms={}", self,
-                fmt(oldCost), fmt(newCost), fmt(RewireGuard.threshold(cfg, oldCost)));
+        log.debug(
+                "event=rewire_skipped node={} reason=below_noise old_cost={} new_cost={} threshold_ms={}",
+                self,
+                fmt(oldCost),
+                fmt(newCost),
+                fmt(RewireGuard.threshold(cfg, oldCost)));
         return current;
     }
 
@@ -788,7 +873,11 @@ public final class NodeCore implements Core {
             if (cfg.policy().equals("k-random")) {
                 best = options.get(random.nextInt(options.size()));
             } else if (cfg.policy().equals("k-closest")) {
-                for (int j : options) if (pr.direct()[j] < bestCost) { bestCost = pr.direct()[j]; best = j; }
+                for (int j : options)
+                    if (pr.direct()[j] < bestCost) {
+                        bestCost = pr.direct()[j];
+                        best = j;
+                    }
             } else {
                 best = greedyBest(pr, cur, options);
             }
@@ -820,7 +909,10 @@ public final class NodeCore implements Core {
                 double v = Math.min(base[j], pr.direct()[w] + d[j]);
                 sum += v < Double.POSITIVE_INFINITY ? v : Costs.UNREACHABLE_PENALTY;
             }
-            if (sum < bestCost) { bestCost = sum; best = w; }
+            if (sum < bestCost) {
+                bestCost = sum;
+                best = w;
+            }
         }
         return best;
     }
@@ -853,8 +945,14 @@ public final class NodeCore implements Core {
             if (log.isInfoEnabled()) {
                 double oldCost = pr.current().length == 0 ? Double.NaN : Costs.cost(pr, pr.current());
                 double newCost = chosen.length == 0 ? Double.NaN : Costs.cost(pr, chosen);
-                log.info("event=rewire node={} reason={} old={} new={} old_cost={} new_cost={}", self, reason,
-                        oldList, newList, fmt(oldCost), fmt(newCost));
+                log.info(
+                        "event=rewire node={} reason={} old={} new={} old_cost={} new_cost={}",
+                        self,
+                        reason,
+                        oldList,
+                        newList,
+                        fmt(oldCost),
+                        fmt(newCost));
             }
             boolean lost = reason.startsWith("lost:");
             boolean adding = false;
@@ -1042,7 +1140,11 @@ public final class NodeCore implements Core {
                 if (e.getKey().equals(dead) || e.getKey().equals(o)) continue;
                 Peer sp = peers.get(e.getKey());
                 if (sp != null && sp.dead()) continue;
-                for (Link x : e.getValue().links) if (x.dst().equals(o) && !down(x)) { otherIn = true; break; }
+                for (Link x : e.getValue().links)
+                    if (x.dst().equals(o) && !down(x)) {
+                        otherIn = true;
+                        break;
+                    }
                 if (otherIn) break;
             }
             if (!otherIn) orphans.add(o);
@@ -1055,14 +1157,23 @@ public final class NodeCore implements Core {
             if (e.getKey().equals(dead)) continue;
             Peer sp = peers.get(e.getKey());
             if (sp == null || sp.dead()) continue;
-            for (Link x : e.getValue().links) if (x.dst().equals(dead) && !down(x)) { inNeighbors.add(e.getKey()); break; }
+            for (Link x : e.getValue().links)
+                if (x.dst().equals(dead) && !down(x)) {
+                    inNeighbors.add(e.getKey());
+                    break;
+                }
         }
         inNeighbors.sort(ORDER);
         int rank = inNeighbors.indexOf(self);
         List<NodeId> share = new ArrayList<>();
         for (int i = 0; i < orphans.size(); i++) share.add(orphans.get((rank + i) % orphans.size()));
-        log.info("event=orphans node={} dead={} orphans={} in_neighbors={} first_pick={}", self, dead, orphans,
-                inNeighbors.size(), share.get(0));
+        log.info(
+                "event=orphans node={} dead={} orphans={} in_neighbors={} first_pick={}",
+                self,
+                dead,
+                orphans,
+                inNeighbors.size(),
+                share.get(0));
         return share.subList(0, 1);
     }
 
@@ -1257,7 +1368,8 @@ public final class NodeCore implements Core {
             MessageDigest md = MessageDigest.getInstance("SHA-1");
             md.update((self + "@" + now + "@" + seq + "@" + random.nextLong()).getBytes(StandardCharsets.US_ASCII));
             StringBuilder sb = new StringBuilder(40);
-            for (byte b : md.digest()) sb.append(Character.forDigit((b >> 4) & 0xF, 16)).append(Character.forDigit(b & 0xF, 16));
+            for (byte b : md.digest())
+                sb.append(Character.forDigit((b >> 4) & 0xF, 16)).append(Character.forDigit(b & 0xF, 16));
             return sb.toString();
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-1 unavailable", e);
@@ -1295,10 +1407,16 @@ public final class NodeCore implements Core {
         if (p != null && p.dead()) probeSoon(p); // it speaks again: maybe it restarted
         invalidate();
         for (OutLink l : neighbors.values()) {
-            if (!l.peer.equals(src)) { sendToNeighbor(l, line); counters.forwarded++; }
+            if (!l.peer.equals(src)) {
+                sendToNeighbor(l, line);
+                counters.forwarded++;
+            }
         }
         for (OutLink l : retiring.values()) {
-            if (!l.peer.equals(src)) { sendToNeighbor(l, line); counters.forwarded++; }
+            if (!l.peer.equals(src)) {
+                sendToNeighbor(l, line);
+                counters.forwarded++;
+            }
         }
     }
 
@@ -1323,12 +1441,24 @@ public final class NodeCore implements Core {
 
     private void onLine(ConnId c, String line) {
         TrackerRequest tr = trackerConns.get(c);
-        if (tr != null) { onTrackerLine(c, tr, line); return; }
+        if (tr != null) {
+            onTrackerLine(c, tr, line);
+            return;
+        }
         OutLink l = outConns.get(c);
-        if (l != null) { onOutLine(l, line); return; }
+        if (l != null) {
+            onOutLine(l, line);
+            return;
+        }
         HelloExchange h = helloConns.get(c);
-        if (h != null) { onHelloLine(c, h, line); return; }
-        if (inConns.containsKey(c)) { onInLine(c, line); return; }
+        if (h != null) {
+            onHelloLine(c, h, line);
+            return;
+        }
+        if (inConns.containsKey(c)) {
+            onInLine(c, line);
+            return;
+        }
         log.debug("event=line_on_unknown_conn node={} conn={}", self, c);
     }
 
@@ -1347,7 +1477,9 @@ public final class NodeCore implements Core {
             return;
         }
         Message m = ((Decoded.Ok) d).message();
-        if (m instanceof Message.Heartbeat || m instanceof Message.Data || m instanceof Message.DataAck
+        if (m instanceof Message.Heartbeat
+                || m instanceof Message.Data
+                || m instanceof Message.DataAck
                 || m instanceof Message.Nack) {
             // Only an egoist node sends these (and only to a peer whose HELLO listed them): from now on a
             // rejection on this connection may be answered with NACK.
@@ -1375,9 +1507,14 @@ public final class NodeCore implements Core {
         final String remote;
         boolean speaksExtensions;
 
-        InConn(String remote) { this.remote = remote; }
+        InConn(String remote) {
+            this.remote = remote;
+        }
 
-        @Override public String toString() { return remote; }
+        @Override
+        public String toString() {
+            return remote;
+        }
     }
 
     private String peerName(ConnId c) {
@@ -1396,7 +1533,12 @@ public final class NodeCore implements Core {
         if (r.length() > 200) r = r.substring(0, 200);
         InConn ic = inConns.remove(c);
         boolean nack = ic != null && ic.speaksExtensions;
-        log.warn("event=reject node={} peer={} reason=\"{}\" nack={}", self, ic == null ? c.toString() : ic.remote, r, nack);
+        log.warn(
+                "event=reject node={} peer={} reason=\"{}\" nack={}",
+                self,
+                ic == null ? c.toString() : ic.remote,
+                r,
+                nack);
         if (nack) out.add(new Effect.Send(c, WireCodec.encode(new Message.Nack(r))));
         out.add(new Effect.Close(c));
     }
@@ -1407,11 +1549,17 @@ public final class NodeCore implements Core {
             return;
         }
         OutLink l = outConns.get(c);
-        if (l != null) { neighborLost(l.peer, "line_too_long", false); return; }
+        if (l != null) {
+            neighborLost(l.peer, "line_too_long", false);
+            return;
+        }
         TrackerRequest tr = trackerConns.get(c);
         if (tr != null) {
             closeTracker(c);
-            if (tr.kind == TrackerKind.REG) { regDone(); scheduleRegister(backoff()); }
+            if (tr.kind == TrackerKind.REG) {
+                regDone();
+                scheduleRegister(backoff());
+            }
             return;
         }
         HelloExchange h = helloConns.get(c);
@@ -1420,18 +1568,30 @@ public final class NodeCore implements Core {
 
     private void onConnected(ConnId c) {
         TrackerRequest tr = trackerConns.get(c);
-        if (tr != null) { onTrackerConnected(c, tr); return; }
+        if (tr != null) {
+            onTrackerConnected(c, tr);
+            return;
+        }
         OutLink l = outConns.get(c);
-        if (l != null) { onOutConnected(l); return; }
+        if (l != null) {
+            onOutConnected(l);
+            return;
+        }
         HelloExchange h = helloConns.get(c);
         if (h != null) out.add(new Effect.Send(c, helloLine));
     }
 
     private void onConnectFailed(ConnId c, String reason) {
         TrackerRequest tr = trackerConns.get(c);
-        if (tr != null) { onTrackerFailed(c, tr, reason); return; }
+        if (tr != null) {
+            onTrackerFailed(c, tr, reason);
+            return;
+        }
         OutLink l = outConns.get(c);
-        if (l != null) { neighborLost(l.peer, "connect_failed", true); return; }
+        if (l != null) {
+            neighborLost(l.peer, "connect_failed", true);
+            return;
+        }
         abandonHello(c);
     }
 
@@ -1459,7 +1619,10 @@ public final class NodeCore implements Core {
             return;
         }
         OutLink l = outConns.get(c);
-        if (l != null) { neighborLost(l.peer, "closed", true); return; }
+        if (l != null) {
+            neighborLost(l.peer, "closed", true);
+            return;
+        }
         if (abandonHello(c)) return;
         inConns.remove(c);
     }
@@ -1484,11 +1647,25 @@ public final class NodeCore implements Core {
         static final String CONNECT = "connect:";
         static final String HOLD = "data-hold";
 
-        static String probe(NodeId id) { return PROBE + id; }
-        static String hello(ConnId c) { return HELLO + c.value(); }
-        static String linger(ConnId c) { return LINGER + c.value(); }
-        static String data(String msgId) { return DATA + msgId; }
-        static String connect(ConnId c) { return CONNECT + c.value(); }
+        static String probe(NodeId id) {
+            return PROBE + id;
+        }
+
+        static String hello(ConnId c) {
+            return HELLO + c.value();
+        }
+
+        static String linger(ConnId c) {
+            return LINGER + c.value();
+        }
+
+        static String data(String msgId) {
+            return DATA + msgId;
+        }
+
+        static String connect(ConnId c) {
+            return CONNECT + c.value();
+        }
     }
 
     private void onTimer(String key) {
@@ -1587,10 +1764,16 @@ public final class NodeCore implements Core {
             sendOrHold(WireCodec.encode(ack), d.src(), d.msgId(), "no_route_for_ack");
             return;
         }
-        if (d.ttl() == 0) { dropData("ttl", d.msgId(), d.dst()); return; }
+        if (d.ttl() == 0) {
+            dropData("ttl", d.msgId(), d.dst());
+            return;
+        }
         counters.dataForwarded++;
-        sendOrHold(WireCodec.encode(new Message.Data(d.msgId(), d.ttl() - 1, d.src(), d.dst(), path, d.payload())),
-                d.dst(), d.msgId(), "no_route");
+        sendOrHold(
+                WireCodec.encode(new Message.Data(d.msgId(), d.ttl() - 1, d.src(), d.dst(), path, d.payload())),
+                d.dst(),
+                d.msgId(),
+                "no_route");
     }
 
     private void onDataAck(Message.DataAck a) {
@@ -1605,10 +1788,16 @@ public final class NodeCore implements Core {
             out.add(new NodeEffect.DataAcked(p.requestId(), a.forwardPath(), p.sentAt(), now));
             return;
         }
-        if (a.ttl() == 0) { dropData("ttl", a.msgId(), a.dst()); return; }
+        if (a.ttl() == 0) {
+            dropData("ttl", a.msgId(), a.dst());
+            return;
+        }
         counters.dataForwarded++;
-        sendOrHold(WireCodec.encode(new Message.DataAck(a.msgId(), a.ttl() - 1, a.src(), a.dst(), a.forwardPath())),
-                a.dst(), a.msgId(), "no_route");
+        sendOrHold(
+                WireCodec.encode(new Message.DataAck(a.msgId(), a.ttl() - 1, a.src(), a.dst(), a.forwardPath())),
+                a.dst(),
+                a.msgId(),
+                "no_route");
     }
 
     /**
@@ -1642,7 +1831,13 @@ public final class NodeCore implements Core {
         counters.held++;
         holdTriedGen = viewGen; // tried against this view just now
         out.add(new Effect.SetTimer(Timers.HOLD, hold.earliestDeadline()));
-        log.debug("event=data_held node={} msg={} dst={} reason={} hold_ms={}", self, msgId, dst, dropReason, cfg.dataHoldMs());
+        log.debug(
+                "event=data_held node={} msg={} dst={} reason={} hold_ms={}",
+                self,
+                msgId,
+                dst,
+                dropReason,
+                cfg.dataHoldMs());
         return true;
     }
 
@@ -1666,8 +1861,8 @@ public final class NodeCore implements Core {
             if (h.requestId() != null) {
                 if (pendingData.remove(h.msgId()) != null) {
                     out.add(new Effect.CancelTimer(Timers.data(h.msgId())));
-                    out.add(new NodeEffect.DataFailed(h.requestId(), "no route to " + h.dst() + " within "
-                            + cfg.dataHoldMs() + " ms"));
+                    out.add(new NodeEffect.DataFailed(
+                            h.requestId(), "no route to " + h.dst() + " within " + cfg.dataHoldMs() + " ms"));
                 }
             } else {
                 dropData(h.dropReason(), h.msgId(), h.dst());
@@ -1684,7 +1879,9 @@ public final class NodeCore implements Core {
 
     private void onDataTimeout(String msgId) {
         PendingData p = pendingData.remove(msgId);
-        if (p != null) out.add(new NodeEffect.DataFailed(p.requestId(), "no acknowledgement within " + cfg.dataTimeoutMs() + " ms"));
+        if (p != null)
+            out.add(new NodeEffect.DataFailed(
+                    p.requestId(), "no acknowledgement within " + cfg.dataTimeoutMs() + " ms"));
     }
 
     /** The out-link of the first hop on the data-plane shortest path to {@code dst}, or null. */
@@ -1750,7 +1947,13 @@ public final class NodeCore implements Core {
         final ShortestPaths.Tree tree;
         ShortestPaths.Tree dataTree;
 
-        View(List<NodeId> ids, Map<NodeId, Integer> index, int selfIdx, Graph residual, Graph full, ShortestPaths.Tree tree) {
+        View(
+                List<NodeId> ids,
+                Map<NodeId, Integer> index,
+                int selfIdx,
+                Graph residual,
+                Graph full,
+                ShortestPaths.Tree tree) {
             this.ids = ids;
             this.index = index;
             this.selfIdx = selfIdx;
@@ -1817,7 +2020,10 @@ public final class NodeCore implements Core {
         long v = 0, part = 0;
         for (int i = 0; i < ip.length(); i++) {
             char ch = ip.charAt(i);
-            if (ch == '.') { v = (v << 8) | part; part = 0; } else part = part * 10 + (ch - '0');
+            if (ch == '.') {
+                v = (v << 8) | part;
+                part = 0;
+            } else part = part * 10 + (ch - '0');
         }
         return (v << 8) | part;
     }

@@ -11,14 +11,21 @@ public interface NodeEvent extends Event {
      * {@link NodeEffect.DataAcked} or {@link NodeEffect.DataFailed} carrying the same {@code requestId}.
      */
     record SendData(String requestId, NodeId to, byte[] payload) implements NodeEvent {
-        @Override public boolean equals(Object o) {
-            return o instanceof SendData s && requestId.equals(s.requestId) && to.equals(s.to)
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof SendData s
+                    && requestId.equals(s.requestId)
+                    && to.equals(s.to)
                     && java.util.Arrays.equals(payload, s.payload);
         }
-        @Override public int hashCode() {
+
+        @Override
+        public int hashCode() {
             return java.util.Objects.hash(requestId, to) * 31 + java.util.Arrays.hashCode(payload);
         }
-        @Override public String toString() {
+
+        @Override
+        public String toString() {
             return "SendData[" + requestId + " to=" + to + " bytes=" + payload.length + "]";
         }
     }

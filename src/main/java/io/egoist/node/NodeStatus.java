@@ -17,8 +17,16 @@ import java.util.List;
  * @param unreachable how many known live destinations have no route
  * @param features   our extensions
  */
-public record NodeStatus(NodeId id, String phase, String policy, int k, List<Neighbor> neighbors, int knownNodes,
-                         double ownCost, int unreachable, List<String> features) {
+public record NodeStatus(
+        NodeId id,
+        String phase,
+        String policy,
+        int k,
+        List<Neighbor> neighbors,
+        int knownNodes,
+        double ownCost,
+        int unreachable,
+        List<String> features) {
     public NodeStatus {
         neighbors = List.copyOf(neighbors);
         features = List.copyOf(features);

@@ -8,5 +8,7 @@ import java.util.List;
  * link-state view ({@code path} starts with the node itself and ends with the destination).
  */
 public record RouteInfo(NodeId destination, NodeId nextHop, List<NodeId> path, double cost) {
-    public RouteInfo { path = List.copyOf(path); }
+    public RouteInfo {
+        path = List.copyOf(path);
+    }
 }

@@ -96,49 +96,80 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
         Tap tap = new Tap() {};
 
         /** A name for logs and for the loop thread when the host owns it. */
-        public Options name(String v) { name = v; return this; }
+        public Options name(String v) {
+            name = v;
+            return this;
+        }
 
         /** The clock the core is given as {@code now} and timers are set against (ms). */
-        public Options clock(LongSupplier v) { clock = v; return this; }
+        public Options clock(LongSupplier v) {
+            clock = v;
+            return this;
+        }
 
         /** Performs the core's own effects (anything that is not Send/Close/Connect/SetTimer/CancelTimer/Probe). */
-        public Options otherEffects(Consumer<Effect> v) { otherEffects = v; return this; }
+        public Options otherEffects(Consumer<Effect> v) {
+            otherEffects = v;
+            return this;
+        }
 
         /** Latency emulation; default none. */
-        public Options delay(OutboundDelay v) { delay = v; return this; }
+        public Options delay(OutboundDelay v) {
+            delay = v;
+            return this;
+        }
 
         /**
          * Runs the core on one loop of this group (the host does not shut the group down). Default: the host
          * creates and owns a one-thread group.
          */
-        public Options group(EventLoopGroup v) { group = v; return this; }
+        public Options group(EventLoopGroup v) {
+            group = v;
+            return this;
+        }
 
-        public Options connectTimeoutMs(int v) { connectTimeoutMs = v; return this; }
+        public Options connectTimeoutMs(int v) {
+            connectTimeoutMs = v;
+            return this;
+        }
 
-        public Options maxOutstandingProbes(int v) { maxOutstandingProbes = v; return this; }
+        public Options maxOutstandingProbes(int v) {
+            maxOutstandingProbes = v;
+            return this;
+        }
 
         /** Close an echo connection no probe used for this long (see {@link EchoProber#closeIdleAfter}); 0 = never. */
-        public Options probeIdleCloseMs(long v) { probeIdleCloseMs = v; return this; }
+        public Options probeIdleCloseMs(long v) {
+            probeIdleCloseMs = v;
+            return this;
+        }
 
         /**
          * A {@link Effect.Close} waits until what was sent before is written; when the peer does not read, at
          * most this long: then the connection is closed and the unwritten rest dropped (its buffers freed).
          * 0 (default) = wait as long as it takes. Costs a timer only when output is still pending at the Close.
          */
-        public Options closeGraceMs(long v) { closeGraceMs = v; return this; }
+        public Options closeGraceMs(long v) {
+            closeGraceMs = v;
+            return this;
+        }
 
         /**
          * Backpressure on accepted connections (bytes): stop reading a connection once more than {@code high}
          * bytes wait to be written to it, read again once fewer than {@code low} do. Default 32 KB / 256 KB.
          */
         public Options writeBufferWaterMark(int low, int high) {
-            if (low < 1 || high < low) throw new IllegalArgumentException("water marks need 1 <= low <= high, not " + low + "/" + high);
+            if (low < 1 || high < low)
+                throw new IllegalArgumentException("water marks need 1 <= low <= high, not " + low + "/" + high);
             writeLowWaterMark = low;
             writeHighWaterMark = high;
             return this;
         }
 
-        public Options tap(Tap v) { tap = v; return this; }
+        public Options tap(Tap v) {
+            tap = v;
+            return this;
+        }
     }
 
     /** One connection, accepted or opened. Loop-confined. */
@@ -174,7 +205,9 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
         final String key;
         ScheduledFuture<?> future;
 
-        TimerTask(String key) { this.key = key; }
+        TimerTask(String key) {
+            this.key = key;
+        }
 
         @Override
         public void run() {
@@ -239,10 +272,15 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
         if (loop.inEventLoop()) throw new IllegalStateException("listen() must not be called on the loop thread");
         Channel server = Lines.listen(loop, host, port, ch -> {
             InetSocketAddress remote = ch.remoteAddress();
-            Conn c = new Conn(new ConnId(nextAcceptedId.getAndDecrement()), false,
-                    remote.getAddress().getHostAddress(), remote.getPort());
+            Conn c = new Conn(
+                    new ConnId(nextAcceptedId.getAndDecrement()),
+                    false,
+                    remote.getAddress().getHostAddress(),
+                    remote.getPort());
             c.channel = ch;
-            ch.config().setWriteBufferWaterMark(new WriteBufferWaterMark(options.writeLowWaterMark, options.writeHighWaterMark));
+            ch.config()
+                    .setWriteBufferWaterMark(
+                            new WriteBufferWaterMark(options.writeLowWaterMark, options.writeHighWaterMark));
             ch.pipeline().addLast(new ConnHandler(c));
         });
         synchronized (servers) {
@@ -259,33 +297,35 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
     /** Starts the given core (for a host built without one); null = the core given to the constructor. */
     public CompletableFuture<Void> start(C lateCore) {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        execute(() -> {
-            if (closed) {
-                done.completeExceptionally(new IllegalStateException("host closed"));
-                return;
-            }
-            if (started) {
-                done.completeExceptionally(new IllegalStateException("already started"));
-                return;
-            }
-            if (lateCore != null) core = lateCore;
-            if (core == null) {
-                done.completeExceptionally(new IllegalStateException("no core to start"));
-                return;
-            }
-            started = true;
-            dispatching = true;
-            try {
-                perform(core.start(now()));
-            } catch (RuntimeException e) {
-                log.error("event=core_start_failed host={} reason={}", options.name, e.toString(), e);
-                done.completeExceptionally(e);
-            } finally {
-                dispatching = false;
-            }
-            drainEvents();
-            done.complete(null);
-        }, done);
+        execute(
+                () -> {
+                    if (closed) {
+                        done.completeExceptionally(new IllegalStateException("host closed"));
+                        return;
+                    }
+                    if (started) {
+                        done.completeExceptionally(new IllegalStateException("already started"));
+                        return;
+                    }
+                    if (lateCore != null) core = lateCore;
+                    if (core == null) {
+                        done.completeExceptionally(new IllegalStateException("no core to start"));
+                        return;
+                    }
+                    started = true;
+                    dispatching = true;
+                    try {
+                        perform(core.start(now()));
+                    } catch (RuntimeException e) {
+                        log.error("event=core_start_failed host={} reason={}", options.name, e.toString(), e);
+                        done.completeExceptionally(e);
+                    } finally {
+                        dispatching = false;
+                    }
+                    drainEvents();
+                    done.complete(null);
+                },
+                done);
         return done;
     }
 
@@ -297,17 +337,20 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
     /** Runs a read of the core's state on the loop thread. Fails if the host is closed. */
     public <T> CompletableFuture<T> query(Function<? super C, T> read) {
         CompletableFuture<T> result = new CompletableFuture<>();
-        execute(() -> {
-            if (closed || !started) {
-                result.completeExceptionally(new IllegalStateException(closed ? "host closed" : "host not started"));
-                return;
-            }
-            try {
-                result.complete(read.apply(core));
-            } catch (RuntimeException e) {
-                result.completeExceptionally(e);
-            }
-        }, result);
+        execute(
+                () -> {
+                    if (closed || !started) {
+                        result.completeExceptionally(
+                                new IllegalStateException(closed ? "host closed" : "host not started"));
+                        return;
+                    }
+                    try {
+                        result.complete(read.apply(core));
+                    } catch (RuntimeException e) {
+                        result.completeExceptionally(e);
+                    }
+                },
+                result);
         return result;
     }
 
@@ -346,31 +389,35 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
      */
     public CompletableFuture<Void> freeze() {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        execute(() -> {
-            frozen = true;
-            pendingEvents.clear();
-            for (TimerTask t : timers.values()) {
-                if (t.future != null) t.future.cancel(false);
-            }
-            timers.clear();
-            if (prober != null) prober.close();
-            for (Conn c : conns.values()) {
-                c.out.clear();
-                c.in.clear();
-            }
-            done.complete(null);
-        }, done);
+        execute(
+                () -> {
+                    frozen = true;
+                    pendingEvents.clear();
+                    for (TimerTask t : timers.values()) {
+                        if (t.future != null) t.future.cancel(false);
+                    }
+                    timers.clear();
+                    if (prober != null) prober.close();
+                    for (Conn c : conns.values()) {
+                        c.out.clear();
+                        c.in.clear();
+                    }
+                    done.complete(null);
+                },
+                done);
         return done;
     }
 
     /** Stops feeding the core (and performing its effects) without closing anything: for a quiet shutdown of many hosts. */
     public CompletableFuture<Void> mute() {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        execute(() -> {
-            frozen = true;
-            pendingEvents.clear();
-            done.complete(null);
-        }, done);
+        execute(
+                () -> {
+                    frozen = true;
+                    pendingEvents.clear();
+                    done.complete(null);
+                },
+                done);
         return done;
     }
 
@@ -388,7 +435,11 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
             c.out.flushNow();
             if (c.channel == null) continue;
             if (c.active) {
-                futures.add(c.channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE).channel().closeFuture());
+                futures.add(c.channel
+                        .writeAndFlush(Unpooled.EMPTY_BUFFER)
+                        .addListener(ChannelFutureListener.CLOSE)
+                        .channel()
+                        .closeFuture());
             } else {
                 futures.add(c.channel.close());
             }
@@ -464,7 +515,8 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
             if (old != null && old.future != null) old.future.cancel(false);
         } else if (effect instanceof Effect.Probe p) {
             if (prober == null) {
-                prober = new EchoProber(loop, options.maxOutstandingProbes, options.delay).closeIdleAfter(options.probeIdleCloseMs);
+                prober = new EchoProber(loop, options.maxOutstandingProbes, options.delay)
+                        .closeIdleAfter(options.probeIdleCloseMs);
             }
             prober.probe(p.target(), p.timeoutMs(), this::dispatch);
         } else {
@@ -504,12 +556,20 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
             c.channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             if (options.closeGraceMs > 0 && c.channel.isOpen() && pendingBytes(c.channel) > 0) {
                 Channel ch = c.channel;
-                loop.schedule(() -> {
-                    if (!ch.isOpen()) return;
-                    log.debug("event=close_forced host={} conn={} peer={}:{} unwritten_bytes={}", options.name, c.id, c.host,
-                            c.port, pendingBytes(ch));
-                    ch.close();
-                }, options.closeGraceMs, TimeUnit.MILLISECONDS);
+                loop.schedule(
+                        () -> {
+                            if (!ch.isOpen()) return;
+                            log.debug(
+                                    "event=close_forced host={} conn={} peer={}:{} unwritten_bytes={}",
+                                    options.name,
+                                    c.id,
+                                    c.host,
+                                    c.port,
+                                    pendingBytes(ch));
+                            ch.close();
+                        },
+                        options.closeGraceMs,
+                        TimeUnit.MILLISECONDS);
             }
         });
     }
@@ -552,8 +612,11 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
         f.addListener((ChannelFutureListener) done -> {
             if (done.isSuccess()) return; // Connected is fed by channelActive
             if (conns.get(id.value()) == c) conns.remove(id.value());
-            String reason = c.cancelled || done.isCancelled() || done.cause() == null ? "cancelled"
-                    : (done.cause().getMessage() == null ? done.cause().toString() : done.cause().getMessage());
+            String reason = c.cancelled || done.isCancelled() || done.cause() == null
+                    ? "cancelled"
+                    : (done.cause().getMessage() == null
+                            ? done.cause().toString()
+                            : done.cause().getMessage());
             dispatch(new Event.ConnectFailed(id, reason));
         });
     }
@@ -622,7 +685,12 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
             if (c.outbound || c.held != null || ch.isWritable() || !ch.isActive()) return;
             c.held = new ArrayDeque<>();
             ch.config().setAutoRead(false);
-            log.debug("event=read_paused host={} conn={} peer={}:{} unwritten_bytes={}", options.name, c.id, c.host, c.port,
+            log.debug(
+                    "event=read_paused host={} conn={} peer={}:{} unwritten_bytes={}",
+                    options.name,
+                    c.id,
+                    c.host,
+                    c.port,
                     pendingBytes(ch));
         }
 
@@ -661,7 +729,13 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
                 if (c.active) input(new Event.LineTooLong(c.id));
                 return;
             }
-            log.debug("event=conn_error host={} conn={} peer={}:{} reason={}", options.name, c.id, c.host, c.port, cause.toString());
+            log.debug(
+                    "event=conn_error host={} conn={} peer={}:{} reason={}",
+                    options.name,
+                    c.id,
+                    c.host,
+                    c.port,
+                    cause.toString());
             ctx.close();
         }
 

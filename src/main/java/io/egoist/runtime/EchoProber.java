@@ -62,7 +62,6 @@ public final class EchoProber implements AutoCloseable {
     private boolean closed;
     private long idleCloseMs; // 0 = keep connections open
 
-
     public EchoProber(EventLoop loop, int maxOutstanding, OutboundDelay delay) {
         if (maxOutstanding < 1) throw new IllegalArgumentException("maxOutstanding must be at least 1");
         this.loop = loop;
@@ -226,7 +225,8 @@ public final class EchoProber implements AutoCloseable {
                 t.awaitingConnect.clear();
                 for (Probe p : ready) send(t, p);
             } else {
-                log.debug("event=echo_connect_failed peer={}:{} reason={}", t.host, t.port, String.valueOf(done.cause()));
+                log.debug(
+                        "event=echo_connect_failed peer={}:{} reason={}", t.host, t.port, String.valueOf(done.cause()));
                 lost(t);
             }
         });
@@ -291,21 +291,24 @@ public final class EchoProber implements AutoCloseable {
 
     private void scheduleIdleCheck(Target t) {
         if (idleCloseMs <= 0 || closed || t.idleCheck != null) return;
-        t.idleCheck = loop.schedule(() -> {
-            t.idleCheck = null;
-            if (closed || targets.get(t.host + ":" + t.port) != t) return;
-            long idleMs = (System.nanoTime() - t.lastUsedNanos) / 1_000_000;
-            if (!t.inFlight.isEmpty() || !t.awaitingConnect.isEmpty() || idleMs < idleCloseMs) {
-                scheduleIdleCheck(t); // used since: look again later
-                return;
-            }
-            log.debug("event=echo_idle_close peer={}:{} idle_ms={}", t.host, t.port, idleMs);
-            targets.remove(t.host + ":" + t.port);
-            t.up = false;
-            t.out.clear();
-            t.in.clear();
-            if (t.channel != null) t.channel.close();
-        }, idleCloseMs, TimeUnit.MILLISECONDS);
+        t.idleCheck = loop.schedule(
+                () -> {
+                    t.idleCheck = null;
+                    if (closed || targets.get(t.host + ":" + t.port) != t) return;
+                    long idleMs = (System.nanoTime() - t.lastUsedNanos) / 1_000_000;
+                    if (!t.inFlight.isEmpty() || !t.awaitingConnect.isEmpty() || idleMs < idleCloseMs) {
+                        scheduleIdleCheck(t); // used since: look again later
+                        return;
+                    }
+                    log.debug("event=echo_idle_close peer={}:{} idle_ms={}", t.host, t.port, idleMs);
+                    targets.remove(t.host + ":" + t.port);
+                    t.up = false;
+                    t.out.clear();
+                    t.in.clear();
+                    if (t.channel != null) t.channel.close();
+                },
+                idleCloseMs,
+                TimeUnit.MILLISECONDS);
     }
 
     private static void cancelTimeout(Probe p) {

@@ -62,8 +62,8 @@ public final class HttpJsonServer implements AutoCloseable {
     private static final ObjectMapper MAPPER = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
 
     /** One request, with its body aggregated. */
-    public record Request(String method, String path, Map<String, List<String>> query, byte[] body,
-                          Map<String, String> headers) {
+    public record Request(
+            String method, String path, Map<String, List<String>> query, byte[] body, Map<String, String> headers) {
         /** The first value of a query parameter, or null. */
         public String param(String name) {
             List<String> v = query.get(name);
@@ -178,7 +178,8 @@ public final class HttpJsonServer implements AutoCloseable {
                 });
         ChannelFuture f = sb.bind(host, port).awaitUninterruptibly();
         if (!f.isSuccess()) {
-            throw new IllegalStateException("cannot listen on " + host + ":" + port + ": " + f.cause().getMessage(), f.cause());
+            throw new IllegalStateException(
+                    "cannot listen on " + host + ":" + port + ": " + f.cause().getMessage(), f.cause());
         }
         channels.add(f.channel());
         return ((InetSocketAddress) f.channel().localAddress()).getPort();
@@ -212,14 +213,17 @@ public final class HttpJsonServer implements AutoCloseable {
             }
             Handler h = methods.get(method);
             if (h == null) {
-                Response r = Response.error(405, "method " + method + " not allowed on " + qs.path()
-                        + " (allowed: " + String.join(", ", new TreeSet<>(methods.keySet())) + ")");
+                Response r = Response.error(
+                        405,
+                        "method " + method + " not allowed on " + qs.path() + " (allowed: "
+                                + String.join(", ", new TreeSet<>(methods.keySet())) + ")");
                 respond(ctx, r, keepAlive, String.join(", ", new TreeSet<>(methods.keySet())));
                 return;
             }
             Map<String, String> headers = new LinkedHashMap<>();
             req.headers().forEach(e -> headers.putIfAbsent(e.getKey().toLowerCase(), e.getValue()));
-            Request request = new Request(method, qs.path(), qs.parameters(), ByteBufUtil.getBytes(req.content()), headers);
+            Request request =
+                    new Request(method, qs.path(), qs.parameters(), ByteBufUtil.getBytes(req.content()), headers);
             CompletionStage<Response> stage;
             try {
                 stage = h.handle(request);
@@ -253,8 +257,8 @@ public final class HttpJsonServer implements AutoCloseable {
 
     private static void respond(ChannelHandlerContext ctx, Response r, boolean keepAlive, String allow) {
         if (r == null) r = Response.error(500, "handler returned no response");
-        FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                HttpResponseStatus.valueOf(r.status()), Unpooled.wrappedBuffer(r.body()));
+        FullHttpResponse resp = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(r.status()), Unpooled.wrappedBuffer(r.body()));
         resp.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
         resp.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.body().length);
         if (allow != null) resp.headers().set(HttpHeaderNames.ALLOW, allow);

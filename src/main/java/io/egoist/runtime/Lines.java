@@ -57,7 +57,8 @@ final class Lines {
                 });
         ChannelFuture f = sb.bind(host, port).awaitUninterruptibly();
         if (!f.isSuccess()) {
-            throw new IllegalStateException("cannot listen on " + host + ":" + port + ": " + f.cause().getMessage(), f.cause());
+            throw new IllegalStateException(
+                    "cannot listen on " + host + ":" + port + ": " + f.cause().getMessage(), f.cause());
         }
         return f.channel();
     }

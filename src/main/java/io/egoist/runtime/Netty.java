@@ -12,7 +12,8 @@ public final class Netty {
 
     /** A NIO event loop group with {@code threads} daemon threads named {@code name-N-M}. */
     public static EventLoopGroup newGroup(int threads, String name) {
-        return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, true), NioIoHandler.newFactory());
+        return new MultiThreadIoEventLoopGroup(
+                threads, new DefaultThreadFactory(name, true), NioIoHandler.newFactory());
     }
 
     /** Shuts a group down without a quiet period and waits (bounded) until its threads have ended. */

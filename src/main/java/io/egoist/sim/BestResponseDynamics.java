@@ -35,7 +35,8 @@ public final class BestResponseDynamics {
 
     public BestResponseDynamics(LatencyMatrix matrix, int k, WiringPolicy policy, int[][] initial) {
         if (initial.length != matrix.size()) {
-            throw new IllegalArgumentException("initial wiring has " + initial.length + " nodes, matrix " + matrix.size());
+            throw new IllegalArgumentException(
+                    "initial wiring has " + initial.length + " nodes, matrix " + matrix.size());
         }
         this.matrix = matrix;
         this.k = k;
@@ -97,9 +98,15 @@ public final class BestResponseDynamics {
         }
         if (adopt) {
             if (log.isDebugEnabled()) {
-                log.debug("event=rewire policy={} k={} node={} old={} new={} old_cost={} new_cost={}", policy.name(), k,
-                        matrix.names().get(i), Arrays.toString(current), Arrays.toString(links),
-                        Costs.cost(problem, current), Costs.cost(problem, links));
+                log.debug(
+                        "event=rewire policy={} k={} node={} old={} new={} old_cost={} new_cost={}",
+                        policy.name(),
+                        k,
+                        matrix.names().get(i),
+                        Arrays.toString(current),
+                        Arrays.toString(links),
+                        Costs.cost(problem, current),
+                        Costs.cost(problem, links));
             }
             wiring[i] = links;
         }

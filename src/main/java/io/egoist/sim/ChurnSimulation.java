@@ -46,12 +46,26 @@ import java.util.Random;
  */
 public final class ChurnSimulation {
 
-    public record Config(LatencyMatrix matrix, int k, String policy, long seed, double churnRate, double duration,
-                         double sampleEvery, double epoch, int maxRounds) {}
+    public record Config(
+            LatencyMatrix matrix,
+            int k,
+            String policy,
+            long seed,
+            double churnRate,
+            double duration,
+            double sampleEvery,
+            double epoch,
+            int maxRounds) {}
 
     /** One sample of the overlay. */
-    public record Sample(double timeS, int k, String policy, double efficiency, double relativeEfficiency,
-                         int liveNodes, boolean connected) {}
+    public record Sample(
+            double timeS,
+            int k,
+            String policy,
+            double efficiency,
+            double relativeEfficiency,
+            int liveNodes,
+            boolean connected) {}
 
     /** All samples of one run and its totals. */
     public record Run(int k, String policy, List<Sample> samples, int arrivals, int departures, int rewirings) {
@@ -60,16 +74,24 @@ public final class ChurnSimulation {
         }
 
         public double meanRelativeEfficiency() {
-            return samples.stream().mapToDouble(Sample::relativeEfficiency).average().orElse(0);
+            return samples.stream()
+                    .mapToDouble(Sample::relativeEfficiency)
+                    .average()
+                    .orElse(0);
         }
 
         /** Fraction of samples in which the live overlay was strongly connected. */
         public double connectedFraction() {
-            return samples.isEmpty() ? 0 : samples.stream().filter(Sample::connected).count() / (double) samples.size();
+            return samples.isEmpty()
+                    ? 0
+                    : samples.stream().filter(Sample::connected).count() / (double) samples.size();
         }
 
         public double minRelativeEfficiency() {
-            return samples.stream().mapToDouble(Sample::relativeEfficiency).min().orElse(0);
+            return samples.stream()
+                    .mapToDouble(Sample::relativeEfficiency)
+                    .min()
+                    .orElse(0);
         }
     }
 
@@ -112,14 +134,15 @@ public final class ChurnSimulation {
 
     public static void validate(Config c) {
         if (!(c.churnRate() > 0) || Double.isInfinite(c.churnRate())) {
-            throw new IllegalArgumentException("--churn-rate must be > 0 (switches per node per second), got " + c.churnRate());
+            throw new IllegalArgumentException(
+                    "--churn-rate must be > 0 (switches per node per second), got " + c.churnRate());
         }
         if (!(c.duration() > 0) || c.duration() > 1e7) {
             throw new IllegalArgumentException("--duration must be in (0, 1e7] seconds, got " + c.duration());
         }
         if (!(c.sampleEvery() > 0) || c.duration() / c.sampleEvery() > 100_000) {
-            throw new IllegalArgumentException("--sample-every must be > 0 and give at most 100000 samples, got "
-                    + c.sampleEvery());
+            throw new IllegalArgumentException(
+                    "--sample-every must be > 0 and give at most 100000 samples, got " + c.sampleEvery());
         }
         if (!(c.epoch() > 0) || c.duration() / c.epoch() > 1_000_000) {
             throw new IllegalArgumentException("--epoch must be > 0 seconds and not tiny, got " + c.epoch());
@@ -129,8 +152,8 @@ public final class ChurnSimulation {
     /** Runs several cells on {@code threads} threads; results in input order; each cell is deterministic. */
     public static List<Run> runAll(List<Config> configs, int threads, java.util.function.Consumer<String> progress) {
         configs.forEach(ChurnSimulation::validate);
-        return Parallel.map(configs, threads, ChurnSimulation::run, c -> "churn k=" + c.k() + " policy=" + c.policy(),
-                progress);
+        return Parallel.map(
+                configs, threads, ChurnSimulation::run, c -> "churn k=" + c.k() + " policy=" + c.policy(), progress);
     }
 
     /** Runs one (k, policy) under the churn trace of {@code config.seed()}. Deterministic. */
@@ -430,7 +453,13 @@ public final class ChurnSimulation {
             }
         }
         double meshEff = Overlays.efficiency(mesh, live);
-        return new Sample(t, k, cfg.policy(), eff, meshEff > 0 ? eff / meshEff : 0, ids.length,
+        return new Sample(
+                t,
+                k,
+                cfg.policy(),
+                eff,
+                meshEff > 0 ? eff / meshEff : 0,
+                ids.length,
                 Overlays.stronglyConnected(overlay, live));
     }
 

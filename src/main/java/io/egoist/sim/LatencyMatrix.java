@@ -66,8 +66,8 @@ public final class LatencyMatrix {
             }
             Integer prev = seen.put(name, i);
             if (prev != null) {
-                throw new MatrixFormatException(source + ": node " + i + ": duplicate name \"" + name
-                        + "\" (also node " + prev + ")");
+                throw new MatrixFormatException(
+                        source + ": node " + i + ": duplicate name \"" + name + "\" (also node " + prev + ")");
             }
         }
         if (values.length != n) {
@@ -76,15 +76,15 @@ public final class LatencyMatrix {
         double[][] copy = new double[n][];
         for (int i = 0; i < n; i++) {
             if (values[i].length != n) {
-                throw new MatrixFormatException(source + ": node " + i + " (" + names.get(i) + "): "
-                        + values[i].length + " values, expected " + n);
+                throw new MatrixFormatException(source + ": node " + i + " (" + names.get(i) + "): " + values[i].length
+                        + " values, expected " + n);
             }
             copy[i] = values[i].clone();
             for (int j = 0; j < n; j++) {
                 String problem = checkValue(copy[i][j], i == j);
                 if (problem != null) {
-                    throw new MatrixFormatException(source + ": node " + i + " (" + names.get(i) + "), node "
-                            + j + " (" + names.get(j) + "): " + problem);
+                    throw new MatrixFormatException(source + ": node " + i + " (" + names.get(i) + "), node " + j + " ("
+                            + names.get(j) + "): " + problem);
                 }
             }
         }
@@ -137,12 +137,14 @@ public final class LatencyMatrix {
             last--;
         }
         if (last == 0) {
-            throw new MatrixFormatException(source + ": row 1, column 1: empty file, expected a header row \"node,A,B,...\"");
+            throw new MatrixFormatException(
+                    source + ": row 1, column 1: empty file, expected a header row \"node,A,B,...\"");
         }
         String[] header = split(lines[0]);
         int n = header.length - 1;
         if (n < 1) {
-            throw new MatrixFormatException(source + ": row 1 (header), column 2: no node names after \"" + header[0] + "\"");
+            throw new MatrixFormatException(
+                    source + ": row 1 (header), column 2: no node names after \"" + header[0] + "\"");
         }
         List<String> names = new ArrayList<>(n);
         Map<String, Integer> seen = new HashMap<>();
@@ -159,12 +161,12 @@ public final class LatencyMatrix {
             names.add(name);
         }
         if (last - 1 < n) {
-            throw new MatrixFormatException(source + ": row " + (last + 1) + ", column 1: missing row for " + names.get(last - 1)
-                    + ": " + (last - 1) + " rows for " + n + " names in the header");
+            throw new MatrixFormatException(source + ": row " + (last + 1) + ", column 1: missing row for "
+                    + names.get(last - 1) + ": " + (last - 1) + " rows for " + n + " names in the header");
         }
         if (last - 1 > n) {
-            throw new MatrixFormatException(source + ": row " + (n + 2) + ", column 1: extra row (" + n
-                    + " names in the header)");
+            throw new MatrixFormatException(
+                    source + ": row " + (n + 2) + ", column 1: extra row (" + n + " names in the header)");
         }
         double[][] values = new double[n][n];
         for (int i = 0; i < n; i++) {

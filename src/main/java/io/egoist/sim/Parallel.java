@@ -13,8 +13,8 @@ import java.util.function.Function;
 final class Parallel {
     private Parallel() {}
 
-    static <T, R> List<R> map(List<T> tasks, int threads, Function<T, R> fn, Function<T, String> label,
-                              Consumer<String> progress) {
+    static <T, R> List<R> map(
+            List<T> tasks, int threads, Function<T, R> fn, Function<T, String> label, Consumer<String> progress) {
         int t = Math.max(1, Math.min(threads, tasks.size()));
         ExecutorService pool = Executors.newFixedThreadPool(t, r -> {
             Thread th = new Thread(r, "sim-worker");

@@ -39,12 +39,12 @@ public final class PolicyComparison {
 
     private PolicyComparison() {}
 
-    public record Config(LatencyMatrix matrix, List<Integer> ks, List<String> policies, long seed, int maxRounds,
-                         int threads) {}
+    public record Config(
+            LatencyMatrix matrix, List<Integer> ks, List<String> policies, long seed, int maxRounds, int threads) {}
 
     /** One computed overlay before ratios. */
-    record Cell(int k, String policy, double meanCost, double socialCost, int rounds, int rewirings,
-                boolean converged) {}
+    record Cell(
+            int k, String policy, double meanCost, double socialCost, int rounds, int rewirings, boolean converged) {}
 
     /**
      * Runs every cell; {@code progress} receives a label ({@code k=4 policy=br}) as each cell finishes.
@@ -67,9 +67,12 @@ public final class PolicyComparison {
         }
         tasks.add(new String[] {"-1", FULL_MESH});
 
-        List<Cell> computed = Parallel.map(tasks, config.threads(),
+        List<Cell> computed = Parallel.map(
+                tasks,
+                config.threads(),
                 t -> cell(config, Integer.parseInt(t[0]), t[1]),
-                t -> t[0].equals("-1") ? "policy=" + t[1] : "k=" + t[0] + " policy=" + t[1], progress);
+                t -> t[0].equals("-1") ? "policy=" + t[1] : "k=" + t[0] + " policy=" + t[1],
+                progress);
         Map<String, Cell> cells = new HashMap<>();
         for (Cell c : computed) {
             cells.put(c.k() + "/" + c.policy(), c);
@@ -81,8 +84,16 @@ public final class PolicyComparison {
             Cell br = cells.get(k + "/br");
             for (String p : config.policies()) {
                 Cell c = p.equals(FULL_MESH) ? mesh : cells.get(k + "/" + p);
-                out.add(new PolicyResult(k, p, c.meanCost(), c.socialCost(), c.meanCost() / br.meanCost(),
-                        c.meanCost() / mesh.meanCost(), c.rounds(), c.rewirings(), c.converged()));
+                out.add(new PolicyResult(
+                        k,
+                        p,
+                        c.meanCost(),
+                        c.socialCost(),
+                        c.meanCost() / br.meanCost(),
+                        c.meanCost() / mesh.meanCost(),
+                        c.rounds(),
+                        c.rewirings(),
+                        c.converged()));
             }
         }
         return out;
@@ -100,7 +111,8 @@ public final class PolicyComparison {
         }
         for (String p : config.policies()) {
             if (!Policies.NAMES.contains(p)) {
-                throw new IllegalArgumentException("unknown policy \"" + p + "\"; known: " + String.join(",", Policies.NAMES));
+                throw new IllegalArgumentException(
+                        "unknown policy \"" + p + "\"; known: " + String.join(",", Policies.NAMES));
             }
         }
         if (config.maxRounds() < 1) {

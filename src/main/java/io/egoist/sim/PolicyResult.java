@@ -11,5 +11,13 @@ package io.egoist.sim;
  * @param rewirings       node re-wirings over all rounds (0 for one-shot heuristics and the full mesh)
  * @param converged       the last round changed nothing (always true for one-shot overlays)
  */
-public record PolicyResult(int k, String policy, double meanCost, double socialCost, double ratioToBr,
-                           double ratioToFullMesh, int rounds, int rewirings, boolean converged) {}
+public record PolicyResult(
+        int k,
+        String policy,
+        double meanCost,
+        double socialCost,
+        double ratioToBr,
+        double ratioToFullMesh,
+        int rounds,
+        int rewirings,
+        boolean converged) {}

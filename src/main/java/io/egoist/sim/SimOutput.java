@@ -37,17 +37,45 @@ public final class SimOutput {
 
     /** One color per policy, the same in every chart. */
     private static final Map<String, Color> COLORS = Map.of(
-            "br", new Color(0xD62728), "br-eps", new Color(0x1F77B4), "k-random", new Color(0x2CA02C),
-            "k-closest", new Color(0xFF7F0E), "k-regular", new Color(0x9467BD), "full-mesh", Color.BLACK,
-            "hybrid-br", new Color(0x8C564B), "legacy-swap", new Color(0x7F7F7F), "sampling-br", new Color(0x17BECF));
+            "br",
+            new Color(0xD62728),
+            "br-eps",
+            new Color(0x1F77B4),
+            "k-random",
+            new Color(0x2CA02C),
+            "k-closest",
+            new Color(0xFF7F0E),
+            "k-regular",
+            new Color(0x9467BD),
+            "full-mesh",
+            Color.BLACK,
+            "hybrid-br",
+            new Color(0x8C564B),
+            "legacy-swap",
+            new Color(0x7F7F7F),
+            "sampling-br",
+            new Color(0x17BECF));
 
     public static void writeResultsCsv(Path file, List<PolicyResult> results) throws IOException {
         StringBuilder sb = new StringBuilder(RESULTS_HEADER).append('\n');
         for (PolicyResult r : results) {
-            sb.append(r.k()).append(',').append(r.policy()).append(',')
-                    .append(f(r.meanCost(), 3)).append(',').append(f(r.socialCost(), 3)).append(',')
-                    .append(f(r.ratioToBr(), 4)).append(',').append(f(r.ratioToFullMesh(), 4)).append(',')
-                    .append(r.rounds()).append(',').append(r.rewirings()).append(',').append(r.converged())
+            sb.append(r.k())
+                    .append(',')
+                    .append(r.policy())
+                    .append(',')
+                    .append(f(r.meanCost(), 3))
+                    .append(',')
+                    .append(f(r.socialCost(), 3))
+                    .append(',')
+                    .append(f(r.ratioToBr(), 4))
+                    .append(',')
+                    .append(f(r.ratioToFullMesh(), 4))
+                    .append(',')
+                    .append(r.rounds())
+                    .append(',')
+                    .append(r.rewirings())
+                    .append(',')
+                    .append(r.converged())
                     .append('\n');
         }
         Files.writeString(file, sb.toString(), StandardCharsets.UTF_8);
@@ -57,10 +85,20 @@ public final class SimOutput {
         StringBuilder sb = new StringBuilder(CHURN_HEADER).append('\n');
         for (ChurnSimulation.Run run : runs) {
             for (ChurnSimulation.Sample s : run.samples()) {
-                sb.append(f(s.timeS(), 3)).append(',').append(s.k()).append(',').append(s.policy()).append(',')
-                        .append(String.format(Locale.ROOT, "%.8f", s.efficiency())).append(',')
-                        .append(f(s.relativeEfficiency(), 4)).append(',').append(s.liveNodes()).append(',')
-                        .append(s.connected()).append('\n');
+                sb.append(f(s.timeS(), 3))
+                        .append(',')
+                        .append(s.k())
+                        .append(',')
+                        .append(s.policy())
+                        .append(',')
+                        .append(String.format(Locale.ROOT, "%.8f", s.efficiency()))
+                        .append(',')
+                        .append(f(s.relativeEfficiency(), 4))
+                        .append(',')
+                        .append(s.liveNodes())
+                        .append(',')
+                        .append(s.connected())
+                        .append('\n');
             }
         }
         Files.writeString(file, sb.toString(), StandardCharsets.UTF_8);
@@ -74,8 +112,15 @@ public final class SimOutput {
         }
         XYSeriesCollection data = new XYSeriesCollection();
         series.values().forEach(data::addSeries);
-        JFreeChart chart = ChartFactory.createXYLineChart("Individual cost / BR's cost (" + source + ")",
-                "k (out-neighbors per node)", "cost ratio to BR", data, PlotOrientation.VERTICAL, true, false, false);
+        JFreeChart chart = ChartFactory.createXYLineChart(
+                "Individual cost / BR's cost (" + source + ")",
+                "k (out-neighbors per node)",
+                "cost ratio to BR",
+                data,
+                PlotOrientation.VERTICAL,
+                true,
+                false,
+                false);
         XYPlot plot = styled(chart);
         NumberAxis x = (NumberAxis) plot.getDomainAxis();
         x.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
@@ -94,8 +139,15 @@ public final class SimOutput {
             }
             data.addSeries(s);
         }
-        JFreeChart chart = ChartFactory.createXYLineChart("Efficiency under churn, relative to the full mesh (" + source + ")",
-                "virtual time (s)", "efficiency / full mesh's", data, PlotOrientation.VERTICAL, true, false, false);
+        JFreeChart chart = ChartFactory.createXYLineChart(
+                "Efficiency under churn, relative to the full mesh (" + source + ")",
+                "virtual time (s)",
+                "efficiency / full mesh's",
+                data,
+                PlotOrientation.VERTICAL,
+                true,
+                false,
+                false);
         XYPlot plot = styled(chart);
         XYLineAndShapeRenderer renderer = (XYLineAndShapeRenderer) plot.getRenderer();
         for (int i = 0; i < data.getSeriesCount(); i++) {
@@ -114,9 +166,12 @@ public final class SimOutput {
         for (int i = 0; i < plot.getDataset().getSeriesCount(); i++) {
             String key = String.valueOf(plot.getDataset().getSeriesKey(i));
             String policy = key.contains(" ") ? key.substring(0, key.indexOf(' ')) : key;
-            renderer.setSeriesStroke(i, policy.equals("full-mesh")
-                    ? new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f)
-                    : new BasicStroke(2f));
+            renderer.setSeriesStroke(
+                    i,
+                    policy.equals("full-mesh")
+                            ? new BasicStroke(
+                                    2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f)
+                            : new BasicStroke(2f));
             Color c = COLORS.get(policy);
             if (c != null) {
                 renderer.setSeriesPaint(i, c);
@@ -129,12 +184,20 @@ public final class SimOutput {
     /** A readable table: every cell, then the paper-style pivot of the ratio to BR (policy × k). */
     public static void printResultsTable(PrintWriter out, List<PolicyResult> results) {
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"k", "policy", "mean_cost_ms", "ratio_to_br", "ratio_to_full_mesh", "rounds",
-            "rewirings", "converged"});
+        rows.add(new String[] {
+            "k", "policy", "mean_cost_ms", "ratio_to_br", "ratio_to_full_mesh", "rounds", "rewirings", "converged"
+        });
         for (PolicyResult r : results) {
-            rows.add(new String[] {String.valueOf(r.k()), r.policy(), f(r.meanCost(), 2), f(r.ratioToBr(), 3),
-                f(r.ratioToFullMesh(), 3), String.valueOf(r.rounds()), String.valueOf(r.rewirings()),
-                String.valueOf(r.converged())});
+            rows.add(new String[] {
+                String.valueOf(r.k()),
+                r.policy(),
+                f(r.meanCost(), 2),
+                f(r.ratioToBr(), 3),
+                f(r.ratioToFullMesh(), 3),
+                String.valueOf(r.rounds()),
+                String.valueOf(r.rewirings()),
+                String.valueOf(r.converged())
+            });
         }
         printAligned(out, rows, 2);
         out.println();
@@ -168,14 +231,29 @@ public final class SimOutput {
 
     public static void printChurnTable(PrintWriter out, List<ChurnSimulation.Run> runs) {
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"k", "policy", "mean_efficiency", "mean_rel_eff", "min_rel_eff", "connected",
-            "rewirings", "arrivals", "departures"});
+        rows.add(new String[] {
+            "k",
+            "policy",
+            "mean_efficiency",
+            "mean_rel_eff",
+            "min_rel_eff",
+            "connected",
+            "rewirings",
+            "arrivals",
+            "departures"
+        });
         for (ChurnSimulation.Run r : runs) {
-            rows.add(new String[] {String.valueOf(r.k()), r.policy(),
-                String.format(Locale.ROOT, "%.6f", r.meanEfficiency()), f(r.meanRelativeEfficiency(), 3),
-                f(r.minRelativeEfficiency(), 3), Math.round(100 * r.connectedFraction()) + "%",
-                String.valueOf(r.rewirings()), String.valueOf(r.arrivals()),
-                String.valueOf(r.departures())});
+            rows.add(new String[] {
+                String.valueOf(r.k()),
+                r.policy(),
+                String.format(Locale.ROOT, "%.6f", r.meanEfficiency()),
+                f(r.meanRelativeEfficiency(), 3),
+                f(r.minRelativeEfficiency(), 3),
+                Math.round(100 * r.connectedFraction()) + "%",
+                String.valueOf(r.rewirings()),
+                String.valueOf(r.arrivals()),
+                String.valueOf(r.departures())
+            });
         }
         printAligned(out, rows, 2);
         out.flush();

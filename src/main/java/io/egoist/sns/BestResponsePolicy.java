@@ -53,8 +53,11 @@ public final class BestResponsePolicy implements WiringPolicy {
         ServiceTable t = ServiceTable.build(problem, cands);
         int[] cur = BestResponse.currentRows(t, problem.current(), k, null);
         BestResponse.Result r = BestResponse.solve(t, new int[0], k, cur, exactLimit, rho);
-        return new Choice(BestResponse.idsSorted(t, r.rows()), t.toMetricValue(r.objective()),
-                t.toMetricValue(r.currentObjective()), r.exact());
+        return new Choice(
+                BestResponse.idsSorted(t, r.rows()),
+                t.toMetricValue(r.objective()),
+                t.toMetricValue(r.currentObjective()),
+                r.exact());
     }
 
     /**

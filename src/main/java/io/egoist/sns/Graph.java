@@ -19,6 +19,7 @@ public final class Graph {
     final int[][] adj;
     /** {@code wt[u][e]}: the weight of the edge u → adj[u][e]. */
     final double[][] wt;
+
     final int[] deg;
     private int edges;
 
@@ -46,7 +47,8 @@ public final class Graph {
             throw new IllegalArgumentException("self-loop at node " + from);
         }
         if (!(weight >= 0) || Double.isInfinite(weight)) {
-            throw new IllegalArgumentException("weight of " + from + "->" + to + " must be finite and >= 0, got " + weight);
+            throw new IllegalArgumentException(
+                    "weight of " + from + "->" + to + " must be finite and >= 0, got " + weight);
         }
         int e = indexOf(from, to);
         if (e >= 0) {

@@ -24,7 +24,8 @@ public final class KClosestPolicy implements WiringPolicy {
         for (int i = 0; i < cands.length; i++) {
             boxed[i] = cands[i];
         }
-        Comparator<Integer> byDirect = (a, b) -> bw ? Double.compare(direct[b], direct[a]) : Double.compare(direct[a], direct[b]);
+        Comparator<Integer> byDirect =
+                (a, b) -> bw ? Double.compare(direct[b], direct[a]) : Double.compare(direct[a], direct[b]);
         Arrays.sort(boxed, byDirect.thenComparingInt(x -> x));
         int[] out = new int[k];
         for (int i = 0; i < k; i++) {

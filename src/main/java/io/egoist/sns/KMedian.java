@@ -18,6 +18,7 @@ final class KMedian {
     private final double[] loss;
     /** Per destination: the loss with only the fixed rows open (or the "nobody serves" loss). */
     private final double[] base;
+
     private final boolean[] isFixed;
 
     KMedian(ServiceTable t, int[] fixedRows) {
@@ -114,8 +115,8 @@ final class KMedian {
         return out;
     }
 
-    private void enumerate(int[] free, int depth, int start, int k, double[][] level, int[] pick, int[] bestPick,
-                           double[] bestVal) {
+    private void enumerate(
+            int[] free, int depth, int start, int k, double[][] level, int[] pick, int[] bestPick, double[] bestVal) {
         double[] prev = level[depth];
         int limit = free.length - (k - depth);
         if (depth == k - 1) {

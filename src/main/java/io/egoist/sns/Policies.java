@@ -8,7 +8,15 @@ public final class Policies {
 
     /** br, br-eps, k-random, k-closest, k-regular, full-mesh, hybrid-br, legacy-swap, sampling-br. */
     public static final List<String> NAMES = List.of(
-            "br", "br-eps", "k-random", "k-closest", "k-regular", "full-mesh", "hybrid-br", "legacy-swap", "sampling-br");
+            "br",
+            "br-eps",
+            "k-random",
+            "k-closest",
+            "k-regular",
+            "full-mesh",
+            "hybrid-br",
+            "legacy-swap",
+            "sampling-br");
 
     /** Default sample size of {@code sampling-br}. */
     public static final int DEFAULT_SAMPLES = 50;

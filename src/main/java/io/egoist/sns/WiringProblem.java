@@ -15,12 +15,14 @@ package io.egoist.sns;
  * @param metric     delay (additive, minimise) or bandwidth (bottleneck, maximise)
  * @param preference {@code preference[j]} = p_ij, or {@code null} for uniform preferences
  */
-public record WiringProblem(int self, int k, double[] direct, Graph residual, int[] current, Metric metric,
-                            double[] preference) {
+public record WiringProblem(
+        int self, int k, double[] direct, Graph residual, int[] current, Metric metric, double[] preference) {
 
     public static WiringProblem delay(int self, int k, double[] direct, Graph residual, int[] current) {
         return new WiringProblem(self, k, direct, residual, current, Metric.DELAY, null);
     }
 
-    public int size() { return direct.length; }
+    public int size() {
+        return direct.length;
+    }
 }

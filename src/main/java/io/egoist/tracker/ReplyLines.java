@@ -32,7 +32,8 @@ final class ReplyLines {
         return Seed.REGISTER.length() + nodeChars + Seed.OVERLAY_DELIMITER.length() + linkChars < Seed.PKT_LIMIT;
     }
 
-    static List<String> oneLine(Iterable<String> nodePieces, Iterable<String> linkPieces, int nodeChars, int linkChars) {
+    static List<String> oneLine(
+            Iterable<String> nodePieces, Iterable<String> linkPieces, int nodeChars, int linkChars) {
         int oneLine = Seed.REGISTER.length() + nodeChars + Seed.OVERLAY_DELIMITER.length() + linkChars;
         {
             StringBuilder sb = new StringBuilder(oneLine).append(Seed.REGISTER);

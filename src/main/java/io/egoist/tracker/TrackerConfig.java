@@ -20,9 +20,19 @@ import java.util.Objects;
  * @param maxLinks        a UPT that would take the overlay beyond this many links gets {@code NACK@full}
  * @param maxRegsPerConnection REG requests served on one connection; the next one gets {@code NACK@busy}
  */
-public record TrackerConfig(String bindHost, int port, Path dataDir, int httpPort,
-                            long removePeriodMs, long expireAfterMs, long pingTimeoutMs,
-                            long idleTimeoutMs, int maxConnections, int maxNodes, int maxLinks, int maxRegsPerConnection) {
+public record TrackerConfig(
+        String bindHost,
+        int port,
+        Path dataDir,
+        int httpPort,
+        long removePeriodMs,
+        long expireAfterMs,
+        long pingTimeoutMs,
+        long idleTimeoutMs,
+        int maxConnections,
+        int maxNodes,
+        int maxLinks,
+        int maxRegsPerConnection) {
 
     public static final String DEFAULT_BIND = "0.0.0.0";
     public static final Path DEFAULT_DATA_DIR = Path.of("egoist-tracker-data");
@@ -38,7 +48,8 @@ public record TrackerConfig(String bindHost, int port, Path dataDir, int httpPor
         Objects.requireNonNull(bindHost, "bindHost");
         Objects.requireNonNull(dataDir, "dataDir");
         if (port < 0 || port > 65535) throw new IllegalArgumentException("port out of range: " + port);
-        if (httpPort < -1 || httpPort > 65535) throw new IllegalArgumentException("http port out of range: " + httpPort);
+        if (httpPort < -1 || httpPort > 65535)
+            throw new IllegalArgumentException("http port out of range: " + httpPort);
         if (removePeriodMs <= 0) throw new IllegalArgumentException("remove period must be positive");
         if (expireAfterMs <= 0) throw new IllegalArgumentException("expire-after must be positive");
         if (pingTimeoutMs <= 0) throw new IllegalArgumentException("ping timeout must be positive");
@@ -50,17 +61,39 @@ public record TrackerConfig(String bindHost, int port, Path dataDir, int httpPor
     }
 
     /** The timing settings with the default limits (idle timeout, connection, node and per-connection caps). */
-    public TrackerConfig(String bindHost, int port, Path dataDir, int httpPort,
-                         long removePeriodMs, long expireAfterMs, long pingTimeoutMs) {
-        this(bindHost, port, dataDir, httpPort, removePeriodMs, expireAfterMs, pingTimeoutMs,
-                DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_NODES, DEFAULT_MAX_LINKS,
+    public TrackerConfig(
+            String bindHost,
+            int port,
+            Path dataDir,
+            int httpPort,
+            long removePeriodMs,
+            long expireAfterMs,
+            long pingTimeoutMs) {
+        this(
+                bindHost,
+                port,
+                dataDir,
+                httpPort,
+                removePeriodMs,
+                expireAfterMs,
+                pingTimeoutMs,
+                DEFAULT_IDLE_TIMEOUT_MS,
+                DEFAULT_MAX_CONNECTIONS,
+                DEFAULT_MAX_NODES,
+                DEFAULT_MAX_LINKS,
                 DEFAULT_MAX_REGS_PER_CONNECTION);
     }
 
     /** The seed's values: port 61223, REMOVE_PERIOD 50 s, expiry 3 x REWIRING_PERIOD, PING_TIMEOUT 3 s. */
     public static TrackerConfig defaults() {
-        return new TrackerConfig(DEFAULT_BIND, Seed.BOOTSTRAP_PORT, DEFAULT_DATA_DIR, DEFAULT_HTTP_PORT,
-                Seed.REMOVE_PERIOD_MS, DEFAULT_EXPIRE_AFTER_MS, Seed.PING_TIMEOUT_MS);
+        return new TrackerConfig(
+                DEFAULT_BIND,
+                Seed.BOOTSTRAP_PORT,
+                DEFAULT_DATA_DIR,
+                DEFAULT_HTTP_PORT,
+                Seed.REMOVE_PERIOD_MS,
+                DEFAULT_EXPIRE_AFTER_MS,
+                Seed.PING_TIMEOUT_MS);
     }
 
     /** Loopback, ephemeral ports, the given data directory and short periods: for tests and the bench. */
@@ -76,16 +109,195 @@ public record TrackerConfig(String bindHost, int port, Path dataDir, int httpPor
         return Math.max(1, idleTimeoutMs / 4);
     }
 
-    public TrackerConfig withBindHost(String v) { return new TrackerConfig(v, port, dataDir, httpPort, removePeriodMs, expireAfterMs, pingTimeoutMs, idleTimeoutMs, maxConnections, maxNodes, maxLinks, maxRegsPerConnection); }
-    public TrackerConfig withPort(int v) { return new TrackerConfig(bindHost, v, dataDir, httpPort, removePeriodMs, expireAfterMs, pingTimeoutMs, idleTimeoutMs, maxConnections, maxNodes, maxLinks, maxRegsPerConnection); }
-    public TrackerConfig withDataDir(Path v) { return new TrackerConfig(bindHost, port, v, httpPort, removePeriodMs, expireAfterMs, pingTimeoutMs, idleTimeoutMs, maxConnections, maxNodes, maxLinks, maxRegsPerConnection); }
-    public TrackerConfig withHttpPort(int v) { return new TrackerConfig(bindHost, port, dataDir, v, removePeriodMs, expireAfterMs, pingTimeoutMs, idleTimeoutMs, maxConnections, maxNodes, maxLinks, maxRegsPerConnection); }
-    public TrackerConfig withRemovePeriodMs(long v) { return new TrackerConfig(bindHost, port, dataDir, httpPort, v, expireAfterMs, pingTimeoutMs, idleTimeoutMs, maxConnections, maxNodes, maxLinks, maxRegsPerConnection); }
-    public TrackerConfig withExpireAfterMs(long v) { return new TrackerConfig(bindHost, port, dataDir, httpPort, removePeriodMs, v, pingTimeoutMs, idleTimeoutMs, maxConnections, maxNodes, maxLinks, maxRegsPerConnection); }
-    public TrackerConfig withPingTimeoutMs(long v) { return new TrackerConfig(bindHost, port, dataDir, httpPort, removePeriodMs, expireAfterMs, v, idleTimeoutMs, maxConnections, maxNodes, maxLinks, maxRegsPerConnection); }
-    public TrackerConfig withIdleTimeoutMs(long v) { return new TrackerConfig(bindHost, port, dataDir, httpPort, removePeriodMs, expireAfterMs, pingTimeoutMs, v, maxConnections, maxNodes, maxLinks, maxRegsPerConnection); }
-    public TrackerConfig withMaxConnections(int v) { return new TrackerConfig(bindHost, port, dataDir, httpPort, removePeriodMs, expireAfterMs, pingTimeoutMs, idleTimeoutMs, v, maxNodes, maxLinks, maxRegsPerConnection); }
-    public TrackerConfig withMaxNodes(int v) { return new TrackerConfig(bindHost, port, dataDir, httpPort, removePeriodMs, expireAfterMs, pingTimeoutMs, idleTimeoutMs, maxConnections, v, maxLinks, maxRegsPerConnection); }
-    public TrackerConfig withMaxLinks(int v) { return new TrackerConfig(bindHost, port, dataDir, httpPort, removePeriodMs, expireAfterMs, pingTimeoutMs, idleTimeoutMs, maxConnections, maxNodes, v, maxRegsPerConnection); }
-    public TrackerConfig withMaxRegsPerConnection(int v) { return new TrackerConfig(bindHost, port, dataDir, httpPort, removePeriodMs, expireAfterMs, pingTimeoutMs, idleTimeoutMs, maxConnections, maxNodes, maxLinks, v); }
+    public TrackerConfig withBindHost(String v) {
+        return new TrackerConfig(
+                v,
+                port,
+                dataDir,
+                httpPort,
+                removePeriodMs,
+                expireAfterMs,
+                pingTimeoutMs,
+                idleTimeoutMs,
+                maxConnections,
+                maxNodes,
+                maxLinks,
+                maxRegsPerConnection);
+    }
+
+    public TrackerConfig withPort(int v) {
+        return new TrackerConfig(
+                bindHost,
+                v,
+                dataDir,
+                httpPort,
+                removePeriodMs,
+                expireAfterMs,
+                pingTimeoutMs,
+                idleTimeoutMs,
+                maxConnections,
+                maxNodes,
+                maxLinks,
+                maxRegsPerConnection);
+    }
+
+    public TrackerConfig withDataDir(Path v) {
+        return new TrackerConfig(
+                bindHost,
+                port,
+                v,
+                httpPort,
+                removePeriodMs,
+                expireAfterMs,
+                pingTimeoutMs,
+                idleTimeoutMs,
+                maxConnections,
+                maxNodes,
+                maxLinks,
+                maxRegsPerConnection);
+    }
+
+    public TrackerConfig withHttpPort(int v) {
+        return new TrackerConfig(
+                bindHost,
+                port,
+                dataDir,
+                v,
+                removePeriodMs,
+                expireAfterMs,
+                pingTimeoutMs,
+                idleTimeoutMs,
+                maxConnections,
+                maxNodes,
+                maxLinks,
+                maxRegsPerConnection);
+    }
+
+    public TrackerConfig withRemovePeriodMs(long v) {
+        return new TrackerConfig(
+                bindHost,
+                port,
+                dataDir,
+                httpPort,
+                v,
+                expireAfterMs,
+                pingTimeoutMs,
+                idleTimeoutMs,
+                maxConnections,
+                maxNodes,
+                maxLinks,
+                maxRegsPerConnection);
+    }
+
+    public TrackerConfig withExpireAfterMs(long v) {
+        return new TrackerConfig(
+                bindHost,
+                port,
+                dataDir,
+                httpPort,
+                removePeriodMs,
+                v,
+                pingTimeoutMs,
+                idleTimeoutMs,
+                maxConnections,
+                maxNodes,
+                maxLinks,
+                maxRegsPerConnection);
+    }
+
+    public TrackerConfig withPingTimeoutMs(long v) {
+        return new TrackerConfig(
+                bindHost,
+                port,
+                dataDir,
+                httpPort,
+                removePeriodMs,
+                expireAfterMs,
+                v,
+                idleTimeoutMs,
+                maxConnections,
+                maxNodes,
+                maxLinks,
+                maxRegsPerConnection);
+    }
+
+    public TrackerConfig withIdleTimeoutMs(long v) {
+        return new TrackerConfig(
+                bindHost,
+                port,
+                dataDir,
+                httpPort,
+                removePeriodMs,
+                expireAfterMs,
+                pingTimeoutMs,
+                v,
+                maxConnections,
+                maxNodes,
+                maxLinks,
+                maxRegsPerConnection);
+    }
+
+    public TrackerConfig withMaxConnections(int v) {
+        return new TrackerConfig(
+                bindHost,
+                port,
+                dataDir,
+                httpPort,
+                removePeriodMs,
+                expireAfterMs,
+                pingTimeoutMs,
+                idleTimeoutMs,
+                v,
+                maxNodes,
+                maxLinks,
+                maxRegsPerConnection);
+    }
+
+    public TrackerConfig withMaxNodes(int v) {
+        return new TrackerConfig(
+                bindHost,
+                port,
+                dataDir,
+                httpPort,
+                removePeriodMs,
+                expireAfterMs,
+                pingTimeoutMs,
+                idleTimeoutMs,
+                maxConnections,
+                v,
+                maxLinks,
+                maxRegsPerConnection);
+    }
+
+    public TrackerConfig withMaxLinks(int v) {
+        return new TrackerConfig(
+                bindHost,
+                port,
+                dataDir,
+                httpPort,
+                removePeriodMs,
+                expireAfterMs,
+                pingTimeoutMs,
+                idleTimeoutMs,
+                maxConnections,
+                maxNodes,
+                v,
+                maxRegsPerConnection);
+    }
+
+    public TrackerConfig withMaxRegsPerConnection(int v) {
+        return new TrackerConfig(
+                bindHost,
+                port,
+                dataDir,
+                httpPort,
+                removePeriodMs,
+                expireAfterMs,
+                pingTimeoutMs,
+                idleTimeoutMs,
+                maxConnections,
+                maxNodes,
+                maxLinks,
+                v);
+    }
 }

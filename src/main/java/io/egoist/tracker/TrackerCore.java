@@ -46,6 +46,7 @@ public final class TrackerCore implements Core {
 
     /** NACK categories of the capacity limits. */
     public static final String NACK_BUSY = "busy";
+
     public static final String NACK_FULL_NODES = "full-nodes";
     public static final String NACK_FULL_LINKS = "full-links";
     public static final String NACK_TOO_MANY_REGS = "too-many-regs";
@@ -59,9 +60,11 @@ public final class TrackerCore implements Core {
     private final LinkedHashMap<NodeId, Entry> nodes = new LinkedHashMap<>();
     /** dst -> the nodes that have a link to dst (dst need not be registered). */
     private final HashMap<NodeId, Set<NodeId>> inbound = new HashMap<>();
+
     private int linkCount;
     /** Total length of the encoded node ids ({@code @ip:port}) and links ({@code @src@dst@cost|}). */
     private int nodeChars;
+
     private int linkChars;
 
     private final HashMap<ConnId, Conn> conns = new HashMap<>();
@@ -70,6 +73,7 @@ public final class TrackerCore implements Core {
     private List<String> replyCache;
     /** The OVER lines (nodes only) and NET lines (links only) of a segmented reply, kept apart. */
     private List<String> overCache;
+
     private List<String> netCache;
 
     private final Map<String, Long> messageCounts = new TreeMap<>();
@@ -86,6 +90,7 @@ public final class TrackerCore implements Core {
         List<Link> links = List.of();
         /** {@code @ip:port}, and each link as {@code @src@dst@cost|}: the pieces of a REG reply. */
         final String idPiece;
+
         String[] linkPieces = NO_PIECES;
         /** Probes sent to this suspect whose result has not come back. */
         int probesInFlight;
@@ -143,7 +148,8 @@ public final class TrackerCore implements Core {
     @Override
     public List<Effect> start(long now) {
         log.info("event=tracker-start nodes={} links={} suspects={}", nodes.size(), linkCount, suspectCount());
-        return List.of(new Effect.SetTimer(SWEEP_TIMER, now + config.removePeriodMs()),
+        return List.of(
+                new Effect.SetTimer(SWEEP_TIMER, now + config.removePeriodMs()),
                 new Effect.SetTimer(IDLE_TIMER, now + config.idleSweepPeriodMs()));
     }
 
@@ -246,15 +252,22 @@ public final class TrackerCore implements Core {
         } else if (m instanceof Message.Remove r) {
             onRemove(id, c, r.node(), out);
         } else {
-            String type = line.contains(Seed.PACK_DELIMITER) ? line.substring(0, line.indexOf(Seed.PACK_DELIMITER)) : line;
+            String type =
+                    line.contains(Seed.PACK_DELIMITER) ? line.substring(0, line.indexOf(Seed.PACK_DELIMITER)) : line;
             reject(id, c, "type", "not accepted by the tracker: " + clip(type), "unknown-type", out);
         }
     }
 
     private void onRegister(long now, ConnId id, Conn c, NodeId node, List<Effect> out) {
         if (c.regs >= config.maxRegsPerConnection()) {
-            rejectLimited(now, id, c, "busy", "too many requests on one connection (" + config.maxRegsPerConnection() + ")",
-                    NACK_TOO_MANY_REGS, out);
+            rejectLimited(
+                    now,
+                    id,
+                    c,
+                    "busy",
+                    "too many requests on one connection (" + config.maxRegsPerConnection() + ")",
+                    NACK_TOO_MANY_REGS,
+                    out);
             return;
         }
         Entry e = nodes.get(node);
@@ -309,7 +322,11 @@ public final class TrackerCore implements Core {
         setLinks(e, canonical(links));
         out.add(new TrackerEffect.PersistNode(e.view()));
         if (log.isInfoEnabled()) {
-            log.info("event=update node={} links={} previous_links={}{}", src, e.links.size(), before,
+            log.info(
+                    "event=update node={} links={} previous_links={}{}",
+                    src,
+                    e.links.size(),
+                    before,
                     wasSuspect ? " rmv_cancelled=true" : "");
         }
         close(id, c, out);
@@ -357,7 +374,11 @@ public final class TrackerCore implements Core {
         }
         if (closed > 0) {
             idleCloses += closed;
-            log.info("event=idle-close closed={} idle_timeout_ms={} open={}", closed, config.idleTimeoutMs(), conns.size());
+            log.info(
+                    "event=idle-close closed={} idle_timeout_ms={} open={}",
+                    closed,
+                    config.idleTimeoutMs(),
+                    conns.size());
         }
     }
 
@@ -382,12 +403,17 @@ public final class TrackerCore implements Core {
             e.staleResults += e.probesInFlight;
             e.probesInFlight = 0;
             out.add(new TrackerEffect.PersistNode(e.view()));
-            log.info("event=probe node={} answered=true rtt_ms={} suspect=false", e.id, String.format("%.3f", r.rttMs()));
+            log.info(
+                    "event=probe node={} answered=true rtt_ms={} suspect=false",
+                    e.id,
+                    String.format("%.3f", r.rttMs()));
         } else if (e.sweepRound && e.probesInFlight == 0) {
             log.info("event=probe node={} answered=false suspect=true", e.id);
             remove(e, CAUSE_DEAD_AFTER_RMV, out);
         } else {
-            log.info("event=probe node={} answered=false suspect=true waiting_for={}", e.id,
+            log.info(
+                    "event=probe node={} answered=false suspect=true waiting_for={}",
+                    e.id,
                     e.sweepRound ? "other-probes" : "next-sweep");
         }
     }
@@ -413,7 +439,12 @@ public final class TrackerCore implements Core {
             probed++;
         }
         if (expired > 0 || probed > 0) {
-            log.info("event=sweep nodes={} links={} expired={} suspects_probed={}", nodes.size(), linkCount, expired, probed);
+            log.info(
+                    "event=sweep nodes={} links={} expired={} suspects_probed={}",
+                    nodes.size(),
+                    linkCount,
+                    expired,
+                    probed);
         } else {
             log.debug("event=sweep nodes={} links={} expired=0 suspects_probed=0", nodes.size(), linkCount);
         }
@@ -475,13 +506,18 @@ public final class TrackerCore implements Core {
         for (int i = 0; i < pieces.length; i++) {
             Link l = links.get(i);
             sb.setLength(0);
-            sb.append(e.idPiece).append(Seed.PACK_DELIMITER).append(l.dst()).append(Seed.PACK_DELIMITER)
-                    .append(WireCodec.formatCost(l.cost())).append(Seed.NEIGHBOR_DELIMITER);
+            sb.append(e.idPiece)
+                    .append(Seed.PACK_DELIMITER)
+                    .append(l.dst())
+                    .append(Seed.PACK_DELIMITER)
+                    .append(WireCodec.formatCost(l.cost()))
+                    .append(Seed.NEIGHBOR_DELIMITER);
             pieces[i] = sb.toString();
             linkChars += pieces[i].length();
         }
         e.linkPieces = pieces;
-        for (Link l : links) inbound.computeIfAbsent(l.dst(), k -> new HashSet<>(4)).add(e.id);
+        for (Link l : links)
+            inbound.computeIfAbsent(l.dst(), k -> new HashSet<>(4)).add(e.id);
         replyCache = null;
         netCache = null;
     }
@@ -540,13 +576,18 @@ public final class TrackerCore implements Core {
      * A rejection by a capacity limit (these come in floods): NACK and close like any other, but at most one
      * WARN line per second per category, which reports how many were not logged since the previous one.
      */
-    private void rejectLimited(long now, ConnId id, Conn c, String field, String reason, String category, List<Effect> out) {
+    private void rejectLimited(
+            long now, ConnId id, Conn c, String field, String reason, String category, List<Effect> out) {
         count(nackCounts, category);
         Decoded.Err err = new Decoded.Err(field, reason);
         long[] state = warnLimiter.computeIfAbsent(category, k -> new long[] {Long.MIN_VALUE, 0});
         if (state[0] == Long.MIN_VALUE || now - state[0] >= WARN_INTERVAL_MS) {
-            log.warn("event=reject peer={} reason=\"{}\" category={} not_logged_since_last={}", c.peer, err.nackReason(),
-                    category, state[1]);
+            log.warn(
+                    "event=reject peer={} reason=\"{}\" category={} not_logged_since_last={}",
+                    c.peer,
+                    err.nackReason(),
+                    category,
+                    state[1]);
             state[0] = now;
             state[1] = 0;
         } else {

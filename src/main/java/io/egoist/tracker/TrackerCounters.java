@@ -10,15 +10,23 @@ import java.util.Map;
  * @param removals   removed nodes by cause (expired, dead-after-rmv)
  * @param idleCloses connections the tracker closed because they sent nothing for the idle timeout
  */
-public record TrackerCounters(Map<String, Long> messages, Map<String, Long> nacks, Map<String, Long> removals,
-                              long idleCloses) {
+public record TrackerCounters(
+        Map<String, Long> messages, Map<String, Long> nacks, Map<String, Long> removals, long idleCloses) {
     public TrackerCounters {
         messages = Map.copyOf(messages);
         nacks = Map.copyOf(nacks);
         removals = Map.copyOf(removals);
     }
 
-    public long message(String type) { return messages.getOrDefault(type, 0L); }
-    public long nack(String reason) { return nacks.getOrDefault(reason, 0L); }
-    public long removal(String cause) { return removals.getOrDefault(cause, 0L); }
+    public long message(String type) {
+        return messages.getOrDefault(type, 0L);
+    }
+
+    public long nack(String reason) {
+        return nacks.getOrDefault(reason, 0L);
+    }
+
+    public long removal(String cause) {
+        return removals.getOrDefault(cause, 0L);
+    }
 }

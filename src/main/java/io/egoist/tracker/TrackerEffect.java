@@ -14,7 +14,10 @@ public sealed interface TrackerEffect extends Effect {
 
     /** Write this node (last-seen, suspect flag) and replace its stored out-links with {@code node.links()}. */
     record PersistNode(TrackerNode node) implements TrackerEffect {
-        @Override public NodeId id() { return node.id(); }
+        @Override
+        public NodeId id() {
+            return node.id();
+        }
     }
 
     /** Delete this node and its out-links. */

@@ -1,10 +1,10 @@
 package io.egoist.tracker;
 
+import io.egoist.wire.Seed;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.egoist.wire.Seed;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +23,8 @@ public final class TrackerMetrics {
     /** What the core reports at one scrape. */
     public record Sample(int nodes, int links, int suspects, int connections, TrackerCounters counters) {
         public static Sample of(TrackerCore core) {
-            return new Sample(core.nodeCount(), core.linkCount(), core.suspectCount(), core.connectionCount(), core.counters());
+            return new Sample(
+                    core.nodeCount(), core.linkCount(), core.suspectCount(), core.connectionCount(), core.counters());
         }
     }
 
@@ -35,18 +36,30 @@ public final class TrackerMetrics {
 
     public TrackerMetrics(java.util.function.IntSupplier storePending) {
         this.storePending = storePending;
-        Gauge.builder("egoist.tracker.nodes", this, m -> m.latest.nodes()).description("registered nodes").register(registry);
-        Gauge.builder("egoist.tracker.links", this, m -> m.latest.links()).description("known links").register(registry);
+        Gauge.builder("egoist.tracker.nodes", this, m -> m.latest.nodes())
+                .description("registered nodes")
+                .register(registry);
+        Gauge.builder("egoist.tracker.links", this, m -> m.latest.links())
+                .description("known links")
+                .register(registry);
         Gauge.builder("egoist.tracker.suspects", this, m -> m.latest.suspects())
-                .description("nodes reported dead (RMV) and not yet cleared or removed").register(registry);
+                .description("nodes reported dead (RMV) and not yet cleared or removed")
+                .register(registry);
         Gauge.builder("egoist.tracker.connections", this, m -> m.latest.connections())
-                .description("open node connections").register(registry);
+                .description("open node connections")
+                .register(registry);
         Gauge.builder("egoist.tracker.store.pending", this, m -> m.storePending.getAsInt())
-                .description("changes not yet written to the database").register(registry);
-        FunctionCounter.builder("egoist.tracker.idle.closes", this, m -> m.latest.counters().idleCloses())
-                .description("connections closed by the tracker after the idle timeout").register(registry);
+                .description("changes not yet written to the database")
+                .register(registry);
+        FunctionCounter.builder(
+                        "egoist.tracker.idle.closes",
+                        this,
+                        m -> m.latest.counters().idleCloses())
+                .description("connections closed by the tracker after the idle timeout")
+                .register(registry);
         for (String t : List.of(Seed.REGISTER, Seed.UPDATE, Seed.REMOVE, "EMPTY")) counter("messages", "type", t);
-        for (String c : List.of(TrackerCore.CAUSE_EXPIRED, TrackerCore.CAUSE_DEAD_AFTER_RMV)) counter("removals", "cause", c);
+        for (String c : List.of(TrackerCore.CAUSE_EXPIRED, TrackerCore.CAUSE_DEAD_AFTER_RMV))
+            counter("removals", "cause", c);
     }
 
     /** Takes a fresh sample and returns the Prometheus text exposition. */
@@ -71,7 +84,8 @@ public final class TrackerMetrics {
         };
         FunctionCounter.builder("egoist.tracker." + name, this, m -> {
                     TrackerCounters c = m.latest.counters();
-                    Map<String, Long> map = name.equals("messages") ? c.messages() : name.equals("nacks") ? c.nacks() : c.removals();
+                    Map<String, Long> map =
+                            name.equals("messages") ? c.messages() : name.equals("nacks") ? c.nacks() : c.removals();
                     return map.getOrDefault(value, 0L);
                 })
                 .tag(tag, value)

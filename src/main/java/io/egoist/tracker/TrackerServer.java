@@ -40,8 +40,15 @@ public final class TrackerServer implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
 
-    private TrackerServer(TrackerConfig config, TrackerStore store, CoreHost<TrackerCore> host, TrackerMetrics metrics,
-                          HttpJsonServer http, int port, int httpPort, int loadedNodes) {
+    private TrackerServer(
+            TrackerConfig config,
+            TrackerStore store,
+            CoreHost<TrackerCore> host,
+            TrackerMetrics metrics,
+            HttpJsonServer http,
+            int port,
+            int httpPort,
+            int loadedNodes) {
         this.config = config;
         this.store = store;
         this.host = host;
@@ -66,13 +73,17 @@ public final class TrackerServer implements AutoCloseable {
             TrackerSnapshot initial = store.load();
             store.start();
             TrackerCore core = new TrackerCore(config, initial);
-            host = new CoreHost<>(core, new CoreHost.Options().name("tracker").otherEffects(store)
-                    // a suspect is probed at the report and at the next sweep; between those (and once it is
-                    // cleared or removed) its echo connection is released rather than held for ever
-                    .probeIdleCloseMs(2 * config.pingTimeoutMs())
-                    // a client that never reads its REG reply: after the tracker's Close (idle timeout, NACK)
-                    // its unwritten output is dropped and the connection closed within CLOSE_GRACE_MS
-                    .closeGraceMs(CLOSE_GRACE_MS));
+            host = new CoreHost<>(
+                    core,
+                    new CoreHost.Options()
+                            .name("tracker")
+                            .otherEffects(store)
+                            // a suspect is probed at the report and at the next sweep; between those (and once it is
+                            // cleared or removed) its echo connection is released rather than held for ever
+                            .probeIdleCloseMs(2 * config.pingTimeoutMs())
+                            // a client that never reads its REG reply: after the tracker's Close (idle timeout, NACK)
+                            // its unwritten output is dropped and the connection closed within CLOSE_GRACE_MS
+                            .closeGraceMs(CLOSE_GRACE_MS));
             host.start().join();
             int port = host.listen(config.bindHost(), config.port());
             TrackerMetrics metrics = new TrackerMetrics(store::pendingCount);
@@ -80,16 +91,33 @@ public final class TrackerServer implements AutoCloseable {
             if (config.httpPort() >= 0) {
                 http = new HttpJsonServer();
                 CoreHost<TrackerCore> h = host;
-                http.route("GET", "/api/overlay", req -> h.query(TrackerCore::snapshot).thenApply(TrackerServer::overlayJson));
-                http.route("GET", "/healthz", req -> h.query(c -> Response.json(health(c, store)))
-                        .completeOnTimeout(Response.error(503, "tracker core not answering"), 2, TimeUnit.SECONDS));
-                http.route("GET", "/metrics", req -> h.query(TrackerMetrics.Sample::of)
-                        .thenApply(s -> Response.text(200, HttpJsonServer.PROMETHEUS_TEXT, metrics.scrape(s))));
+                http.route(
+                        "GET",
+                        "/api/overlay",
+                        req -> h.query(TrackerCore::snapshot).thenApply(TrackerServer::overlayJson));
+                http.route(
+                        "GET",
+                        "/healthz",
+                        req -> h.query(c -> Response.json(health(c, store)))
+                                .completeOnTimeout(
+                                        Response.error(503, "tracker core not answering"), 2, TimeUnit.SECONDS));
+                http.route(
+                        "GET",
+                        "/metrics",
+                        req -> h.query(TrackerMetrics.Sample::of)
+                                .thenApply(s -> Response.text(200, HttpJsonServer.PROMETHEUS_TEXT, metrics.scrape(s))));
                 httpPort = http.listen(config.bindHost(), config.httpPort());
             }
-            TrackerServer server = new TrackerServer(config, store, host, metrics, http, port, httpPort, initial.nodeCount());
-            log.info("event=tracker-listening bind={} port={} http_port={} data={} nodes={} links={}", config.bindHost(), port,
-                    httpPort, store.file(), initial.nodeCount(), initial.linkCount());
+            TrackerServer server =
+                    new TrackerServer(config, store, host, metrics, http, port, httpPort, initial.nodeCount());
+            log.info(
+                    "event=tracker-listening bind={} port={} http_port={} data={} nodes={} links={}",
+                    config.bindHost(),
+                    port,
+                    httpPort,
+                    store.file(),
+                    initial.nodeCount(),
+                    initial.linkCount());
             return server;
         } catch (RuntimeException e) {
             if (http != null) http.close();

@@ -52,6 +52,7 @@ public final class TrackerStore implements Consumer<Effect>, AutoCloseable {
 
     /** Links as last written per node (by identity: the core hands out the same list while links are unchanged). */
     private final Map<NodeId, List<Link>> writtenLinks = new HashMap<>();
+
     private volatile long batches;
     private volatile long rowsWritten;
     private volatile long maxBatchMillis;
@@ -78,7 +79,8 @@ public final class TrackerStore implements Consumer<Effect>, AutoCloseable {
         try {
             Files.createDirectories(dataDir);
         } catch (Exception e) {
-            throw new TrackerStoreException("cannot create data directory " + dataDir.toAbsolutePath() + ": " + oneLine(e), e);
+            throw new TrackerStoreException(
+                    "cannot create data directory " + dataDir.toAbsolutePath() + ": " + oneLine(e), e);
         }
         if (Files.exists(file) && !Files.isReadable(file)) {
             throw new TrackerStoreException("cannot read tracker database " + file + ": permission denied");
@@ -98,8 +100,9 @@ public final class TrackerStore implements Consumer<Effect>, AutoCloseable {
                 st.execute("PRAGMA synchronous=NORMAL");
                 st.execute("CREATE TABLE IF NOT EXISTS nodes (id TEXT PRIMARY KEY, last_seen INTEGER NOT NULL,"
                         + " suspect INTEGER NOT NULL)");
-                st.execute("CREATE TABLE IF NOT EXISTS links (src TEXT NOT NULL, pos INTEGER NOT NULL, dst TEXT NOT NULL,"
-                        + " cost REAL NOT NULL, PRIMARY KEY (src, pos)) WITHOUT ROWID");
+                st.execute(
+                        "CREATE TABLE IF NOT EXISTS links (src TEXT NOT NULL, pos INTEGER NOT NULL, dst TEXT NOT NULL,"
+                                + " cost REAL NOT NULL, PRIMARY KEY (src, pos)) WITHOUT ROWID");
             }
             db.setAutoCommit(false);
             db.commit();
@@ -138,8 +141,9 @@ public final class TrackerStore implements Consumer<Effect>, AutoCloseable {
                         NodeId src = parseId(rs.getString(1));
                         NodeId dst = parseId(rs.getString(2));
                         double cost = rs.getDouble(3);
-                        if (!Double.isFinite(cost) || cost < 0) throw new TrackerStoreException("tracker database " + file
-                                + " is corrupt: bad cost " + cost + " in links of " + src);
+                        if (!Double.isFinite(cost) || cost < 0)
+                            throw new TrackerStoreException("tracker database " + file + " is corrupt: bad cost " + cost
+                                    + " in links of " + src);
                         links.computeIfAbsent(src, k -> new ArrayList<>()).add(new Link(src, dst, cost));
                     }
                 }
@@ -241,8 +245,13 @@ public final class TrackerStore implements Consumer<Effect>, AutoCloseable {
             writeRemaining();
         }
         closeQuietly(db);
-        log.info("event=store-closed file={} batches={} rows={} max_batch_ms={} max_change_delay_ms={}", file, batches,
-                rowsWritten, maxBatchMillis, maxChangeDelayMillis);
+        log.info(
+                "event=store-closed file={} batches={} rows={} max_batch_ms={} max_change_delay_ms={}",
+                file,
+                batches,
+                rowsWritten,
+                maxBatchMillis,
+                maxChangeDelayMillis);
     }
 
     // ----------------------------------------------------------------------------------- writer
@@ -286,10 +295,12 @@ public final class TrackerStore implements Consumer<Effect>, AutoCloseable {
                     written = seq;
                 } else {
                     // give the batch back (newer changes of the same node win) and try again shortly
-                    for (Map.Entry<NodeId, TrackerEffect> e : batch.entrySet()) pending.putIfAbsent(e.getKey(), e.getValue());
+                    for (Map.Entry<NodeId, TrackerEffect> e : batch.entrySet())
+                        pending.putIfAbsent(e.getKey(), e.getValue());
                     firstPendingNanos = System.nanoTime();
                     if (closing) {
-                        log.error("event=store-write-failed file={} dropped_changes={} (closing)", file, pending.size());
+                        log.error(
+                                "event=store-write-failed file={} dropped_changes={} (closing)", file, pending.size());
                         written = submitted;
                         pending.clear();
                     }
@@ -327,11 +338,13 @@ public final class TrackerStore implements Consumer<Effect>, AutoCloseable {
     private void write(Map<NodeId, TrackerEffect> batch) throws SQLException {
         Map<NodeId, List<Link>> newlyWritten = new HashMap<>();
         int rows = 0;
-        try (PreparedStatement upsert = db.prepareStatement("INSERT INTO nodes (id, last_seen, suspect) VALUES (?, ?, ?)"
-                + " ON CONFLICT (id) DO UPDATE SET last_seen = excluded.last_seen, suspect = excluded.suspect");
-             PreparedStatement deleteNode = db.prepareStatement("DELETE FROM nodes WHERE id = ?");
-             PreparedStatement deleteLinks = db.prepareStatement("DELETE FROM links WHERE src = ?");
-             PreparedStatement insertLink = db.prepareStatement("INSERT INTO links (src, pos, dst, cost) VALUES (?, ?, ?, ?)")) {
+        try (PreparedStatement upsert = db.prepareStatement(
+                        "INSERT INTO nodes (id, last_seen, suspect) VALUES (?, ?, ?)"
+                                + " ON CONFLICT (id) DO UPDATE SET last_seen = excluded.last_seen, suspect = excluded.suspect");
+                PreparedStatement deleteNode = db.prepareStatement("DELETE FROM nodes WHERE id = ?");
+                PreparedStatement deleteLinks = db.prepareStatement("DELETE FROM links WHERE src = ?");
+                PreparedStatement insertLink =
+                        db.prepareStatement("INSERT INTO links (src, pos, dst, cost) VALUES (?, ?, ?, ?)")) {
             for (TrackerEffect te : batch.values()) {
                 String id = te.id().toString();
                 if (te instanceof TrackerEffect.PersistNode p) {

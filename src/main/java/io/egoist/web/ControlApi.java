@@ -39,29 +39,37 @@ public final class ControlApi implements AutoCloseable {
         s.route("GET", "/routes", req -> node.routes().thenApply(rs -> Response.json(NodeJson.routes(node.id(), rs))));
         s.route("GET", "/route", req -> {
             NodeId to = nodeParam(req.requireParam("to"));
-            return node.route(to).thenApply(r -> r
-                    .map(ri -> Response.json(NodeJson.route(ri)))
-                    .orElseThrow(() -> new HttpError(404, "no route to " + to)));
+            return node.route(to)
+                    .thenApply(r -> r.map(ri -> Response.json(NodeJson.route(ri)))
+                            .orElseThrow(() -> new HttpError(404, "no route to " + to)));
         });
         s.route("POST", "/send", req -> {
             NodeId to = nodeParam(req.requireParam("to"));
             if (to.equals(node.id())) throw new HttpError(400, "cannot send to the node itself: " + to);
             byte[] body = req.body();
             if (body.length == 0) throw new HttpError(400, "empty payload: put the message in the request body");
-            return node.route(to).thenCompose(r -> {
-                if (r.isEmpty()) throw new HttpError(404, "no route to " + to);
-                return node.send(to, body);
-            }).handle((res, err) -> {
-                if (err == null) return Response.json(NodeJson.sent(res, body.length));
-                Throwable t = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
-                if (t instanceof HttpError he) throw he;
-                if (t instanceof EgoistNode.SendFailedException sf) throw new HttpError(504, "send to " + to + " failed: " + sf.getMessage());
-                if (t instanceof java.util.concurrent.TimeoutException) throw new HttpError(504, "send to " + to + " failed: no answer from the node");
-                throw new CompletionException(t);
-            });
+            return node.route(to)
+                    .thenCompose(r -> {
+                        if (r.isEmpty()) throw new HttpError(404, "no route to " + to);
+                        return node.send(to, body);
+                    })
+                    .handle((res, err) -> {
+                        if (err == null) return Response.json(NodeJson.sent(res, body.length));
+                        Throwable t =
+                                err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+                        if (t instanceof HttpError he) throw he;
+                        if (t instanceof EgoistNode.SendFailedException sf)
+                            throw new HttpError(504, "send to " + to + " failed: " + sf.getMessage());
+                        if (t instanceof java.util.concurrent.TimeoutException)
+                            throw new HttpError(504, "send to " + to + " failed: no answer from the node");
+                        throw new CompletionException(t);
+                    });
         });
-        s.route("GET", "/metrics", req -> node.scrapeMetrics()
-                .thenApply(text -> Response.text(200, HttpJsonServer.PROMETHEUS_TEXT, text)));
+        s.route(
+                "GET",
+                "/metrics",
+                req -> node.scrapeMetrics()
+                        .thenApply(text -> Response.text(200, HttpJsonServer.PROMETHEUS_TEXT, text)));
         int bound = s.listen(host, port);
         return new ControlApi(s, bound);
     }

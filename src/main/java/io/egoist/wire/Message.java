@@ -16,12 +16,17 @@ public sealed interface Message {
      * PKT_LIMIT it is sent as OVER/NET segments instead (see {@link Segmenter}).
      */
     record RegisterReply(List<NodeId> nodes, List<Link> links) implements Message {
-        public RegisterReply { nodes = List.copyOf(nodes); links = List.copyOf(links); }
+        public RegisterReply {
+            nodes = List.copyOf(nodes);
+            links = List.copyOf(links);
+        }
     }
 
     /** Tracker-form update {@code UPT@src@dst@cost|...}: the sender's complete out-link set. */
     record TrackerUpdate(List<Link> links) implements Message {
-        public TrackerUpdate { links = List.copyOf(links); }
+        public TrackerUpdate {
+            links = List.copyOf(links);
+        }
     }
 
     /**
@@ -29,7 +34,9 @@ public sealed interface Message {
      * whose links these are (field UPDATE_SRC); seq counts modulo PKT_IDS_LIMIT.
      */
     record PeerUpdate(String hash, int seq, NodeId source, List<Link> links) implements Message {
-        public PeerUpdate { links = List.copyOf(links); }
+        public PeerUpdate {
+            links = List.copyOf(links);
+        }
     }
 
     /** {@code RMV@ip:port}: the sender believes that node is dead. */
@@ -40,12 +47,16 @@ public sealed interface Message {
 
     /** {@code OVER@id@id...[SEG]}: part of a segmented node list; {@code more} = SEG marker present. */
     record OverlaySegment(List<NodeId> nodes, boolean more) implements Message {
-        public OverlaySegment { nodes = List.copyOf(nodes); }
+        public OverlaySegment {
+            nodes = List.copyOf(nodes);
+        }
     }
 
     /** {@code NET@src@dst@cost|...[SEG]}: part of a segmented link list; the last one has no SEG. */
     record NetSegment(List<Link> links, boolean more) implements Message {
-        public NetSegment { links = List.copyOf(links); }
+        public NetSegment {
+            links = List.copyOf(links);
+        }
     }
 
     /** {@code NACK@reason}: the receiver rejected the previous line. Defined by the seed, sent only by us. */
@@ -59,7 +70,9 @@ public sealed interface Message {
      * ever sending an unknown packet type on a v0.2 neighbor link.
      */
     record Hello(NodeId node, List<String> features) implements Message {
-        public Hello { features = List.copyOf(features); }
+        public Hello {
+            features = List.copyOf(features);
+        }
     }
 
     /** {@code HB@seq}: heartbeat on a neighbor link; the acceptor answers with the same HB line. */
@@ -70,16 +83,30 @@ public sealed interface Message {
      * along shortest overlay paths; {@code path} lists the nodes it has visited, src first.
      */
     record Data(String msgId, int ttl, NodeId src, NodeId dst, List<NodeId> path, byte[] payload) implements Message {
-        public Data { path = List.copyOf(path); }
-        @Override public boolean equals(Object o) {
-            return o instanceof Data d && msgId.equals(d.msgId) && ttl == d.ttl && src.equals(d.src)
-                    && dst.equals(d.dst) && path.equals(d.path) && java.util.Arrays.equals(payload, d.payload);
+        public Data {
+            path = List.copyOf(path);
         }
-        @Override public int hashCode() {
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Data d
+                    && msgId.equals(d.msgId)
+                    && ttl == d.ttl
+                    && src.equals(d.src)
+                    && dst.equals(d.dst)
+                    && path.equals(d.path)
+                    && java.util.Arrays.equals(payload, d.payload);
+        }
+
+        @Override
+        public int hashCode() {
             return java.util.Objects.hash(msgId, ttl, src, dst, path) * 31 + java.util.Arrays.hashCode(payload);
         }
-        @Override public String toString() {
-            return "Data[" + msgId + " ttl=" + ttl + " " + src + "->" + dst + " path=" + path + " bytes=" + payload.length + "]";
+
+        @Override
+        public String toString() {
+            return "Data[" + msgId + " ttl=" + ttl + " " + src + "->" + dst + " path=" + path + " bytes="
+                    + payload.length + "]";
         }
     }
 
@@ -89,6 +116,8 @@ public sealed interface Message {
      * {@code forwardPath} the path the Data took).
      */
     record DataAck(String msgId, int ttl, NodeId src, NodeId dst, List<NodeId> forwardPath) implements Message {
-        public DataAck { forwardPath = List.copyOf(forwardPath); }
+        public DataAck {
+            forwardPath = List.copyOf(forwardPath);
+        }
     }
 }

@@ -25,7 +25,13 @@ public final class Reassembler {
     /** The sequence is malformed; the exchange failed and every later feed fails too. */
     public record Failed(String reason) implements Result {}
 
-    private enum State { START, OVER, NET, DONE, FAILED }
+    private enum State {
+        START,
+        OVER,
+        NET,
+        DONE,
+        FAILED
+    }
 
     private static final NeedMore NEED_MORE = new NeedMore();
 

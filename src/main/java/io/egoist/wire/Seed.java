@@ -42,6 +42,7 @@ public final class Seed {
 
     /** Field indices in a peer update after splitting on PACK_DELIMITER. */
     public static final int UPDATE_HASH = 1;
+
     public static final int UPDATE_ID = 2;
     public static final int UPDATE_SRC = 3;
 
@@ -49,6 +50,7 @@ public final class Seed {
     public static final double BOOT_DELAY = 500;
     /** Cost meaning "unreachable": Python 2's maxint - 1000. */
     public static final double HUGE_DELAY = 9223372036854775807.0 - 1000;
+
     public static final int MIL = 1000;
 
     /** Line terminator on the wire. */

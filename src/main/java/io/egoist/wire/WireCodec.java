@@ -44,12 +44,14 @@ public final class WireCodec {
 
     /** Largest TTL a DATA/DACK may carry; the default a sender starts with is {@link #DEFAULT_TTL}. */
     public static final int MAX_TTL = 255;
+
     public static final int DEFAULT_TTL = 32;
     public static final int MAX_HASH_LENGTH = 128;
     public static final int MAX_MSG_ID_LENGTH = 64;
 
     /** A cost as Python prints a non-negative float: digits, optional fraction, optional decimal exponent. */
     private static final Pattern COST = Pattern.compile("[0-9]+(?:\\.[0-9]+)?(?:[eE][+-]?[0-9]+)?");
+
     private static final Pattern HASH = Pattern.compile("[0-9a-fA-F]{1," + MAX_HASH_LENGTH + "}");
     private static final Pattern MSG_ID = Pattern.compile("[A-Za-z0-9_-]{1," + MAX_MSG_ID_LENGTH + "}");
     private static final Pattern FEATURE = Pattern.compile("[a-z0-9-]+");
@@ -71,40 +73,63 @@ public final class WireCodec {
         String type = line.substring(0, t);
         if (type.isEmpty()) return err("type", "missing packet type: " + clip(line));
         String rest = line.substring(t);
-        if (!rest.isEmpty() && rest.charAt(0) != '@' && !(rest.charAt(0) == '#' && type.equals(Seed.REGISTER) && context == Context.TRACKER_REPLY)) {
+        if (!rest.isEmpty()
+                && rest.charAt(0) != '@'
+                && !(rest.charAt(0) == '#' && type.equals(Seed.REGISTER) && context == Context.TRACKER_REPLY)) {
             return err("type", "malformed packet type: " + clip(line));
         }
 
         switch (context) {
             case TRACKER_INBOUND:
                 switch (type) {
-                    case Seed.REGISTER: return single(rest, "node", true);
-                    case Seed.UPDATE: return trackerUpdate(rest);
-                    case Seed.REMOVE: return single(rest, "node", false);
-                    default: return unexpectedType(type, "at the tracker");
+                    case Seed.REGISTER:
+                        return single(rest, "node", true);
+                    case Seed.UPDATE:
+                        return trackerUpdate(rest);
+                    case Seed.REMOVE:
+                        return single(rest, "node", false);
+                    default:
+                        return unexpectedType(type, "at the tracker");
                 }
             case TRACKER_REPLY:
                 switch (type) {
-                    case Seed.REGISTER: return registerReply(rest);
-                    case Seed.OVERLAY_PACKET: return overlaySegment(rest);
-                    case Seed.OVERLAY_PACKET + Seed.SEG: return rest.isEmpty() ? overlaySegment(Seed.SEG)
-                            : err("type", "malformed packet type: " + clip(line));
-                    case Seed.NET_PACKET: return netSegment(rest);
-                    case Seed.NET_PACKET + Seed.SEG: return rest.isEmpty() ? netSegment(Seed.SEG)
-                            : err("type", "malformed packet type: " + clip(line));
-                    case Seed.NACK: return nack(rest);
-                    default: return unexpectedType(type, "in a tracker reply");
+                    case Seed.REGISTER:
+                        return registerReply(rest);
+                    case Seed.OVERLAY_PACKET:
+                        return overlaySegment(rest);
+                    case Seed.OVERLAY_PACKET + Seed.SEG:
+                        return rest.isEmpty()
+                                ? overlaySegment(Seed.SEG)
+                                : err("type", "malformed packet type: " + clip(line));
+                    case Seed.NET_PACKET:
+                        return netSegment(rest);
+                    case Seed.NET_PACKET + Seed.SEG:
+                        return rest.isEmpty()
+                                ? netSegment(Seed.SEG)
+                                : err("type", "malformed packet type: " + clip(line));
+                    case Seed.NACK:
+                        return nack(rest);
+                    default:
+                        return unexpectedType(type, "in a tracker reply");
                 }
             case PEER_LINK:
                 switch (type) {
-                    case Seed.UPDATE: return peerUpdate(rest);
-                    case Seed.TEARDOWN: return rest.isEmpty() || rest.equals("@") ? ok(new Message.Teardown())
-                            : err("line", "unexpected content after TRD@");
-                    case HEARTBEAT: return heartbeat(rest);
-                    case DATA: return data(rest);
-                    case DATA_ACK: return dataAck(rest);
-                    case Seed.NACK: return nack(rest);
-                    default: return unexpectedType(type, "on a neighbor link");
+                    case Seed.UPDATE:
+                        return peerUpdate(rest);
+                    case Seed.TEARDOWN:
+                        return rest.isEmpty() || rest.equals("@")
+                                ? ok(new Message.Teardown())
+                                : err("line", "unexpected content after TRD@");
+                    case HEARTBEAT:
+                        return heartbeat(rest);
+                    case DATA:
+                        return data(rest);
+                    case DATA_ACK:
+                        return dataAck(rest);
+                    case Seed.NACK:
+                        return nack(rest);
+                    default:
+                        return unexpectedType(type, "on a neighbor link");
                 }
             case ECHO:
                 if (type.equals(HELLO)) return hello(rest);
@@ -342,8 +367,11 @@ public final class WireCodec {
         for (int k = 0; i < n; k++) {
             String f = "link[" + k + "]";
             if (s.charAt(i) != '@') {
-                return err(f, k == 0 ? "expected '@' to start a link: " + clip(s.substring(i))
-                        : "unexpected text after the '|' of link[" + (k - 1) + "]: " + clip(s.substring(i)));
+                return err(
+                        f,
+                        k == 0
+                                ? "expected '@' to start a link: " + clip(s.substring(i))
+                                : "unexpected text after the '|' of link[" + (k - 1) + "]: " + clip(s.substring(i)));
             }
             int bar = s.indexOf('|', i);
             if (bar < 0) return err(f, "missing '|' at the end of the link");
@@ -456,14 +484,16 @@ public final class WireCodec {
         } else if (message instanceof Message.Remove m) {
             sb.append(Seed.REMOVE).append('@').append(m.node());
         } else if (message instanceof Message.TrackerUpdate m) {
-            if (!m.links().isEmpty()) requireSameSource(m.links(), m.links().get(0).src());
+            if (!m.links().isEmpty())
+                requireSameSource(m.links(), m.links().get(0).src());
             sb.append(Seed.UPDATE);
             appendLinks(sb, m.links());
         } else if (message instanceof Message.PeerUpdate m) {
             if (m.hash() == null || !HASH.matcher(m.hash()).matches()) {
                 throw new IllegalArgumentException("hash must be 1-" + MAX_HASH_LENGTH + " hex digits: " + m.hash());
             }
-            if (m.seq() < 0 || m.seq() >= Seed.PKT_IDS_LIMIT) throw new IllegalArgumentException("seq out of range: " + m.seq());
+            if (m.seq() < 0 || m.seq() >= Seed.PKT_IDS_LIMIT)
+                throw new IllegalArgumentException("seq out of range: " + m.seq());
             if (m.source() == null) throw new IllegalArgumentException("peer update without source");
             requireSameSource(m.links(), m.source());
             sb.append(Seed.UPDATE).append('@').append(m.hash()).append('@').append(m.seq());
@@ -484,7 +514,8 @@ public final class WireCodec {
             sb.append(Seed.TEARDOWN).append('@');
         } else if (message instanceof Message.Nack m) {
             String r = m.reason() == null ? "" : m.reason();
-            if (r.indexOf('\r') >= 0 || r.indexOf('\n') >= 0) throw new IllegalArgumentException("NACK reason with a line break");
+            if (r.indexOf('\r') >= 0 || r.indexOf('\n') >= 0)
+                throw new IllegalArgumentException("NACK reason with a line break");
             sb.append(Seed.NACK).append('@').append(r);
         } else if (message instanceof Message.Hello m) {
             sb.append(HELLO).append('@').append(m.node()).append('@');
@@ -506,7 +537,8 @@ public final class WireCodec {
             sb.append(DATA_ACK);
             appendRouted(sb, m.msgId(), m.ttl(), m.src(), m.dst(), m.forwardPath());
         } else {
-            throw new IllegalArgumentException("unknown message: " + message.getClass().getName());
+            throw new IllegalArgumentException(
+                    "unknown message: " + message.getClass().getName());
         }
         return sb.toString();
     }
@@ -519,11 +551,21 @@ public final class WireCodec {
         appendLinks(sb, m.links());
     }
 
-    private static void appendRouted(StringBuilder sb, String msgId, int ttl, NodeId src, NodeId dst, List<NodeId> path) {
-        if (msgId == null || !MSG_ID.matcher(msgId).matches()) throw new IllegalArgumentException("bad msgId: " + msgId);
+    private static void appendRouted(
+            StringBuilder sb, String msgId, int ttl, NodeId src, NodeId dst, List<NodeId> path) {
+        if (msgId == null || !MSG_ID.matcher(msgId).matches())
+            throw new IllegalArgumentException("bad msgId: " + msgId);
         if (ttl < 0 || ttl > MAX_TTL) throw new IllegalArgumentException("ttl out of range: " + ttl);
         if (src == null || dst == null) throw new IllegalArgumentException("missing src or dst");
-        sb.append('@').append(msgId).append('@').append(ttl).append('@').append(src).append('@').append(dst).append('@');
+        sb.append('@')
+                .append(msgId)
+                .append('@')
+                .append(ttl)
+                .append('@')
+                .append(src)
+                .append('@')
+                .append(dst)
+                .append('@');
         for (int i = 0; i < path.size(); i++) {
             if (i > 0) sb.append(',');
             sb.append(path.get(i));
@@ -536,7 +578,13 @@ public final class WireCodec {
     }
 
     static void appendLink(StringBuilder sb, Link l) {
-        sb.append('@').append(l.src()).append('@').append(l.dst()).append('@').append(formatCost(l.cost())).append('|');
+        sb.append('@')
+                .append(l.src())
+                .append('@')
+                .append(l.dst())
+                .append('@')
+                .append(formatCost(l.cost()))
+                .append('|');
     }
 
     private static void requireSameSource(List<Link> links, NodeId source) {

@@ -20,7 +20,8 @@ class BenchBrCommandTest {
         assertThat(s.get("n").asInt()).isEqualTo(94);
         assertThat(s.get("k").asInt()).isEqualTo(3);
         assertThat(s.get("median_ms").asDouble()).isPositive();
-        assertThat(s.get("p90_ms").asDouble()).isGreaterThanOrEqualTo(s.get("median_ms").asDouble());
+        assertThat(s.get("p90_ms").asDouble())
+                .isGreaterThanOrEqualTo(s.get("median_ms").asDouble());
     }
 
     @Test

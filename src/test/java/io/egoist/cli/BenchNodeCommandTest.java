@@ -12,7 +12,8 @@ class BenchNodeCommandTest {
 
     @Test
     void benchNodeReportsTrafficCpuAndHeapOfASmallOverlayAsJson() throws Exception {
-        Run r = run("bench", "node", "--nodes", "12", "--minutes", "1", "--warmup-minutes", "1", "--no-recovery", "--json");
+        Run r = run(
+                "bench", "node", "--nodes", "12", "--minutes", "1", "--warmup-minutes", "1", "--no-recovery", "--json");
         assertThat(r.exit()).as(r.err()).isZero();
         JsonNode j = new ObjectMapper().readTree(r.out());
         assertThat(j.get("nodes").asInt()).isEqualTo(12);
@@ -31,7 +32,8 @@ class BenchNodeCommandTest {
     void benchNodeTextReportNamesEveryFigure() {
         Run r = run("bench", "node", "--nodes", "8", "--minutes", "1", "--warmup-minutes", "1", "--no-recovery");
         assertThat(r.exit()).as(r.err()).isZero();
-        assertThat(r.out()).contains("link state sent", "link state recv", "CPU in the core", "heap", "every node wired");
+        assertThat(r.out())
+                .contains("link state sent", "link state recv", "CPU in the core", "heap", "every node wired");
     }
 
     @Test

@@ -22,7 +22,19 @@ class BenchTrackerCommandTest {
 
     @Test
     void inProcessBenchReportsUpdatesLatencyAndHeap() throws Exception {
-        Run r = run("bench", "tracker", "--nodes", "30", "--seconds", "0.5", "--warmup", "0.2", "--reg-samples", "5", "--baseline", "--json");
+        Run r = run(
+                "bench",
+                "tracker",
+                "--nodes",
+                "30",
+                "--seconds",
+                "0.5",
+                "--warmup",
+                "0.2",
+                "--reg-samples",
+                "5",
+                "--baseline",
+                "--json");
         assertThat(r.exit()).as(r.err()).isZero();
         JsonNode j = new ObjectMapper().readTree(r.out());
         assertThat(j.get("nodes").asInt()).isEqualTo(30);
@@ -30,9 +42,12 @@ class BenchTrackerCommandTest {
         assertThat(j.get("updates").asLong()).isPositive();
         assertThat(j.get("updateErrors").asLong()).isZero();
         // the tracker counted the initial UPT of every node plus every UPT the generator saw handled
-        assertThat(j.get("trackerUpdatesCounted").asLong()).isGreaterThanOrEqualTo(30 + j.get("updates").asLong());
+        assertThat(j.get("trackerUpdatesCounted").asLong())
+                .isGreaterThanOrEqualTo(30 + j.get("updates").asLong());
         assertThat(j.get("regSamples").asInt()).isEqualTo(5);
-        assertThat(j.get("regP99Ms").asDouble()).isGreaterThanOrEqualTo(j.get("regP50Ms").asDouble()).isPositive();
+        assertThat(j.get("regP99Ms").asDouble())
+                .isGreaterThanOrEqualTo(j.get("regP50Ms").asDouble())
+                .isPositive();
         assertThat(j.get("trackerHeapBytes").asLong()).isGreaterThanOrEqualTo(0);
         assertThat(j.get("cpuMicrosPerUpdate").has("tracker-loop")).isTrue();
         assertThat(j.get("baselineUpdatesPerSecond").asDouble()).isPositive();
@@ -41,10 +56,23 @@ class BenchTrackerCommandTest {
 
     @Test
     void benchAgainstATargetTrackerLoadsThatTracker() throws Exception {
-        try (TrackerServer server = TrackerServer.start(TrackerConfig.forTest(dir).withHttpPort(-1)
-                .withRemovePeriodMs(60_000).withExpireAfterMs(600_000))) {
-            Run r = run("bench", "tracker", "--nodes", "20", "--seconds", "0.3", "--warmup", "0", "--reg-samples", "3",
-                    "--target", "127.0.0.1:" + server.port());
+        try (TrackerServer server = TrackerServer.start(TrackerConfig.forTest(dir)
+                .withHttpPort(-1)
+                .withRemovePeriodMs(60_000)
+                .withExpireAfterMs(600_000))) {
+            Run r = run(
+                    "bench",
+                    "tracker",
+                    "--nodes",
+                    "20",
+                    "--seconds",
+                    "0.3",
+                    "--warmup",
+                    "0",
+                    "--reg-samples",
+                    "3",
+                    "--target",
+                    "127.0.0.1:" + server.port());
             assertThat(r.exit()).as(r.err()).isZero();
             assertThat(r.out()).contains("UPT/s").contains("n/a (remote tracker)");
             assertThat(server.snapshot().nodeCount()).isEqualTo(20 + 3 + 3); // nodes, warm-up REGs, timed REGs
@@ -53,7 +81,16 @@ class BenchTrackerCommandTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"--nodes=1", "--seconds=0", "--threads=0", "--target=nohost", "--target=h:99999", "--concurrency=0", "--warmup=-1"})
+    @ValueSource(
+            strings = {
+                "--nodes=1",
+                "--seconds=0",
+                "--threads=0",
+                "--target=nohost",
+                "--target=h:99999",
+                "--concurrency=0",
+                "--warmup=-1"
+            })
     void badOptionIsAOneLineError(String option) {
         Run r = run("bench", "tracker", option);
         assertThat(r.exit()).isNotZero();

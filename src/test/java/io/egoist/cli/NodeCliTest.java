@@ -37,12 +37,16 @@ class NodeCliTest {
 
     @BeforeAll
     void start() {
-        overlay = LocalOverlay.start(new LocalOverlay.Settings().matrix(LatencyMatrix.ripe().subset(1, 2, 3)).k(2)
-                .emulate(false).tune(c -> c.withPingPeriodMs(1_000).withRewirePeriodMs(1_000)));
+        overlay = LocalOverlay.start(new LocalOverlay.Settings()
+                .matrix(LatencyMatrix.ripe().subset(1, 2, 3))
+                .k(2)
+                .emulate(false)
+                .tune(c -> c.withPingPeriodMs(1_000).withRewirePeriodMs(1_000)));
         api = ControlApi.start(overlay.node(0), "127.0.0.1", 0, null);
         control = "127.0.0.1:" + api.port();
-        await().atMost(Duration.ofSeconds(30)).until(() -> overlay.node(0).routes().join().size() == 2
-                && overlay.node(2).routes().join().size() == 2);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> overlay.node(0).routes().join().size() == 2
+                        && overlay.node(2).routes().join().size() == 2);
     }
 
     @AfterAll
@@ -55,7 +59,10 @@ class NodeCliTest {
     void statusPrintsTheNodeAndItsNeighborsAsTextOrJson() throws Exception {
         Run text = run("status", "--control", control);
         assertThat(text.exit()).as(text.err()).isZero();
-        assertThat(text.out()).contains("node " + overlay.node(0).id()).contains("policy br").contains("neighbors (2)");
+        assertThat(text.out())
+                .contains("node " + overlay.node(0).id())
+                .contains("policy br")
+                .contains("neighbors (2)");
         Run json = run("status", "--control", control, "--json");
         assertThat(json.exit()).isZero();
         JsonNode s = JSON.readTree(json.out());
@@ -73,7 +80,9 @@ class NodeCliTest {
         assertThat(JSON.readTree(all.out()).get("routes")).hasSize(2);
         Run none = run("route", "--control", control, "--to", "10.9.8.7:6000");
         assertThat(none.exit()).isEqualTo(1);
-        assertThat(none.err().strip()).startsWith("egoist route: no route to 10.9.8.7:6000").doesNotContain("\n");
+        assertThat(none.err().strip())
+                .startsWith("egoist route: no route to 10.9.8.7:6000")
+                .doesNotContain("\n");
     }
 
     @Test
@@ -81,7 +90,10 @@ class NodeCliTest {
         String dst = overlay.node(1).id().toString();
         Run text = run("send", "--control", control, "--to", dst, "hello from the CLI");
         assertThat(text.exit()).as(text.err()).isZero();
-        assertThat(text.out()).contains("delivered to " + dst).contains("route cost").contains("round trip");
+        assertThat(text.out())
+                .contains("delivered to " + dst)
+                .contains("route cost")
+                .contains("round trip");
         Run json = run("send", "--control", control, "--to", dst, "--json", "again");
         JsonNode b = JSON.readTree(json.out());
         assertThat(b.get("rtt_ms").asDouble()).isPositive();
@@ -97,7 +109,8 @@ class NodeCliTest {
         for (String cmd : new String[] {"status", "route"}) {
             Run r = run(cmd, "--control", "127.0.0.1:" + dead);
             assertThat(r.exit()).isEqualTo(1);
-            assertThat(r.err().strip()).startsWith("egoist " + cmd + ": cannot reach the node's control API at 127.0.0.1:" + dead)
+            assertThat(r.err().strip())
+                    .startsWith("egoist " + cmd + ": cannot reach the node's control API at 127.0.0.1:" + dead)
                     .doesNotContain("\n");
             assertThat(r.out()).isEmpty();
         }
@@ -111,22 +124,44 @@ class NodeCliTest {
     @Test
     void nodeCommandJoinsTheTrackerAndServesItsControlApiUntilItsTimeIsUp() throws Exception {
         // an overlay of its own, so that the extra node does not show up in the other tests
-        try (LocalOverlay own = LocalOverlay.start(new LocalOverlay.Settings().matrix(LatencyMatrix.ripe().subset(4, 5))
-                .k(1).emulate(false).tune(c -> c.withPingPeriodMs(1_000).withRewirePeriodMs(1_000)))) {
+        try (LocalOverlay own = LocalOverlay.start(new LocalOverlay.Settings()
+                .matrix(LatencyMatrix.ripe().subset(4, 5))
+                .k(1)
+                .emulate(false)
+                .tune(c -> c.withPingPeriodMs(1_000).withRewirePeriodMs(1_000)))) {
             StringWriter out = new StringWriter();
-            CompletableFuture<Run> node = CompletableFuture.supplyAsync(() -> run(out, "node",
-                    "--tracker", "127.0.0.1:" + own.trackerPort(), "--port", "0", "--control-port", "0",
-                    "--k", "1", "--ping-period", "1", "--rewire-period", "1", "--run-for", "10"));
-            Pattern started = Pattern.compile("node=(\\S+) echo_port=(\\d+) control=(\\S+) tracker=127.0.0.1:" + own.trackerPort());
-            await().atMost(Duration.ofSeconds(10)).until(() -> started.matcher(out.toString()).find());
+            CompletableFuture<Run> node = CompletableFuture.supplyAsync(() -> run(
+                    out,
+                    "node",
+                    "--tracker",
+                    "127.0.0.1:" + own.trackerPort(),
+                    "--port",
+                    "0",
+                    "--control-port",
+                    "0",
+                    "--k",
+                    "1",
+                    "--ping-period",
+                    "1",
+                    "--rewire-period",
+                    "1",
+                    "--run-for",
+                    "10"));
+            Pattern started = Pattern.compile(
+                    "node=(\\S+) echo_port=(\\d+) control=(\\S+) tracker=127.0.0.1:" + own.trackerPort());
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> started.matcher(out.toString()).find());
             Matcher m = started.matcher(out.toString());
             assertThat(m.find()).isTrue();
-            assertThat(Integer.parseInt(m.group(2))).isEqualTo(Integer.parseInt(m.group(1).split(":")[1]) + 1);
-            await().atMost(Duration.ofSeconds(10)).until(() -> own.tracker().snapshot().nodes().size() == 3);
+            assertThat(Integer.parseInt(m.group(2)))
+                    .isEqualTo(Integer.parseInt(m.group(1).split(":")[1]) + 1);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> own.tracker().snapshot().nodes().size() == 3);
             // its control API answers with what it learned from the tracker and the others
             await().atMost(Duration.ofSeconds(15)).until(() -> {
                 Run st = run("status", "--control", m.group(3), "--json");
-                return st.exit() == 0 && JSON.readTree(st.out()).get("known_nodes").asInt() == 2
+                return st.exit() == 0
+                        && JSON.readTree(st.out()).get("known_nodes").asInt() == 2
                         && JSON.readTree(st.out()).get("id").asText().equals(m.group(1));
             });
             Run done = node.get(20, TimeUnit.SECONDS);
@@ -144,13 +179,33 @@ class NodeCliTest {
         try (TrackerServer tracker = TrackerServer.start(TrackerConfig.forTest(dir.resolve("tracker")))) {
             String t = "127.0.0.1:" + tracker.port();
             StringWriter outA = new StringWriter(), outB = new StringWriter();
-            String[] common = {"--tracker", t, "--port", "0", "--control-port", "0", "--k", "1", "--ping-period", "1",
-                "--rewire-period", "1", "--emulate", csv.toString(), "--run-for", "12"};
-            CompletableFuture<Run> a = CompletableFuture.supplyAsync(() -> run(outA, concat(new String[] {"node", "--as", "A"}, common)));
-            await().atMost(Duration.ofSeconds(10)).until(() -> tracker.snapshot().nodes().size() == 1);
-            CompletableFuture<Run> b = CompletableFuture.supplyAsync(() -> run(outB, concat(new String[] {"node", "--as", "B"}, common)));
+            String[] common = {
+                "--tracker",
+                t,
+                "--port",
+                "0",
+                "--control-port",
+                "0",
+                "--k",
+                "1",
+                "--ping-period",
+                "1",
+                "--rewire-period",
+                "1",
+                "--emulate",
+                csv.toString(),
+                "--run-for",
+                "12"
+            };
+            CompletableFuture<Run> a =
+                    CompletableFuture.supplyAsync(() -> run(outA, concat(new String[] {"node", "--as", "A"}, common)));
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> tracker.snapshot().nodes().size() == 1);
+            CompletableFuture<Run> b =
+                    CompletableFuture.supplyAsync(() -> run(outB, concat(new String[] {"node", "--as", "B"}, common)));
             Pattern control = Pattern.compile("control=(\\S+)");
-            await().atMost(Duration.ofSeconds(10)).until(() -> control.matcher(outA.toString()).find());
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> control.matcher(outA.toString()).find());
             Matcher m = control.matcher(outA.toString());
             assertThat(m.find()).isTrue();
             // A learned B's name from the tracker's list (position 1 = B) and delays both ways by 100 ms
@@ -158,8 +213,10 @@ class NodeCliTest {
                 Run st = run("status", "--control", m.group(1), "--json");
                 if (st.exit() != 0) return false;
                 JsonNode ns = JSON.readTree(st.out()).get("neighbors");
-                return ns.size() == 1 && ns.get(0).get("cost_ms").isNumber()
-                        && ns.get(0).get("cost_ms").asDouble() > 190 && ns.get(0).get("cost_ms").asDouble() < 300;
+                return ns.size() == 1
+                        && ns.get(0).get("cost_ms").isNumber()
+                        && ns.get(0).get("cost_ms").asDouble() > 190
+                        && ns.get(0).get("cost_ms").asDouble() < 300;
             });
             assertThat(a.get(20, TimeUnit.SECONDS).exit()).isZero();
             assertThat(b.get(20, TimeUnit.SECONDS).exit()).isZero();
@@ -187,12 +244,23 @@ class NodeCliTest {
             {"node", "--tracker", "127.0.0.1:1", "--data-hold", "-1"},
             {"node", "--tracker", "127.0.0.1:1", "--rewire-min-gain-ms", "NaN"},
             {"node", "--tracker", "127.0.0.1:1", "--rewire-min-gain", "1.5"},
-            {"node", "--tracker", "127.0.0.1:1", "--emulate", dir.resolve("missing.csv").toString(), "--as", "A"},
+            {
+                "node",
+                "--tracker",
+                "127.0.0.1:1",
+                "--emulate",
+                dir.resolve("missing.csv").toString(),
+                "--as",
+                "A"
+            },
         };
         for (String[] args : cases) {
             Run r = run(args);
             assertThat(r.exit()).as(String.join(" ", args)).isEqualTo(2);
-            assertThat(r.err().strip()).as(String.join(" ", args)).startsWith("egoist node: ").doesNotContain("\n");
+            assertThat(r.err().strip())
+                    .as(String.join(" ", args))
+                    .startsWith("egoist node: ")
+                    .doesNotContain("\n");
         }
         Run missing = run("node");
         assertThat(missing.exit()).isEqualTo(2);

@@ -53,12 +53,24 @@ class SimCommandTest {
     @Test
     void writesResultsCsvWithExactHeaderAndOneRowPerKAndPolicyPlusAPngChart() throws IOException {
         Path out = dir.resolve("out");
-        Outcome o = run("sim", "--matrix", smallMatrix().toString(), "--k", "2-3,5", "--policies",
+        Outcome o = run(
+                "sim",
+                "--matrix",
+                smallMatrix().toString(),
+                "--k",
+                "2-3,5",
+                "--policies",
                 "k-random,br,k-closest,full-mesh,hybrid-br,legacy-swap,sampling-br,br-eps,k-regular",
-                "--seed", "3", "--max-rounds", "8", "--out", out.toString());
+                "--seed",
+                "3",
+                "--max-rounds",
+                "8",
+                "--out",
+                out.toString());
         assertThat(o.code()).as(o.err()).isZero();
         List<String> lines = Files.readAllLines(out.resolve("results.csv"));
-        assertThat(lines.get(0)).isEqualTo("k,policy,mean_cost,social_cost,ratio_to_br,ratio_to_full_mesh,rounds,rewirings,converged");
+        assertThat(lines.get(0))
+                .isEqualTo("k,policy,mean_cost,social_cost,ratio_to_br,ratio_to_full_mesh,rounds,rewirings,converged");
         assertThat(lines).hasSize(1 + 3 * 9);
         Set<String> cells = new HashSet<>();
         for (String line : lines.subList(1, lines.size())) {
@@ -94,18 +106,55 @@ class SimCommandTest {
         Path m = smallMatrix();
         Path a = dir.resolve("a");
         Path b = dir.resolve("b");
-        assertThat(run("sim", "--matrix", m.toString(), "--k", "2,4", "--policies", "br,k-random,sampling-br",
-                "--threads", "1", "--out", a.toString()).code()).isZero();
-        assertThat(run("sim", "--matrix", m.toString(), "--k", "4,2", "--policies", "br,k-random,sampling-br",
-                "--threads", "3", "--out", b.toString()).code()).isZero();
+        assertThat(run(
+                                "sim",
+                                "--matrix",
+                                m.toString(),
+                                "--k",
+                                "2,4",
+                                "--policies",
+                                "br,k-random,sampling-br",
+                                "--threads",
+                                "1",
+                                "--out",
+                                a.toString())
+                        .code())
+                .isZero();
+        assertThat(run(
+                                "sim",
+                                "--matrix",
+                                m.toString(),
+                                "--k",
+                                "4,2",
+                                "--policies",
+                                "br,k-random,sampling-br",
+                                "--threads",
+                                "3",
+                                "--out",
+                                b.toString())
+                        .code())
+                .isZero();
         assertThat(Files.readString(b.resolve("results.csv"))).isEqualTo(Files.readString(a.resolve("results.csv")));
     }
 
     @Test
     void jsonModePrintsOneJsonDocumentOnStdout() throws IOException {
         Path out = dir.resolve("json");
-        Outcome o = run("sim", "--generate", "waxman", "--nodes", "15", "--seed", "2", "--k", "2,3",
-                "--policies", "br,k-closest", "--json", "--out", out.toString());
+        Outcome o = run(
+                "sim",
+                "--generate",
+                "waxman",
+                "--nodes",
+                "15",
+                "--seed",
+                "2",
+                "--k",
+                "2,3",
+                "--policies",
+                "br,k-closest",
+                "--json",
+                "--out",
+                out.toString());
         assertThat(o.code()).as(o.err()).isZero();
         JsonNode doc = new ObjectMapper().readTree(o.out());
         assertThat(doc.get("nodes").asInt()).isEqualTo(15);
@@ -122,43 +171,85 @@ class SimCommandTest {
     @Test
     void churnRunWritesChurnCsvAndChart() throws IOException {
         Path out = dir.resolve("churn");
-        Outcome o = run("sim", "--churn", "--generate", "geo", "--nodes", "20", "--k", "3",
-                "--policies", "br,k-random,hybrid-br", "--churn-rate", "0.05", "--duration", "60",
-                "--sample-every", "10", "--epoch", "10", "--out", out.toString());
+        Outcome o = run(
+                "sim",
+                "--churn",
+                "--generate",
+                "geo",
+                "--nodes",
+                "20",
+                "--k",
+                "3",
+                "--policies",
+                "br,k-random,hybrid-br",
+                "--churn-rate",
+                "0.05",
+                "--duration",
+                "60",
+                "--sample-every",
+                "10",
+                "--epoch",
+                "10",
+                "--out",
+                out.toString());
         assertThat(o.code()).as(o.err()).isZero();
         List<String> lines = Files.readAllLines(out.resolve("churn.csv"));
         assertThat(lines.get(0)).isEqualTo("time_s,k,policy,efficiency,relative_efficiency,live_nodes,connected");
         assertThat(lines).hasSize(1 + 3 * 7);
-        assertThat(lines.subList(1, lines.size())).allSatisfy(l -> assertThat(l.split(",")).hasSize(7));
+        assertThat(lines.subList(1, lines.size()))
+                .allSatisfy(l -> assertThat(l.split(",")).hasSize(7));
         assertThat(ImageIO.read(out.resolve("churn.png").toFile())).isNotNull();
         assertThat(o.out()).contains("hybrid-br").contains("mean_rel_eff");
 
-        Outcome j = run("sim", "--churn", "--generate", "geo", "--nodes", "20", "--k", "3", "--policies", "br",
-                "--duration", "30", "--json", "--out", dir.resolve("churn-json").toString());
+        Outcome j = run(
+                "sim",
+                "--churn",
+                "--generate",
+                "geo",
+                "--nodes",
+                "20",
+                "--k",
+                "3",
+                "--policies",
+                "br",
+                "--duration",
+                "30",
+                "--json",
+                "--out",
+                dir.resolve("churn-json").toString());
         assertThat(j.code()).as(j.err()).isZero();
         JsonNode doc = new ObjectMapper().readTree(j.out());
         assertThat(doc.get("runs").get(0).get("samples")).hasSize(4);
-        assertThat(doc.get("runs").get(0).get("samples").get(3).get("time_s").asDouble()).isEqualTo(30.0);
-        assertThat(doc.get("runs").get(0).get("samples").get(0).get("live_nodes").asInt()).isBetween(2, 20);
+        assertThat(doc.get("runs").get(0).get("samples").get(3).get("time_s").asDouble())
+                .isEqualTo(30.0);
+        assertThat(doc.get("runs")
+                        .get(0)
+                        .get("samples")
+                        .get(0)
+                        .get("live_nodes")
+                        .asInt())
+                .isBetween(2, 20);
     }
 
     @Test
     void missingMatrixFileIsAOneLineError() {
-        assertOneLineError(run("sim", "--matrix", dir.resolve("nope.csv").toString(), "--out", dir.toString()),
-                "no such file");
+        assertOneLineError(
+                run("sim", "--matrix", dir.resolve("nope.csv").toString(), "--out", dir.toString()), "no such file");
     }
 
     @Test
     void malformedMatrixIsAOneLineErrorNamingRowAndColumn() throws IOException {
         Path bad = dir.resolve("bad.csv");
         Files.writeString(bad, "node,A,B,C\nA,0,1,2\nB,1,0,x\nC,2,3,0\n");
-        assertOneLineError(run("sim", "--matrix", bad.toString(), "--out", dir.toString()),
+        assertOneLineError(
+                run("sim", "--matrix", bad.toString(), "--out", dir.toString()),
                 "bad.csv: row 3 (B), column 4 (C): not a number: \"x\"");
     }
 
     @Test
     void kOutOfRangeIsAOneLineError() throws IOException {
-        assertOneLineError(run("sim", "--matrix", smallMatrix().toString(), "--k", "2-14", "--out", dir.toString()),
+        assertOneLineError(
+                run("sim", "--matrix", smallMatrix().toString(), "--k", "2-14", "--out", dir.toString()),
                 "k=14 out of range");
         assertOneLineError(run("sim", "--k", "0,2", "--out", dir.toString()), "k=0 out of range");
     }
@@ -177,7 +268,8 @@ class SimCommandTest {
     @Test
     void otherBadOptionsAreOneLineErrors() throws IOException {
         assertOneLineError(run("sim", "--generate", "torus", "--out", dir.toString()), "unknown generator");
-        assertOneLineError(run("sim", "--generate", "geo", "--matrix", smallMatrix().toString()), "mutually exclusive");
+        assertOneLineError(
+                run("sim", "--generate", "geo", "--matrix", smallMatrix().toString()), "mutually exclusive");
         assertOneLineError(run("sim", "--nodes", "5"), "--nodes only applies with --generate");
         assertOneLineError(run("sim", "--max-rounds", "0", "--out", dir.toString()), "--max-rounds");
         assertOneLineError(run("sim", "--churn", "--churn-rate", "-1", "--out", dir.toString()), "--churn-rate");
@@ -195,9 +287,19 @@ class SimCommandTest {
     @Test
     void shippedRipeMatrixIsTheDefaultInput() throws IOException {
         Path out = dir.resolve("ripe");
-        Outcome o = run("sim", "--k", "2", "--policies", "k-closest,k-regular", "--max-rounds", "2", "--json",
-                "--out", out.toString());
+        Outcome o = run(
+                "sim",
+                "--k",
+                "2",
+                "--policies",
+                "k-closest,k-regular",
+                "--max-rounds",
+                "2",
+                "--json",
+                "--out",
+                out.toString());
         assertThat(o.code()).as(o.err()).isZero();
-        assertThat(new ObjectMapper().readTree(o.out()).get("nodes").asInt()).isEqualTo(LatencyMatrix.ripe().size());
+        assertThat(new ObjectMapper().readTree(o.out()).get("nodes").asInt())
+                .isEqualTo(LatencyMatrix.ripe().size());
     }
 }

@@ -39,17 +39,47 @@ class TrackerCommandTest {
     void helpShowsEveryOptionWithItsDefault() {
         Run r = run("tracker", "--help");
         assertThat(r.exit()).isZero();
-        assertThat(r.out()).contains("--port", "61223", "--data", "egoist-tracker-data", "--http-port", "8080",
-                "--remove-period", "50.0", "--expire-after", "180.0", "--ping-timeout", "3.0",
-                "--idle-timeout", "120.0", "--max-connections", "10000", "--max-nodes", "100000", "--max-links", "1000000",
-                "--max-regs-per-connection", "8");
+        assertThat(r.out())
+                .contains(
+                        "--port",
+                        "61223",
+                        "--data",
+                        "egoist-tracker-data",
+                        "--http-port",
+                        "8080",
+                        "--remove-period",
+                        "50.0",
+                        "--expire-after",
+                        "180.0",
+                        "--ping-timeout",
+                        "3.0",
+                        "--idle-timeout",
+                        "120.0",
+                        "--max-connections",
+                        "10000",
+                        "--max-nodes",
+                        "100000",
+                        "--max-links",
+                        "1000000",
+                        "--max-regs-per-connection",
+                        "8");
     }
 
     @Test
     void limitOptionsReachTheTrackerConfig() {
         CommandLine cl = EgoistCli.newCommandLine();
-        cl.parseArgs("tracker", "--idle-timeout", "0.25", "--max-connections", "3", "--max-nodes", "7", "--max-links", "9",
-                "--max-regs-per-connection", "2");
+        cl.parseArgs(
+                "tracker",
+                "--idle-timeout",
+                "0.25",
+                "--max-connections",
+                "3",
+                "--max-nodes",
+                "7",
+                "--max-links",
+                "9",
+                "--max-regs-per-connection",
+                "2");
         TrackerCommand cmd = cl.getSubcommands().get("tracker").getCommand();
         io.egoist.tracker.TrackerConfig c = cmd.config();
         assertThat(c.idleTimeoutMs()).isEqualTo(250);
@@ -60,10 +90,24 @@ class TrackerCommandTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"--remove-period=0", "--remove-period=-1", "--expire-after=NaN", "--ping-timeout=abc",
-            "--ping-timeout=Infinity", "--port=70000", "--http-port=-2", "--remove-period=0.0000001",
-            "--idle-timeout=0", "--idle-timeout=-3", "--max-connections=0", "--max-nodes=-5", "--max-links=0", "--max-regs-per-connection=0",
-            "--max-connections=many"})
+    @ValueSource(
+            strings = {
+                "--remove-period=0",
+                "--remove-period=-1",
+                "--expire-after=NaN",
+                "--ping-timeout=abc",
+                "--ping-timeout=Infinity",
+                "--port=70000",
+                "--http-port=-2",
+                "--remove-period=0.0000001",
+                "--idle-timeout=0",
+                "--idle-timeout=-3",
+                "--max-connections=0",
+                "--max-nodes=-5",
+                "--max-links=0",
+                "--max-regs-per-connection=0",
+                "--max-connections=many"
+            })
     void badOptionIsAOneLineErrorAndNonZeroExit(String option) {
         Run r = run("tracker", "--data", dir.toString(), "--port", "0", "--http-port", "-1", option);
         assertThat(r.exit()).isNotZero();
@@ -73,20 +117,36 @@ class TrackerCommandTest {
 
     @Test
     void corruptDatabaseIsAOneLineStartupError() throws Exception {
-        Files.write(dir.resolve(TrackerStore.FILE_NAME), "this is not an SQLite database, just garbage bytes\n".repeat(200)
-                .getBytes(StandardCharsets.US_ASCII));
+        Files.write(
+                dir.resolve(TrackerStore.FILE_NAME),
+                "this is not an SQLite database, just garbage bytes\n"
+                        .repeat(200)
+                        .getBytes(StandardCharsets.US_ASCII));
         Run r = run("tracker", "--data", dir.toString(), "--port", "0", "--http-port", "-1", "--bind", "127.0.0.1");
         assertThat(r.exit()).isEqualTo(1);
-        assertThat(r.err().strip()).startsWith("egoist tracker: ").contains("not a database").doesNotContain("\n");
+        assertThat(r.err().strip())
+                .startsWith("egoist tracker: ")
+                .contains("not a database")
+                .doesNotContain("\n");
     }
 
     @Test
     void portInUseIsAOneLineStartupError() throws Exception {
-        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
-            Run r = run("tracker", "--data", dir.toString(), "--port", String.valueOf(taken.getLocalPort()),
-                    "--http-port", "-1", "--bind", "127.0.0.1");
+        try (java.net.ServerSocket taken =
+                new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            Run r = run(
+                    "tracker",
+                    "--data",
+                    dir.toString(),
+                    "--port",
+                    String.valueOf(taken.getLocalPort()),
+                    "--http-port",
+                    "-1",
+                    "--bind",
+                    "127.0.0.1");
             assertThat(r.exit()).isEqualTo(1);
-            assertThat(r.err().strip()).startsWith("egoist tracker: cannot listen on 127.0.0.1:" + taken.getLocalPort())
+            assertThat(r.err().strip())
+                    .startsWith("egoist tracker: cannot listen on 127.0.0.1:" + taken.getLocalPort())
                     .doesNotContain("\n");
         }
     }
@@ -97,17 +157,29 @@ class TrackerCommandTest {
         CommandLine cl = EgoistCli.newCommandLine();
         cl.setOut(new PrintWriter(out, true));
         TrackerCommand cmd = cl.getSubcommands().get("tracker").getCommand();
-        CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> cl.execute("tracker", "--port", "0",
-                "--http-port", "0", "--bind", "127.0.0.1", "--data", dir.toString(), "--remove-period", "0.5"));
+        CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> cl.execute(
+                "tracker",
+                "--port",
+                "0",
+                "--http-port",
+                "0",
+                "--bind",
+                "127.0.0.1",
+                "--data",
+                dir.toString(),
+                "--remove-period",
+                "0.5"));
         await().atMost(Duration.ofSeconds(20)).until(() -> out.toString().contains("\n"));
         String line = out.toString().strip();
-        Matcher m = Pattern.compile("egoist tracker listening on 127\\.0\\.0\\.1:(\\d+) \\(http 127\\.0\\.0\\.1:(\\d+)\\) data (.+) nodes 0")
+        Matcher m = Pattern.compile(
+                        "egoist tracker listening on 127\\.0\\.0\\.1:(\\d+) \\(http 127\\.0\\.0\\.1:(\\d+)\\) data (.+) nodes 0")
                 .matcher(line);
         assertThat(m.matches()).as(line).isTrue();
         int port = Integer.parseInt(m.group(1));
         try (Socket s = new Socket("127.0.0.1", port)) {
             s.getOutputStream().write("REG@10.0.0.1:7000\r\n".getBytes(StandardCharsets.US_ASCII));
-            BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+            BufferedReader in =
+                    new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
             assertThat(in.readLine()).isEqualTo("REG@10.0.0.1:7000#");
         }
         cmd.stop();
@@ -121,21 +193,37 @@ class TrackerCommandTest {
     @Test
     void sigtermStopsTheTrackerGracefullyAndKeepsEveryChange() throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), EgoistCli.class.getName(),
-                "tracker", "--port", "0", "--http-port", "-1", "--bind", "127.0.0.1", "--data", dir.toString())
+        Process p = new ProcessBuilder(
+                        java,
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        EgoistCli.class.getName(),
+                        "tracker",
+                        "--port",
+                        "0",
+                        "--http-port",
+                        "-1",
+                        "--bind",
+                        "127.0.0.1",
+                        "--data",
+                        dir.toString())
                 .redirectError(ProcessBuilder.Redirect.DISCARD)
                 .start();
         try {
-            BufferedReader stdout = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            BufferedReader stdout =
+                    new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
             String line = stdout.readLine();
-            Matcher m = Pattern.compile("egoist tracker listening on 127\\.0\\.0\\.1:(\\d+) .*").matcher(String.valueOf(line));
+            Matcher m = Pattern.compile("egoist tracker listening on 127\\.0\\.0\\.1:(\\d+) .*")
+                    .matcher(String.valueOf(line));
             assertThat(m.matches()).as(String.valueOf(line)).isTrue();
             int port = Integer.parseInt(m.group(1));
-            for (String msg : List.of("REG@10.0.0.1:7000", "REG@10.0.0.2:7000", "UPT@10.0.0.1:7000@10.0.0.2:7000@35.5|")) {
+            for (String msg :
+                    List.of("REG@10.0.0.1:7000", "REG@10.0.0.2:7000", "UPT@10.0.0.1:7000@10.0.0.2:7000@35.5|")) {
                 try (Socket s = new Socket("127.0.0.1", port)) {
                     OutputStream o = s.getOutputStream();
                     o.write((msg + "\r\n").getBytes(StandardCharsets.US_ASCII));
-                    BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+                    BufferedReader in =
+                            new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
                     String reply = in.readLine(); // REG: the reply; UPT: end of stream once handled
                     assertThat(reply == null).isEqualTo(msg.startsWith("UPT"));
                 }

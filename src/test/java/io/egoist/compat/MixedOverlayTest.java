@@ -1,11 +1,11 @@
 package io.egoist.compat;
 
-import static io.egoist.compat.OurNodes.id;
-import static io.egoist.compat.OurNodes.neighbors;
-import static io.egoist.compat.OurNodes.nid;
 import static io.egoist.compat.OurNodes.announced;
 import static io.egoist.compat.OurNodes.features;
+import static io.egoist.compat.OurNodes.id;
 import static io.egoist.compat.OurNodes.links;
+import static io.egoist.compat.OurNodes.neighbors;
+import static io.egoist.compat.OurNodes.nid;
 import static io.egoist.compat.OurNodes.route;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -32,7 +32,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,12 +57,14 @@ class MixedOverlayTest {
     final Closer closer = new Closer();
 
     /** A tracker: the v0.2 emulation or ours; returns its port. */
-    private int tracker(String kind, AtomicReference<TrackerServer> ours, AtomicReference<V02Tracker> v02) throws Exception {
+    private int tracker(String kind, AtomicReference<TrackerServer> ours, AtomicReference<V02Tracker> v02)
+            throws Exception {
         if (kind.equals("v02")) {
             v02.set(closer.track(V02Tracker.start(Duration.ofSeconds(60))));
             return v02.get().port();
         }
-        ours.set(closer.track(TrackerServer.start(TrackerConfig.forTest(dir).withHttpPort(-1).withExpireAfterMs(60_000))));
+        ours.set(closer.track(
+                TrackerServer.start(TrackerConfig.forTest(dir).withHttpPort(-1).withExpireAfterMs(60_000))));
         return ours.get().port();
     }
 
@@ -76,12 +77,15 @@ class MixedOverlayTest {
 
         EgoistNode o2 = closer.track(OurNodes.start(OurNodes.config(tp, 4)));
         EgoistNode o3 = closer.track(OurNodes.start(OurNodes.config(tp, 4)));
-        Set<Integer> slowPorts = Set.of(o2.id().port(), o2.id().port() + 1, o3.id().port(), o3.id().port() + 1);
+        Set<Integer> slowPorts = Set.of(
+                o2.id().port(), o2.id().port() + 1, o3.id().port(), o3.id().port() + 1);
         OutboundDelay slow = (host, port) -> slowPorts.contains(port) ? SLOW_MS : 0;
         EgoistNode o1 = closer.track(OurNodes.start(OurNodes.config(tp, 4), slow));
         List<EgoistNode> ours = List.of(o1, o2, o3);
         // our nodes register asynchronously: the v0.2 nodes come after them in the tracker's node list
-        await().atMost(WAIT).until(() -> ours.stream().noneMatch(n -> OurNodes.status(n).phase().equals("JOINING")));
+        await().atMost(WAIT)
+                .until(() ->
+                        ours.stream().noneMatch(n -> OurNodes.status(n).phase().equals("JOINING")));
         Config v02 = new Config(3, Duration.ofMillis(200), Duration.ofMillis(300));
         V02Node v1 = closer.track(V02Node.start(tp, v02));
         V02Node v2 = closer.track(V02Node.start(tp, v02));
@@ -99,7 +103,9 @@ class MixedOverlayTest {
         await().atMost(WAIT).untilAsserted(() -> {
             for (V02Node v : legacy) {
                 // three loopback samples in the history (it starts at 500, 500, 500)
-                assertThat(v.linksOf(v.id())).hasSize(3).allSatisfy(l -> assertThat(l.cost()).isLessThan(20));
+                assertThat(v.linksOf(v.id()))
+                        .hasSize(3)
+                        .allSatisfy(l -> assertThat(l.cost()).isLessThan(20));
             }
         });
 
@@ -109,7 +115,8 @@ class MixedOverlayTest {
                     // detected as v0.2: its echo port returned our HELLO verbatim
                     assertThat(features(n, v.id())).as("%s sees %s", n.id(), v).isEmpty();
                     // learned the v0.2 node's measured links from its flooded peer UPT
-                    assertThat(links(n, v.id())).hasSize(3)
+                    assertThat(links(n, v.id()))
+                            .hasSize(3)
                             .allSatisfy(l -> assertThat(l.cost()).isLessThan(20));
                 }
                 for (EgoistNode m : ours) {
@@ -127,14 +134,18 @@ class MixedOverlayTest {
             for (V02Node v : legacy) {
                 for (EgoistNode n : ours) {
                     List<Link> announced = announced(n);
-                    assertThat(v.linksOf(id(n))).as("%s holds %s's links", v, n.id())
+                    assertThat(v.linksOf(id(n)))
+                            .as("%s holds %s's links", v, n.id())
                             .containsExactlyInAnyOrderElementsOf(announced.stream()
-                                    .map(l -> new V02Link(l.src().toString(), l.dst().toString(), l.cost())).toList());
+                                    .map(l -> new V02Link(
+                                            l.src().toString(), l.dst().toString(), l.cost()))
+                                    .toList());
                 }
             }
         });
         for (V02Node v : legacy) {
-            assertThat(v.echoLines()).as("HELLOs on %s's echo port", v)
+            assertThat(v.echoLines())
+                    .as("HELLOs on %s's echo port", v)
                     .anySatisfy(l -> assertThat(l).startsWith("HELLO@" + id(o1) + "@"))
                     .anySatisfy(l -> assertThat(l).startsWith("HELLO@" + id(o3) + "@"));
         }
@@ -145,12 +156,14 @@ class MixedOverlayTest {
             assertThat(route).isPresent();
             assertThat(route.get().path().stream().map(NodeId::toString)).containsAnyElementsOf(legacyIds);
         });
-        SendResult r = o1.send(o3.id(), "around the v0.2 node".getBytes(StandardCharsets.UTF_8)).get(15, TimeUnit.SECONDS);
+        SendResult r = o1.send(o3.id(), "around the v0.2 node".getBytes(StandardCharsets.UTF_8))
+                .get(15, TimeUnit.SECONDS);
         assertThat(r.path()).first().isEqualTo(o1.id());
         assertThat(r.path()).last().isEqualTo(o3.id());
         assertThat(r.path().stream().map(NodeId::toString)).doesNotContainAnyElementsOf(legacyIds);
         assertThat(received.get(2)).contains("around the v0.2 node");
-        SendResult back = o3.send(o1.id(), "and back".getBytes(StandardCharsets.UTF_8)).get(15, TimeUnit.SECONDS);
+        SendResult back =
+                o3.send(o1.id(), "and back".getBytes(StandardCharsets.UTF_8)).get(15, TimeUnit.SECONDS);
         assertThat(back.path().stream().map(NodeId::toString)).doesNotContainAnyElementsOf(legacyIds);
         assertThat(received.get(0)).contains("and back");
 
@@ -160,21 +173,35 @@ class MixedOverlayTest {
 
         // the trackers accepted the v0.2 nodes' updates
         if (v02Tracker.get() != null) {
-            for (V02Node v : legacy) assertThat(v02Tracker.get().linksOf(v.id())).hasSize(3);
+            for (V02Node v : legacy)
+                assertThat(v02Tracker.get().linksOf(v.id())).hasSize(3);
         } else {
             await().atMost(WAIT).untilAsserted(() -> {
-                for (V02Node v : legacy) assertThat(ourTracker.get().snapshot().node(nid(v.id())).orElseThrow().links()).hasSize(3);
+                for (V02Node v : legacy)
+                    assertThat(ourTracker
+                                    .get()
+                                    .snapshot()
+                                    .node(nid(v.id()))
+                                    .orElseThrow()
+                                    .links())
+                            .hasSize(3);
             });
         }
 
         // nothing but v0.2 packets ever reached a v0.2 node's main port
         for (V02Node v : legacy) {
-            assertThat(v.mainLines()).as("lines on %s's main port", v).isNotEmpty()
+            assertThat(v.mainLines())
+                    .as("lines on %s's main port", v)
+                    .isNotEmpty()
                     .allSatisfy(l -> assertThat(l).matches("(UPT@[0-9a-f]+@[0-9]+@.*|TRD@?)"))
-                    .noneMatch(l -> l.startsWith("HB") || l.startsWith("DATA") || l.startsWith("DACK")
-                            || l.startsWith("NACK") || l.startsWith("HELLO"));
+                    .noneMatch(l -> l.startsWith("HB")
+                            || l.startsWith("DATA")
+                            || l.startsWith("DACK")
+                            || l.startsWith("NACK")
+                            || l.startsWith("HELLO"));
         }
     }
+
     @ParameterizedTest(name = "tracker={0}")
     @ValueSource(strings = {"v02", "ours"})
     void aSilentV02InLinkStaysUpAndItsTeardownIsNoFailure(String trackerKind) throws Exception {
@@ -189,7 +216,8 @@ class MixedOverlayTest {
         await().atMost(WAIT).until(() -> links(o, v.id()).size() == 1);
 
         // longer than our heartbeat loss limit (5 x 300 ms): the silent in-link is not taken for a dead one
-        await().during(Duration.ofMillis(2_500)).atMost(Duration.ofSeconds(10))
+        await().during(Duration.ofMillis(2_500))
+                .atMost(Duration.ofSeconds(10))
                 .until(() -> v.neighbors().contains(id(o)) && neighbors(o).contains(v.id()));
         assertThat(v.sentLines()).noneMatch(l -> l.startsWith("RMV"));
         assertThat(v.mainLines()).noneMatch(l -> l.startsWith("HB") || l.startsWith("NACK"));
@@ -197,8 +225,10 @@ class MixedOverlayTest {
         // the v0.2 node drops us (TRD@): we close that in-link and report nobody
         v.dropNeighbor(id(o));
         assertThat(v.sentLines()).contains("TRD@");
-        await().during(Duration.ofMillis(1_000)).atMost(Duration.ofSeconds(10))
-                .until(() -> neighbors(o).contains(v.id()) && OurNodes.status(o).phase().equals("RUNNING"));
+        await().during(Duration.ofMillis(1_000))
+                .atMost(Duration.ofSeconds(10))
+                .until(() -> neighbors(o).contains(v.id())
+                        && OurNodes.status(o).phase().equals("RUNNING"));
         if (v02Tracker.get() != null) {
             assertThat(v02Tracker.get().received()).noneMatch(l -> l.startsWith("RMV"));
         } else {
@@ -218,7 +248,9 @@ class MixedOverlayTest {
         try (RawLine c = new RawLine(o.id().port())) {
             // what a long-lived v0.2 node sends: SHA-1 hashes, seq counting modulo 5000
             c.send("UPT@" + V02Wire.sha1Hex("a") + "@4998@" + src + "@" + dst + "@500|");
-            await().atMost(WAIT).until(() -> links(o, src).size() == 1 && links(o, src).get(0).cost() == 500);
+            await().atMost(WAIT)
+                    .until(() ->
+                            links(o, src).size() == 1 && links(o, src).get(0).cost() == 500);
             c.send("UPT@" + V02Wire.sha1Hex("b") + "@3@" + src + "@" + dst + "@35.2034912109|");
             await().atMost(WAIT).until(() -> links(o, src).get(0).cost() == 35.2034912109);
             c.send("UPT@" + V02Wire.sha1Hex("c") + "@4999@" + src + "@" + dst + "@1e-05|"); // older than 3 now
@@ -232,7 +264,9 @@ class MixedOverlayTest {
         int tp = closer.track(V02Tracker.start(Duration.ofSeconds(60))).port();
         EgoistNode o = closer.track(OurNodes.start(OurNodes.config(tp, 2)));
         EgoistNode q = closer.track(OurNodes.start(OurNodes.config(tp, 2).withFeatures(List.of())));
-        await().atMost(WAIT).until(() -> !OurNodes.status(o).phase().equals("JOINING") && !OurNodes.status(q).phase().equals("JOINING"));
+        await().atMost(WAIT)
+                .until(() -> !OurNodes.status(o).phase().equals("JOINING")
+                        && !OurNodes.status(q).phase().equals("JOINING"));
         V02Node v = closer.track(V02Node.start(tp, new Config(2, Duration.ofMillis(200), Duration.ofMillis(300))));
         assertThat(v.neighbors()).containsExactlyInAnyOrder(id(o), id(q));
 
@@ -248,7 +282,8 @@ class MixedOverlayTest {
         assertThat(v.echoLines()).anyMatch(l -> l.startsWith("HELLO@" + id(o) + "@"));
         assertThat(v.mainLines()).allSatisfy(l -> assertThat(l).matches("(UPT@[0-9a-f]+@[0-9]+@.*|TRD@?)"));
         // and o sends q no DATA: q has no data plane
-        assertThat(o.send(q.id(), "x".getBytes(StandardCharsets.UTF_8))).failsWithin(Duration.ofSeconds(15))
+        assertThat(o.send(q.id(), "x".getBytes(StandardCharsets.UTF_8)))
+                .failsWithin(Duration.ofSeconds(15))
                 .withThrowableOfType(ExecutionException.class);
     }
 }

@@ -8,6 +8,7 @@ import static io.egoist.compat.OurNodes.status;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.egoist.cli.EgoistCli;
 import io.egoist.compat.V02Node.Config;
 import io.egoist.compat.V02Node.Reply;
 import io.egoist.compat.V02Wire.V02Link;
@@ -15,21 +16,20 @@ import io.egoist.node.NodeConfig;
 import io.egoist.node.runtime.EgoistNode;
 import io.egoist.wire.Link;
 import io.egoist.wire.NodeId;
-import io.egoist.cli.EgoistCli;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import picocli.CommandLine;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import picocli.CommandLine;
 
 /** Our node ({@link EgoistNode}) against a v0.2 tracker ({@link V02Tracker}, re-implemented from the reference). */
 class OurNodeWithV02TrackerTest {
@@ -58,14 +58,20 @@ class OurNodeWithV02TrackerTest {
                 List<V02Link> held = t.linksOf(id(n));
                 List<Link> announced = OurNodes.announced(n);
                 assertThat(held).hasSize(2);
-                assertThat(held).containsExactlyInAnyOrderElementsOf(announced.stream()
-                        .map(l -> new V02Link(l.src().toString(), l.dst().toString(), l.cost())).toList());
+                assertThat(held)
+                        .containsExactlyInAnyOrderElementsOf(announced.stream()
+                                .map(l ->
+                                        new V02Link(l.src().toString(), l.dst().toString(), l.cost()))
+                                .toList());
             }
         });
         // every node knows the two others (the last one from the reply, the first ones by flooding)
         for (EgoistNode n : ours) {
-            Set<String> known = read(n, c -> c.knownNodes().stream().map(NodeId::toString).collect(Collectors.toSet()));
-            assertThat(known).containsExactlyInAnyOrderElementsOf(ours.stream().filter(o -> o != n).map(OurNodes::id).toList());
+            Set<String> known =
+                    read(n, c -> c.knownNodes().stream().map(NodeId::toString).collect(Collectors.toSet()));
+            assertThat(known)
+                    .containsExactlyInAnyOrderElementsOf(
+                            ours.stream().filter(o -> o != n).map(OurNodes::id).toList());
         }
         // we only ever sent the v0.2 tracker v0.2 packets, and it never had to drop a line of ours
         assertThat(t.received()).allSatisfy(l -> assertThat(V02_TRACKER_TYPES).contains(type(l)));
@@ -107,7 +113,8 @@ class OurNodeWithV02TrackerTest {
             assertThat(status(n).phase()).isEqualTo("RUNNING");
             assertThat(t.linksOf(id(n))).hasSize(2);
         });
-        assertThat(crowd.mainLines()).isNotEmpty()
+        assertThat(crowd.mainLines())
+                .isNotEmpty()
                 .allSatisfy(l -> assertThat(l).matches("(UPT@[0-9a-f]+@[0-9]+@.*|TRD@?)"));
     }
 
@@ -117,15 +124,19 @@ class OurNodeWithV02TrackerTest {
         EgoistNode a = OurNodes.start(OurNodes.config(t.port(), 1));
         EgoistNode b = closer.track(OurNodes.start(OurNodes.config(t.port(), 1)));
         String aid = id(a);
-        await().atMost(WAIT).until(() -> neighbors(b).contains(aid) && neighbors(a).contains(id(b)));
+        await().atMost(WAIT)
+                .until(() -> neighbors(b).contains(aid) && neighbors(a).contains(id(b)));
         a.close();
         // b lost its out-link to a and reports it, as a v0.2 node would
         await().atMost(WAIT).until(() -> t.received().contains("RMV@" + aid));
 
-        EgoistNode again = closer.track(OurNodes.restart(OurNodes.config(t.port(), 1).withSelf(nid(aid))));
+        EgoistNode again =
+                closer.track(OurNodes.restart(OurNodes.config(t.port(), 1).withSelf(nid(aid))));
         assertThat(id(again)).isEqualTo(aid);
         // the v0.2 tracker still knows the id: every REG gets an empty line; the node keeps asking
-        await().atMost(WAIT).until(() -> t.received().stream().filter(("REG@" + aid)::equals).count() >= 3);
+        await().atMost(WAIT)
+                .until(() ->
+                        t.received().stream().filter(("REG@" + aid)::equals).count() >= 3);
         assertThat(status(again).phase()).isEqualTo("JOINING");
         assertThat(t.sent()).contains("");
 
@@ -145,7 +156,8 @@ class OurNodeWithV02TrackerTest {
         String aid = id(a);
         await().atMost(WAIT).until(() -> "RUNNING".equals(status(a).phase()));
         a.close();
-        EgoistNode again = closer.track(OurNodes.restart(OurNodes.config(t.port(), 1).withSelf(nid(aid))));
+        EgoistNode again =
+                closer.track(OurNodes.restart(OurNodes.config(t.port(), 1).withSelf(nid(aid))));
         // the empty reply to its REG: it reports its own stale registration (nobody else will)
         await().atMost(WAIT).until(() -> t.received().contains("RMV@" + aid));
         assertThat(t.sent()).contains("");
@@ -168,12 +180,29 @@ class OurNodeWithV02TrackerTest {
         StringWriter out = new StringWriter();
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(new StringWriter(), true));
-        CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> cl.execute("node",
-                "--tracker", "127.0.0.1:" + t.port(), "--host", "127.0.0.1", "--port", "0", "--k", "1",
-                "--ping-period", "0.3", "--rewire-period", "1", "--heartbeat", "0.3", "--control-port", "-1",
-                "--run-for", "4"));
+        CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> cl.execute(
+                "node",
+                "--tracker",
+                "127.0.0.1:" + t.port(),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--k",
+                "1",
+                "--ping-period",
+                "0.3",
+                "--rewire-period",
+                "1",
+                "--heartbeat",
+                "0.3",
+                "--control-port",
+                "-1",
+                "--run-for",
+                "4"));
         await().atMost(WAIT).until(() -> out.toString().startsWith("node="));
-        Matcher m = Pattern.compile("node=(127\\.0\\.0\\.1:\\d+) echo_port=(\\d+) .*", Pattern.DOTALL).matcher(out.toString());
+        Matcher m = Pattern.compile("node=(127\\.0\\.0\\.1:\\d+) echo_port=(\\d+) .*", Pattern.DOTALL)
+                .matcher(out.toString());
         assertThat(m.matches()).as(out.toString()).isTrue();
         String self = m.group(1);
 

@@ -37,7 +37,12 @@ final class OurNodes {
     }
 
     static EgoistNode start(NodeConfig cfg, OutboundDelay delay) {
-        return EgoistNode.start(cfg, new EgoistNode.Options().ephemeralPort(true).bindHost("127.0.0.1").delay(delay));
+        return EgoistNode.start(
+                cfg,
+                new EgoistNode.Options()
+                        .ephemeralPort(true)
+                        .bindHost("127.0.0.1")
+                        .delay(delay));
     }
 
     /** Starts a node on exactly this id's port (a restart), retrying while the old sockets are released. */

@@ -3,6 +3,7 @@ package io.egoist.compat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.egoist.cli.EgoistCli;
 import io.egoist.compat.V02Node.Config;
 import io.egoist.compat.V02Node.Reply;
 import io.egoist.compat.V02Wire.V02Link;
@@ -12,19 +13,18 @@ import io.egoist.tracker.TrackerServer;
 import io.egoist.tracker.TrackerSnapshot;
 import io.egoist.wire.Link;
 import io.egoist.wire.NodeId;
-import io.egoist.cli.EgoistCli;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,7 +41,8 @@ class OurTrackerWithV02NodesTest {
     final Closer closer = new Closer();
 
     private TrackerServer tracker() {
-        return closer.track(TrackerServer.start(TrackerConfig.forTest(dir).withHttpPort(-1).withExpireAfterMs(60_000)));
+        return closer.track(
+                TrackerServer.start(TrackerConfig.forTest(dir).withHttpPort(-1).withExpireAfterMs(60_000)));
     }
 
     private static Optional<TrackerNode> node(TrackerServer t, String id) {
@@ -49,7 +50,9 @@ class OurTrackerWithV02NodesTest {
     }
 
     private static List<V02Link> v02(List<Link> links) {
-        return links.stream().map(l -> new V02Link(l.src().toString(), l.dst().toString(), l.cost())).toList();
+        return links.stream()
+                .map(l -> new V02Link(l.src().toString(), l.dst().toString(), l.cost()))
+                .toList();
     }
 
     @Test
@@ -74,7 +77,8 @@ class OurTrackerWithV02NodesTest {
         // the next v0.2 node reads those links out of the one-line reply
         V02Node d = closer.track(V02Node.start(t.port(), Config.of(2)));
         assertThat(d.reply()).isEqualTo(Reply.ONE_LINE);
-        assertThat(d.linksOf(c.id())).containsExactly(new V02Link(c.id(), a.id(), 500), new V02Link(c.id(), b.id(), 500));
+        assertThat(d.linksOf(c.id()))
+                .containsExactly(new V02Link(c.id(), a.id(), 500), new V02Link(c.id(), b.id(), 500));
         assertThat(d.linksOf(b.id())).containsExactly(new V02Link(b.id(), a.id(), 500));
         // the bare UPT of the link-less first node and everything else was taken without a NACK
         assertThat(t.counters().nacks()).isEmpty();
@@ -110,7 +114,8 @@ class OurTrackerWithV02NodesTest {
         for (int i = 0; i < fake.size(); i++) {
             String id = fake.get(i);
             try (RawLine c = new RawLine(t.port())) {
-                c.send("UPT@" + id + "@" + fake.get((i + 1) % fake.size()) + "@" + (10 + i) + ".25|@" + id + "@" + a.id() + "@7|");
+                c.send("UPT@" + id + "@" + fake.get((i + 1) % fake.size()) + "@" + (10 + i) + ".25|@" + id + "@"
+                        + a.id() + "@7|");
                 assertThat(c.closedWithoutReply()).isTrue();
             }
         }
@@ -134,12 +139,15 @@ class OurTrackerWithV02NodesTest {
 
         // the v0.2 node gets the whole node list (and, by its defect, none of the links)...
         assertThat(n.knownNodes()).hasSize(603).containsAll(fake).contains(a.id(), b.id(), n.id());
-        List<String> expected = new ArrayList<>(snap.ids().stream().map(NodeId::toString).toList());
+        List<String> expected =
+                new ArrayList<>(snap.ids().stream().map(NodeId::toString).toList());
         expected.add(n.id());
         assertThat(n.knownNodes()).containsExactlyInAnyOrderElementsOf(expected);
         // ...picks its neighbors from it the v0.2 way and announces them to our tracker
         assertThat(n.neighbors()).containsExactly(a.id(), b.id());
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(node(t, n.id()).orElseThrow().links()).hasSize(2));
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(
+                        () -> assertThat(node(t, n.id()).orElseThrow().links()).hasSize(2));
         // the NET lines carry every link in the v0.2 form: concatenated bodies without SEG parse with float()
         StringBuilder body = new StringBuilder();
         for (String l : net) {
@@ -157,7 +165,8 @@ class OurTrackerWithV02NodesTest {
         V02Node a = closer.track(V02Node.start(t.port(), Config.of(2)));
         V02Node b = closer.track(V02Node.start(t.port(), Config.of(2)));
         V02Node c = closer.track(V02Node.start(t.port(), Config.of(2)));
-        await().atMost(Duration.ofSeconds(5)).until(() -> node(t, b.id()).orElseThrow().links().size() == 1);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> node(t, b.id()).orElseThrow().links().size() == 1);
         int port = c.mainPort();
         c.close();
 
@@ -187,7 +196,8 @@ class OurTrackerWithV02NodesTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> node(t, gone.id()).isEmpty());
         assertThat(a.echoLines()).isNotEmpty();
         long sweepsWorth = 3 * t.config().removePeriodMs();
-        await().during(Duration.ofMillis(sweepsWorth)).atMost(Duration.ofMillis(sweepsWorth + 5_000))
+        await().during(Duration.ofMillis(sweepsWorth))
+                .atMost(Duration.ofMillis(sweepsWorth + 5_000))
                 .until(() -> node(t, a.id()).isPresent());
         assertThat(node(t, a.id()).orElseThrow().suspect()).isFalse();
         assertThat(t.snapshot().ids().stream().map(NodeId::toString)).containsExactly(a.id(), b.id());
@@ -212,15 +222,32 @@ class OurTrackerWithV02NodesTest {
     @Test
     void egoistTrackerCommandServesV02Nodes() throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), EgoistCli.class.getName(),
-                "tracker", "--port", "0", "--http-port", "-1", "--bind", "127.0.0.1", "--data", dir.toString(),
-                "--remove-period", "0.5", "--ping-timeout", "0.3")
+        Process p = new ProcessBuilder(
+                        java,
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        EgoistCli.class.getName(),
+                        "tracker",
+                        "--port",
+                        "0",
+                        "--http-port",
+                        "-1",
+                        "--bind",
+                        "127.0.0.1",
+                        "--data",
+                        dir.toString(),
+                        "--remove-period",
+                        "0.5",
+                        "--ping-timeout",
+                        "0.3")
                 .redirectError(ProcessBuilder.Redirect.DISCARD)
                 .start();
         try {
-            BufferedReader stdout = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            BufferedReader stdout =
+                    new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
             String line = stdout.readLine();
-            Matcher m = Pattern.compile("egoist tracker listening on 127\\.0\\.0\\.1:(\\d+) .*").matcher(String.valueOf(line));
+            Matcher m = Pattern.compile("egoist tracker listening on 127\\.0\\.0\\.1:(\\d+) .*")
+                    .matcher(String.valueOf(line));
             assertThat(m.matches()).as(String.valueOf(line)).isTrue();
             int port = Integer.parseInt(m.group(1));
 
@@ -242,7 +269,9 @@ class OurTrackerWithV02NodesTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> !a.echoLines().isEmpty());
             // over several 0.5 s sweeps, a stays in the overlay (asked with the REG of an observer id, which
             // our tracker answers in full every time)
-            await().during(Duration.ofMillis(1_500)).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(250))
+            await().during(Duration.ofMillis(1_500))
+                    .atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(250))
                     .until(() -> regReply(port, "10.0.0.99:7000").contains("@" + a.id() + "@"));
         } finally {
             p.destroy();

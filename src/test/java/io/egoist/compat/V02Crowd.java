@@ -77,7 +77,10 @@ final class V02Crowd implements AutoCloseable {
                         SocketChannel c = ((ServerSocketChannel) k.channel()).accept();
                         if (c == null) continue;
                         c.configureBlocking(false);
-                        c.register(selector, SelectionKey.OP_READ, new Conn((Boolean) k.attachment(), new StringBuilder()));
+                        c.register(
+                                selector,
+                                SelectionKey.OP_READ,
+                                new Conn((Boolean) k.attachment(), new StringBuilder()));
                     } else if (k.isReadable()) {
                         read(k, buf);
                     }

@@ -62,11 +62,13 @@ class V02EmulatorSanityTest {
 
         String peerLink = "@" + c.id() + "@" + a.id() + "@500|@" + c.id() + "@" + b.id() + "@500|";
         assertThat(c.sentLines()).contains("UPT" + peerLink);
-        assertThat(c.sentLines()).anyMatch(l -> l.matches("UPT@[0-9a-f]{40}@1" + java.util.regex.Pattern.quote(peerLink)));
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
-                assertThat(t.linksOf(c.id())).containsExactly(new V02Link(c.id(), a.id(), 500), new V02Link(c.id(), b.id(), 500)));
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
-                assertThat(a.linksOf(c.id())).hasSize(2));
+        assertThat(c.sentLines())
+                .anyMatch(l -> l.matches("UPT@[0-9a-f]{40}@1" + java.util.regex.Pattern.quote(peerLink)));
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(t.linksOf(c.id()))
+                        .containsExactly(new V02Link(c.id(), a.id(), 500), new V02Link(c.id(), b.id(), 500)));
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(a.linksOf(c.id())).hasSize(2));
         // the tracker re-prints costs with Python's str: 500 comes back as 500.0
         V02Node d = closer.track(V02Node.start(t.port(), Config.of(1)));
         assertThat(d.replyLines().get(0)).contains("@" + c.id() + "@" + a.id() + "@500.0|");
@@ -119,7 +121,8 @@ class V02EmulatorSanityTest {
         assertThat(net).isGreaterThan(1);
         assertThat(lines.get((int) over - 1)).doesNotEndWith("SEG").doesNotContain("#");
         assertThat(lines.get(lines.size() - 1)).doesNotEndWith("SEG");
-        assertThat(lines.subList(0, (int) over - 1)).allSatisfy(l -> assertThat(l).endsWith("SEG"));
+        assertThat(lines.subList(0, (int) over - 1))
+                .allSatisfy(l -> assertThat(l).endsWith("SEG"));
         assertThat(n.knownNodes()).hasSize(601).contains("10.0.2.100:7000", n.id());
         assertThat(n.linkCount()).isZero(); // defect: the NET lines' links are dropped
     }
@@ -133,19 +136,20 @@ class V02EmulatorSanityTest {
         String links = "@" + src + "@" + b.id() + "@35.2|";
         try (RawLine c = new RawLine(b.mainPort())) {
             c.send("UPT@aa01@4998" + links);
-            c.send("UPT@aa01@4999" + links);                        // seen hash: dropped
-            c.send("UPT@aa02@4998@" + src + "@" + b.id() + "@1|");  // not newer: dropped
-            c.send("UPT@aa03@4999@" + src + "@" + b.id() + "@2|");  // newer: stored
-            c.send("UPT@aa04@3@" + src + "@" + b.id() + "@3|");     // after the wrap: dropped (defect)
+            c.send("UPT@aa01@4999" + links); // seen hash: dropped
+            c.send("UPT@aa02@4998@" + src + "@" + b.id() + "@1|"); // not newer: dropped
+            c.send("UPT@aa03@4999@" + src + "@" + b.id() + "@2|"); // newer: stored
+            c.send("UPT@aa04@3@" + src + "@" + b.id() + "@3|"); // after the wrap: dropped (defect)
             c.send("TRD@");
             assertThat(c.closedWithoutReply()).isTrue();
         }
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
-                assertThat(b.linksOf(src)).containsExactly(new V02Link(src, b.id(), 2)));
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(b.linksOf(src)).containsExactly(new V02Link(src, b.id(), 2)));
         assertThat(b.acceptedUpdates()).hasSize(2);
         // forwarded unchanged to b's out-neighbor a
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
-                assertThat(a.mainLines()).contains("UPT@aa01@4998" + links, "UPT@aa03@4999@" + src + "@" + b.id() + "@2|"));
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(a.mainLines())
+                        .contains("UPT@aa01@4998" + links, "UPT@aa03@4999@" + src + "@" + b.id() + "@2|"));
         assertThat(a.linksOf(src)).containsExactly(new V02Link(src, b.id(), 2));
         assertThat(a.knownNodes()).contains(src);
     }
@@ -217,15 +221,18 @@ class V02EmulatorSanityTest {
             c.send("REG@10.0.0.1:7000").read();
         }
         try (RawLine c = new RawLine(t.port())) {
-            assertThat(c.send("UPT@10.0.0.2:7000@10.0.0.1:7000@5|").closedWithoutReply()).isTrue();
+            assertThat(c.send("UPT@10.0.0.2:7000@10.0.0.1:7000@5|").closedWithoutReply())
+                    .isTrue();
         }
         try (RawLine c = new RawLine(t.port())) {
-            assertThat(c.send("UPT@10.0.0.1:7000@10.0.0.2:7000@0.00001|").closedWithoutReply()).isTrue();
+            assertThat(c.send("UPT@10.0.0.1:7000@10.0.0.2:7000@0.00001|").closedWithoutReply())
+                    .isTrue();
         }
         assertThat(t.linksOf("10.0.0.2:7000")).isEmpty();
         assertThat(t.nodes()).containsExactly("10.0.0.1:7000");
         try (RawLine c = new RawLine(t.port())) {
-            assertThat(c.send("REG@10.0.0.3:7000").read()).isEqualTo("REG@10.0.0.1:7000@10.0.0.3:7000#@10.0.0.1:7000@10.0.0.2:7000@1e-05|");
+            assertThat(c.send("REG@10.0.0.3:7000").read())
+                    .isEqualTo("REG@10.0.0.1:7000@10.0.0.3:7000#@10.0.0.1:7000@10.0.0.2:7000@1e-05|");
         }
     }
 
@@ -236,7 +243,8 @@ class V02EmulatorSanityTest {
         V02Node b = closer.track(V02Node.start(t.port(), Config.of(1)));
         assertThat(b.neighbors()).containsExactly(a.id());
         a.close();
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(t.received()).contains("RMV@" + a.id()));
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(t.received()).contains("RMV@" + a.id()));
         assertThat(b.neighbors()).isEmpty();
     }
 
@@ -244,13 +252,15 @@ class V02EmulatorSanityTest {
     void probingTurnsBootDelayIntoMeasuredPythonFloats() throws Exception {
         V02Tracker t = tracker();
         V02Node a = closer.track(V02Node.start(t.port(), Config.of(1)));
-        V02Node b = closer.track(V02Node.start(t.port(), new Config(1, Duration.ofMillis(100), Duration.ofMillis(150))));
+        V02Node b =
+                closer.track(V02Node.start(t.port(), new Config(1, Duration.ofMillis(100), Duration.ofMillis(150))));
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
             assertThat(a.echoLines()).isNotEmpty();
             List<V02Link> l = t.linksOf(b.id());
             assertThat(l).hasSize(1);
             assertThat(l.get(0).cost()).isLessThan(500);
         });
-        assertThat(b.sentLines()).anyMatch(l -> l.matches("UPT@" + b.id() + "@" + a.id() + "@[0-9.e+-]+\\|") && !l.endsWith("@500|"));
+        assertThat(b.sentLines())
+                .anyMatch(l -> l.matches("UPT@" + b.id() + "@" + a.id() + "@[0-9.e+-]+\\|") && !l.endsWith("@500|"));
     }
 }

@@ -64,7 +64,12 @@ final class V02Node implements AutoCloseable {
     }
 
     /** How the tracker answered the REG. */
-    enum Reply { NONE, ONE_LINE, SEGMENTED, EMPTY }
+    enum Reply {
+        NONE,
+        ONE_LINE,
+        SEGMENTED,
+        EMPTY
+    }
 
     private final Config config;
     private final int trackerPort;
@@ -97,6 +102,7 @@ final class V02Node implements AutoCloseable {
     private final Map<String, ProbeConn> probeConns = new HashMap<>();
 
     private record ProbeConn(Socket socket, LineReader in) {}
+
     private int seq;
     private Reply reply = Reply.NONE;
 
@@ -267,7 +273,8 @@ final class V02Node implements AutoCloseable {
             List<V02Link> ls = hash < 0 ? List.of() : V02Wire.parseLinks(body.substring(hash + 1));
             synchronized (this) {
                 for (String n : nodePart.split("@")) if (!n.isEmpty()) nodes.add(n);
-                for (V02Link l : ls) links.computeIfAbsent(l.src(), x -> new ArrayList<>()).add(l);
+                for (V02Link l : ls)
+                    links.computeIfAbsent(l.src(), x -> new ArrayList<>()).add(l);
                 nodes.add(id);
                 reply = Reply.ONE_LINE;
             }
@@ -399,7 +406,14 @@ final class V02Node implements AutoCloseable {
             String hash = V02Wire.sha1Hex(id + V02Wire.py2Str(System.currentTimeMillis() / 1000.0) + seq);
             seenHashes.add(hash);
             StringBuilder ls = new StringBuilder();
-            for (String n : neighbors) ls.append('@').append(id).append('@').append(n).append('@').append(costText(n)).append('|');
+            for (String n : neighbors)
+                ls.append('@')
+                        .append(id)
+                        .append('@')
+                        .append(n)
+                        .append('@')
+                        .append(costText(n))
+                        .append('|');
             links.put(id, ownLinks());
             peerLine = "UPT@" + hash + "@" + seq + ls;
             trackerLine = "UPT" + ls;
@@ -556,7 +570,8 @@ final class V02Node implements AutoCloseable {
 
     private static InetSocketAddress addr(String nodeId, int portOffset) {
         int colon = nodeId.lastIndexOf(':');
-        return new InetSocketAddress(nodeId.substring(0, colon), Integer.parseInt(nodeId.substring(colon + 1)) + portOffset);
+        return new InetSocketAddress(
+                nodeId.substring(0, colon), Integer.parseInt(nodeId.substring(colon + 1)) + portOffset);
     }
 
     private void acceptLoop(ServerSocket server, java.util.function.Consumer<Socket> serve) {

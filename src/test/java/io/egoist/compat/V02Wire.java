@@ -145,7 +145,8 @@ final class V02Wire {
     static double pyFloat(String s) {
         String t = s.strip();
         String low = t.toLowerCase();
-        if (low.matches("[+-]?(inf|infinity)")) return low.startsWith("-") ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+        if (low.matches("[+-]?(inf|infinity)"))
+            return low.startsWith("-") ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
         if (low.matches("[+-]?nan")) return Double.NaN;
         if (!t.matches("[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?")) {
             throw new IllegalArgumentException("could not convert string to float: " + s);

@@ -29,6 +29,7 @@ final class Driver {
     final Map<NodeId, List<String>> features = new HashMap<>();
     /** Probe answers by target (absent: no auto-answer; negative: timeout). */
     final Map<NodeId, Double> rtts = new HashMap<>();
+
     boolean autoConnectNeighbors = true;
     /** Neighbors that do not echo our heartbeats (everyone else does, automatically). */
     final java.util.Set<NodeId> hbSilent = new java.util.HashSet<>();
@@ -72,7 +73,10 @@ final class Driver {
             String key = null;
             long at = Long.MAX_VALUE;
             for (Map.Entry<String, Long> e : timers.entrySet()) {
-                if (e.getValue() < at) { at = e.getValue(); key = e.getKey(); }
+                if (e.getValue() < at) {
+                    at = e.getValue();
+                    key = e.getKey();
+                }
             }
             if (key == null || at > t) break;
             now = Math.max(now, at);
@@ -177,7 +181,8 @@ final class Driver {
     boolean isTrackerConn(ConnId conn) {
         for (Effect e : all) {
             if (e instanceof Effect.Connect c && c.conn().equals(conn)) {
-                return c.host().equals(core.config().trackerHost()) && c.port() == core.config().trackerPort();
+                return c.host().equals(core.config().trackerHost())
+                        && c.port() == core.config().trackerPort();
             }
         }
         return false;
@@ -187,7 +192,8 @@ final class Driver {
     ConnId lastTrackerConn() {
         ConnId found = null;
         for (Effect e : all) {
-            if (e instanceof Effect.Connect c && c.host().equals(core.config().trackerHost())
+            if (e instanceof Effect.Connect c
+                    && c.host().equals(core.config().trackerHost())
                     && c.port() == core.config().trackerPort()) found = c.conn();
         }
         return found;

@@ -85,8 +85,12 @@ class NodeCoreTest {
      * every wiring step (the refresh is always due): the highest regular announcement rate.
      */
     private static Driver announcingEveryStep(long startMillis) {
-        Driver d = new Driver(Driver.config(1).withK(2).withPolicy("k-closest").withFeatures(List.of())
-                .withPingPeriodMs(1_000_000_000L).withAnnounceRefreshMs(1));
+        Driver d = new Driver(Driver.config(1)
+                .withK(2)
+                .withPolicy("k-closest")
+                .withFeatures(List.of())
+                .withPingPeriodMs(1_000_000_000L)
+                .withAnnounceRefreshMs(1));
         d.now = startMillis;
         d.rtts.put(id(2), 10.0);
         d.rtts.put(id(3), 20.0);
@@ -348,10 +352,15 @@ class NodeCoreTest {
         assertThat(seqs.get(0)).isEqualTo(NodeCore.firstSeq(d.core.config(), 4_900_600));
         // a v0.2 receiver: accepts seq > last, never forgets last
         int last = -1, accepted = 0;
-        for (int s : seqs) if (s > last) { last = s; accepted++; }
+        for (int s : seqs)
+            if (s > last) {
+                last = s;
+                accepted++;
+            }
         assertThat(accepted).isEqualTo(seqs.size());
         // and ours (serial arithmetic) likewise
-        for (int i = 1; i < seqs.size(); i++) assertThat(NodeCore.seqNewer(seqs.get(i), seqs.get(i - 1))).isTrue();
+        for (int i = 1; i < seqs.size(); i++)
+            assertThat(NodeCore.seqNewer(seqs.get(i), seqs.get(i - 1))).isTrue();
     }
 
     @Test
@@ -367,7 +376,9 @@ class NodeCoreTest {
                 Driver after = announcingEveryStep(before.now + 10_000); // back 10 s later
                 int first = ownSeqsOn(after, conn(after, id(2))).get(0);
                 assertThat(NodeCore.seqNewer(first, last))
-                        .as("start %d s, up %d min: last %d, first after restart %d", start / 1000, uptime / 60_000, last, first)
+                        .as(
+                                "start %d s, up %d min: last %d, first after restart %d",
+                                start / 1000, uptime / 60_000, last, first)
                         .isTrue();
             }
         }
@@ -394,11 +405,11 @@ class NodeCoreTest {
         Set<NodeId> known = Set.copyOf(d.core.knownNodes());
         String[] bad = {
             "UPT@dd02@11@10.0.0.5:7000@10.0.0.2:7000@3|@10.0.0.6:7000@10.0.0.2:7000@3|", // link not from the source
-            "UPT@dd03@11@10.0.0.5:7000@10.0.0.2:7000@-3|",                            // negative cost
-            "UPT@dd04@11@10.0.0.5:7000@10.0.0.2:7000@nan|",                           // not a number
-            "UPT@dd05@11@10.0.0.5:7000@10.0.0.5:7000@3|",                             // self-link
+            "UPT@dd03@11@10.0.0.5:7000@10.0.0.2:7000@-3|", // negative cost
+            "UPT@dd04@11@10.0.0.5:7000@10.0.0.2:7000@nan|", // not a number
+            "UPT@dd05@11@10.0.0.5:7000@10.0.0.5:7000@3|", // self-link
             "UPT@dd06@11@10.0.0.5:7000@10.0.0.2:7000@3|@10.0.0.5:7000@10.0.0.2:7000@4|", // duplicate link
-            "UPT@zz@11@10.0.0.5:7000@10.0.0.2:7000@3|",                               // hash not hex
+            "UPT@zz@11@10.0.0.5:7000@10.0.0.2:7000@3|", // hash not hex
             "hello there",
         };
         for (int i = 0; i < bad.length; i++) {
@@ -426,9 +437,7 @@ class NodeCoreTest {
         d.on(new Event.LineReceived(ok, Driver.update("de01", 10, id(5), 7.5, id(2))));
         Set<NodeId> known = Set.copyOf(d.core.knownNodes());
         String[] bad = {
-            "UPT@de02@11@10.0.0.5:7000@10.0.0.2:7000@-3|",
-            "UPT@de03@11@10.0.0.5:7000@10.0.0.5:7000@3|",
-            "hello there",
+            "UPT@de02@11@10.0.0.5:7000@10.0.0.2:7000@-3|", "UPT@de03@11@10.0.0.5:7000@10.0.0.5:7000@3|", "hello there",
         };
         for (int i = 0; i < bad.length; i++) {
             ConnId c = new ConnId(-10 - i);
@@ -469,9 +478,13 @@ class NodeCoreTest {
         // 3 -> 5 is "unreachable" as a v0.2 node prints it (HUGE_DELAY; Python's str; mean with one HUGE sample)
         String[] huge = {"9223372036854774807", "9.22337203685e+18", "3.07445734662e+18"};
         for (int i = 0; i < huge.length; i++) {
-            String line = "UPT@aa0" + i + "@" + (20 + i) + "@10.0.0.3:7000@10.0.0.5:7000@" + huge[i] + "|@10.0.0.3:7000@10.0.0.2:7000@2|";
+            String line = "UPT@aa0" + i + "@" + (20 + i) + "@10.0.0.3:7000@10.0.0.5:7000@" + huge[i]
+                    + "|@10.0.0.3:7000@10.0.0.2:7000@2|";
             List<Effect> e = d.on(new Event.LineReceived(in, line));
-            assertThat(Driver.lines(e)).as(huge[i]).noneMatch(l -> l.startsWith("NACK@")).contains(line); // forwarded
+            assertThat(Driver.lines(e))
+                    .as(huge[i])
+                    .noneMatch(l -> l.startsWith("NACK@"))
+                    .contains(line); // forwarded
             assertThat(e).doesNotContain(new Effect.Close(in));
             assertThat(d.core.lastSeq(id(3))).isEqualTo(20 + i);
             assertThat(dsts(d.core.linksOf(id(3)))).containsExactlyInAnyOrder(id(2), id(5));
@@ -508,14 +521,22 @@ class NodeCoreTest {
         ConnId to4 = conn(d, id(4));
         List<Effect> e = d.on(new Event.Closed(conn(d, id(3))));
         assertThat(d.core.neighbors()).containsExactlyInAnyOrder(id(4), id(2));
-        assertThat(Driver.ofType(e, Effect.Connect.class)).extracting(Effect.Connect::host).contains("10.0.0.2", "10.9.9.9");
+        assertThat(Driver.ofType(e, Effect.Connect.class))
+                .extracting(Effect.Connect::host)
+                .contains("10.0.0.2", "10.9.9.9");
         // the loss is announced at once on the surviving link (only links that are up are announced) ...
-        String first = Driver.lines(e).stream().filter(l -> l.startsWith("UPT@")).findFirst().orElseThrow();
+        String first = Driver.lines(e).stream()
+                .filter(l -> l.startsWith("UPT@"))
+                .findFirst()
+                .orElseThrow();
         assertThat(e).contains(new Effect.Send(to4, first));
         assertThat(dsts(((Message.PeerUpdate) decodePeer(first)).links())).containsExactly(id(4));
         // ... and the replacement once its link is up
         List<Effect> up = d.on(new Event.Connected(conn(d, id(2))));
-        String second = Driver.lines(up).stream().filter(l -> l.startsWith("UPT@") && l.contains(SELF + "@")).reduce((a, b) -> b).orElseThrow();
+        String second = Driver.lines(up).stream()
+                .filter(l -> l.startsWith("UPT@") && l.contains(SELF + "@"))
+                .reduce((a, b) -> b)
+                .orElseThrow();
         assertThat(dsts(((Message.PeerUpdate) decodePeer(second)).links())).containsExactlyInAnyOrder(id(4), id(2));
         assertThat(up).contains(new Effect.Send(to4, second));
         // RMV@3 goes to the tracker
@@ -547,7 +568,12 @@ class NodeCoreTest {
         assertThat(up).contains(new Effect.Send(to4, "TRD@"), new Effect.Close(to4));
         assertThat(dsts(d.core.announcedLinks())).containsExactlyInAnyOrder(id(3), id(2));
         assertThat(Driver.lines(up)).anyMatch(l -> l.startsWith("UPT@"));
-        assertThat(up.stream().filter(x -> x instanceof Effect.Send s && s.conn().equals(to3) && s.line().startsWith("UPT@")).count()).isEqualTo(1);
+        assertThat(up.stream()
+                        .filter(x -> x instanceof Effect.Send s
+                                && s.conn().equals(to3)
+                                && s.line().startsWith("UPT@"))
+                        .count())
+                .isEqualTo(1);
     }
 
     @Test
@@ -574,7 +600,8 @@ class NodeCoreTest {
             // replaced at once ...
             assertThat(d.core.neighbors()).containsExactlyInAnyOrder(id(4), id(2));
             assertThat(Driver.ofType(d.all.subList(mark, d.all.size()), Effect.Probe.class))
-                    .extracting(Effect.Probe::target).contains(id(3));
+                    .extracting(Effect.Probe::target)
+                    .contains(id(3));
             // ... but no RMV yet: a stalled node is alive, and one RMV removes a live node from a v0.2 tracker
             List<String> tracker = trackerLinesSince(d, mark);
             assertThat(tracker).noneMatch(l -> l.startsWith("RMV@"));
@@ -630,11 +657,19 @@ class NodeCoreTest {
         d.on(new NodeEvent.SendData("q1", id(5), "x".getBytes(StandardCharsets.UTF_8)));
         d.on(new NodeEvent.SendData("q2", id(3), "x".getBytes(StandardCharsets.UTF_8)));
         d.advance(3000);
-        assertThat(d.linesOn(conn(d, id(4)))).anyMatch(l -> l.startsWith("DATA@")).anyMatch(l -> l.startsWith("HB@"));
+        assertThat(d.linesOn(conn(d, id(4))))
+                .anyMatch(l -> l.startsWith("DATA@"))
+                .anyMatch(l -> l.startsWith("HB@"));
         for (String l : d.linesOn(conn(d, id(3)))) {
-            assertThat(l).doesNotStartWith("HB@").doesNotStartWith("DATA@").doesNotStartWith("DACK@").doesNotStartWith("HELLO@");
+            assertThat(l)
+                    .doesNotStartWith("HB@")
+                    .doesNotStartWith("DATA@")
+                    .doesNotStartWith("DACK@")
+                    .doesNotStartWith("HELLO@");
         }
-        assertThat(Driver.ofType(d.all, NodeEffect.DataFailed.class)).extracting(NodeEffect.DataFailed::requestId).contains("q2");
+        assertThat(Driver.ofType(d.all, NodeEffect.DataFailed.class))
+                .extracting(NodeEffect.DataFailed::requestId)
+                .contains("q2");
     }
 
     @Test
@@ -646,7 +681,8 @@ class NodeCoreTest {
         assertThat(d.core.helloLine()).isEmpty();
         assertThat(Driver.ofType(d.all, Effect.Connect.class)).noneMatch(c -> c.port() == 7001);
         for (Effect e : d.all) {
-            if (e instanceof Effect.Send s) assertThat(s.line()).doesNotStartWith("HB@").doesNotStartWith("HELLO@");
+            if (e instanceof Effect.Send s)
+                assertThat(s.line()).doesNotStartWith("HB@").doesNotStartWith("HELLO@");
         }
         List<Effect> e = d.on(new NodeEvent.SendData("r", id(2), new byte[] {1}));
         assertThat(Driver.ofType(e, NodeEffect.DataFailed.class)).hasSize(1);
@@ -676,17 +712,18 @@ class NodeCoreTest {
         Driver d = wired();
         ConnId in = new ConnId(-5);
         d.on(new Event.Accepted(in, "10.0.0.9", 40001));
-        List<Effect> e = d.on(new Event.LineReceived(in, WireCodec.encode(
-                new Message.Data("m2", 5, id(9), id(4), List.of(id(9)), new byte[] {1}))));
+        List<Effect> e = d.on(new Event.LineReceived(
+                in, WireCodec.encode(new Message.Data("m2", 5, id(9), id(4), List.of(id(9)), new byte[] {1}))));
         Message.Data fwd = (Message.Data) decodePeer(Driver.lines(e).get(0));
         assertThat(e).contains(new Effect.Send(conn(d, id(4)), Driver.lines(e).get(0)));
         assertThat(fwd.ttl()).isEqualTo(4);
         assertThat(fwd.path()).containsExactly(id(9), SELF);
-        List<Effect> last = d.on(new Event.LineReceived(in, WireCodec.encode(
-                new Message.Data("m4", 1, id(9), id(4), List.of(id(9)), new byte[] {1}))));
+        List<Effect> last = d.on(new Event.LineReceived(
+                in, WireCodec.encode(new Message.Data("m4", 1, id(9), id(4), List.of(id(9)), new byte[] {1}))));
         assertThat(((Message.Data) decodePeer(Driver.lines(last).get(0))).ttl()).isZero();
-        assertThat(d.on(new Event.LineReceived(in, WireCodec.encode(
-                new Message.Data("m3", 0, id(9), id(4), List.of(id(9)), new byte[] {1}))))).isEmpty();
+        assertThat(d.on(new Event.LineReceived(
+                        in, WireCodec.encode(new Message.Data("m3", 0, id(9), id(4), List.of(id(9)), new byte[] {1})))))
+                .isEmpty();
         assertThat(d.core.counters().dataDropped).isEqualTo(1);
     }
 
@@ -701,9 +738,10 @@ class NodeCoreTest {
         d.now += 12;
         ConnId in = new ConnId(-6);
         d.on(new Event.Accepted(in, "10.0.0.3", 40001));
-        List<Effect> a = d.on(new Event.LineReceived(in, WireCodec.encode(
-                new Message.DataAck(sent.msgId(), 32, id(3), SELF, List.of(SELF, id(3))))));
-        NodeEffect.DataAcked acked = Driver.ofType(a, NodeEffect.DataAcked.class).get(0);
+        List<Effect> a = d.on(new Event.LineReceived(
+                in, WireCodec.encode(new Message.DataAck(sent.msgId(), 32, id(3), SELF, List.of(SELF, id(3))))));
+        NodeEffect.DataAcked acked =
+                Driver.ofType(a, NodeEffect.DataAcked.class).get(0);
         assertThat(acked.requestId()).isEqualTo("r1");
         assertThat(acked.path()).containsExactly(SELF, id(3));
         assertThat(acked.rttMillis()).isEqualTo(12);
@@ -719,7 +757,8 @@ class NodeCoreTest {
         d.advance(4900);
         assertThat(Driver.ofType(d.all, NodeEffect.DataFailed.class)).isEmpty();
         d.advance(200);
-        assertThat(Driver.ofType(d.all, NodeEffect.DataFailed.class)).extracting(NodeEffect.DataFailed::requestId)
+        assertThat(Driver.ofType(d.all, NodeEffect.DataFailed.class))
+                .extracting(NodeEffect.DataFailed::requestId)
                 .containsExactly("r2");
     }
 
@@ -727,7 +766,8 @@ class NodeCoreTest {
     void dataToAnUnknownNodeFailsWithNoRoute() {
         Driver d = wired();
         List<Effect> e = d.on(new NodeEvent.SendData("r3", id(77), new byte[] {1}));
-        assertThat(Driver.ofType(e, NodeEffect.DataFailed.class).get(0).reason()).contains("no route");
+        assertThat(Driver.ofType(e, NodeEffect.DataFailed.class).get(0).reason())
+                .contains("no route");
     }
 
     // ---------------------------------------------------------------------------------- routing

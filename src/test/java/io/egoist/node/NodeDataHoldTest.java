@@ -43,7 +43,9 @@ class NodeDataHoldTest {
     }
 
     private static List<String> dataLines(List<Effect> e) {
-        return Driver.lines(e).stream().filter(l -> l.startsWith("DATA@") || l.startsWith("DACK@")).toList();
+        return Driver.lines(e).stream()
+                .filter(l -> l.startsWith("DATA@") || l.startsWith("DACK@"))
+                .toList();
     }
 
     private static String data(String msgId, int ttl, NodeId src, NodeId dst) {
@@ -56,7 +58,8 @@ class NodeDataHoldTest {
         ConnId in = new ConnId(-5);
         d.on(new Event.Accepted(in, "10.0.0.9", 40001));
         // node 5 is known and alive, but nobody announced a link to it yet
-        assertThat(dataLines(d.on(new Event.LineReceived(in, data("h1", 10, id(9), id(5)))))).isEmpty();
+        assertThat(dataLines(d.on(new Event.LineReceived(in, data("h1", 10, id(9), id(5))))))
+                .isEmpty();
         assertThat(d.core.counters().held).isEqualTo(1);
         d.advance(300);
         // neighbor 3 announces 3 -> 5: the held message leaves at once, over 3, TTL decremented once
@@ -135,9 +138,11 @@ class NodeDataHoldTest {
         Message.Data sent = (Message.Data) decode(dataLines(e).get(0));
         assertThat(sent.ttl()).isEqualTo(32);
         d.now += 30;
-        List<Effect> a = d.on(new Event.LineReceived(from3, WireCodec.encode(
-                new Message.DataAck(sent.msgId(), 31, id(5), SELF, List.of(SELF, id(3), id(5))))));
-        NodeEffect.DataAcked acked = Driver.ofType(a, NodeEffect.DataAcked.class).get(0);
+        List<Effect> a = d.on(new Event.LineReceived(
+                from3,
+                WireCodec.encode(new Message.DataAck(sent.msgId(), 31, id(5), SELF, List.of(SELF, id(3), id(5))))));
+        NodeEffect.DataAcked acked =
+                Driver.ofType(a, NodeEffect.DataAcked.class).get(0);
         assertThat(acked.requestId()).isEqualTo("s2");
         assertThat(acked.rttMillis()).isEqualTo(430); // from the send request, waiting included
         d.advance(10_000);
@@ -159,7 +164,8 @@ class NodeDataHoldTest {
 
         Driver off = wired(Driver.config(1).withK(2).withPolicy("k-closest").withDataHoldMs(0));
         List<Effect> f = off.on(new NodeEvent.SendData("s4", id(5), new byte[] {1}));
-        assertThat(Driver.ofType(f, NodeEffect.DataFailed.class)).extracting(NodeEffect.DataFailed::reason)
+        assertThat(Driver.ofType(f, NodeEffect.DataFailed.class))
+                .extracting(NodeEffect.DataFailed::reason)
                 .containsExactly("no route to " + id(5));
         assertThat(off.core.counters().held).isZero();
     }

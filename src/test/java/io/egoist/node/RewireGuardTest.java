@@ -18,11 +18,11 @@ class RewireGuardTest {
         assertThat(cfg.rewireMinGainMs()).isEqualTo(5.0);
         assertThat(cfg.rewireMinGainFraction()).isEqualTo(0.01);
         assertThat(RewireGuard.applies(cfg)).isTrue();
-        assertThat(RewireGuard.worthIt(cfg, 200, 196)).isFalse();      // 4 ms < 5 ms
-        assertThat(RewireGuard.worthIt(cfg, 200, 194.9)).isTrue();     // 5.1 ms > max(5, 2)
-        assertThat(RewireGuard.worthIt(cfg, 1000, 994)).isFalse();     // 6 ms < 1 % = 10 ms
+        assertThat(RewireGuard.worthIt(cfg, 200, 196)).isFalse(); // 4 ms < 5 ms
+        assertThat(RewireGuard.worthIt(cfg, 200, 194.9)).isTrue(); // 5.1 ms > max(5, 2)
+        assertThat(RewireGuard.worthIt(cfg, 1000, 994)).isFalse(); // 6 ms < 1 % = 10 ms
         assertThat(RewireGuard.worthIt(cfg, 1000, 989)).isTrue();
-        assertThat(RewireGuard.worthIt(cfg, 200, 210)).isFalse();      // worse
+        assertThat(RewireGuard.worthIt(cfg, 200, 210)).isFalse(); // worse
         assertThat(RewireGuard.worthIt(cfg, Double.NaN, 300)).isTrue(); // nothing to keep
         assertThat(RewireGuard.applies(cfg.withPolicy("br-eps"))).isFalse();
         assertThat(RewireGuard.applies(cfg.withPolicy("k-closest"))).isFalse();
@@ -36,7 +36,8 @@ class RewireGuardTest {
      * (C = 105 vs 109); then 2's RTT drifts to 106 (C = 111 vs 109) and later to 130 (C = 135 vs 109).
      */
     private static Driver drifting(NodeConfig cfg) {
-        Driver d = new Driver(cfg.withK(1).withPolicy("br").withPingPeriodMs(1_000).withRewirePeriodMs(3_000));
+        Driver d =
+                new Driver(cfg.withK(1).withPolicy("br").withPingPeriodMs(1_000).withRewirePeriodMs(3_000));
         d.rtts.put(id(2), 100.0);
         d.rtts.put(id(3), 104.0);
         d.features.put(id(2), List.of("hb", "data"));

@@ -61,7 +61,8 @@ class CoreHostTest {
         CoreHost<ScriptedCore> host = host(core, new CoreHost.Options().name("echo-core"));
         int port = host.listen("127.0.0.1", 0);
         assertThat(port).isPositive();
-        try (LineClient a = new LineClient(port); LineClient b = new LineClient(port)) {
+        try (LineClient a = new LineClient(port);
+                LineClient b = new LineClient(port)) {
             a.send("hello");
             b.sendRaw("bare-lf\n".getBytes(StandardCharsets.US_ASCII));
             assertThat(a.read()).isEqualTo("echo:hello");
@@ -69,7 +70,8 @@ class CoreHostTest {
             a.send("close");
             assertThat(a.closedByPeer()).isTrue();
         }
-        await().atMost(Duration.ofSeconds(5)).until(() -> core.eventsOf(Event.Closed.class).size() == 2);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> core.eventsOf(Event.Closed.class).size() == 2);
         List<Event.Accepted> accepted = core.eventsOf(Event.Accepted.class);
         assertThat(accepted).hasSize(2);
         assertThat(accepted).allSatisfy(acc -> {
@@ -96,9 +98,12 @@ class CoreHostTest {
             assertThat(c.read()).isEqualTo("NACK@line too long");
             assertThat(c.closedByPeer()).isTrue();
         }
-        await().atMost(Duration.ofSeconds(5)).until(() -> !core.eventsOf(Event.Closed.class).isEmpty());
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> !core.eventsOf(Event.Closed.class).isEmpty());
         assertThat(core.eventsOf(Event.LineTooLong.class)).hasSize(1);
-        assertThat(core.eventsOf(Event.LineReceived.class)).extracting(Event.LineReceived::line).containsExactly("short");
+        assertThat(core.eventsOf(Event.LineReceived.class))
+                .extracting(Event.LineReceived::line)
+                .containsExactly("short");
     }
 
     @Test
@@ -120,7 +125,8 @@ class CoreHostTest {
             s.getOutputStream().write("flood\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             s.getOutputStream().flush();
             // never read: the host still closes the connection (the core is told) once the grace is over
-            await().atMost(Duration.ofSeconds(10)).until(() -> !core.eventsOf(Event.Closed.class).isEmpty());
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> !core.eventsOf(Event.Closed.class).isEmpty());
         }
     }
 
@@ -150,11 +156,13 @@ class CoreHostTest {
     private static int linesFedOnceSettled(ScriptedCore core) {
         AtomicInteger last = new AtomicInteger(-1);
         AtomicLong since = new AtomicLong(System.nanoTime());
-        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() -> {
-            int now = core.eventsOf(Event.LineReceived.class).size();
-            if (now != last.getAndSet(now)) since.set(System.nanoTime());
-            return now > 0 && System.nanoTime() - since.get() > TimeUnit.SECONDS.toNanos(1);
-        });
+        await().atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> {
+                    int now = core.eventsOf(Event.LineReceived.class).size();
+                    if (now != last.getAndSet(now)) since.set(System.nanoTime());
+                    return now > 0 && System.nanoTime() - since.get() > TimeUnit.SECONDS.toNanos(1);
+                });
         return last.get();
     }
 
@@ -182,7 +190,9 @@ class CoreHostTest {
                     new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII), 1 << 16);
             for (String r : reqs) assertThat(in.readLine()).isEqualTo(r + ":" + payload);
         }
-        List<String> fed = core.eventsOf(Event.LineReceived.class).stream().map(Event.LineReceived::line).toList();
+        List<String> fed = core.eventsOf(Event.LineReceived.class).stream()
+                .map(Event.LineReceived::line)
+                .toList();
         assertThat(fed).containsExactlyElementsOf(reqs);
     }
 
@@ -190,7 +200,8 @@ class CoreHostTest {
     void waterMarksAreConfigurable() throws Exception {
         String payload = "x".repeat(100 * 1024);
         ScriptedCore core = bigReplies(payload);
-        CoreHost<ScriptedCore> host = host(core, new CoreHost.Options().writeBufferWaterMark(8 * 1024, 16 * 1024 * 1024));
+        CoreHost<ScriptedCore> host =
+                host(core, new CoreHost.Options().writeBufferWaterMark(8 * 1024, 16 * 1024 * 1024));
         int port = host.listen("127.0.0.1", 0);
         int sent = 100; // 10 MB of replies: under the 16 MB high mark, so all of them are produced
         try (Socket s = slowReader(port, requests(sent).toArray(new String[0]))) {
@@ -214,13 +225,17 @@ class CoreHostTest {
         List<String> lines = new ArrayList<>(requests(60));
         lines.add(0, "flood"); // the 60 requests arrive with it: read, but held once the output is over the mark
         try (Socket s = slowReader(port, lines.toArray(new String[0]))) {
-            // never read: the Close is forced after the grace; what was read but held still reaches the core, then Closed
-            await().atMost(Duration.ofSeconds(10)).until(() -> !core.eventsOf(Event.Closed.class).isEmpty());
+            // never read: the Close is forced after the grace; what was read but held still reaches the core, then
+            // Closed
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> !core.eventsOf(Event.Closed.class).isEmpty());
         }
         List<Event> events = core.events;
         int closedAt = events.indexOf(core.eventsOf(Event.Closed.class).get(0));
-        List<String> fed = events.subList(0, closedAt).stream().filter(e -> e instanceof Event.LineReceived)
-                .map(e -> ((Event.LineReceived) e).line()).toList();
+        List<String> fed = events.subList(0, closedAt).stream()
+                .filter(e -> e instanceof Event.LineReceived)
+                .map(e -> ((Event.LineReceived) e).line())
+                .toList();
         assertThat(fed).containsExactlyElementsOf(lines);
         assertThat(events.subList(closedAt + 1, events.size())).noneMatch(e -> e instanceof Event.LineReceived);
     }
@@ -241,18 +256,23 @@ class CoreHostTest {
     @Test
     void timersFireOnceAtTheirTimeAndCancelledOrReplacedOnesDoNot() {
         AtomicLong startedAt = new AtomicLong();
-        ScriptedCore core = new ScriptedCore(now -> {
-            startedAt.set(now);
-            return List.of(
-                    new Effect.SetTimer("a", now + 60),
-                    new Effect.SetTimer("b", now + 40),
-                    new Effect.CancelTimer("b"),
-                    new Effect.SetTimer("c", now + 60_000),
-                    new Effect.SetTimer("c", now + 150)); // replaces the first "c"
-        }, (now, e) -> List.of());
+        ScriptedCore core = new ScriptedCore(
+                now -> {
+                    startedAt.set(now);
+                    return List.of(
+                            new Effect.SetTimer("a", now + 60),
+                            new Effect.SetTimer("b", now + 40),
+                            new Effect.CancelTimer("b"),
+                            new Effect.SetTimer("c", now + 60_000),
+                            new Effect.SetTimer("c", now + 150)); // replaces the first "c"
+                },
+                (now, e) -> List.of());
         host(core, new CoreHost.Options());
-        await().atMost(Duration.ofSeconds(5)).until(() -> core.eventsOf(Event.TimerFired.class).size() >= 2);
-        List<String> keys = core.eventsOf(Event.TimerFired.class).stream().map(Event.TimerFired::key).toList();
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> core.eventsOf(Event.TimerFired.class).size() >= 2);
+        List<String> keys = core.eventsOf(Event.TimerFired.class).stream()
+                .map(Event.TimerFired::key)
+                .toList();
         assertThat(keys).containsExactly("a", "c");
         // the core is told the time: not before the timer was due
         int idxC = core.events.indexOf(new Event.TimerFired("c"));
@@ -275,16 +295,21 @@ class CoreHostTest {
         try (ServerSocket server = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
             ScriptedCore connector = new ScriptedCore(
                     now -> List.of(new Effect.Connect(new ConnId(7), "127.0.0.1", server.getLocalPort())),
-                    (now, e) -> e instanceof Event.Connected c ? List.of(new Effect.Send(c.conn(), "REG@127.0.0.1:7000")) : List.of());
+                    (now, e) -> e instanceof Event.Connected c
+                            ? List.of(new Effect.Send(c.conn(), "REG@127.0.0.1:7000"))
+                            : List.of());
             host(connector, new CoreHost.Options());
             try (LineClient peer = new LineClient(server.accept())) {
                 assertThat(peer.read()).isEqualTo("REG@127.0.0.1:7000");
                 peer.send("REG@127.0.0.1:7000#");
-                await().atMost(Duration.ofSeconds(5)).until(() -> !connector.eventsOf(Event.LineReceived.class).isEmpty());
+                await().atMost(Duration.ofSeconds(5))
+                        .until(() ->
+                                !connector.eventsOf(Event.LineReceived.class).isEmpty());
                 assertThat(connector.eventsOf(Event.LineReceived.class).get(0))
                         .isEqualTo(new Event.LineReceived(new ConnId(7), "REG@127.0.0.1:7000#"));
             }
-            await().atMost(Duration.ofSeconds(5)).until(() -> !connector.eventsOf(Event.Closed.class).isEmpty());
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> !connector.eventsOf(Event.Closed.class).isEmpty());
             assertThat(connector.events.get(0)).isEqualTo(new Event.Connected(new ConnId(7)));
             assertThat(connector.eventsOf(Event.Closed.class)).containsExactly(new Event.Closed(new ConnId(7)));
         }
@@ -297,8 +322,7 @@ class CoreHostTest {
             deadPort = s.getLocalPort();
         }
         ScriptedCore core = new ScriptedCore(
-                now -> List.of(new Effect.Connect(new ConnId(3), "127.0.0.1", deadPort)),
-                (now, e) -> List.of());
+                now -> List.of(new Effect.Connect(new ConnId(3), "127.0.0.1", deadPort)), (now, e) -> List.of());
         host(core, new CoreHost.Options());
         await().atMost(Duration.ofSeconds(5)).until(() -> !core.events.isEmpty());
         assertThat(core.events).hasSize(1);
@@ -311,7 +335,8 @@ class CoreHostTest {
         try (ServerSocket server = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
             int port = server.getLocalPort();
             ScriptedCore core = new ScriptedCore(
-                    now -> List.of(new Effect.Connect(new ConnId(-4), "127.0.0.1", port),
+                    now -> List.of(
+                            new Effect.Connect(new ConnId(-4), "127.0.0.1", port),
                             new Effect.Connect(new ConnId(5), "127.0.0.1", port),
                             new Effect.Connect(new ConnId(5), "127.0.0.1", port)),
                     (now, e) -> List.of());
@@ -319,7 +344,8 @@ class CoreHostTest {
             try (Socket accepted = server.accept()) {
                 await().atMost(Duration.ofSeconds(5)).until(() -> core.events.size() >= 3);
                 assertThat(core.events).contains(new Event.Connected(new ConnId(5)));
-                assertThat(core.eventsOf(Event.ConnectFailed.class)).extracting(Event.ConnectFailed::conn)
+                assertThat(core.eventsOf(Event.ConnectFailed.class))
+                        .extracting(Event.ConnectFailed::conn)
                         .containsExactlyInAnyOrder(new ConnId(-4), new ConnId(5));
             }
         }
@@ -329,7 +355,8 @@ class CoreHostTest {
     void closeBeforeConnectedCancelsWithConnectFailed() throws Exception {
         try (ServerSocket server = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
             ScriptedCore core = new ScriptedCore(
-                    now -> List.of(new Effect.Connect(new ConnId(9), "127.0.0.1", server.getLocalPort()),
+                    now -> List.of(
+                            new Effect.Connect(new ConnId(9), "127.0.0.1", server.getLocalPort()),
                             new Effect.Close(new ConnId(9))),
                     (now, e) -> List.of());
             host(core, new CoreHost.Options());
@@ -396,12 +423,16 @@ class CoreHostTest {
         });
         long delay = 80;
         host(core, new CoreHost.Options().delay((h, p) -> p == echoPort ? delay : 0));
-        await().atMost(Duration.ofSeconds(5)).until(() -> !core.eventsOf(Event.Closed.class).isEmpty());
-        List<String> lines = core.eventsOf(Event.LineReceived.class).stream().map(Event.LineReceived::line).toList();
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> !core.eventsOf(Event.Closed.class).isEmpty());
+        List<String> lines = core.eventsOf(Event.LineReceived.class).stream()
+                .map(Event.LineReceived::line)
+                .toList();
         assertThat(lines).hasSize(n);
         for (int i = 0; i < n; i++) assertThat(lines.get(i)).isEqualTo("line-" + i);
         int connected = core.events.indexOf(new Event.Connected(new ConnId(1)));
-        int firstLine = core.events.indexOf(core.eventsOf(Event.LineReceived.class).get(0));
+        int firstLine =
+                core.events.indexOf(core.eventsOf(Event.LineReceived.class).get(0));
         // one delay out, one delay back: the echo cannot arrive before both have passed
         assertThat(core.nows.get(firstLine + 1) - core.nows.get(connected + 1)).isGreaterThanOrEqualTo(2 * delay - 1);
         // Closed came last, after every delayed line
@@ -415,7 +446,10 @@ class CoreHostTest {
             ScriptedCore core = new ScriptedCore(
                     now -> List.of(new Effect.Connect(new ConnId(1), "127.0.0.1", port)),
                     (now, e) -> e instanceof Event.Connected c
-                            ? List.of(new Effect.Send(c.conn(), "a"), new Effect.Send(c.conn(), "b"), new Effect.Close(c.conn()))
+                            ? List.of(
+                                    new Effect.Send(c.conn(), "a"),
+                                    new Effect.Send(c.conn(), "b"),
+                                    new Effect.Close(c.conn()))
                             : List.of());
             host(core, new CoreHost.Options().delay((h, p) -> 50));
             try (LineClient peer = new LineClient(server.accept())) {
@@ -423,7 +457,8 @@ class CoreHostTest {
                 assertThat(peer.read()).isEqualTo("b");
                 assertThat(peer.read()).isNull();
             }
-            await().atMost(Duration.ofSeconds(5)).until(() -> !core.eventsOf(Event.Closed.class).isEmpty());
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> !core.eventsOf(Event.Closed.class).isEmpty());
         }
     }
 
@@ -459,10 +494,12 @@ class CoreHostTest {
         for (Thread t : Thread.getAllStackTraces().keySet()) {
             if (t.getName().startsWith("closing-host")) t.join(2000);
         }
-        assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().startsWith("closing-host") && t.isAlive());
+        assertThat(Thread.getAllStackTraces().keySet())
+                .noneMatch(t -> t.getName().startsWith("closing-host") && t.isAlive());
         try (Socket s = new Socket()) {
             org.assertj.core.api.Assertions.assertThatThrownBy(
-                    () -> s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 1000)).isInstanceOf(IOException.class);
+                            () -> s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 1000))
+                    .isInstanceOf(IOException.class);
         }
         assertThat(host.query(c -> c.handled)).isCompletedExceptionally();
     }

@@ -66,7 +66,8 @@ class EchoServerTest {
     void overLongLineGetsNackAndTheConnectionIsClosedWhileOthersAreServed() throws Exception {
         try (EchoServer echo = new EchoServer(null, null)) {
             int port = echo.listen("127.0.0.1", 0);
-            try (LineClient bad = new LineClient(port); LineClient good = new LineClient(port)) {
+            try (LineClient bad = new LineClient(port);
+                    LineClient good = new LineClient(port)) {
                 byte[] big = new byte[Seed.MAX_LENGTH + 1];
                 Arrays.fill(big, (byte) 'z');
                 bad.sendRaw(big);

@@ -25,21 +25,33 @@ class HttpJsonServerTest {
     @BeforeEach
     void start() {
         server = new HttpJsonServer()
-                .routeSync("GET", "/status", req -> HttpJsonServer.Response.json(Map.of("id", "127.0.0.1:7000", "k", 3)))
+                .routeSync(
+                        "GET", "/status", req -> HttpJsonServer.Response.json(Map.of("id", "127.0.0.1:7000", "k", 3)))
                 .routeSync("GET", "/route", req -> {
                     String to = req.requireParam("to");
                     if (!to.contains(":")) throw new IllegalArgumentException("bad node id: " + to);
                     return HttpJsonServer.Response.json(Map.of("to", to));
                 })
-                .routeSync("POST", "/send", req -> HttpJsonServer.Response.json(
-                        Map.of("to", req.requireParam("to"), "bytes", req.body().length, "text", req.bodyText())))
-                .route("GET", "/slow", req -> CompletableFuture.supplyAsync(
-                        () -> HttpJsonServer.Response.json(Map.of("late", true)),
-                        CompletableFuture.delayedExecutor(50, TimeUnit.MILLISECONDS)))
+                .routeSync(
+                        "POST",
+                        "/send",
+                        req -> HttpJsonServer.Response.json(Map.of(
+                                "to", req.requireParam("to"), "bytes", req.body().length, "text", req.bodyText())))
+                .route(
+                        "GET",
+                        "/slow",
+                        req -> CompletableFuture.supplyAsync(
+                                () -> HttpJsonServer.Response.json(Map.of("late", true)),
+                                CompletableFuture.delayedExecutor(50, TimeUnit.MILLISECONDS)))
                 .route("GET", "/failing", req -> CompletableFuture.failedFuture(new IllegalStateException("boom")))
-                .route("GET", "/teapot", req -> { throw new HttpJsonServer.HttpError(418, "short and stout"); })
-                .routeSync("GET", "/metrics", req -> HttpJsonServer.Response.text(200, HttpJsonServer.PROMETHEUS_TEXT,
-                        "# TYPE x counter\nx_total 1.0\n"));
+                .route("GET", "/teapot", req -> {
+                    throw new HttpJsonServer.HttpError(418, "short and stout");
+                })
+                .routeSync(
+                        "GET",
+                        "/metrics",
+                        req -> HttpJsonServer.Response.text(
+                                200, HttpJsonServer.PROMETHEUS_TEXT, "# TYPE x counter\nx_total 1.0\n"));
         int port = server.listen("127.0.0.1", 0);
         base = "http://127.0.0.1:" + port;
     }
@@ -50,14 +62,16 @@ class HttpJsonServerTest {
     }
 
     private HttpResponse<String> get(String path) throws Exception {
-        return client.send(HttpRequest.newBuilder(URI.create(base + path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        return client.send(
+                HttpRequest.newBuilder(URI.create(base + path)).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
     void getRouteAnswersJson() throws Exception {
         HttpResponse<String> r = get("/status");
         assertThat(r.statusCode()).isEqualTo(200);
-        assertThat(r.headers().firstValue("content-type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
+        assertThat(r.headers().firstValue("content-type"))
+                .hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
         JsonNode body = JSON.readTree(r.body());
         assertThat(body.get("id").asText()).isEqualTo("127.0.0.1:7000");
         assertThat(body.get("k").asInt()).isEqualTo(3);
@@ -72,12 +86,16 @@ class HttpJsonServerTest {
 
     @Test
     void postBodyReachesTheHandler() throws Exception {
-        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(base + "/send?to=127.0.0.1:7001"))
-                .POST(HttpRequest.BodyPublishers.ofString("héllo overlay")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = client.send(
+                HttpRequest.newBuilder(URI.create(base + "/send?to=127.0.0.1:7001"))
+                        .POST(HttpRequest.BodyPublishers.ofString("héllo overlay"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(200);
         JsonNode body = JSON.readTree(r.body());
         assertThat(body.get("text").asText()).isEqualTo("héllo overlay");
-        assertThat(body.get("bytes").asInt()).isEqualTo("héllo overlay".getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+        assertThat(body.get("bytes").asInt())
+                .isEqualTo("héllo overlay".getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
     }
 
     @Test
@@ -126,7 +144,8 @@ class HttpJsonServerTest {
     void textResponsesKeepTheirContentType() throws Exception {
         HttpResponse<String> r = get("/metrics");
         assertThat(r.statusCode()).isEqualTo(200);
-        assertThat(r.headers().firstValue("content-type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/plain"));
+        assertThat(r.headers().firstValue("content-type"))
+                .hasValueSatisfying(v -> assertThat(v).startsWith("text/plain"));
         assertThat(r.body()).contains("x_total 1.0");
     }
 
@@ -137,15 +156,18 @@ class HttpJsonServerTest {
             var futures = new java.util.ArrayList<CompletableFuture<Integer>>();
             for (int i = 0; i < 64; i++) {
                 String path = i % 2 == 0 ? "/status" : "/slow";
-                futures.add(CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return get(path).statusCode();
-                    } catch (Exception e) {
-                        return -1;
-                    }
-                }, pool));
+                futures.add(CompletableFuture.supplyAsync(
+                        () -> {
+                            try {
+                                return get(path).statusCode();
+                            } catch (Exception e) {
+                                return -1;
+                            }
+                        },
+                        pool));
             }
-            for (CompletableFuture<Integer> f : futures) assertThat(f.get(10, TimeUnit.SECONDS)).isEqualTo(200);
+            for (CompletableFuture<Integer> f : futures)
+                assertThat(f.get(10, TimeUnit.SECONDS)).isEqualTo(200);
         } finally {
             pool.shutdownNow();
         }

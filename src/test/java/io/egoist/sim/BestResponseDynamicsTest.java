@@ -16,8 +16,8 @@ class BestResponseDynamicsTest {
     @Test
     void convergedRunEndsWithARoundThatChangesNothing() {
         int k = 3;
-        BestResponseDynamics dyn = new BestResponseDynamics(SMALL, k, Policies.byName("br"),
-                PolicyComparison.kRandomStart(SMALL, k, 1));
+        BestResponseDynamics dyn =
+                new BestResponseDynamics(SMALL, k, Policies.byName("br"), PolicyComparison.kRandomStart(SMALL, k, 1));
         Random random = new Random(42);
         BestResponseDynamics.Result r = dyn.run(50, random);
         assertThat(r.converged()).isTrue();
@@ -72,8 +72,8 @@ class BestResponseDynamicsTest {
     void roundLimitStopsAnUnconvergedRun() {
         // On the RIPE matrix best-response dynamics keep finding improvements for many rounds.
         LatencyMatrix ripe = LatencyMatrix.ripe();
-        BestResponseDynamics dyn = new BestResponseDynamics(ripe, 3, Policies.byName("br"),
-                PolicyComparison.kRandomStart(ripe, 3, 1));
+        BestResponseDynamics dyn =
+                new BestResponseDynamics(ripe, 3, Policies.byName("br"), PolicyComparison.kRandomStart(ripe, 3, 1));
         BestResponseDynamics.Result r = dyn.run(2, new Random(1));
         assertThat(r.rounds()).isEqualTo(2);
         assertThat(r.converged()).isFalse();
@@ -83,8 +83,8 @@ class BestResponseDynamicsTest {
     @Test
     void everyNodeKeepsExactlyKDistinctLinksAndAdoptedMovesLowerTheMoverCost() {
         int k = 3;
-        BestResponseDynamics dyn = new BestResponseDynamics(SMALL, k, Policies.byName("br-eps"),
-                PolicyComparison.kRandomStart(SMALL, k, 2));
+        BestResponseDynamics dyn = new BestResponseDynamics(
+                SMALL, k, Policies.byName("br-eps"), PolicyComparison.kRandomStart(SMALL, k, 2));
         dyn.run(10, new Random(3));
         for (int[] links : dyn.wiring()) {
             assertThat(links).hasSize(k).doesNotHaveDuplicates();

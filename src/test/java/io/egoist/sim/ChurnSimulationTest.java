@@ -23,17 +23,30 @@ class ChurnSimulationTest {
         assertThat(a.samples().get(0).timeS()).isZero();
         assertThat(a.samples().get(10).timeS()).isEqualTo(200.0);
         assertThat(a.arrivals() + a.departures()).isPositive();
-        assertThat(a.samples().stream().map(ChurnSimulation.Sample::liveNodes).distinct().count()).isGreaterThan(1);
+        assertThat(a.samples().stream()
+                        .map(ChurnSimulation.Sample::liveNodes)
+                        .distinct()
+                        .count())
+                .isGreaterThan(1);
         assertThat(ChurnSimulation.run(cfg("br", 2))).isNotEqualTo(a);
     }
 
     @Test
     void everyPolicySeesTheSameChurnTrace() {
         List<Integer> live = null;
-        for (String p : List.of("br", "k-random", "k-closest", "k-regular", "hybrid-br", "full-mesh", "br-eps",
-                "legacy-swap", "sampling-br")) {
+        for (String p : List.of(
+                "br",
+                "k-random",
+                "k-closest",
+                "k-regular",
+                "hybrid-br",
+                "full-mesh",
+                "br-eps",
+                "legacy-swap",
+                "sampling-br")) {
             ChurnSimulation.Run r = ChurnSimulation.run(cfg(p, 3));
-            List<Integer> l = r.samples().stream().map(ChurnSimulation.Sample::liveNodes).toList();
+            List<Integer> l =
+                    r.samples().stream().map(ChurnSimulation.Sample::liveNodes).toList();
             if (live == null) {
                 live = l;
             }
@@ -48,7 +61,8 @@ class ChurnSimulationTest {
     @Test
     void fullMeshIsTheReferenceAndBrKeepsMostOfItsEfficiency() {
         ChurnSimulation.Run mesh = ChurnSimulation.run(cfg("full-mesh", 5));
-        assertThat(mesh.samples()).allSatisfy(s -> assertThat(s.relativeEfficiency()).isEqualTo(1.0));
+        assertThat(mesh.samples())
+                .allSatisfy(s -> assertThat(s.relativeEfficiency()).isEqualTo(1.0));
         ChurnSimulation.Run br = ChurnSimulation.run(cfg("br", 5));
         ChurnSimulation.Run random = ChurnSimulation.run(cfg("k-random", 5));
         assertThat(br.meanRelativeEfficiency()).isGreaterThan(random.meanRelativeEfficiency());

@@ -16,10 +16,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class LatencyMatrixTest {
 
-    private static final String GOOD = "node,A,B,C\n"
-            + "A,0,10.5,20\n"
-            + "B,11,0,5\n"
-            + "C,20,5.25,0\n";
+    private static final String GOOD = "node,A,B,C\n" + "A,0,10.5,20\n" + "B,11,0,5\n" + "C,20,5.25,0\n";
 
     @Test
     void shippedRipeMatrixHas94CountriesSymmetricWithZeroDiagonal() {
@@ -82,29 +79,31 @@ class LatencyMatrixTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', value = {
-        // case | text (\n escaped as ~) | expected message
-        "empty file | '' | m.csv: row 1, column 1: empty file",
-        "blank file | '~~ ~' | m.csv: row 1, column 1: empty file",
-        "header without names | 'node~' | m.csv: row 1 (header), column 2: no node names",
-        "ragged short row | 'node,A,B,C~A,0,1,2~B,1,0~C,2,1,0' | m.csv: row 3 (B), column 4 (C): missing value",
-        "ragged long row | 'node,A,B~A,0,1,7~B,1,0' | m.csv: row 2 (A), column 4: extra value",
-        "not a number | 'node,A,B~A,0,abc~B,1,0' | 'm.csv: row 2 (A), column 3 (B): not a number: \"abc\"'",
-        "empty cell | 'node,A,B~A,0,~B,1,0' | 'm.csv: row 2 (A), column 3 (B): not a number: \"\"'",
-        "hex float | 'node,A,B~A,0,0x1p3~B,1,0' | 'm.csv: row 2 (A), column 3 (B): not a number'",
-        "negative | 'node,A,B~A,0,1~B,-3.5,0' | m.csv: row 3 (B), column 2 (A): negative latency",
-        "NaN | 'node,A,B~A,0,NaN~B,1,0' | m.csv: row 2 (A), column 3 (B): NaN is not a latency",
-        "infinity | 'node,A,B~A,0,1~B,Infinity,0' | m.csv: row 3 (B), column 2 (A): infinite latency",
-        "inf | 'node,A,B~A,0,inf~B,1,0' | m.csv: row 2 (A), column 3 (B): infinite latency",
-        "overflow | 'node,A,B~A,0,1e999~B,1,0' | m.csv: row 2 (A), column 3 (B): infinite latency",
-        "row name mismatch | 'node,A,B~A,0,1~X,1,0' | 'm.csv: row 3 (X), column 1: row name \"X\" does not match header name \"B\"'",
-        "rows swapped | 'node,A,B~B,1,0~A,0,1' | 'm.csv: row 2 (B), column 1: row name \"B\" does not match header name \"A\"'",
-        "duplicate names | 'node,A,B,A~A,0,1,2~B,1,0,3~A,2,3,0' | 'm.csv: row 1 (header), column 4: duplicate name \"A\" (also column 2)'",
-        "empty name | 'node,A,,C~A,0,1,2~B,1,0,3~C,2,3,0' | m.csv: row 1 (header), column 3: empty node name",
-        "non-zero diagonal | 'node,A,B~A,0,1~B,1,0.5' | m.csv: row 3 (B), column 3 (B): non-zero diagonal",
-        "missing row | 'node,A,B,C~A,0,1,2~B,1,0,3' | m.csv: row 4, column 1: missing row for C",
-        "extra row | 'node,A,B~A,0,1~B,1,0~C,1,1' | m.csv: row 4, column 1: extra row",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                // case | text (\n escaped as ~) | expected message
+                "empty file | '' | m.csv: row 1, column 1: empty file",
+                "blank file | '~~ ~' | m.csv: row 1, column 1: empty file",
+                "header without names | 'node~' | m.csv: row 1 (header), column 2: no node names",
+                "ragged short row | 'node,A,B,C~A,0,1,2~B,1,0~C,2,1,0' | m.csv: row 3 (B), column 4 (C): missing value",
+                "ragged long row | 'node,A,B~A,0,1,7~B,1,0' | m.csv: row 2 (A), column 4: extra value",
+                "not a number | 'node,A,B~A,0,abc~B,1,0' | 'm.csv: row 2 (A), column 3 (B): not a number: \"abc\"'",
+                "empty cell | 'node,A,B~A,0,~B,1,0' | 'm.csv: row 2 (A), column 3 (B): not a number: \"\"'",
+                "hex float | 'node,A,B~A,0,0x1p3~B,1,0' | 'm.csv: row 2 (A), column 3 (B): not a number'",
+                "negative | 'node,A,B~A,0,1~B,-3.5,0' | m.csv: row 3 (B), column 2 (A): negative latency",
+                "NaN | 'node,A,B~A,0,NaN~B,1,0' | m.csv: row 2 (A), column 3 (B): NaN is not a latency",
+                "infinity | 'node,A,B~A,0,1~B,Infinity,0' | m.csv: row 3 (B), column 2 (A): infinite latency",
+                "inf | 'node,A,B~A,0,inf~B,1,0' | m.csv: row 2 (A), column 3 (B): infinite latency",
+                "overflow | 'node,A,B~A,0,1e999~B,1,0' | m.csv: row 2 (A), column 3 (B): infinite latency",
+                "row name mismatch | 'node,A,B~A,0,1~X,1,0' | 'm.csv: row 3 (X), column 1: row name \"X\" does not match header name \"B\"'",
+                "rows swapped | 'node,A,B~B,1,0~A,0,1' | 'm.csv: row 2 (B), column 1: row name \"B\" does not match header name \"A\"'",
+                "duplicate names | 'node,A,B,A~A,0,1,2~B,1,0,3~A,2,3,0' | 'm.csv: row 1 (header), column 4: duplicate name \"A\" (also column 2)'",
+                "empty name | 'node,A,,C~A,0,1,2~B,1,0,3~C,2,3,0' | m.csv: row 1 (header), column 3: empty node name",
+                "non-zero diagonal | 'node,A,B~A,0,1~B,1,0.5' | m.csv: row 3 (B), column 3 (B): non-zero diagonal",
+                "missing row | 'node,A,B,C~A,0,1,2~B,1,0,3' | m.csv: row 4, column 1: missing row for C",
+                "extra row | 'node,A,B~A,0,1~B,1,0~C,1,1' | m.csv: row 4, column 1: extra row",
+            })
     void malformedMatrixGivesOneLineNamingRowAndColumn(String name, String text, String expected) {
         String csv = text.replace('~', '\n');
         assertThatThrownBy(() -> LatencyMatrix.parse("m.csv", csv))
@@ -128,9 +127,11 @@ class LatencyMatrixTest {
     @Test
     void ofValidatesLikeTheParser() {
         assertThatThrownBy(() -> LatencyMatrix.of("gen", List.of("a", "b"), new double[][] {{0, 1}, {-1, 0}}))
-                .isInstanceOf(MatrixFormatException.class).hasMessageContaining("negative");
+                .isInstanceOf(MatrixFormatException.class)
+                .hasMessageContaining("negative");
         assertThatThrownBy(() -> LatencyMatrix.of("gen", List.of("a", "a"), new double[][] {{0, 1}, {1, 0}}))
-                .isInstanceOf(MatrixFormatException.class).hasMessageContaining("duplicate");
+                .isInstanceOf(MatrixFormatException.class)
+                .hasMessageContaining("duplicate");
         LatencyMatrix m = LatencyMatrix.of("gen", List.of("a", "b"), new double[][] {{0, 1}, {2, 0}});
         assertThat(m.rtt(1, 0)).isEqualTo(2.0);
         assertThat(m.subset(1, 0).rtt(0, 1)).isEqualTo(2.0);

@@ -112,12 +112,15 @@ class BestResponseTest {
         double mean = Arrays.stream(ratio).average().orElseThrow();
         double p95 = sorted[(int) Math.ceil(0.95 * instances) - 1];
         double max = sorted[instances - 1];
-        System.out.printf("local-search/exact BR over %d instances: mean=%.5f p95=%.5f max=%.5f optimal=%d/%d%n",
+        System.out.printf(
+                "local-search/exact BR over %d instances: mean=%.5f p95=%.5f max=%.5f optimal=%d/%d%n",
                 instances, mean, p95, max, optimal, instances);
         double[] sorted2 = ratio2.clone();
         Arrays.sort(sorted2);
-        System.out.printf("local-search(rho=2)/exact BR: mean=%.5f p95=%.5f max=%.5f%n",
-                Arrays.stream(ratio2).average().orElseThrow(), sorted2[(int) Math.ceil(0.95 * instances) - 1],
+        System.out.printf(
+                "local-search(rho=2)/exact BR: mean=%.5f p95=%.5f max=%.5f%n",
+                Arrays.stream(ratio2).average().orElseThrow(),
+                sorted2[(int) Math.ceil(0.95 * instances) - 1],
                 sorted2[instances - 1]);
         assertThat(max).isLessThanOrEqualTo(1.05);
     }
@@ -143,7 +146,8 @@ class BestResponseTest {
             WiringProblem again = WiringProblem.delay(p.self(), p.k(), p.direct(), p.residual(), shuffled);
             assertThat(Policies.br().choose(again, r)).containsExactlyInAnyOrder(best);
             assertThat(Policies.br(0, 1).solve(again).cost())
-                    .isLessThanOrEqualTo(Policies.br().solve(p).cost() + tol(Policies.br().solve(p).cost()));
+                    .isLessThanOrEqualTo(Policies.br().solve(p).cost()
+                            + tol(Policies.br().solve(p).cost()));
         }
     }
 

@@ -24,8 +24,8 @@ class CostsTest {
         Random r = new Random(2);
         for (int trial = 0; trial < 100; trial++) {
             WiringProblem d = Instances.delayProblem(5 + r.nextInt(20), 1 + r.nextInt(4), r);
-            WiringProblem p = new WiringProblem(d.self(), d.k(), d.direct(), d.residual(), d.current(),
-                    Metric.BANDWIDTH, null);
+            WiringProblem p =
+                    new WiringProblem(d.self(), d.k(), d.direct(), d.residual(), d.current(), Metric.BANDWIDTH, null);
             int[] s = Sampling.draw(ServiceTable.candidates(p), p.k(), r);
             double expected = Oracle.cost(p, s);
             assertThat(Costs.cost(p, s)).isCloseTo(expected, within(1e-12 * Math.max(1, Math.abs(expected))));
@@ -59,7 +59,9 @@ class CostsTest {
         g.setEdge(1, 2, 10);
         double[] direct = {0, 3, Double.NaN};
         WiringProblem p = WiringProblem.delay(0, 2, direct, g, new int[0]);
-        assertThat(Costs.cost(p, new int[] {2, 1, 1})).isEqualTo(Costs.cost(p, new int[] {1})).isEqualTo(3);
+        assertThat(Costs.cost(p, new int[] {2, 1, 1}))
+                .isEqualTo(Costs.cost(p, new int[] {1}))
+                .isEqualTo(3);
         assertThat(Costs.cost(p, new int[] {2})).isEqualTo(Costs.UNREACHABLE_PENALTY);
     }
 

@@ -62,7 +62,8 @@ class GraphTest {
         assertThatThrownBy(() -> g.setEdge(0, 0, 1)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> g.setEdge(0, 1, -1)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> g.setEdge(0, 1, Double.NaN)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> g.setEdge(0, 1, Double.POSITIVE_INFINITY)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> g.setEdge(0, 1, Double.POSITIVE_INFINITY))
+                .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> g.setEdge(0, 2, 1)).isInstanceOf(IndexOutOfBoundsException.class);
     }
 }

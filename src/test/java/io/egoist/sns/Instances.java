@@ -74,9 +74,15 @@ final class Instances {
     /** The shipped RIPE country RTT matrix (94 × 94, ms). */
     static double[][] ripe() {
         try (java.io.BufferedReader br = new java.io.BufferedReader(new java.io.InputStreamReader(
-                Instances.class.getResourceAsStream("/data/ripe-country-rtt.csv"), java.nio.charset.StandardCharsets.UTF_8))) {
-            return br.lines().skip(1).map(line -> java.util.Arrays.stream(line.split(",")).skip(1)
-                    .mapToDouble(Double::parseDouble).toArray()).toArray(double[][]::new);
+                Instances.class.getResourceAsStream("/data/ripe-country-rtt.csv"),
+                java.nio.charset.StandardCharsets.UTF_8))) {
+            return br.lines()
+                    .skip(1)
+                    .map(line -> java.util.Arrays.stream(line.split(","))
+                            .skip(1)
+                            .mapToDouble(Double::parseDouble)
+                            .toArray())
+                    .toArray(double[][]::new);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

@@ -13,9 +13,8 @@ import org.junit.jupiter.api.Test;
 class OverlaysTest {
 
     @Property(tries = 100)
-    void forcedCycleConnectsKClosestOverlaysAndKeepsEveryDegree(@ForAll @IntRange(min = 3, max = 60) int n,
-                                                                 @ForAll @IntRange(min = 1, max = 4) int k,
-                                                                 @ForAll long seed) {
+    void forcedCycleConnectsKClosestOverlaysAndKeepsEveryDegree(
+            @ForAll @IntRange(min = 3, max = 60) int n, @ForAll @IntRange(min = 1, max = 4) int k, @ForAll long seed) {
         Random r = new Random(seed);
         double[][] d = clustered(n, r);
         int[][] wiring = new int[n][];
@@ -50,7 +49,8 @@ class OverlaysTest {
         }
         int[][] wiring = new int[n][];
         for (int i = 0; i < n; i++) {
-            wiring[i] = Policies.kClosest().choose(WiringProblem.delay(i, 2, d[i], new Graph(n), new int[0]), new Random(0));
+            wiring[i] = Policies.kClosest()
+                    .choose(WiringProblem.delay(i, 2, d[i], new Graph(n), new int[0]), new Random(0));
         }
         assertThat(Overlays.stronglyConnected(Overlays.build(wiring, d))).isFalse();
         int[][] forced = Overlays.forceCycle(wiring, d);
@@ -69,7 +69,8 @@ class OverlaysTest {
         boolean[] alive = {true, true, false, true, false, true};
         int[][] wiring = {{1}, {0}, null, {5}, null, {3}};
         int[][] forced = Overlays.forceCycle(wiring, d, alive, Metric.DELAY);
-        assertThat(Overlays.stronglyConnected(Overlays.build(forced, d, alive), alive)).isTrue();
+        assertThat(Overlays.stronglyConnected(Overlays.build(forced, d, alive), alive))
+                .isTrue();
         assertThat(forced[1]).containsExactly(3);
         assertThat(forced[2]).isNull();
     }

@@ -50,10 +50,11 @@ class PolicyStructureProperties {
     }
 
     @Property(tries = 300)
-    void everyPolicyPicksMinKDistinctCandidatesNeverSelf(@ForAll("policyNames") String name,
-                                                         @ForAll @IntRange(min = 2, max = 40) int n,
-                                                         @ForAll @IntRange(min = 0, max = 9) int k,
-                                                         @ForAll long seed) {
+    void everyPolicyPicksMinKDistinctCandidatesNeverSelf(
+            @ForAll("policyNames") String name,
+            @ForAll @IntRange(min = 2, max = 40) int n,
+            @ForAll @IntRange(min = 0, max = 9) int k,
+            @ForAll long seed) {
         WiringProblem p = problem(n, k, seed);
         int[] cands = ServiceTable.candidates(p);
         int[] chosen = Policies.byName(name).choose(p, new Random(seed));
@@ -71,19 +72,21 @@ class PolicyStructureProperties {
     }
 
     @Property(tries = 100)
-    void policiesAreDeterministicGivenTheRandom(@ForAll("policyNames") String name,
-                                                @ForAll @IntRange(min = 2, max = 30) int n,
-                                                @ForAll @IntRange(min = 1, max = 5) int k,
-                                                @ForAll long seed) {
+    void policiesAreDeterministicGivenTheRandom(
+            @ForAll("policyNames") String name,
+            @ForAll @IntRange(min = 2, max = 30) int n,
+            @ForAll @IntRange(min = 1, max = 5) int k,
+            @ForAll long seed) {
         WiringProblem p = problem(n, k, seed);
         WiringPolicy policy = Policies.byName(name);
         assertThat(policy.choose(p, new Random(seed))).containsExactly(policy.choose(p, new Random(seed)));
     }
 
     @Property(tries = 200)
-    void kRegularUsesTheChordOffsetsWhenEveryoneIsAlive(@ForAll @IntRange(min = 2, max = 60) int n,
-                                                        @ForAll @IntRange(min = 1, max = 8) int k,
-                                                        @ForAll @IntRange(min = 0, max = 59) int selfRaw) {
+    void kRegularUsesTheChordOffsetsWhenEveryoneIsAlive(
+            @ForAll @IntRange(min = 2, max = 60) int n,
+            @ForAll @IntRange(min = 1, max = 8) int k,
+            @ForAll @IntRange(min = 0, max = 59) int selfRaw) {
         int self = selfRaw % n;
         double[] direct = new double[n];
         Arrays.fill(direct, 1.0);

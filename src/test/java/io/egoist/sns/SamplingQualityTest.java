@@ -34,7 +34,8 @@ class SamplingQualityTest {
                     double ratio = Costs.cost(p, s) / exact;
                     assertThat(ratio).isGreaterThanOrEqualTo(1 - 1e-9).isLessThan(10);
                     if (ms[mi] >= n - 1) { // the sample is every candidate: plain br
-                        assertThat(Costs.cost(p, s)).isCloseTo(plainBr, org.assertj.core.api.Assertions.within(1e-9 * plainBr));
+                        assertThat(Costs.cost(p, s))
+                                .isCloseTo(plainBr, org.assertj.core.api.Assertions.within(1e-9 * plainBr));
                     }
                     ratios[mi][b][t] = ratio;
                 }
@@ -44,9 +45,14 @@ class SamplingQualityTest {
             for (int b = 0; b < 2; b++) {
                 double[] x = ratios[mi][b].clone();
                 Arrays.sort(x);
-                System.out.printf("sampling-br RIPE n=94 k=3 m=%d %s: mean=%.4f median=%.4f p90=%.4f max=%.4f%n",
-                        ms[mi], b == 1 ? "biased" : "uniform", Arrays.stream(x).average().orElseThrow(),
-                        x[instances / 2], x[(int) Math.ceil(0.9 * instances) - 1], x[instances - 1]);
+                System.out.printf(
+                        "sampling-br RIPE n=94 k=3 m=%d %s: mean=%.4f median=%.4f p90=%.4f max=%.4f%n",
+                        ms[mi],
+                        b == 1 ? "biased" : "uniform",
+                        Arrays.stream(x).average().orElseThrow(),
+                        x[instances / 2],
+                        x[(int) Math.ceil(0.9 * instances) - 1],
+                        x[instances - 1]);
             }
         }
     }

@@ -12,9 +12,10 @@ import org.junit.jupiter.api.Test;
 class ShortestPathsProperties {
 
     @Property(tries = 200)
-    void dijkstraEqualsFloydWarshall(@ForAll @IntRange(min = 1, max = 25) int n,
-                                     @ForAll @DoubleRange(min = 0.02, max = 0.5) double p,
-                                     @ForAll long seed) {
+    void dijkstraEqualsFloydWarshall(
+            @ForAll @IntRange(min = 1, max = 25) int n,
+            @ForAll @DoubleRange(min = 0.02, max = 0.5) double p,
+            @ForAll long seed) {
         Graph g = Instances.randomGraph(n, p, new Random(seed));
         double[][] fw = floydWarshall(g);
         for (int s = 0; s < n; s++) {
@@ -23,9 +24,10 @@ class ShortestPathsProperties {
     }
 
     @Property(tries = 200)
-    void widestPathEqualsFloydStyleMaxMin(@ForAll @IntRange(min = 1, max = 25) int n,
-                                          @ForAll @DoubleRange(min = 0.02, max = 0.5) double p,
-                                          @ForAll long seed) {
+    void widestPathEqualsFloydStyleMaxMin(
+            @ForAll @IntRange(min = 1, max = 25) int n,
+            @ForAll @DoubleRange(min = 0.02, max = 0.5) double p,
+            @ForAll long seed) {
         Graph g = Instances.randomGraph(n, p, new Random(seed));
         double[][] mm = maxMin(g);
         for (int s = 0; s < n; s++) {
@@ -34,9 +36,10 @@ class ShortestPathsProperties {
     }
 
     @Property(tries = 100)
-    void treePathsAreRealPathsWithTheShortestCost(@ForAll @IntRange(min = 1, max = 30) int n,
-                                                  @ForAll @DoubleRange(min = 0.02, max = 0.4) double p,
-                                                  @ForAll long seed) {
+    void treePathsAreRealPathsWithTheShortestCost(
+            @ForAll @IntRange(min = 1, max = 30) int n,
+            @ForAll @DoubleRange(min = 0.02, max = 0.4) double p,
+            @ForAll long seed) {
         Graph g = Instances.randomGraph(n, p, new Random(seed));
         int s = Math.floorMod((int) seed, n);
         ShortestPaths.Tree t = ShortestPaths.tree(g, s);
@@ -61,8 +64,8 @@ class ShortestPathsProperties {
     }
 
     @Property(tries = 100)
-    void skippingANodesOutEdgesEqualsSearchingTheResidualCopy(@ForAll @IntRange(min = 2, max = 25) int n,
-                                                              @ForAll long seed) {
+    void skippingANodesOutEdgesEqualsSearchingTheResidualCopy(
+            @ForAll @IntRange(min = 2, max = 25) int n, @ForAll long seed) {
         Graph g = Instances.randomGraph(n, 0.2, new Random(seed));
         int skip = Math.floorMod((int) (seed >>> 3), n);
         Graph residual = g.copy();

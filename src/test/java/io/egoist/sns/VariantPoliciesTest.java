@@ -83,7 +83,9 @@ class VariantPoliciesTest {
             assertThat(ring).hasSize(2);
             assertThat(Arrays.copyOf(chosen, 2)).containsExactly(ring);
             // brute force over the remaining k1 links
-            int[] pool = Arrays.stream(ServiceTable.candidates(p)).filter(c -> !BestResponseTest.contains(ring, c)).toArray();
+            int[] pool = Arrays.stream(ServiceTable.candidates(p))
+                    .filter(c -> !BestResponseTest.contains(ring, c))
+                    .toArray();
             int k1 = p.k() - 2;
             double[] best = {Double.POSITIVE_INFINITY};
             Oracle.subsets(pool, k1, 0, new int[k1], 0, s -> {

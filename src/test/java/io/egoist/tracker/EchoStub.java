@@ -27,18 +27,20 @@ final class EchoStub implements AutoCloseable {
     static EchoStub answering() throws IOException {
         ServerSocket ss = bind();
         EchoStub stub = new EchoStub(ss, idFor(ss.getLocalPort()));
-        Thread t = new Thread(() -> {
-            while (!ss.isClosed()) {
-                try {
-                    Socket s = ss.accept();
-                    Thread c = new Thread(() -> echo(s), "echo-conn");
-                    c.setDaemon(true);
-                    c.start();
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        }, "echo-accept");
+        Thread t = new Thread(
+                () -> {
+                    while (!ss.isClosed()) {
+                        try {
+                            Socket s = ss.accept();
+                            Thread c = new Thread(() -> echo(s), "echo-conn");
+                            c.setDaemon(true);
+                            c.start();
+                        } catch (IOException e) {
+                            return;
+                        }
+                    }
+                },
+                "echo-accept");
         t.setDaemon(true);
         t.start();
         return stub;
@@ -72,7 +74,9 @@ final class EchoStub implements AutoCloseable {
     }
 
     private static void echo(Socket s) {
-        try (s; BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII))) {
+        try (s;
+                BufferedReader in =
+                        new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII))) {
             OutputStream out = s.getOutputStream();
             String line;
             while ((line = in.readLine()) != null) {

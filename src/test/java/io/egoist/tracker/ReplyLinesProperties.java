@@ -27,10 +27,11 @@ class ReplyLinesProperties {
     private long conn = 1;
 
     @Property(tries = 30)
-    void replyEqualsSegmenterOutputAfterEveryChange(@ForAll @IntRange(min = 1, max = 900) int nodes,
-                                                    @ForAll @IntRange(min = 0, max = 6) int linksPerNode,
-                                                    @ForAll @IntRange(min = 0, max = 300) int steps,
-                                                    @ForAll long seed) {
+    void replyEqualsSegmenterOutputAfterEveryChange(
+            @ForAll @IntRange(min = 1, max = 900) int nodes,
+            @ForAll @IntRange(min = 0, max = 6) int linksPerNode,
+            @ForAll @IntRange(min = 0, max = 300) int steps,
+            @ForAll long seed) {
         Random rnd = new Random(seed);
         TrackerConfig config = new TrackerConfig("127.0.0.1", 0, Path.of("unused"), -1, 1000, 1_000_000, 100);
         TrackerCore core = new TrackerCore(config, TrackerSnapshot.EMPTY);
@@ -40,16 +41,16 @@ class ReplyLinesProperties {
         assertReplyMatches(core);
         for (int step = 0; step < steps; step++) {
             switch (rnd.nextInt(4)) {
-                case 0 -> ids.add(register(core, randomId(rnd)));                                 // join
+                case 0 -> ids.add(register(core, randomId(rnd))); // join
                 case 1 -> update(core, ids.get(rnd.nextInt(ids.size())), ids, rnd.nextInt(5), rnd); // new links
-                case 2 -> {                                                                         // removal
+                case 2 -> { // removal
                     NodeId victim = ids.get(rnd.nextInt(ids.size()));
                     line(core, "RMV@" + victim);
                     core.handle(0, new Event.TimerFired(TrackerCore.SWEEP_TIMER));
                     core.handle(0, new Event.ProbeResult(victim, -1));
                     core.handle(0, new Event.ProbeResult(victim, -1));
                 }
-                default -> { }                                                                      // just ask
+                default -> {} // just ask
             }
             if (rnd.nextInt(3) == 0) assertReplyMatches(core);
         }
@@ -67,7 +68,8 @@ class ReplyLinesProperties {
     }
 
     private static NodeId randomId(Random rnd) {
-        return new NodeId(rnd.nextInt(256) + "." + rnd.nextInt(256) + "." + rnd.nextInt(256) + "." + rnd.nextInt(256),
+        return new NodeId(
+                rnd.nextInt(256) + "." + rnd.nextInt(256) + "." + rnd.nextInt(256) + "." + rnd.nextInt(256),
                 1 + rnd.nextInt(65535));
     }
 

@@ -24,8 +24,8 @@ class TrackerCoreLimitsTest {
     static final NodeId B = NodeId.parse("10.0.0.2:7000");
     static final NodeId C = NodeId.parse("10.0.0.3:7000");
 
-    TrackerConfig config = new TrackerConfig("127.0.0.1", 0, Path.of("unused"), -1, 50_000, 180_000, 300)
-            .withIdleTimeoutMs(IDLE);
+    TrackerConfig config =
+            new TrackerConfig("127.0.0.1", 0, Path.of("unused"), -1, 50_000, 180_000, 300).withIdleTimeoutMs(IDLE);
     TrackerCore core;
     long now = 1_000_000;
     long nextConn = 1;
@@ -59,11 +59,17 @@ class TrackerCoreLimitsTest {
     }
 
     static List<ConnId> closed(List<Effect> fx) {
-        return fx.stream().filter(e -> e instanceof Effect.Close).map(e -> ((Effect.Close) e).conn()).toList();
+        return fx.stream()
+                .filter(e -> e instanceof Effect.Close)
+                .map(e -> ((Effect.Close) e).conn())
+                .toList();
     }
 
     static List<String> sent(List<Effect> fx) {
-        return fx.stream().filter(e -> e instanceof Effect.Send).map(e -> ((Effect.Send) e).line()).toList();
+        return fx.stream()
+                .filter(e -> e instanceof Effect.Send)
+                .map(e -> ((Effect.Send) e).line())
+                .toList();
     }
 
     // ------------------------------------------------------------------------------ idle timeout
@@ -142,7 +148,8 @@ class TrackerCoreLimitsTest {
         for (int i = 0; i < 3; i++) assertThat(accept(newConn())).isEmpty();
         ConnId fourth = newConn();
         List<Effect> fx = accept(fourth);
-        assertThat(fx).containsExactly(new Effect.Send(fourth, "NACK@busy: too many connections"), new Effect.Close(fourth));
+        assertThat(fx)
+                .containsExactly(new Effect.Send(fourth, "NACK@busy: too many connections"), new Effect.Close(fourth));
         assertThat(core.counters().nack(TrackerCore.NACK_BUSY)).isEqualTo(1);
         // a line that still arrives on the rejected connection changes nothing
         assertThat(line(fourth, "REG@" + A)).isEmpty();
@@ -165,8 +172,10 @@ class TrackerCoreLimitsTest {
         accept(newConn());
         now += 1;
         accept(newConn());
-        List<String> warns = logs.list.stream().filter(e -> e.getLevel() == Level.WARN)
-                .map(ILoggingEvent::getFormattedMessage).toList();
+        List<String> warns = logs.list.stream()
+                .filter(e -> e.getLevel() == Level.WARN)
+                .map(ILoggingEvent::getFormattedMessage)
+                .toList();
         assertThat(warns).hasSize(2);
         assertThat(warns.get(0)).contains("category=busy").contains("not_logged_since_last=0");
         assertThat(warns.get(1)).contains("not_logged_since_last=5");
@@ -194,7 +203,8 @@ class TrackerCoreLimitsTest {
     void updateThatWouldExceedTheLinkCapGetsFullNackAndChangesNothing() {
         core(config.withMaxLinks(3));
         for (NodeId n : List.of(A, B, C)) line(conn(), "REG@" + n);
-        assertThat(closed(line(conn(), "UPT@" + A + "@" + B + "@1|@" + A + "@" + C + "@2|"))).hasSize(1);
+        assertThat(closed(line(conn(), "UPT@" + A + "@" + B + "@1|@" + A + "@" + C + "@2|")))
+                .hasSize(1);
         ConnId c = conn();
         List<Effect> fx = line(c, "UPT@" + B + "@" + A + "@1|@" + B + "@" + C + "@2|");
         assertThat(fx).containsExactly(new Effect.Send(c, "NACK@full: too many links (3)"), new Effect.Close(c));
@@ -203,7 +213,8 @@ class TrackerCoreLimitsTest {
         assertThat(core.counters().nack(TrackerCore.NACK_FULL_LINKS)).isEqualTo(1);
         // within the cap, and a node replacing its links by as many or fewer, is accepted
         assertThat(sent(line(conn(), "UPT@" + B + "@" + A + "@1|"))).isEmpty();
-        assertThat(sent(line(conn(), "UPT@" + A + "@" + C + "@4|@" + A + "@" + B + "@5|"))).isEmpty();
+        assertThat(sent(line(conn(), "UPT@" + A + "@" + C + "@4|@" + A + "@" + B + "@5|")))
+                .isEmpty();
         assertThat(core.linkCount()).isEqualTo(3);
     }
 
@@ -216,8 +227,9 @@ class TrackerCoreLimitsTest {
         assertThat(sent(line(c, "REG@" + A))).hasSize(1);
         assertThat(sent(line(c, "REG@" + B))).hasSize(1);
         List<Effect> fx = line(c, "REG@" + C);
-        assertThat(fx).containsExactly(new Effect.Send(c, "NACK@busy: too many requests on one connection (2)"),
-                new Effect.Close(c));
+        assertThat(fx)
+                .containsExactly(
+                        new Effect.Send(c, "NACK@busy: too many requests on one connection (2)"), new Effect.Close(c));
         assertThat(core.snapshot().ids()).containsExactly(A, B);
         assertThat(core.counters().nack(TrackerCore.NACK_TOO_MANY_REGS)).isEqualTo(1);
         // other connections are served

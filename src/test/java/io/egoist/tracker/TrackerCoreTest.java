@@ -49,7 +49,8 @@ class TrackerCoreTest {
 
     ConnId accept() {
         ConnId c = new ConnId(nextConn++);
-        assertThat(core.handle(now, new Event.Accepted(c, "127.0.0.1", 40000 + (int) c.value()))).isEmpty();
+        assertThat(core.handle(now, new Event.Accepted(c, "127.0.0.1", 40000 + (int) c.value())))
+                .isEmpty();
         return c;
     }
 
@@ -69,7 +70,14 @@ class TrackerCoreTest {
     List<Effect> update(NodeId src, NodeId... dsts) {
         StringBuilder sb = new StringBuilder("UPT");
         double cost = 10;
-        for (NodeId d : dsts) sb.append('@').append(src).append('@').append(d).append('@').append(cost++).append('|');
+        for (NodeId d : dsts)
+            sb.append('@')
+                    .append(src)
+                    .append('@')
+                    .append(d)
+                    .append('@')
+                    .append(cost++)
+                    .append('|');
         return send(sb.toString());
     }
 
@@ -92,7 +100,10 @@ class TrackerCoreTest {
     }
 
     static List<Effect.Probe> probes(List<Effect> effects) {
-        return effects.stream().filter(e -> e instanceof Effect.Probe).map(e -> (Effect.Probe) e).toList();
+        return effects.stream()
+                .filter(e -> e instanceof Effect.Probe)
+                .map(e -> (Effect.Probe) e)
+                .toList();
     }
 
     static Message.RegisterReply reassemble(List<String> lines) {
@@ -111,8 +122,10 @@ class TrackerCoreTest {
 
     @Test
     void startArmsTheSweepTimer() {
-        assertThat(core.start(now)).containsExactly(new Effect.SetTimer(TrackerCore.SWEEP_TIMER, now + PERIOD),
-                new Effect.SetTimer(TrackerCore.IDLE_TIMER, now + TrackerConfig.DEFAULT_IDLE_TIMEOUT_MS / 4));
+        assertThat(core.start(now))
+                .containsExactly(
+                        new Effect.SetTimer(TrackerCore.SWEEP_TIMER, now + PERIOD),
+                        new Effect.SetTimer(TrackerCore.IDLE_TIMER, now + TrackerConfig.DEFAULT_IDLE_TIMEOUT_MS / 4));
     }
 
     @Test
@@ -132,8 +145,9 @@ class TrackerCoreTest {
         update(A, B);
         update(B, A);
         List<Effect> fx = register(C);
-        assertThat(sent(fx)).containsExactly(
-                "REG@10.0.0.1:7000@10.0.0.2:7000@10.0.0.3:7000#@10.0.0.1:7000@10.0.0.2:7000@10|@10.0.0.2:7000@10.0.0.1:7000@10|");
+        assertThat(sent(fx))
+                .containsExactly(
+                        "REG@10.0.0.1:7000@10.0.0.2:7000@10.0.0.3:7000#@10.0.0.1:7000@10.0.0.2:7000@10|@10.0.0.2:7000@10.0.0.1:7000@10|");
     }
 
     @Test
@@ -168,7 +182,8 @@ class TrackerCoreTest {
         assertThat(node(A).links()).containsExactly(new Link(A, C, 10));
         assertThat(node(A).lastSeenMs()).isEqualTo(now);
         assertThat(core.linkCount()).isEqualTo(1);
-        assertThat(fx).contains(new TrackerEffect.PersistNode(new TrackerNode(A, now, false, List.of(new Link(A, C, 10)))));
+        assertThat(fx)
+                .contains(new TrackerEffect.PersistNode(new TrackerNode(A, now, false, List.of(new Link(A, C, 10)))));
     }
 
     @Test
@@ -307,20 +322,24 @@ class TrackerCoreTest {
         assertThat(node(B).links()).containsExactly(new Link(B, C, 11));
         assertThat(node(C).links()).isEmpty();
         assertThat(core.linkCount()).isEqualTo(1);
-        assertThat(fx).contains(new TrackerEffect.DeleteNode(A),
-                new TrackerEffect.PersistNode(node(B)), new TrackerEffect.PersistNode(node(C)));
+        assertThat(fx)
+                .contains(
+                        new TrackerEffect.DeleteNode(A),
+                        new TrackerEffect.PersistNode(node(B)),
+                        new TrackerEffect.PersistNode(node(C)));
         assertThat(core.counters().removal(TrackerCore.CAUSE_DEAD_AFTER_RMV)).isEqualTo(1);
-        assertThat(sent(register(B))).containsExactly("REG@10.0.0.2:7000@10.0.0.3:7000#@10.0.0.2:7000@10.0.0.3:7000@11|");
+        assertThat(sent(register(B)))
+                .containsExactly("REG@10.0.0.2:7000@10.0.0.3:7000#@10.0.0.2:7000@10.0.0.3:7000@11|");
     }
 
     @Test
     void sweepWaitsForEveryProbeInFlightBeforeRemoving() {
         register(A);
-        send("RMV@" + A);       // probe 1 in flight
-        sweep();                // probe 2 in flight
-        probeResult(A, -1);     // one of them failed
+        send("RMV@" + A); // probe 1 in flight
+        sweep(); // probe 2 in flight
+        probeResult(A, -1); // one of them failed
         assertThat(core.snapshot().ids()).containsExactly(A);
-        probeResult(A, -1);     // both failed
+        probeResult(A, -1); // both failed
         assertThat(core.snapshot().ids()).isEmpty();
     }
 
@@ -372,29 +391,29 @@ class TrackerCoreTest {
     void probeResultsFromBeforeASignOfLifeAreIgnored() {
         register(A);
         register(B);
-        send("RMV@" + A);      // probe 1
-        update(A, B);           // alive: probe 1's result is stale
-        send("RMV@" + A);      // probe 2
-        sweep();                // probe 3
-        probeResult(A, -1);     // probe 1 (stale): ignored
-        probeResult(A, -1);     // probe 2
+        send("RMV@" + A); // probe 1
+        update(A, B); // alive: probe 1's result is stale
+        send("RMV@" + A); // probe 2
+        sweep(); // probe 3
+        probeResult(A, -1); // probe 1 (stale): ignored
+        probeResult(A, -1); // probe 2
         assertThat(core.snapshot().ids()).containsExactly(A, B);
-        probeResult(A, -1);     // probe 3: every probe since the last sign of life failed
+        probeResult(A, -1); // probe 3: every probe since the last sign of life failed
         assertThat(core.snapshot().ids()).containsExactly(B);
     }
 
     @Test
     void answeredProbeMakesTheOtherResultsInFlightStale() {
         register(A);
-        send("RMV@" + A);      // probe 1
-        sweep();                // probe 2
-        probeResult(A, 3.0);    // probe 1 answered: cleared
-        send("RMV@" + A);      // reported again: probe 3
-        sweep();                // probe 4 (round)
-        probeResult(A, -1);     // probe 2 (stale)
-        probeResult(A, -1);     // probe 3
+        send("RMV@" + A); // probe 1
+        sweep(); // probe 2
+        probeResult(A, 3.0); // probe 1 answered: cleared
+        send("RMV@" + A); // reported again: probe 3
+        sweep(); // probe 4 (round)
+        probeResult(A, -1); // probe 2 (stale)
+        probeResult(A, -1); // probe 3
         assertThat(core.snapshot().ids()).containsExactly(A);
-        probeResult(A, -1);     // probe 4
+        probeResult(A, -1); // probe 4
         assertThat(core.snapshot().ids()).isEmpty();
     }
 
@@ -419,7 +438,8 @@ class TrackerCoreTest {
         List<Effect> fx = sweep();
         assertThat(core.snapshot().ids()).containsExactly(A);
         assertThat(node(A).links()).isEmpty();
-        assertThat(fx).contains(new TrackerEffect.DeleteNode(B), new Effect.SetTimer(TrackerCore.SWEEP_TIMER, now + PERIOD));
+        assertThat(fx)
+                .contains(new TrackerEffect.DeleteNode(B), new Effect.SetTimer(TrackerCore.SWEEP_TIMER, now + PERIOD));
         assertThat(core.counters().removal(TrackerCore.CAUSE_EXPIRED)).isEqualTo(1);
     }
 
@@ -439,8 +459,9 @@ class TrackerCoreTest {
         TrackerNode b = new TrackerNode(B, now, true, List.of(new Link(B, A, 4)));
         core = newCore(new TrackerSnapshot(List.of(a, b)));
         assertThat(core.snapshot().nodes()).containsExactly(a, b);
-        assertThat(sent(register(C))).containsExactly(
-                "REG@10.0.0.1:7000@10.0.0.2:7000@10.0.0.3:7000#@10.0.0.1:7000@10.0.0.2:7000@3|@10.0.0.2:7000@10.0.0.1:7000@4|");
+        assertThat(sent(register(C)))
+                .containsExactly(
+                        "REG@10.0.0.1:7000@10.0.0.2:7000@10.0.0.3:7000#@10.0.0.1:7000@10.0.0.2:7000@3|@10.0.0.2:7000@10.0.0.1:7000@4|");
         List<Effect> fx = sweep();
         assertThat(core.snapshot().ids()).containsExactly(B, C);
         assertThat(probes(fx)).containsExactly(new Effect.Probe(B, PING_TIMEOUT)); // a persisted suspect

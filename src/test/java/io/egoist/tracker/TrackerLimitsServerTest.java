@@ -59,8 +59,13 @@ class TrackerLimitsServerTest {
         assertThat(server.counters().idleCloses()).isEqualTo(2);
         assertThat(server.scrapeMetrics()).contains("egoist_tracker_idle_closes_total 2.0");
         // the tracker still serves new connections, and the node is still registered
-        assertThat(LineClient.exchange(server.port(), "UPT@10.0.0.1:7000@10.0.0.2:7000@5|")).isEmpty();
-        assertThat(server.snapshot().node(NodeId.parse("10.0.0.1:7000")).orElseThrow().links()).hasSize(1);
+        assertThat(LineClient.exchange(server.port(), "UPT@10.0.0.1:7000@10.0.0.2:7000@5|"))
+                .isEmpty();
+        assertThat(server.snapshot()
+                        .node(NodeId.parse("10.0.0.1:7000"))
+                        .orElseThrow()
+                        .links())
+                .hasSize(1);
     }
 
     @Test
@@ -100,10 +105,12 @@ class TrackerLimitsServerTest {
                     opened.incrementAndGet();
                     Thread t = new Thread(() -> {
                         try (s) {
-                            BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+                            BufferedReader in = new BufferedReader(
+                                    new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
                             OutputStream out = s.getOutputStream();
                             String line;
-                            while ((line = in.readLine()) != null) out.write((line + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                            while ((line = in.readLine()) != null)
+                                out.write((line + "\r\n").getBytes(StandardCharsets.US_ASCII));
                         } catch (IOException e) {
                             // reset counts as hung up too
                         }

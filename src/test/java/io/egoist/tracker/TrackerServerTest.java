@@ -70,7 +70,14 @@ class TrackerServerTest {
     List<String> update(NodeId src, NodeId... dsts) throws IOException {
         StringBuilder sb = new StringBuilder("UPT");
         double cost = 12.5;
-        for (NodeId d : dsts) sb.append('@').append(src).append('@').append(d).append('@').append(cost++).append('|');
+        for (NodeId d : dsts)
+            sb.append('@')
+                    .append(src)
+                    .append('@')
+                    .append(d)
+                    .append('@')
+                    .append(cost++)
+                    .append('|');
         return LineClient.exchange(server.port(), sb.toString());
     }
 
@@ -117,7 +124,8 @@ class TrackerServerTest {
         register(id(1));
         register(id(2));
         update(id(1), id(2));
-        assertThat(register(id(1))).containsExactly("REG@10.0.0.2:7000@10.0.0.3:7000#@10.0.0.2:7000@10.0.0.3:7000@12.5|");
+        assertThat(register(id(1)))
+                .containsExactly("REG@10.0.0.2:7000@10.0.0.3:7000#@10.0.0.2:7000@10.0.0.3:7000@12.5|");
     }
 
     @Test
@@ -144,7 +152,8 @@ class TrackerServerTest {
         start();
         int n = 600;
         for (int i = 0; i < n; i++) register(id(i));
-        for (int i = 0; i < n; i++) update(id(i), id((i + 1) % n), id((i + 5) % n), id((i + 77) % n), id((i + 301) % n));
+        for (int i = 0; i < n; i++)
+            update(id(i), id((i + 1) % n), id((i + 5) % n), id((i + 77) % n), id((i + 301) % n));
         List<String> lines = register(id(n));
         assertThat(lines.size()).isGreaterThan(10);
         assertThat(lines).allSatisfy(l -> assertThat(l.length()).isLessThan(Seed.PKT_LIMIT));
@@ -179,7 +188,8 @@ class TrackerServerTest {
         TrackerSnapshot s = server.snapshot();
         assertThat(s.nodeCount()).isEqualTo(threads);
         for (int t = 0; t < threads; t++) {
-            assertThat(s.node(id(t)).orElseThrow().links()).containsExactly(new Link(id(t), id((t + updates) % threads), 12.5));
+            assertThat(s.node(id(t)).orElseThrow().links())
+                    .containsExactly(new Link(id(t), id((t + updates) % threads), 12.5));
         }
         assertThat(server.counters().message("UPT")).isEqualTo((long) threads * updates);
     }
@@ -188,7 +198,10 @@ class TrackerServerTest {
 
     @Test
     void suspectWhoseEchoAnswersStaysAndOneWhoseEchoIsDeadIsRemoved() throws Exception {
-        start(TrackerConfig.forTest(dir).withRemovePeriodMs(300).withPingTimeoutMs(500).withExpireAfterMs(600_000));
+        start(TrackerConfig.forTest(dir)
+                .withRemovePeriodMs(300)
+                .withPingTimeoutMs(500)
+                .withExpireAfterMs(600_000));
         EchoStub alive = EchoStub.answering();
         toClose.add(alive);
         NodeId dead = EchoStub.dead();
@@ -198,7 +211,8 @@ class TrackerServerTest {
         update(dead, alive.node());
         assertThat(LineClient.exchange(server.port(), "RMV@" + alive.node())).isEmpty();
         assertThat(LineClient.exchange(server.port(), "RMV@" + dead)).isEmpty();
-        await().atMost(Duration.ofSeconds(10)).until(() -> server.snapshot().node(dead).isEmpty());
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> server.snapshot().node(dead).isEmpty());
         // the live node went through the same sweeps and stays, cleared, without its link to the dead one
         TrackerNode a = server.snapshot().node(alive.node()).orElseThrow();
         assertThat(a.suspect()).isFalse();
@@ -214,22 +228,28 @@ class TrackerServerTest {
         toClose.add(alive);
         register(alive.node());
         LineClient.exchange(server.port(), "RMV@" + alive.node());
-        await().atMost(Duration.ofSeconds(10)).until(() -> !server.snapshot().node(alive.node()).orElseThrow().suspect());
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> !server.snapshot().node(alive.node()).orElseThrow().suspect());
     }
 
     @Test
     void laterUpdateCancelsRemove() throws Exception {
         // the echo port accepts but never answers: every probe times out after the ping timeout
-        start(TrackerConfig.forTest(dir).withRemovePeriodMs(300).withPingTimeoutMs(1_500).withExpireAfterMs(600_000));
+        start(TrackerConfig.forTest(dir)
+                .withRemovePeriodMs(300)
+                .withPingTimeoutMs(1_500)
+                .withExpireAfterMs(600_000));
         EchoStub silent = EchoStub.silent();
         toClose.add(silent);
         NodeId other = id(1);
         register(silent.node());
         register(other);
         LineClient.exchange(server.port(), "RMV@" + silent.node());
-        assertThat(server.snapshot().node(silent.node()).orElseThrow().suspect()).isTrue();
+        assertThat(server.snapshot().node(silent.node()).orElseThrow().suspect())
+                .isTrue();
         assertThat(update(silent.node(), other)).isEmpty();
-        assertThat(server.snapshot().node(silent.node()).orElseThrow().suspect()).isFalse();
+        assertThat(server.snapshot().node(silent.node()).orElseThrow().suspect())
+                .isFalse();
         // several sweeps and probe timeouts later it is still there
         Thread.sleep(2_500);
         TrackerNode n = server.snapshot().node(silent.node()).orElseThrow();
@@ -239,7 +259,10 @@ class TrackerServerTest {
 
     @Test
     void suspectWhoseEchoNeverAnswersIsRemovedAfterTheProbeTimeout() throws Exception {
-        start(TrackerConfig.forTest(dir).withRemovePeriodMs(200).withPingTimeoutMs(300).withExpireAfterMs(600_000));
+        start(TrackerConfig.forTest(dir)
+                .withRemovePeriodMs(200)
+                .withPingTimeoutMs(300)
+                .withExpireAfterMs(600_000));
         EchoStub silent = EchoStub.silent();
         toClose.add(silent);
         register(silent.node());
@@ -284,11 +307,13 @@ class TrackerServerTest {
     void restartedTrackerExpiresNodesByTheirPersistedLastSeen() throws Exception {
         long longAgo = System.currentTimeMillis() - 3_600_000;
         try (TrackerStore store = TrackerStore.open(dir).start()) {
-            store.accept(new TrackerEffect.PersistNode(new TrackerNode(id(1), longAgo, false, List.of(new Link(id(1), id(2), 5)))));
+            store.accept(new TrackerEffect.PersistNode(
+                    new TrackerNode(id(1), longAgo, false, List.of(new Link(id(1), id(2), 5)))));
         }
         start(TrackerConfig.forTest(dir).withRemovePeriodMs(200).withExpireAfterMs(60_000));
         assertThat(reassemble(register(id(2))).links()).containsExactly(new Link(id(1), id(2), 5)); // served at once
-        await().atMost(Duration.ofSeconds(10)).until(() -> server.snapshot().node(id(1)).isEmpty());
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> server.snapshot().node(id(1)).isEmpty());
         assertThat(server.snapshot().ids()).containsExactly(id(2));
         server.close();
         try (TrackerStore store = TrackerStore.open(dir)) {
@@ -334,7 +359,10 @@ class TrackerServerTest {
             assertThat(other.send("REG@" + id(3)).readReply()).hasSize(1);
             assertThat(register(id(4))).hasSize(1);
         }
-        assertThat(server.counters().nacks().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(1);
+        assertThat(server.counters().nacks().values().stream()
+                        .mapToLong(Long::longValue)
+                        .sum())
+                .isEqualTo(1);
     }
 
     // ------------------------------------------------------------------------------------ HTTP
@@ -349,7 +377,8 @@ class TrackerServerTest {
         HttpClient http = HttpClient.newHttpClient();
         String base = "http://127.0.0.1:" + server.httpPort();
 
-        HttpResponse<String> overlay = http.send(HttpRequest.newBuilder(URI.create(base + "/api/overlay")).build(),
+        HttpResponse<String> overlay = http.send(
+                HttpRequest.newBuilder(URI.create(base + "/api/overlay")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(overlay.statusCode()).isEqualTo(200);
         JsonNode json = new ObjectMapper().readTree(overlay.body());
@@ -358,18 +387,20 @@ class TrackerServerTest {
         JsonNode n1 = json.get("nodes").get(0);
         assertThat(n1.get("id").asText()).isEqualTo("10.0.0.2:7000");
         assertThat(n1.get("suspect").asBoolean()).isFalse();
-        assertThat(n1.get("last_seen").asLong()).isEqualTo(server.snapshot().node(id(1)).orElseThrow().lastSeenMs());
+        assertThat(n1.get("last_seen").asLong())
+                .isEqualTo(server.snapshot().node(id(1)).orElseThrow().lastSeenMs());
         assertThat(n1.get("links").get(0).get("dst").asText()).isEqualTo("10.0.0.3:7000");
         assertThat(n1.get("links").get(0).get("cost").asDouble()).isEqualTo(12.5);
 
-        HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(base + "/healthz")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> health = http.send(
+                HttpRequest.newBuilder(URI.create(base + "/healthz")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(health.statusCode()).isEqualTo(200);
-        assertThat(new ObjectMapper().readTree(health.body()).get("status").asText()).isEqualTo("ok");
+        assertThat(new ObjectMapper().readTree(health.body()).get("status").asText())
+                .isEqualTo("ok");
 
         System.gc(); // gauges must not lose their objects to GC (Micrometer holds them weakly)
-        HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> metrics = http.send(
+                HttpRequest.newBuilder(URI.create(base + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(metrics.statusCode()).isEqualTo(200);
         assertThat(metrics.body())
                 .contains("egoist_tracker_nodes 2.0")

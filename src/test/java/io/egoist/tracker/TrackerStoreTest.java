@@ -44,10 +44,11 @@ class TrackerStoreTest {
             assertThat(store.flush(5, TimeUnit.SECONDS)).isTrue();
         }
         try (TrackerStore store = TrackerStore.open(dir)) {
-            assertThat(store.load().nodes()).containsExactly(
-                    new TrackerNode(B, 100, false, List.of(new Link(B, A, 35.2), new Link(B, C, 500))),
-                    new TrackerNode(A, 200, true, List.of()),
-                    new TrackerNode(C, 300, false, List.of(new Link(C, B, 0.125))));
+            assertThat(store.load().nodes())
+                    .containsExactly(
+                            new TrackerNode(B, 100, false, List.of(new Link(B, A, 35.2), new Link(B, C, 500))),
+                            new TrackerNode(A, 200, true, List.of()),
+                            new TrackerNode(C, 300, false, List.of(new Link(C, B, 0.125))));
         }
     }
 
@@ -84,7 +85,8 @@ class TrackerStoreTest {
     void changesReachTheDiskWithoutAnExplicitFlush() throws Exception {
         try (TrackerStore store = TrackerStore.open(dir).start()) {
             store.accept(persist(A, 42, false, new Link(A, B, 1)));
-            await().atMost(Duration.ofSeconds(10)).until(() -> count("SELECT count(*) FROM nodes WHERE last_seen = 42") == 1);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> count("SELECT count(*) FROM nodes WHERE last_seen = 42") == 1);
             assertThat(store.pendingCount()).isZero();
         }
     }
@@ -127,13 +129,15 @@ class TrackerStoreTest {
             c.createStatement().execute("INSERT INTO nodes VALUES ('not-an-id', 1, 0)");
         }
         try (TrackerStore store = TrackerStore.open(dir)) {
-            assertThatThrownBy(store::load).isInstanceOf(TrackerStoreException.class).hasMessageContaining("corrupt");
+            assertThatThrownBy(store::load)
+                    .isInstanceOf(TrackerStoreException.class)
+                    .hasMessageContaining("corrupt");
         }
     }
 
     private long count(String sql) throws Exception {
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(TrackerStore.FILE_NAME));
-             ResultSet rs = c.createStatement().executeQuery(sql)) {
+                ResultSet rs = c.createStatement().executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         }

@@ -36,13 +36,17 @@ class ControlApiTest {
     @BeforeAll
     void start() {
         LatencyMatrix m = LatencyMatrix.ripe().subset(0, 10, 20, 30);
-        overlay = LocalOverlay.start(new LocalOverlay.Settings().matrix(m).k(2).emulate(false)
+        overlay = LocalOverlay.start(new LocalOverlay.Settings()
+                .matrix(m)
+                .k(2)
+                .emulate(false)
                 .tune(c -> c.withPingPeriodMs(1_000).withRewirePeriodMs(1_000)));
         overlay.node(3).onReceive(received::add);
         api = ControlApi.start(overlay.node(0), "127.0.0.1", 0, null);
         base = "http://127.0.0.1:" + api.port();
-        await().atMost(Duration.ofSeconds(30)).until(() ->
-                overlay.node(0).routes().join().size() == 3 && overlay.node(3).routes().join().size() == 3);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> overlay.node(0).routes().join().size() == 3
+                        && overlay.node(3).routes().join().size() == 3);
     }
 
     @AfterAll
@@ -52,11 +56,15 @@ class ControlApiTest {
     }
 
     private HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(base + path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                HttpRequest.newBuilder(URI.create(base + path)).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> post(String path, String body) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(base + path)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        return http.send(
+                HttpRequest.newBuilder(URI.create(base + path))
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
@@ -71,7 +79,8 @@ class ControlApiTest {
         assertThat(s.get("known_nodes").asInt()).isEqualTo(3);
         assertThat(s.get("neighbors")).hasSize(2);
         for (JsonNode n : s.get("neighbors")) {
-            assertThat(NodeId.parse(n.get("id").asText())).isIn(overlay.nodes().stream().map(EgoistNode::id).toList());
+            assertThat(NodeId.parse(n.get("id").asText()))
+                    .isIn(overlay.nodes().stream().map(EgoistNode::id).toList());
             assertThat(n.get("cost_ms").asDouble()).isGreaterThanOrEqualTo(0);
         }
         assertThat(s.get("own_cost_ms").asDouble()).isPositive();
@@ -84,9 +93,13 @@ class ControlApiTest {
         List<RouteInfo> expected = overlay.node(0).routes().join();
         for (JsonNode r : body.get("routes")) {
             NodeId dst = NodeId.parse(r.get("destination").asText());
-            RouteInfo e = expected.stream().filter(x -> x.destination().equals(dst)).findFirst().orElseThrow();
+            RouteInfo e = expected.stream()
+                    .filter(x -> x.destination().equals(dst))
+                    .findFirst()
+                    .orElseThrow();
             assertThat(r.get("next_hop").asText()).isEqualTo(e.nextHop().toString());
-            assertThat(r.get("path").get(0).asText()).isEqualTo(overlay.node(0).id().toString());
+            assertThat(r.get("path").get(0).asText())
+                    .isEqualTo(overlay.node(0).id().toString());
             assertThat(r.get("path").get(r.get("path").size() - 1).asText()).isEqualTo(dst.toString());
         }
     }
@@ -119,14 +132,16 @@ class ControlApiTest {
         assertThat(b.get("rtt_ms").asDouble()).isPositive();
         assertThat(b.get("route_cost_ms").asDouble()).isPositive();
         assertThat(b.get("bytes").asInt()).isEqualTo("hello over HTTP".length());
-        await().atMost(Duration.ofSeconds(5)).until(() -> received.stream()
-                .anyMatch(m -> new String(m.payload(), StandardCharsets.UTF_8).equals("hello over HTTP")));
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> received.stream()
+                        .anyMatch(m -> new String(m.payload(), StandardCharsets.UTF_8).equals("hello over HTTP")));
     }
 
     @Test
     void badSendsAre400Or404WithAJsonError() throws Exception {
         assertThat(post("/send?to=" + overlay.node(3).id(), "").statusCode()).isEqualTo(400);
-        assertThat(post("/send?to=" + overlay.node(0).id(), "to myself").statusCode()).isEqualTo(400);
+        assertThat(post("/send?to=" + overlay.node(0).id(), "to myself").statusCode())
+                .isEqualTo(400);
         assertThat(post("/send?to=300.1.1.1:5", "x").statusCode()).isEqualTo(400);
         assertThat(post("/send", "x").statusCode()).isEqualTo(400);
         HttpResponse<String> noRoute = post("/send?to=10.1.2.3:4000", "x");
@@ -142,7 +157,10 @@ class ControlApiTest {
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("content-type").orElse("")).startsWith("text/plain");
         String text = r.body();
-        assertThat(text).contains("egoist_node_messages_total{").contains("type=\"UPT\"").contains("direction=\"out\"");
+        assertThat(text)
+                .contains("egoist_node_messages_total{")
+                .contains("type=\"UPT\"")
+                .contains("direction=\"out\"");
         assertThat(text).containsPattern("egoist_node_known_nodes\\{[^}]*\\} 3\\.0");
         assertThat(text).contains("egoist_node_own_cost_ms").contains("egoist_node_rewirings_total");
         assertThat(text).containsPattern("egoist_node_sends_total\\{[^}]*outcome=\"acked\"[^}]*\\} [1-9]");

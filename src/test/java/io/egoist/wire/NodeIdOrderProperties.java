@@ -10,9 +10,12 @@ class NodeIdOrderProperties {
 
     @Property(tries = 500)
     void ordersByAddressNumericallyThenByPort(
-            @ForAll @IntRange(min = 0, max = 255) int a1, @ForAll @IntRange(min = 0, max = 255) int a2,
-            @ForAll @IntRange(min = 0, max = 255) int b1, @ForAll @IntRange(min = 0, max = 255) int b2,
-            @ForAll @IntRange(min = 1, max = 65535) int p1, @ForAll @IntRange(min = 1, max = 65535) int p2) {
+            @ForAll @IntRange(min = 0, max = 255) int a1,
+            @ForAll @IntRange(min = 0, max = 255) int a2,
+            @ForAll @IntRange(min = 0, max = 255) int b1,
+            @ForAll @IntRange(min = 0, max = 255) int b2,
+            @ForAll @IntRange(min = 1, max = 65535) int p1,
+            @ForAll @IntRange(min = 1, max = 65535) int p2) {
         NodeId x = NodeId.parse(a1 + ".1." + a2 + ".9:" + p1);
         NodeId y = NodeId.parse(b1 + ".1." + b2 + ".9:" + p2);
         long ax = ((long) a1 << 24) | (1L << 16) | ((long) a2 << 8) | 9;

@@ -26,7 +26,8 @@ class ProtocolDocTest {
         List<Block> out = new ArrayList<>();
         Block cur = null;
         for (String l : doc) {
-            if (cur == null && l.startsWith("```wire-")) cur = new Block(l.substring(3).trim(), new ArrayList<>());
+            if (cur == null && l.startsWith("```wire-"))
+                cur = new Block(l.substring(3).trim(), new ArrayList<>());
             else if (cur != null && l.startsWith("```")) {
                 out.add(cur);
                 cur = null;

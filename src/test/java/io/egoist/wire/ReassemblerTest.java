@@ -27,9 +27,11 @@ class ReassemblerTest {
         Reassembler r = new Reassembler();
         assertThat(r.acceptLine("OVER@10.0.0.1:1@10.0.0.2:2SEG")).isInstanceOf(NeedMore.class);
         assertThat(r.acceptLine("OVER@10.0.0.3:3")).isInstanceOf(NeedMore.class);
-        assertThat(r.acceptLine("NET@10.0.0.1:1@10.0.0.2:2@35.2|@10.0.0.2:2@10.0.0.3:3@500|SEG")).isInstanceOf(NeedMore.class);
-        assertThat(r.acceptLine("NET@10.0.0.3:3@10.0.0.1:1@1e-05|")).isEqualTo(new Done(new Message.RegisterReply(
-                List.of(A, B, C), List.of(new Link(A, B, 35.2), new Link(B, C, 500), new Link(C, A, 1e-05)))));
+        assertThat(r.acceptLine("NET@10.0.0.1:1@10.0.0.2:2@35.2|@10.0.0.2:2@10.0.0.3:3@500|SEG"))
+                .isInstanceOf(NeedMore.class);
+        assertThat(r.acceptLine("NET@10.0.0.3:3@10.0.0.1:1@1e-05|"))
+                .isEqualTo(new Done(new Message.RegisterReply(
+                        List.of(A, B, C), List.of(new Link(A, B, 35.2), new Link(B, C, 500), new Link(C, A, 1e-05)))));
     }
 
     @Test
@@ -37,7 +39,8 @@ class ReassemblerTest {
         Reassembler r = new Reassembler();
         r.acceptLine("OVER@10.0.0.1:1");
         r.acceptLine("NET@10.0.0.1:1@10.0.0.2:2@1|SEG");
-        assertThat(r.acceptLine("NET")).isEqualTo(new Done(new Message.RegisterReply(List.of(A), List.of(new Link(A, B, 1)))));
+        assertThat(r.acceptLine("NET"))
+                .isEqualTo(new Done(new Message.RegisterReply(List.of(A), List.of(new Link(A, B, 1)))));
     }
 
     @Test
@@ -87,8 +90,10 @@ class ReassemblerTest {
     @Test
     void emptyReplyAndNackAndGarbageFailWithTheReason() {
         assertThat(((Failed) new Reassembler().acceptLine("")).reason()).contains("empty reply");
-        assertThat(((Failed) new Reassembler().acceptLine("NACK@node: port out of range: 0")).reason()).contains("port out of range");
-        assertThat(((Failed) new Reassembler().acceptLine("OVER@10.0.0.1:99999")).reason()).contains("node[0]");
+        assertThat(((Failed) new Reassembler().acceptLine("NACK@node: port out of range: 0")).reason())
+                .contains("port out of range");
+        assertThat(((Failed) new Reassembler().acceptLine("OVER@10.0.0.1:99999")).reason())
+                .contains("node[0]");
     }
 
     @Test

@@ -22,7 +22,8 @@ class SegmentationProperties {
         List<NodeId> nodes = new ArrayList<>(n);
         java.util.Set<NodeId> seen = new java.util.HashSet<>();
         while (nodes.size() < n) {
-            NodeId id = new NodeId(r.nextInt(256) + "." + r.nextInt(256) + "." + r.nextInt(256) + "." + r.nextInt(256),
+            NodeId id = new NodeId(
+                    r.nextInt(256) + "." + r.nextInt(256) + "." + r.nextInt(256) + "." + r.nextInt(256),
                     1 + r.nextInt(65535));
             if (seen.add(id)) nodes.add(id);
         }
@@ -38,10 +39,14 @@ class SegmentationProperties {
 
     static double cost(Random r) {
         switch (r.nextInt(10)) {
-            case 0: return Seed.BOOT_DELAY;
-            case 1: return r.nextInt(1000);
-            case 2: return Double.longBitsToDouble(r.nextLong() & 0x7FEFFFFFFFFFFFFFL); // any magnitude
-            default: return r.nextDouble() * 400;
+            case 0:
+                return Seed.BOOT_DELAY;
+            case 1:
+                return r.nextInt(1000);
+            case 2:
+                return Double.longBitsToDouble(r.nextLong() & 0x7FEFFFFFFFFFFFFFL); // any magnitude
+            default:
+                return r.nextDouble() * 400;
         }
     }
 
@@ -61,9 +66,10 @@ class SegmentationProperties {
     }
 
     @Property(tries = 60)
-    void overlaysOfOneToFiveThousandNodesRoundTrip(@ForAll @IntRange(min = 1, max = 5000) int nodes,
-                                                   @ForAll @IntRange(min = 0, max = 4) int linksPerNode,
-                                                   @ForAll long seed) {
+    void overlaysOfOneToFiveThousandNodesRoundTrip(
+            @ForAll @IntRange(min = 1, max = 5000) int nodes,
+            @ForAll @IntRange(min = 0, max = 4) int linksPerNode,
+            @ForAll long seed) {
         roundTrip(overlay(nodes, linksPerNode, seed));
     }
 

@@ -13,10 +13,12 @@ class SegmenterTest {
     /** n nodes 10.x.y.z:7000, each with k links to the next nodes (cost varies with the pair). */
     static RegisterReply overlay(int n, int k) {
         List<NodeId> nodes = new ArrayList<>();
-        for (int i = 0; i < n; i++) nodes.add(new NodeId("10." + (i >> 16 & 255) + "." + (i >> 8 & 255) + "." + (i & 255), 7000));
+        for (int i = 0; i < n; i++)
+            nodes.add(new NodeId("10." + (i >> 16 & 255) + "." + (i >> 8 & 255) + "." + (i & 255), 7000));
         List<Link> links = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            for (int j = 1; j <= k && j < n; j++) links.add(new Link(nodes.get(i), nodes.get((i + j) % n), 10 + i * 0.37 + j / 7.0));
+            for (int j = 1; j <= k && j < n; j++)
+                links.add(new Link(nodes.get(i), nodes.get((i + j) % n), 10 + i * 0.37 + j / 7.0));
         }
         return new RegisterReply(nodes, links);
     }
@@ -39,7 +41,8 @@ class SegmenterTest {
         RegisterReply reply = overlay(3, 2);
         List<String> lines = Segmenter.replyLines(reply);
         assertThat(lines).containsExactly(WireCodec.encode(reply));
-        assertThat(lines.get(0)).startsWith("REG@10.0.0.0:7000@10.0.0.1:7000@10.0.0.2:7000#@10.0.0.0:7000@10.0.0.1:7000@");
+        assertThat(lines.get(0))
+                .startsWith("REG@10.0.0.0:7000@10.0.0.1:7000@10.0.0.2:7000#@10.0.0.0:7000@10.0.0.1:7000@");
         assertThat(reassemble(lines)).isEqualTo(reply);
     }
 

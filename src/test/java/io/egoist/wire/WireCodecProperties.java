@@ -19,7 +19,8 @@ class WireCodecProperties {
 
     static Arbitrary<NodeId> nodeIds() {
         Arbitrary<Integer> octet = Arbitraries.integers().between(0, 255);
-        return Combinators.combine(octet, octet, octet, octet, Arbitraries.integers().between(1, 65535))
+        return Combinators.combine(
+                        octet, octet, octet, octet, Arbitraries.integers().between(1, 65535))
                 .as((a, b, c, d, port) -> new NodeId(a + "." + b + "." + c + "." + d, port));
     }
 
@@ -29,25 +30,48 @@ class WireCodecProperties {
                 Tuple.of(3, Arbitraries.longs().between(0, 0x7FEFFFFFFFFFFFFFL).map(Double::longBitsToDouble)),
                 Tuple.of(3, Arbitraries.doubles().between(0, 2000)),
                 Tuple.of(1, Arbitraries.integers().between(0, 1_000_000).map(Integer::doubleValue)),
-                Tuple.of(1, Arbitraries.of(0.0, Seed.BOOT_DELAY, Seed.HUGE_DELAY, 1e-5, Double.MIN_VALUE,
-                        Double.MAX_VALUE, 35.2034912109, 0.1)));
+                Tuple.of(
+                        1,
+                        Arbitraries.of(
+                                0.0,
+                                Seed.BOOT_DELAY,
+                                Seed.HUGE_DELAY,
+                                1e-5,
+                                Double.MIN_VALUE,
+                                Double.MAX_VALUE,
+                                35.2034912109,
+                                0.1)));
     }
 
     static Arbitrary<List<Link>> linksFrom(NodeId src, int max) {
-        return Combinators.combine(nodeIds(), costs()).as((dst, cost) -> new Link(src, dst, cost)).list().ofMaxSize(max);
+        return Combinators.combine(nodeIds(), costs())
+                .as((dst, cost) -> new Link(src, dst, cost))
+                .list()
+                .ofMaxSize(max);
     }
 
     static Arbitrary<List<Link>> anyLinks(int max) {
-        return Combinators.combine(nodeIds(), nodeIds(), costs()).as(Link::new).list().ofMaxSize(max);
+        return Combinators.combine(nodeIds(), nodeIds(), costs())
+                .as(Link::new)
+                .list()
+                .ofMaxSize(max);
     }
 
     static Arbitrary<String> hashes() {
-        return Arbitraries.strings().withChars("0123456789abcdefABCDEF").ofMinLength(1).ofMaxLength(128);
+        return Arbitraries.strings()
+                .withChars("0123456789abcdefABCDEF")
+                .ofMinLength(1)
+                .ofMaxLength(128);
     }
 
     static Arbitrary<String> msgIds() {
-        return Arbitraries.strings().withCharRange('a', 'z').withCharRange('A', 'Z').withCharRange('0', '9')
-                .withChars("_-").ofMinLength(1).ofMaxLength(64);
+        return Arbitraries.strings()
+                .withCharRange('a', 'z')
+                .withCharRange('A', 'Z')
+                .withCharRange('0', '9')
+                .withChars("_-")
+                .ofMinLength(1)
+                .ofMaxLength(64);
     }
 
     static Arbitrary<Integer> ttls() {
@@ -62,29 +86,47 @@ class WireCodecProperties {
     static Arbitrary<Message> messages() {
         Arbitrary<Message> register = nodeIds().map(Message.Register::new);
         Arbitrary<Message> remove = nodeIds().map(Message.Remove::new);
-        Arbitrary<Message> trackerUpdate = nodeIds().flatMap(src -> linksFrom(src, 6)).map(Message.TrackerUpdate::new);
-        Arbitrary<Message> peerUpdate = nodeIds().flatMap(src -> Combinators.combine(hashes(),
-                Arbitraries.integers().between(0, Seed.PKT_IDS_LIMIT - 1), linksFrom(src, 6))
-                .as((h, seq, links) -> new Message.PeerUpdate(h, seq, src, links)));
-        Arbitrary<Message> reply = Combinators.combine(nodeIds().list().ofMinSize(1).ofMaxSize(8), anyLinks(8))
+        Arbitrary<Message> trackerUpdate =
+                nodeIds().flatMap(src -> linksFrom(src, 6)).map(Message.TrackerUpdate::new);
+        Arbitrary<Message> peerUpdate = nodeIds()
+                .flatMap(src -> Combinators.combine(
+                                hashes(), Arbitraries.integers().between(0, Seed.PKT_IDS_LIMIT - 1), linksFrom(src, 6))
+                        .as((h, seq, links) -> new Message.PeerUpdate(h, seq, src, links)));
+        Arbitrary<Message> reply = Combinators.combine(
+                        nodeIds().list().ofMinSize(1).ofMaxSize(8), anyLinks(8))
                 .as(Message.RegisterReply::new);
-        Arbitrary<Message> over = Combinators.combine(nodeIds().list().ofMinSize(1).ofMaxSize(8), Arbitraries.of(true, false))
+        Arbitrary<Message> over = Combinators.combine(
+                        nodeIds().list().ofMinSize(1).ofMaxSize(8), Arbitraries.of(true, false))
                 .as(Message.OverlaySegment::new);
-        Arbitrary<Message> net = Combinators.combine(anyLinks(8), Arbitraries.of(true, false)).as(Message.NetSegment::new);
+        Arbitrary<Message> net =
+                Combinators.combine(anyLinks(8), Arbitraries.of(true, false)).as(Message.NetSegment::new);
         Arbitrary<Message> nack = nackReasons().map(Message.Nack::new);
-        Arbitrary<Message> hello = Combinators.combine(nodeIds(),
-                Arbitraries.strings().withCharRange('a', 'z').withCharRange('0', '9').withChars("-")
-                        .ofMinLength(1).ofMaxLength(8).list().ofMaxSize(4))
+        Arbitrary<Message> hello = Combinators.combine(
+                        nodeIds(),
+                        Arbitraries.strings()
+                                .withCharRange('a', 'z')
+                                .withCharRange('0', '9')
+                                .withChars("-")
+                                .ofMinLength(1)
+                                .ofMaxLength(8)
+                                .list()
+                                .ofMaxSize(4))
                 .as(Message.Hello::new);
         Arbitrary<Message> hb = Arbitraries.longs().between(0, Long.MAX_VALUE).map(Message.Heartbeat::new);
-        Arbitrary<Message> data = Combinators.combine(msgIds(), ttls(), nodeIds(), nodeIds(), nodeIds().list().ofMaxSize(5),
-                Arbitraries.bytes().array(byte[].class).ofMaxSize(200))
+        Arbitrary<Message> data = Combinators.combine(
+                        msgIds(),
+                        ttls(),
+                        nodeIds(),
+                        nodeIds(),
+                        nodeIds().list().ofMaxSize(5),
+                        Arbitraries.bytes().array(byte[].class).ofMaxSize(200))
                 .as(Message.Data::new);
-        Arbitrary<Message> dack = Combinators.combine(msgIds(), ttls(), nodeIds(), nodeIds(), nodeIds().list().ofMaxSize(5))
+        Arbitrary<Message> dack = Combinators.combine(
+                        msgIds(), ttls(), nodeIds(), nodeIds(), nodeIds().list().ofMaxSize(5))
                 .as(Message.DataAck::new);
         Arbitrary<Message> teardown = Arbitraries.just(new Message.Teardown());
-        return Arbitraries.oneOf(List.of(register, remove, trackerUpdate, peerUpdate, reply, over, net, nack, hello, hb,
-                data, dack, teardown));
+        return Arbitraries.oneOf(List.of(
+                register, remove, trackerUpdate, peerUpdate, reply, over, net, nack, hello, hb, data, dack, teardown));
     }
 
     /** The contexts a message is received in. */
@@ -92,7 +134,9 @@ class WireCodecProperties {
         if (m instanceof Message.Register || m instanceof Message.Remove || m instanceof Message.TrackerUpdate) {
             return List.of(Context.TRACKER_INBOUND);
         }
-        if (m instanceof Message.RegisterReply || m instanceof Message.OverlaySegment || m instanceof Message.NetSegment) {
+        if (m instanceof Message.RegisterReply
+                || m instanceof Message.OverlaySegment
+                || m instanceof Message.NetSegment) {
             return List.of(Context.TRACKER_REPLY);
         }
         if (m instanceof Message.Nack) return List.of(Context.TRACKER_REPLY, Context.PEER_LINK);
@@ -126,7 +170,11 @@ class WireCodecProperties {
         String line = "UPT@10.0.0.1:7000@10.0.0.2:7000@" + exp + "|";
         Decoded d = WireCodec.decode(Context.TRACKER_INBOUND, line);
         assertThat(d).as(line).isInstanceOf(Decoded.Ok.class);
-        assertThat(((Message.TrackerUpdate) ((Decoded.Ok) d).message()).links().get(0).cost()).isEqualTo(cost);
+        assertThat(((Message.TrackerUpdate) ((Decoded.Ok) d).message())
+                        .links()
+                        .get(0)
+                        .cost())
+                .isEqualTo(cost);
     }
 
     @Provide
@@ -136,15 +184,61 @@ class WireCodecProperties {
 
     // ---- the decoder never throws ----
 
-    private static final List<String> TOKENS = List.of("REG", "UPT", "RMV", "TRD", "NACK", "OVER", "NET", "SEG", "HELLO",
-            "HB", "DATA", "DACK", "@", "@", "@", "|", "#", ":", ".", ",", "0", "1", "255", "256", "7000", "65536",
-            "10.0.0.1:7000", "10.0.0.2:7000", "35.2", "1e-05", "-1", "NaN", "inf", "0x1p3", "1.0d", "ab12", "==", "+",
-            "/", " ", "\t", "\u0000", "\u00e9", "\ud83d\ude00", "\ud800", "9999999999999999999999", "e", "E");
+    private static final List<String> TOKENS = List.of(
+            "REG",
+            "UPT",
+            "RMV",
+            "TRD",
+            "NACK",
+            "OVER",
+            "NET",
+            "SEG",
+            "HELLO",
+            "HB",
+            "DATA",
+            "DACK",
+            "@",
+            "@",
+            "@",
+            "|",
+            "#",
+            ":",
+            ".",
+            ",",
+            "0",
+            "1",
+            "255",
+            "256",
+            "7000",
+            "65536",
+            "10.0.0.1:7000",
+            "10.0.0.2:7000",
+            "35.2",
+            "1e-05",
+            "-1",
+            "NaN",
+            "inf",
+            "0x1p3",
+            "1.0d",
+            "ab12",
+            "==",
+            "+",
+            "/",
+            " ",
+            "\t",
+            "\u0000",
+            "\u00e9",
+            "\ud83d\ude00",
+            "\ud800",
+            "9999999999999999999999",
+            "e",
+            "E");
 
     @Provide
     static Arbitrary<String> junkLines() {
         Arbitrary<String> tokens = Arbitraries.of(TOKENS).list().ofMaxSize(40).map(l -> String.join("", l));
-        Arbitrary<String> chars = Arbitraries.strings().withChars("@|#:.,0123456789SEGREGUPTNACKOVDHBLe-+=/ ")
+        Arbitrary<String> chars = Arbitraries.strings()
+                .withChars("@|#:.,0123456789SEGREGUPTNACKOVDHBLe-+=/ ")
                 .ofMaxLength(120);
         Arbitrary<String> anything = Arbitraries.strings().all().ofMaxLength(200);
         return Arbitraries.oneOf(tokens, chars, anything);
@@ -158,15 +252,18 @@ class WireCodecProperties {
     /** A valid line with 1-4 random edits: insert, delete, replace, duplicate an '@', truncate, swap. */
     @Provide
     static Arbitrary<String> mutatedLines() {
-        Arbitrary<Mutation> mutation = Combinators.combine(Arbitraries.integers().between(0, 5),
-                Arbitraries.integers().between(0, Integer.MAX_VALUE),
-                Arbitraries.of("@", "|", "#", ":", ".", ",", "0", "9", "a", "-", "e", "SEG", " ", "\u00ff", "x"))
+        Arbitrary<Mutation> mutation = Combinators.combine(
+                        Arbitraries.integers().between(0, 5),
+                        Arbitraries.integers().between(0, Integer.MAX_VALUE),
+                        Arbitraries.of(
+                                "@", "|", "#", ":", ".", ",", "0", "9", "a", "-", "e", "SEG", " ", "\u00ff", "x"))
                 .as(Mutation::new);
-        return Combinators.combine(messages(), mutation.list().ofMinSize(1).ofMaxSize(4)).as((m, ms) -> {
-            StringBuilder sb = new StringBuilder(WireCodec.encode(m));
-            for (Mutation mu : ms) mu.apply(sb);
-            return sb.toString();
-        });
+        return Combinators.combine(messages(), mutation.list().ofMinSize(1).ofMaxSize(4))
+                .as((m, ms) -> {
+                    StringBuilder sb = new StringBuilder(WireCodec.encode(m));
+                    for (Mutation mu : ms) mu.apply(sb);
+                    return sb.toString();
+                });
     }
 
     record Mutation(int kind, int where, String text) {
@@ -174,16 +271,29 @@ class WireCodecProperties {
             int n = sb.length();
             int at = n == 0 ? 0 : where % (n + 1);
             switch (kind) {
-                case 0: sb.insert(at, text); break;
-                case 1: if (at < n) sb.deleteCharAt(at); break;
-                case 2: if (at < n) sb.replace(at, at + 1, text); break;
+                case 0:
+                    sb.insert(at, text);
+                    break;
+                case 1:
+                    if (at < n) sb.deleteCharAt(at);
+                    break;
+                case 2:
+                    if (at < n) sb.replace(at, at + 1, text);
+                    break;
                 case 3: {
                     int p = sb.indexOf("@", at);
                     if (p >= 0) sb.insert(p, '@');
                     break;
                 }
-                case 4: sb.setLength(at); break;
-                default: if (at + 1 < n) { char c = sb.charAt(at); sb.setCharAt(at, sb.charAt(at + 1)); sb.setCharAt(at + 1, c); }
+                case 4:
+                    sb.setLength(at);
+                    break;
+                default:
+                    if (at + 1 < n) {
+                        char c = sb.charAt(at);
+                        sb.setCharAt(at, sb.charAt(at + 1));
+                        sb.setCharAt(at + 1, c);
+                    }
             }
         }
     }

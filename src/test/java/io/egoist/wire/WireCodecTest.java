@@ -71,17 +71,21 @@ class WireCodecTest {
 
         @Test
         void trackerUpdateWithSeveralLinksFromOneSource() {
-            exact(TRACKER_INBOUND, "UPT@10.0.0.1:7000@10.0.0.2:7000@35.2|@10.0.0.1:7000@192.168.1.254:65535@500|",
+            exact(
+                    TRACKER_INBOUND,
+                    "UPT@10.0.0.1:7000@10.0.0.2:7000@35.2|@10.0.0.1:7000@192.168.1.254:65535@500|",
                     new TrackerUpdate(List.of(new Link(A, B, 35.2), new Link(A, C, 500))));
         }
 
         @Test
         void costsAsPythonPrintsThem() {
-            TrackerUpdate u = (TrackerUpdate) ok(TRACKER_INBOUND,
+            TrackerUpdate u = (TrackerUpdate) ok(
+                    TRACKER_INBOUND,
                     "UPT@10.0.0.1:7000@10.0.0.2:7000@500.0|@10.0.0.1:7000@10.0.0.2:7000@35.2034912109|"
                             + "@10.0.0.1:7000@10.0.0.2:7000@1e-05|@10.0.0.1:7000@10.0.0.2:7000@3.07445734662e+18|"
                             + "@10.0.0.1:7000@10.0.0.2:7000@0|@10.0.0.1:7000@10.0.0.2:7000@2E3|");
-            assertThat(u.links()).extracting(Link::cost)
+            assertThat(u.links())
+                    .extracting(Link::cost)
                     .containsExactly(500.0, 35.2034912109, 1e-05, 3.07445734662e+18, 0.0, 2000.0);
         }
 
@@ -105,21 +109,52 @@ class WireCodecTest {
         }
 
         @ParameterizedTest
-        @ValueSource(strings = {"NACK@x", "HELLO", "hello@1.2.3.4:5", "just some text", "TRD@", "HB@1",
-                "OVER@10.0.0.1:7000", "NET", "DATA@a@1@10.0.0.1:7000@10.0.0.2:7000@@", "REGX@10.0.0.1:7000",
-                "REG1@10.0.0.1:7000", "@10.0.0.1:7000", "REG 10.0.0.1:7000", "REG#"})
+        @ValueSource(
+                strings = {
+                    "NACK@x",
+                    "HELLO",
+                    "hello@1.2.3.4:5",
+                    "just some text",
+                    "TRD@",
+                    "HB@1",
+                    "OVER@10.0.0.1:7000",
+                    "NET",
+                    "DATA@a@1@10.0.0.1:7000@10.0.0.2:7000@@",
+                    "REGX@10.0.0.1:7000",
+                    "REG1@10.0.0.1:7000",
+                    "@10.0.0.1:7000",
+                    "REG 10.0.0.1:7000",
+                    "REG#"
+                })
         void unknownOrMisplacedTypesAreTypeErrors(String line) {
             errOn(TRACKER_INBOUND, line, "type");
         }
 
         @ParameterizedTest
-        @CsvSource(delimiter = ';', value = {
-                "REG;node", "REG@;node", "RMV@;node", "REG@10.0.0.1;node", "REG@10.0.0.1:0;node",
-                "REG@10.0.0.1:65536;node", "REG@10.0.0.256:7000;node", "REG@10.0.0:7000;node",
-                "REG@10.0.0.1.5:7000;node", "REG@010.0.0.1:7000;node", "REG@10.0.0.1:07000;node",
-                "REG@10.0.0.1:-1;node", "REG@10.0.0.1:+80;node", "REG@ 10.0.0.1:7000;node",
-                "'REG@10.0.0.1:7000 ';node", "REG@a.b.c.d:7000;node", "REG@10.0.0.1:7000@x;line",
-                "RMV@10.0.0.1:7000@;line", "REG@host:7000;node", "REG@[::1]:7000;node"})
+        @CsvSource(
+                delimiter = ';',
+                value = {
+                    "REG;node",
+                    "REG@;node",
+                    "RMV@;node",
+                    "REG@10.0.0.1;node",
+                    "REG@10.0.0.1:0;node",
+                    "REG@10.0.0.1:65536;node",
+                    "REG@10.0.0.256:7000;node",
+                    "REG@10.0.0:7000;node",
+                    "REG@10.0.0.1.5:7000;node",
+                    "REG@010.0.0.1:7000;node",
+                    "REG@10.0.0.1:07000;node",
+                    "REG@10.0.0.1:-1;node",
+                    "REG@10.0.0.1:+80;node",
+                    "REG@ 10.0.0.1:7000;node",
+                    "'REG@10.0.0.1:7000 ';node",
+                    "REG@a.b.c.d:7000;node",
+                    "REG@10.0.0.1:7000@x;line",
+                    "RMV@10.0.0.1:7000@;line",
+                    "REG@host:7000;node",
+                    "REG@[::1]:7000;node"
+                })
         void malformedNodeIdsAreRejected(String line, String field) {
             errOn(TRACKER_INBOUND, line, field);
         }
@@ -132,11 +167,38 @@ class WireCodecTest {
         }
 
         @ParameterizedTest
-        @ValueSource(strings = {"-1", "-0.5", "NaN", "nan", "inf", "Infinity", "-inf", "0x1p3", "0x10", "1.0d",
-                "1.0f", "1.5D", "1e", "1e+", ".5", "5.", "+5", "1,5", "1 ", " 1", "", "1e400", "1.0.0", "١",
-                "1_000", "abc"})
+        @ValueSource(
+                strings = {
+                    "-1",
+                    "-0.5",
+                    "NaN",
+                    "nan",
+                    "inf",
+                    "Infinity",
+                    "-inf",
+                    "0x1p3",
+                    "0x10",
+                    "1.0d",
+                    "1.0f",
+                    "1.5D",
+                    "1e",
+                    "1e+",
+                    ".5",
+                    "5.",
+                    "+5",
+                    "1,5",
+                    "1 ",
+                    " 1",
+                    "",
+                    "1e400",
+                    "1.0.0",
+                    "١",
+                    "1_000",
+                    "abc"
+                })
         void badCostsAreRejectedWithTheCostField(String cost) {
-            Decoded.Err e = err(TRACKER_INBOUND, "UPT@10.0.0.1:7000@10.0.0.2:7000@1|@10.0.0.1:7000@10.0.0.2:7000@" + cost + "|");
+            Decoded.Err e = err(
+                    TRACKER_INBOUND, "UPT@10.0.0.1:7000@10.0.0.2:7000@1|@10.0.0.1:7000@10.0.0.2:7000@" + cost + "|");
             assertThat(e.field()).isEqualTo("link[1].cost");
         }
 
@@ -153,22 +215,25 @@ class WireCodecTest {
         }
 
         @ParameterizedTest
-        @CsvSource(delimiter = ';', value = {
-                "UPT@10.0.0.1:7000@10.0.0.2:7000@1;link[0]",                    // missing '|'
-                "UPT@10.0.0.1:7000@10.0.0.2:7000@1|@10.0.0.1:7000@10.0.0.2:7000@1;link[1]",
-                "UPT@10.0.0.1:7000@10.0.0.2:7000@1@10.0.0.1:7000@10.0.0.2:7000@1|;link[0]",
-                "UPT@10.0.0.1:7000@10.0.0.2:7000@1@x|;link[0]",                 // extra field
-                "UPT@10.0.0.1:7000@10.0.0.2:7000|;link[0]",                     // missing cost
-                "UPT@10.0.0.1:7000|;link[0]",
-                "UPT@|;link[0]",
-                "UPT@@;link[0]",
-                "UPT@10.0.0.1:7000@10.0.0.2:7000@1|garbage;link[1]",            // trailing garbage
-                "UPT@10.0.0.1:7000@10.0.0.2:7000@1||;link[1]",
-                "UPT@10.0.0.1:7000@10.0.0.2:7000@1|@;link[1]",
-                "UPT@10.0.0.1@10.0.0.2:7000@1|;link[0].src",
-                "UPT@10.0.0.1:7000@10.0.0.2:99999@1|;link[0].dst",
-                "UPT@10.0.0.1:7000@10.0.0.2:7000@|;link[0].cost",
-                "UPT@hash@12@10.0.0.1:7000@10.0.0.2:7000@1|;link[0]"})         // peer form sent to the tracker
+        @CsvSource(
+                delimiter = ';',
+                value = {
+                    "UPT@10.0.0.1:7000@10.0.0.2:7000@1;link[0]", // missing '|'
+                    "UPT@10.0.0.1:7000@10.0.0.2:7000@1|@10.0.0.1:7000@10.0.0.2:7000@1;link[1]",
+                    "UPT@10.0.0.1:7000@10.0.0.2:7000@1@10.0.0.1:7000@10.0.0.2:7000@1|;link[0]",
+                    "UPT@10.0.0.1:7000@10.0.0.2:7000@1@x|;link[0]", // extra field
+                    "UPT@10.0.0.1:7000@10.0.0.2:7000|;link[0]", // missing cost
+                    "UPT@10.0.0.1:7000|;link[0]",
+                    "UPT@|;link[0]",
+                    "UPT@@;link[0]",
+                    "UPT@10.0.0.1:7000@10.0.0.2:7000@1|garbage;link[1]", // trailing garbage
+                    "UPT@10.0.0.1:7000@10.0.0.2:7000@1||;link[1]",
+                    "UPT@10.0.0.1:7000@10.0.0.2:7000@1|@;link[1]",
+                    "UPT@10.0.0.1@10.0.0.2:7000@1|;link[0].src",
+                    "UPT@10.0.0.1:7000@10.0.0.2:99999@1|;link[0].dst",
+                    "UPT@10.0.0.1:7000@10.0.0.2:7000@|;link[0].cost",
+                    "UPT@hash@12@10.0.0.1:7000@10.0.0.2:7000@1|;link[0]"
+                }) // peer form sent to the tracker
         void malformedLinksAreRejected(String line, String field) {
             errOn(TRACKER_INBOUND, line, field);
         }
@@ -178,7 +243,9 @@ class WireCodecTest {
     class TrackerReply {
         @Test
         void oneLineReplyFromTheReference() {
-            exact(TRACKER_REPLY, "REG@10.0.0.1:7000@10.0.0.2:7000#@10.0.0.2:7000@10.0.0.1:7000@35.2|",
+            exact(
+                    TRACKER_REPLY,
+                    "REG@10.0.0.1:7000@10.0.0.2:7000#@10.0.0.2:7000@10.0.0.1:7000@35.2|",
                     new RegisterReply(List.of(A, B), List.of(new Link(B, A, 35.2))));
         }
 
@@ -189,8 +256,10 @@ class WireCodecTest {
 
         @Test
         void replyLinksMayComeFromManySources() {
-            RegisterReply r = (RegisterReply) ok(TRACKER_REPLY,
-                    "REG@10.0.0.1:7000@10.0.0.2:7000#@10.0.0.2:7000@10.0.0.1:7000@35.2|@10.0.0.1:7000@10.0.0.2:7000@500|");
+            RegisterReply r = (RegisterReply)
+                    ok(
+                            TRACKER_REPLY,
+                            "REG@10.0.0.1:7000@10.0.0.2:7000#@10.0.0.2:7000@10.0.0.1:7000@35.2|@10.0.0.1:7000@10.0.0.2:7000@500|");
             assertThat(r.links()).hasSize(2);
         }
 
@@ -201,16 +270,22 @@ class WireCodecTest {
 
         @Test
         void overlaySegmentsWithAndWithoutSeg() {
-            exact(TRACKER_REPLY, "OVER@10.0.0.1:1@10.0.0.2:2SEG",
+            exact(
+                    TRACKER_REPLY,
+                    "OVER@10.0.0.1:1@10.0.0.2:2SEG",
                     new OverlaySegment(List.of(NodeId.parse("10.0.0.1:1"), NodeId.parse("10.0.0.2:2")), true));
             exact(TRACKER_REPLY, "OVER@10.0.0.1:7000", new OverlaySegment(List.of(A), false));
         }
 
         @Test
         void netSegmentsWithAndWithoutSegAndBare() {
-            exact(TRACKER_REPLY, "NET@10.0.0.1:7000@10.0.0.2:7000@35.2|SEG",
+            exact(
+                    TRACKER_REPLY,
+                    "NET@10.0.0.1:7000@10.0.0.2:7000@35.2|SEG",
                     new NetSegment(List.of(new Link(A, B, 35.2)), true));
-            exact(TRACKER_REPLY, "NET@10.0.0.1:7000@10.0.0.2:7000@35.2|@10.0.0.2:7000@10.0.0.1:7000@1|",
+            exact(
+                    TRACKER_REPLY,
+                    "NET@10.0.0.1:7000@10.0.0.2:7000@35.2|@10.0.0.2:7000@10.0.0.1:7000@1|",
                     new NetSegment(List.of(new Link(A, B, 35.2), new Link(B, A, 1)), false));
             exact(TRACKER_REPLY, "NET", new NetSegment(List.of(), false));
         }
@@ -221,20 +296,31 @@ class WireCodecTest {
         }
 
         @ParameterizedTest
-        @CsvSource(delimiter = ';', value = {
-                "REG@10.0.0.1:7000;nodes",                     // no '#'
-                "REG#;nodes",                                  // no nodes
-                "REG@#;node[0]",
-                "REG@10.0.0.1:7000@#;node[1]",
-                "REG@10.0.0.1:7000#@10.0.0.1:7000@10.0.0.2:7000@1;link[0]",
-                "REG@10.0.0.1:7000#garbage;link[0]",
-                "REG@10.0.0.1:7000#@10.0.0.1:7000@10.0.0.2:7000@-3|;link[0].cost",
-                "OVER;nodes", "OVERSEG;nodes", "OVER@;node[0]", "OVER@10.0.0.1:7000@SEG;node[1]",
-                "OVER@10.0.0.1:7000SEGSEG;node[0]",
-                "NET@10.0.0.1:7000@10.0.0.2:7000@1SEG;link[0]", "NET@;link[0]",
-                "NET@10.0.0.1:7000@10.0.0.2:7000@1|SE;link[1]",
-                "NACK;reason", "UPT@10.0.0.1:7000@10.0.0.2:7000@1|;type", "RMV@10.0.0.1:7000;type",
-                "HELLO@10.0.0.1:7000@hb;type", "OVERX@10.0.0.1:7000;type", "NETSEG@;type"})
+        @CsvSource(
+                delimiter = ';',
+                value = {
+                    "REG@10.0.0.1:7000;nodes", // no '#'
+                    "REG#;nodes", // no nodes
+                    "REG@#;node[0]",
+                    "REG@10.0.0.1:7000@#;node[1]",
+                    "REG@10.0.0.1:7000#@10.0.0.1:7000@10.0.0.2:7000@1;link[0]",
+                    "REG@10.0.0.1:7000#garbage;link[0]",
+                    "REG@10.0.0.1:7000#@10.0.0.1:7000@10.0.0.2:7000@-3|;link[0].cost",
+                    "OVER;nodes",
+                    "OVERSEG;nodes",
+                    "OVER@;node[0]",
+                    "OVER@10.0.0.1:7000@SEG;node[1]",
+                    "OVER@10.0.0.1:7000SEGSEG;node[0]",
+                    "NET@10.0.0.1:7000@10.0.0.2:7000@1SEG;link[0]",
+                    "NET@;link[0]",
+                    "NET@10.0.0.1:7000@10.0.0.2:7000@1|SE;link[1]",
+                    "NACK;reason",
+                    "UPT@10.0.0.1:7000@10.0.0.2:7000@1|;type",
+                    "RMV@10.0.0.1:7000;type",
+                    "HELLO@10.0.0.1:7000@hb;type",
+                    "OVERX@10.0.0.1:7000;type",
+                    "NETSEG@;type"
+                })
         void malformedRepliesAreRejected(String line, String field) {
             errOn(TRACKER_REPLY, line, field);
         }
@@ -246,7 +332,9 @@ class WireCodecTest {
 
         @Test
         void peerUpdateSourceIsFieldThree() {
-            exact(PEER_LINK, "UPT@" + HASH + "@42@10.0.0.1:7000@10.0.0.2:7000@35.2|@10.0.0.1:7000@192.168.1.254:65535@500|",
+            exact(
+                    PEER_LINK,
+                    "UPT@" + HASH + "@42@10.0.0.1:7000@10.0.0.2:7000@35.2|@10.0.0.1:7000@192.168.1.254:65535@500|",
                     new PeerUpdate(HASH, 42, A, List.of(new Link(A, B, 35.2), new Link(A, C, 500))));
         }
 
@@ -257,7 +345,8 @@ class WireCodecTest {
 
         @Test
         void highestSeqIsAccepted() {
-            assertThat(((PeerUpdate) ok(PEER_LINK, "UPT@ab@4999@10.0.0.1:7000")).seq()).isEqualTo(4999);
+            assertThat(((PeerUpdate) ok(PEER_LINK, "UPT@ab@4999@10.0.0.1:7000")).seq())
+                    .isEqualTo(4999);
         }
 
         @Test
@@ -267,17 +356,42 @@ class WireCodecTest {
         }
 
         @ParameterizedTest
-        @CsvSource(delimiter = ';', value = {
-                "UPT;hash", "UPT@;hash", "UPT@xyz@1@10.0.0.1:7000;hash", "UPT@@1@10.0.0.1:7000;hash",
-                "UPT@ab;seq", "UPT@ab@;seq", "UPT@ab@5000@10.0.0.1:7000;seq", "UPT@ab@-1@10.0.0.1:7000;seq",
-                "UPT@ab@01@10.0.0.1:7000;seq", "UPT@ab@1.0@10.0.0.1:7000;seq", "UPT@ab@99999999999999999999@10.0.0.1:7000;seq",
-                "UPT@ab@1;source", "UPT@ab@1@;source", "UPT@ab@1@10.0.0.1;source",
-                "UPT@ab@1@10.0.0.1:7000@;link[0]", "UPT@ab@1@10.0.0.1:7000@10.0.0.2:7000@1;link[0]",
-                "UPT@ab@1@10.0.0.1:7000@10.0.0.2:7000@1|x;link[1]",
-                "UPT@10.0.0.1:7000@10.0.0.2:7000@1|;hash",     // tracker form on a peer link
-                "TRD@x;line", "TRD@@;line", "HB;seq", "HB@;seq", "HB@-1;seq", "HB@x;seq", "HB@1@2;seq",
-                "HB@9223372036854775808;seq", "REG@10.0.0.1:7000;type", "RMV@10.0.0.1:7000;type",
-                "HELLO@10.0.0.1:7000@hb;type", "OVER@10.0.0.1:7000;type", "garbage;type", ";line"})
+        @CsvSource(
+                delimiter = ';',
+                value = {
+                    "UPT;hash",
+                    "UPT@;hash",
+                    "UPT@xyz@1@10.0.0.1:7000;hash",
+                    "UPT@@1@10.0.0.1:7000;hash",
+                    "UPT@ab;seq",
+                    "UPT@ab@;seq",
+                    "UPT@ab@5000@10.0.0.1:7000;seq",
+                    "UPT@ab@-1@10.0.0.1:7000;seq",
+                    "UPT@ab@01@10.0.0.1:7000;seq",
+                    "UPT@ab@1.0@10.0.0.1:7000;seq",
+                    "UPT@ab@99999999999999999999@10.0.0.1:7000;seq",
+                    "UPT@ab@1;source",
+                    "UPT@ab@1@;source",
+                    "UPT@ab@1@10.0.0.1;source",
+                    "UPT@ab@1@10.0.0.1:7000@;link[0]",
+                    "UPT@ab@1@10.0.0.1:7000@10.0.0.2:7000@1;link[0]",
+                    "UPT@ab@1@10.0.0.1:7000@10.0.0.2:7000@1|x;link[1]",
+                    "UPT@10.0.0.1:7000@10.0.0.2:7000@1|;hash", // tracker form on a peer link
+                    "TRD@x;line",
+                    "TRD@@;line",
+                    "HB;seq",
+                    "HB@;seq",
+                    "HB@-1;seq",
+                    "HB@x;seq",
+                    "HB@1@2;seq",
+                    "HB@9223372036854775808;seq",
+                    "REG@10.0.0.1:7000;type",
+                    "RMV@10.0.0.1:7000;type",
+                    "HELLO@10.0.0.1:7000@hb;type",
+                    "OVER@10.0.0.1:7000;type",
+                    "garbage;type",
+                    ";line"
+                })
         void malformedPeerLinesAreRejected(String line, String field) {
             errOn(PEER_LINK, line == null ? "" : line, field);
         }
@@ -297,7 +411,9 @@ class WireCodecTest {
         @Test
         void dataWithPathAndPayload() {
             byte[] payload = "hello, overlay".getBytes(StandardCharsets.UTF_8);
-            exact(PEER_LINK, "DATA@m-1_x@31@10.0.0.1:7000@192.168.1.254:65535@10.0.0.1:7000,10.0.0.2:7000@aGVsbG8sIG92ZXJsYXk=",
+            exact(
+                    PEER_LINK,
+                    "DATA@m-1_x@31@10.0.0.1:7000@192.168.1.254:65535@10.0.0.1:7000,10.0.0.2:7000@aGVsbG8sIG92ZXJsYXk=",
                     new Data("m-1_x", 31, A, C, List.of(A, B), payload));
         }
 
@@ -308,24 +424,39 @@ class WireCodecTest {
 
         @Test
         void dataAck() {
-            exact(PEER_LINK, "DACK@m1@32@192.168.1.254:65535@10.0.0.1:7000@10.0.0.1:7000,10.0.0.2:7000,192.168.1.254:65535",
+            exact(
+                    PEER_LINK,
+                    "DACK@m1@32@192.168.1.254:65535@10.0.0.1:7000@10.0.0.1:7000,10.0.0.2:7000,192.168.1.254:65535",
                     new DataAck("m1", 32, C, A, List.of(A, B, C)));
         }
 
         @ParameterizedTest
-        @CsvSource(delimiter = ';', value = {
-                "DATA;msgId", "DATA@;msgId", "DATA@m;ttl", "DATA@m@1;src", "DATA@m@1@10.0.0.1:7000;dst",
-                "DATA@m@1@10.0.0.1:7000@10.0.0.2:7000;path", "DATA@m@1@10.0.0.1:7000@10.0.0.2:7000@10.0.0.1:7000;payload",
-                "DATA@m@1@10.0.0.1:7000@10.0.0.2:7000@@AAAA@x;line",
-                "DATA@m!@1@10.0.0.1:7000@10.0.0.2:7000@@;msgId",
-                "DATA@m@256@10.0.0.1:7000@10.0.0.2:7000@@;ttl", "DATA@m@-1@10.0.0.1:7000@10.0.0.2:7000@@;ttl",
-                "DATA@m@1@10.0.0.1@10.0.0.2:7000@@;src", "DATA@m@1@10.0.0.1:7000@x@@;dst",
-                "DATA@m@1@10.0.0.1:7000@10.0.0.2:7000@10.0.0.1:7000,@;path[1]",
-                "DATA@m@1@10.0.0.1:7000@10.0.0.2:7000@,@;path[0]",
-                "DATA@m@1@10.0.0.1:7000@10.0.0.2:7000@@AAA;payload", "DATA@m@1@10.0.0.1:7000@10.0.0.2:7000@@A===;payload",
-                "DATA@m@1@10.0.0.1:7000@10.0.0.2:7000@@AA-_;payload", "DATA@m@1@10.0.0.1:7000@10.0.0.2:7000@@QR==;payload",
-                "'DATA@m@1@10.0.0.1:7000@10.0.0.2:7000@@QUJD ';payload",
-                "DACK@m@1@10.0.0.1:7000@10.0.0.2:7000;path", "DACK@m@1@10.0.0.1:7000@10.0.0.2:7000@@x;line"})
+        @CsvSource(
+                delimiter = ';',
+                value = {
+                    "DATA;msgId",
+                    "DATA@;msgId",
+                    "DATA@m;ttl",
+                    "DATA@m@1;src",
+                    "DATA@m@1@10.0.0.1:7000;dst",
+                    "DATA@m@1@10.0.0.1:7000@10.0.0.2:7000;path",
+                    "DATA@m@1@10.0.0.1:7000@10.0.0.2:7000@10.0.0.1:7000;payload",
+                    "DATA@m@1@10.0.0.1:7000@10.0.0.2:7000@@AAAA@x;line",
+                    "DATA@m!@1@10.0.0.1:7000@10.0.0.2:7000@@;msgId",
+                    "DATA@m@256@10.0.0.1:7000@10.0.0.2:7000@@;ttl",
+                    "DATA@m@-1@10.0.0.1:7000@10.0.0.2:7000@@;ttl",
+                    "DATA@m@1@10.0.0.1@10.0.0.2:7000@@;src",
+                    "DATA@m@1@10.0.0.1:7000@x@@;dst",
+                    "DATA@m@1@10.0.0.1:7000@10.0.0.2:7000@10.0.0.1:7000,@;path[1]",
+                    "DATA@m@1@10.0.0.1:7000@10.0.0.2:7000@,@;path[0]",
+                    "DATA@m@1@10.0.0.1:7000@10.0.0.2:7000@@AAA;payload",
+                    "DATA@m@1@10.0.0.1:7000@10.0.0.2:7000@@A===;payload",
+                    "DATA@m@1@10.0.0.1:7000@10.0.0.2:7000@@AA-_;payload",
+                    "DATA@m@1@10.0.0.1:7000@10.0.0.2:7000@@QR==;payload",
+                    "'DATA@m@1@10.0.0.1:7000@10.0.0.2:7000@@QUJD ';payload",
+                    "DACK@m@1@10.0.0.1:7000@10.0.0.2:7000;path",
+                    "DACK@m@1@10.0.0.1:7000@10.0.0.2:7000@@x;line"
+                })
         void malformedDataIsRejected(String line, String field) {
             errOn(PEER_LINK, line, field);
         }
@@ -333,13 +464,15 @@ class WireCodecTest {
         @Test
         void msgIdLengthIsBounded() {
             String id64 = "a".repeat(64);
-            assertThat(ok(PEER_LINK, "DACK@" + id64 + "@1@10.0.0.1:7000@10.0.0.2:7000@")).isInstanceOf(DataAck.class);
+            assertThat(ok(PEER_LINK, "DACK@" + id64 + "@1@10.0.0.1:7000@10.0.0.2:7000@"))
+                    .isInstanceOf(DataAck.class);
             errOn(PEER_LINK, "DACK@" + id64 + "a@1@10.0.0.1:7000@10.0.0.2:7000@", "msgId");
         }
 
         @Test
         void hashLengthIsBounded() {
-            assertThat(ok(PEER_LINK, "UPT@" + "f".repeat(128) + "@1@10.0.0.1:7000")).isInstanceOf(PeerUpdate.class);
+            assertThat(ok(PEER_LINK, "UPT@" + "f".repeat(128) + "@1@10.0.0.1:7000"))
+                    .isInstanceOf(PeerUpdate.class);
             errOn(PEER_LINK, "UPT@" + "f".repeat(129) + "@1@10.0.0.1:7000", "hash");
         }
 
@@ -362,11 +495,20 @@ class WireCodecTest {
         }
 
         @ParameterizedTest
-        @CsvSource(delimiter = ';', value = {
-                "HELLO;node", "HELLO@10.0.0.1:7000;features", "HELLO@10.0.0.1:7000@hb@x;line",
-                "HELLO@10.0.0.1:7000@HB;features[0]", "HELLO@10.0.0.1:7000@hb,;features[1]",
-                "HELLO@10.0.0.1:7000@hb data;features[0]", "HELLO@1.2.3:7000@hb;node",
-                "ping 12345;type", "1694000000.123;type", "UPT@ab@1@10.0.0.1:7000;type"})
+        @CsvSource(
+                delimiter = ';',
+                value = {
+                    "HELLO;node",
+                    "HELLO@10.0.0.1:7000;features",
+                    "HELLO@10.0.0.1:7000@hb@x;line",
+                    "HELLO@10.0.0.1:7000@HB;features[0]",
+                    "HELLO@10.0.0.1:7000@hb,;features[1]",
+                    "HELLO@10.0.0.1:7000@hb data;features[0]",
+                    "HELLO@1.2.3:7000@hb;node",
+                    "ping 12345;type",
+                    "1694000000.123;type",
+                    "UPT@ab@1@10.0.0.1:7000;type"
+                })
         void anythingButAValidHelloIsAnError(String line, String field) {
             errOn(ECHO, line, field);
         }
@@ -384,7 +526,10 @@ class WireCodecTest {
         void hugeExponentIsRejectedNotThrown() {
             errOn(TRACKER_INBOUND, "UPT@10.0.0.1:7000@10.0.0.2:7000@1e99999999999999999999999|", "link[0].cost");
             assertThat(((TrackerUpdate) ok(TRACKER_INBOUND, "UPT@10.0.0.1:7000@10.0.0.2:7000@1e-99999999999999999999|"))
-                    .links().get(0).cost()).isEqualTo(0.0);
+                            .links()
+                            .get(0)
+                            .cost())
+                    .isEqualTo(0.0);
         }
 
         @Test
@@ -397,10 +542,21 @@ class WireCodecTest {
     @Nested
     class Encoding {
         @ParameterizedTest
-        @CsvSource(delimiter = ';', value = {
-                "0;0", "500;500", "35.2;35.2", "35.2034912109;35.2034912109", "1e-05;0.00001", "2e-3;0.002",
-                "1.5e20;150000000000000000000", "0.1;0.1", "123456.789;123456.789", "1e7;10000000",
-                "12345678.9;12345678.9"})
+        @CsvSource(
+                delimiter = ';',
+                value = {
+                    "0;0",
+                    "500;500",
+                    "35.2;35.2",
+                    "35.2034912109;35.2034912109",
+                    "1e-05;0.00001",
+                    "2e-3;0.002",
+                    "1.5e20;150000000000000000000",
+                    "0.1;0.1",
+                    "123456.789;123456.789",
+                    "1e7;10000000",
+                    "12345678.9;12345678.9"
+                })
         void formatCostWritesPlainDecimals(double value, String text) {
             assertThat(WireCodec.formatCost(value)).isEqualTo(text);
             assertThat(Double.parseDouble(text)).isEqualTo(value);
@@ -413,8 +569,17 @@ class WireCodecTest {
 
         @Test
         void formatCostRoundTripsExtremes() {
-            for (double d : new double[] {Double.MAX_VALUE, Double.MIN_NORMAL, Seed.HUGE_DELAY, 0x1p53, 0x1p53 + 2,
-                    1.0000000000000002, 0.30000000000000004, 1e23, 9007199254740993.0}) {
+            for (double d : new double[] {
+                Double.MAX_VALUE,
+                Double.MIN_NORMAL,
+                Seed.HUGE_DELAY,
+                0x1p53,
+                0x1p53 + 2,
+                1.0000000000000002,
+                0.30000000000000004,
+                1e23,
+                9007199254740993.0
+            }) {
                 String s = WireCodec.formatCost(d);
                 assertThat(s).doesNotContain("E", "e").matches("[0-9]+(\\.[0-9]*[1-9])?");
                 assertThat(Double.parseDouble(s)).isEqualTo(d);
@@ -426,13 +591,15 @@ class WireCodecTest {
         void formatCostRejectsWhatALinkCannotCarry() {
             assertThatThrownBy(() -> WireCodec.formatCost(-1)).isInstanceOf(IllegalArgumentException.class);
             assertThatThrownBy(() -> WireCodec.formatCost(Double.NaN)).isInstanceOf(IllegalArgumentException.class);
-            assertThatThrownBy(() -> WireCodec.formatCost(Double.POSITIVE_INFINITY)).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> WireCodec.formatCost(Double.POSITIVE_INFINITY))
+                    .isInstanceOf(IllegalArgumentException.class);
         }
 
         @Test
         void negativeZeroCostIsZero() {
             assertThat(new Link(A, B, -0.0)).isEqualTo(new Link(A, B, 0.0));
-            assertThat(WireCodec.encode(new TrackerUpdate(List.of(new Link(A, B, -0.0))))).isEqualTo("UPT@10.0.0.1:7000@10.0.0.2:7000@0|");
+            assertThat(WireCodec.encode(new TrackerUpdate(List.of(new Link(A, B, -0.0)))))
+                    .isEqualTo("UPT@10.0.0.1:7000@10.0.0.2:7000@0|");
         }
 
         @Test

@@ -1,5 +1,6 @@
 package io.egoist.node.runtime;
 
+import io.egoist.node.NodeConfig;
 import io.egoist.node.NodeStatus;
 import io.egoist.node.RouteInfo;
 import io.egoist.sim.LatencyMatrix;
@@ -18,7 +19,6 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
-import io.egoist.node.NodeConfig;
 
 /**
  * {@code egoist demo}: a tracker and N nodes on loopback with latencies from the RIPE country matrix; waits for
@@ -30,16 +30,39 @@ public final class Demo {
 
     /** What to run. */
     /** {@code crash}: null (none), "kill" (the node's sockets close) or "hang" (it goes silent, sockets open). */
-    public record Params(int nodes, int k, String policy, long seed, int messages, double timeoutSeconds,
-                         double settleSeconds, String crash, UnaryOperator<NodeConfig> tune) {}
+    public record Params(
+            int nodes,
+            int k,
+            String policy,
+            long seed,
+            int messages,
+            double timeoutSeconds,
+            double settleSeconds,
+            String crash,
+            UnaryOperator<NodeConfig> tune) {}
 
     /** Per message. */
-    public record MessageResult(String from, String to, NodeId fromId, NodeId toId, boolean delivered, List<String> path,
-                                double routeCostMs, double measuredRttMs, double directRttMs, String error) {}
+    public record MessageResult(
+            String from,
+            String to,
+            NodeId fromId,
+            NodeId toId,
+            boolean delivered,
+            List<String> path,
+            double routeCostMs,
+            double measuredRttMs,
+            double directRttMs,
+            String error) {}
 
     /** Per node. */
-    public record NodeResult(String name, NodeId id, List<String> neighbors, double costOverlay, double costFullMesh,
-                             double costDirect, double ownCostMeasured) {}
+    public record NodeResult(
+            String name,
+            NodeId id,
+            List<String> neighbors,
+            double costOverlay,
+            double costFullMesh,
+            double costDirect,
+            double ownCostMeasured) {}
 
     /** The crash experiment. */
     /**
@@ -47,13 +70,32 @@ public final class Demo {
      * first message acknowledged after the crash was acknowledged (the worst pair), {@code recoverySentMs} = when
      * that message had been sent (the worst pair), {@code medianRecoveryMs} = the median pair's acknowledgement.
      */
-    public record CrashResult(String mode, String victim, NodeId victimId, int pairs, int pairsRecovered, double recoveryMs,
-                              double recoverySentMs, double medianRecoveryMs, boolean trackerRemoved, double trackerRemovalMs) {}
+    public record CrashResult(
+            String mode,
+            String victim,
+            NodeId victimId,
+            int pairs,
+            int pairsRecovered,
+            double recoveryMs,
+            double recoverySentMs,
+            double medianRecoveryMs,
+            boolean trackerRemoved,
+            double trackerRemovalMs) {}
 
     /** Everything the demo found. */
-    public record Result(boolean converged, double convergenceSeconds, int nodes, int k, String policy,
-                         List<NodeResult> perNode, double meanCostOverlay, double meanCostFullMesh,
-                         double meanCostDirect, List<MessageResult> messages, CrashResult crash, double elapsedSeconds) {
+    public record Result(
+            boolean converged,
+            double convergenceSeconds,
+            int nodes,
+            int k,
+            String policy,
+            List<NodeResult> perNode,
+            double meanCostOverlay,
+            double meanCostFullMesh,
+            double meanCostDirect,
+            List<MessageResult> messages,
+            CrashResult crash,
+            double elapsedSeconds) {
         public int messagesSent() {
             return messages.size();
         }
@@ -77,7 +119,8 @@ public final class Demo {
      * so this mixes continents): indices round(i * (size - 1) / (n - 1)), first and last included.
      */
     public static int[] spreadOut(LatencyMatrix m, int n) {
-        if (n > m.size()) throw new IllegalArgumentException("the matrix has only " + m.size() + " nodes, asked for " + n);
+        if (n > m.size())
+            throw new IllegalArgumentException("the matrix has only " + m.size() + " nodes, asked for " + n);
         if (n < 2) throw new IllegalArgumentException("at least 2 nodes");
         int[] chosen = new int[n];
         for (int i = 0; i < n; i++) chosen[i] = (int) Math.round(i * (m.size() - 1) / (double) (n - 1));
@@ -103,10 +146,15 @@ public final class Demo {
     public Result run() {
         LatencyMatrix ripe = LatencyMatrix.ripe();
         LatencyMatrix matrix = ripe.subset(spreadOut(ripe, params.nodes()));
-        say("starting a tracker and %d nodes (k=%d, policy=%s) on 127.0.0.1 with RIPE latencies: %s",
+        say(
+                "starting a tracker and %d nodes (k=%d, policy=%s) on 127.0.0.1 with RIPE latencies: %s",
                 params.nodes(), params.k(), params.policy(), String.join(" ", matrix.names()));
-        LocalOverlay.Settings settings = new LocalOverlay.Settings().matrix(matrix).k(params.k())
-                .policy(params.policy()).seed(params.seed()).tune(params.tune());
+        LocalOverlay.Settings settings = new LocalOverlay.Settings()
+                .matrix(matrix)
+                .k(params.k())
+                .policy(params.policy())
+                .seed(params.seed())
+                .tune(params.tune());
         try (LocalOverlay overlay = LocalOverlay.start(settings)) {
             say("all %d nodes up; tracker on port %d", params.nodes(), overlay.trackerPort());
             double convergedAt = awaitConvergence(overlay);
@@ -115,11 +163,31 @@ public final class Demo {
             List<MessageResult> messages = sendMessages(overlay);
             CrashResult crash = params.crash() != null ? crash(overlay, params.crash()) : null;
             say("stopping");
-            double mo = perNode.stream().mapToDouble(NodeResult::costOverlay).average().orElse(Double.NaN);
-            double mf = perNode.stream().mapToDouble(NodeResult::costFullMesh).average().orElse(Double.NaN);
-            double md = perNode.stream().mapToDouble(NodeResult::costDirect).average().orElse(Double.NaN);
-            return new Result(converged, convergedAt, params.nodes(), params.k(), params.policy(), perNode, mo, mf, md,
-                    messages, crash, elapsed());
+            double mo = perNode.stream()
+                    .mapToDouble(NodeResult::costOverlay)
+                    .average()
+                    .orElse(Double.NaN);
+            double mf = perNode.stream()
+                    .mapToDouble(NodeResult::costFullMesh)
+                    .average()
+                    .orElse(Double.NaN);
+            double md = perNode.stream()
+                    .mapToDouble(NodeResult::costDirect)
+                    .average()
+                    .orElse(Double.NaN);
+            return new Result(
+                    converged,
+                    convergedAt,
+                    params.nodes(),
+                    params.k(),
+                    params.policy(),
+                    perNode,
+                    mo,
+                    mf,
+                    md,
+                    messages,
+                    crash,
+                    elapsed());
         }
     }
 
@@ -133,12 +201,18 @@ public final class Demo {
         int wired = 0, reaching = 0;
         for (int i : live) {
             NodeStatus s = st.get(i);
-            long connected = s.neighbors().stream().filter(NodeStatus.Neighbor::connected).count();
+            long connected = s.neighbors().stream()
+                    .filter(NodeStatus.Neighbor::connected)
+                    .count();
             if (connected >= want) wired++;
             if (s.knownNodes() >= live.size() - 1 && s.unreachable() == 0 && "RUNNING".equals(s.phase())) reaching++;
         }
         long changes = 0;
-        for (int i : live) changes += o.node(i).query(c -> c.counters().changes).orTimeout(5, TimeUnit.SECONDS).join();
+        for (int i : live)
+            changes += o.node(i)
+                    .query(c -> c.counters().changes)
+                    .orTimeout(5, TimeUnit.SECONDS)
+                    .join();
         return new Census(wired, reaching, changes);
     }
 
@@ -162,17 +236,21 @@ public final class Demo {
             if (!complete) lastChangeAt = Math.max(lastChangeAt, now);
             double stableFor = now - lastChangeAt;
             if (now - lastReport >= 2) {
-                say("wired %d/%d · reach all %d/%d · re-wirings so far %d · stable for %.1fs", c.wired(), n,
-                        c.reaching(), n, c.changes(), stableFor);
+                say(
+                        "wired %d/%d · reach all %d/%d · re-wirings so far %d · stable for %.1fs",
+                        c.wired(), n, c.reaching(), n, c.changes(), stableFor);
                 lastReport = now;
             }
             if (complete && stableFor >= params.settleSeconds()) {
-                say("converged: every node has %d neighbors and reaches all %d others; no re-wiring for %.1fs",
+                say(
+                        "converged: every node has %d neighbors and reaches all %d others; no re-wiring for %.1fs",
                         Math.min(o.k(), n - 1), n - 1, stableFor);
                 return lastChangeAt;
             }
             if (now >= params.timeoutSeconds()) {
-                say("deadline reached without convergence (wired %d/%d, reaching %d/%d)", c.wired(), n, c.reaching(), n);
+                say(
+                        "deadline reached without convergence (wired %d/%d, reaching %d/%d)",
+                        c.wired(), n, c.reaching(), n);
                 return -1;
             }
             sleep(500);
@@ -208,7 +286,8 @@ public final class Demo {
             List<String> nbs = new ArrayList<>();
             for (NodeStatus.Neighbor nb : st.get(i).neighbors()) nbs.add(o.nameOf(nb.node()));
             double measured = st.get(i).ownCost(); // C_i: the mean over the other nodes
-            out.add(new NodeResult(m.names().get(i), o.node(i).id(), nbs, so / (n - 1), sm / (n - 1), sd / (n - 1), measured));
+            out.add(new NodeResult(
+                    m.names().get(i), o.node(i).id(), nbs, so / (n - 1), sm / (n - 1), sd / (n - 1), measured));
         }
         return out;
     }
@@ -226,7 +305,8 @@ public final class Demo {
         List<int[]> pairs = pairs(o.liveIndices(), params.messages(), params.seed());
         say("sending %d test messages over the overlay", pairs.size());
         List<CompletableFuture<MessageResult>> fs = new ArrayList<>();
-        for (int[] p : pairs) fs.add(send(o, p[0], p[1], "hello from " + o.matrix().names().get(p[0])));
+        for (int[] p : pairs)
+            fs.add(send(o, p[0], p[1], "hello from " + o.matrix().names().get(p[0])));
         List<MessageResult> out = new ArrayList<>();
         for (CompletableFuture<MessageResult> f : fs) out.add(f.join());
         long ok = out.stream().filter(MessageResult::delivered).count();
@@ -243,8 +323,17 @@ public final class Demo {
         return src.send(dst, text.getBytes(StandardCharsets.UTF_8)).handle((r, err) -> {
             if (err != null) {
                 Throwable t = err.getCause() != null ? err.getCause() : err;
-                return new MessageResult(fromName, toName, src.id(), dst, false, List.of(), Double.NaN, Double.NaN,
-                        direct, String.valueOf(t.getMessage()));
+                return new MessageResult(
+                        fromName,
+                        toName,
+                        src.id(),
+                        dst,
+                        false,
+                        List.of(),
+                        Double.NaN,
+                        Double.NaN,
+                        direct,
+                        String.valueOf(t.getMessage()));
             }
             List<String> path = new ArrayList<>();
             for (NodeId hop : r.path()) path.add(o.nameOf(hop));
@@ -263,7 +352,8 @@ public final class Demo {
         Map<Integer, Integer> through = new HashMap<>();
         Map<Integer, List<int[]>> pairsVia = new HashMap<>();
         for (int s : live) {
-            List<RouteInfo> routes = o.node(s).routes().orTimeout(5, TimeUnit.SECONDS).join();
+            List<RouteInfo> routes =
+                    o.node(s).routes().orTimeout(5, TimeUnit.SECONDS).join();
             for (RouteInfo r : routes) {
                 int d = o.indexOf(r.destination());
                 for (int h = 1; h < r.path().size() - 1; h++) {
@@ -273,16 +363,20 @@ public final class Demo {
                 }
             }
         }
-        int victim = through.entrySet().stream().max(Map.Entry.<Integer, Integer>comparingByValue()
-                .thenComparing(Map.Entry.comparingByKey(java.util.Comparator.reverseOrder()))).map(Map.Entry::getKey)
+        int victim = through.entrySet().stream()
+                .max(Map.Entry.<Integer, Integer>comparingByValue()
+                        .thenComparing(Map.Entry.comparingByKey(java.util.Comparator.reverseOrder())))
+                .map(Map.Entry::getKey)
                 .orElse(live.get(0));
         List<int[]> affected = pairsVia.getOrDefault(victim, List.of());
         String victimName = o.matrix().names().get(victim);
         NodeId victimId = o.node(victim).id();
-        say("crash test (%s): %s %s (%s), on the route of %d pairs", mode, mode.equals("hang") ? "freezing" : "stopping",
-                victimName, victimId, affected.size());
+        say(
+                "crash test (%s): %s %s (%s), on the route of %d pairs",
+                mode, mode.equals("hang") ? "freezing" : "stopping", victimName, victimId, affected.size());
         long crashAt = System.nanoTime();
-        if (mode.equals("hang")) o.hang(victim); else o.kill(victim);
+        if (mode.equals("hang")) o.hang(victim);
+        else o.kill(victim);
         Map<Integer, double[]> recoveredAt = new LinkedHashMap<>(); // pair -> {sent, acked} ms after the crash
         double deadline = elapsed() + 20;
         List<CompletableFuture<?>> inFlight = new ArrayList<>();
@@ -297,12 +391,14 @@ public final class Demo {
                 int pi = p;
                 int[] pair = affected.get(p);
                 double sentAt = (System.nanoTime() - crashAt) / 1e6;
-                inFlight.add(o.node(pair[0]).send(o.node(pair[1]).id(), "after the crash".getBytes(StandardCharsets.UTF_8))
+                inFlight.add(o.node(pair[0])
+                        .send(o.node(pair[1]).id(), "after the crash".getBytes(StandardCharsets.UTF_8))
                         .thenAccept(r -> {
                             if (!r.path().contains(victimId)) {
                                 double ackedAt = (System.nanoTime() - crashAt) / 1e6;
                                 synchronized (recoveredAt) {
-                                    recoveredAt.merge(pi, new double[] {sentAt, ackedAt}, (x, y) -> x[1] <= y[1] ? x : y);
+                                    recoveredAt.merge(
+                                            pi, new double[] {sentAt, ackedAt}, (x, y) -> x[1] <= y[1] ? x : y);
                                 }
                             }
                         }));
@@ -320,13 +416,18 @@ public final class Demo {
         int recovered;
         synchronized (recoveredAt) {
             recovered = recoveredAt.size();
-            double[] acks = recoveredAt.values().stream().mapToDouble(x -> x[1]).sorted().toArray();
+            double[] acks = recoveredAt.values().stream()
+                    .mapToDouble(x -> x[1])
+                    .sorted()
+                    .toArray();
             recovery = acks.length == 0 ? 0 : acks[acks.length - 1];
             median = acks.length == 0 ? 0 : acks[acks.length / 2];
-            recoverySent = recoveredAt.values().stream().mapToDouble(x -> x[0]).max().orElse(0);
+            recoverySent =
+                    recoveredAt.values().stream().mapToDouble(x -> x[0]).max().orElse(0);
         }
-        say("traffic between the %d affected pairs flows again: every pair had a message acknowledged %.0f ms after the crash"
-                + " (median pair %.0f ms; the last pair's message was sent at %.0f ms); %d/%d pairs",
+        say(
+                "traffic between the %d affected pairs flows again: every pair had a message acknowledged %.0f ms after the crash"
+                        + " (median pair %.0f ms; the last pair's message was sent at %.0f ms); %d/%d pairs",
                 affected.size(), recovery, median, recoverySent, recovered, affected.size());
         double removalMs = -1;
         double removalDeadline = elapsed() + 15;
@@ -338,9 +439,21 @@ public final class Demo {
             }
             sleep(200);
         }
-        say(removalMs >= 0 ? "the tracker removed %s after %.0f ms" : "the tracker still lists %s", victimName, removalMs);
-        return new CrashResult(mode, victimName, victimId, affected.size(), recovered, recovery, recoverySent, median,
-                removalMs >= 0, removalMs);
+        say(
+                removalMs >= 0 ? "the tracker removed %s after %.0f ms" : "the tracker still lists %s",
+                victimName,
+                removalMs);
+        return new CrashResult(
+                mode,
+                victimName,
+                victimId,
+                affected.size(),
+                recovered,
+                recovery,
+                recoverySent,
+                median,
+                removalMs >= 0,
+                removalMs);
     }
 
     private static void sleep(long ms) {

@@ -58,27 +58,48 @@ public final class EgoistNode implements AutoCloseable {
         int maxOutstandingProbes = io.egoist.runtime.EchoProber.DEFAULT_MAX_OUTSTANDING;
 
         /** Address to bind the main and echo ports to; default: the node id's address. */
-        public Options bindHost(String v) { bindHost = v; return this; }
+        public Options bindHost(String v) {
+            bindHost = v;
+            return this;
+        }
 
         /**
          * Choose a free port pair (P, P+1) instead of the node id's port; the id's port is replaced by P. For
          * tests and the demo.
          */
-        public Options ephemeralPort(boolean v) { ephemeralPort = v; return this; }
+        public Options ephemeralPort(boolean v) {
+            ephemeralPort = v;
+            return this;
+        }
 
         /** Share this event loop group (not shut down by the node); default: an own one-thread group. */
-        public Options group(EventLoopGroup v) { group = v; return this; }
+        public Options group(EventLoopGroup v) {
+            group = v;
+            return this;
+        }
 
         /** The core's source of randomness (default: seeded from the node id and the clock). */
-        public Options random(Random v) { random = v; return this; }
+        public Options random(Random v) {
+            random = v;
+            return this;
+        }
 
         /** Latency emulation from a matrix (peers are also mapped from the tracker's node list if so configured). */
-        public Options emulation(LatencyEmulation v) { emulation = v; return this; }
+        public Options emulation(LatencyEmulation v) {
+            emulation = v;
+            return this;
+        }
 
         /** Any other delay hook (ignored when {@link #emulation} is set). */
-        public Options delay(OutboundDelay v) { delay = v; return this; }
+        public Options delay(OutboundDelay v) {
+            delay = v;
+            return this;
+        }
 
-        public Options maxOutstandingProbes(int v) { maxOutstandingProbes = v; return this; }
+        public Options maxOutstandingProbes(int v) {
+            maxOutstandingProbes = v;
+            return this;
+        }
     }
 
     /** A payload that arrived for this node: its source, the bytes and the path it took (source first). */
@@ -116,8 +137,13 @@ public final class EgoistNode implements AutoCloseable {
         }
     }
 
-    private EgoistNode(NodeCore core, CoreHost<NodeCore> host, EchoServer echo, EventLoopGroup ownGroup,
-                       NodeMetrics metrics, LatencyEmulation emulation) {
+    private EgoistNode(
+            NodeCore core,
+            CoreHost<NodeCore> host,
+            EchoServer echo,
+            EventLoopGroup ownGroup,
+            NodeMetrics metrics,
+            LatencyEmulation emulation) {
         this.core = core;
         this.host = host;
         this.echo = echo;
@@ -134,7 +160,8 @@ public final class EgoistNode implements AutoCloseable {
     public static EgoistNode start(NodeConfig config, Options options) {
         EventLoopGroup ownGroup = options.group == null ? Netty.newGroup(1, "node") : null;
         EventLoopGroup group = options.group == null ? ownGroup : options.group;
-        String bindHost = options.bindHost != null ? options.bindHost : config.self().ip();
+        String bindHost =
+                options.bindHost != null ? options.bindHost : config.self().ip();
         try {
             int attempts = options.ephemeralPort ? 25 : 1;
             IllegalStateException last = null;
@@ -143,17 +170,27 @@ public final class EgoistNode implements AutoCloseable {
                 CoreHost.Options hostOptions = new CoreHost.Options()
                         .group(group)
                         .maxOutstandingProbes(options.maxOutstandingProbes)
-                        .delay(options.emulation != null ? options.emulation
-                                : options.delay != null ? options.delay : OutboundDelay.NONE)
+                        .delay(
+                                options.emulation != null
+                                        ? options.emulation
+                                        : options.delay != null ? options.delay : OutboundDelay.NONE)
                         .otherEffects(e -> h.node.onEffect(e))
                         .tap(new CoreHost.Tap() {
-                            @Override public void onEvent(Event event) { h.tap(event); }
-                            @Override public void onEffect(Effect effect) { h.tap(effect); }
+                            @Override
+                            public void onEvent(Event event) {
+                                h.tap(event);
+                            }
+
+                            @Override
+                            public void onEffect(Effect effect) {
+                                h.tap(effect);
+                            }
                         });
                 CoreHost<NodeCore> host = new CoreHost<>(hostOptions);
                 int port;
                 try {
-                    port = host.listen(bindHost, options.ephemeralPort ? 0 : config.self().port());
+                    port = host.listen(
+                            bindHost, options.ephemeralPort ? 0 : config.self().port());
                 } catch (IllegalStateException e) {
                     host.close();
                     throw new IllegalStateException("cannot bind main port: " + e.getMessage(), e);
@@ -164,8 +201,11 @@ public final class EgoistNode implements AutoCloseable {
                     continue;
                 }
                 NodeConfig cfg = config.withSelf(new NodeId(config.self().ip(), port));
-                NodeCore core = new NodeCore(cfg, options.random != null ? options.random
-                        : new Random(cfg.self().hashCode() * 31L + System.nanoTime()));
+                NodeCore core = new NodeCore(
+                        cfg,
+                        options.random != null
+                                ? options.random
+                                : new Random(cfg.self().hashCode() * 31L + System.nanoTime()));
                 EchoServer echo = new EchoServer(group, core.helloLine().orElse(null));
                 try {
                     echo.listen(bindHost, port + 1);
@@ -182,10 +222,17 @@ public final class EgoistNode implements AutoCloseable {
                 h.node = node;
                 h.metrics = metrics;
                 h.sniffer = emulation != null && emulation.mapsByRegistrationOrder()
-                        ? new TrackerListSniffer(cfg.trackerHost(), cfg.trackerPort(), emulation::learnNodeList) : null;
+                        ? new TrackerListSniffer(cfg.trackerHost(), cfg.trackerPort(), emulation::learnNodeList)
+                        : null;
                 host.start(core).join();
-                log.info("event=node_started node={} echo_port={} tracker={}:{} k={} policy={}{}", cfg.self(), port + 1,
-                        cfg.trackerHost(), cfg.trackerPort(), cfg.k(), cfg.policy(),
+                log.info(
+                        "event=node_started node={} echo_port={} tracker={}:{} k={} policy={}{}",
+                        cfg.self(),
+                        port + 1,
+                        cfg.trackerHost(),
+                        cfg.trackerPort(),
+                        cfg.k(),
+                        cfg.policy(),
                         emulation == null ? "" : " emulate_as=" + emulation.selfName());
                 return node;
             }
@@ -242,22 +289,24 @@ public final class EgoistNode implements AutoCloseable {
         PendingSend p = new PendingSend(to);
         pending.put(requestId, p);
         host.query(c -> {
-            // runs on the loop: record what the route looks like now, then hand the message to the core
-            c.route(to).ifPresent(r -> p.routeCost = r.cost());
-            p.view = viewOf(c);
-            p.startNanos = System.nanoTime();
-            return null;
-        }).whenComplete((v, err) -> {
-            if (err != null) {
-                fail(requestId, "node closed");
-                return;
-            }
-            host.submit(new NodeEvent.SendData(requestId, to, payload));
-        });
+                    // runs on the loop: record what the route looks like now, then hand the message to the core
+                    c.route(to).ifPresent(r -> p.routeCost = r.cost());
+                    p.view = viewOf(c);
+                    p.startNanos = System.nanoTime();
+                    return null;
+                })
+                .whenComplete((v, err) -> {
+                    if (err != null) {
+                        fail(requestId, "node closed");
+                        return;
+                    }
+                    host.submit(new NodeEvent.SendData(requestId, to, payload));
+                });
         long guard = core.config().dataTimeoutMs() + 5_000;
         p.future.orTimeout(guard, TimeUnit.MILLISECONDS).whenComplete((r, err) -> {
             pending.remove(requestId);
-            if (err instanceof TimeoutException) log.warn("event=send_timeout node={} to={} request={}", id, to, requestId);
+            if (err instanceof TimeoutException)
+                log.warn("event=send_timeout node={} to={} request={}", id, to, requestId);
         });
         return p.future;
     }
@@ -343,9 +392,10 @@ public final class EgoistNode implements AutoCloseable {
     /** Prometheus text, with the core's figures refreshed first. */
     public CompletableFuture<String> scrapeMetrics() {
         return host.query(c -> {
-            metrics.refresh(c);
-            return null;
-        }).thenApply(v -> metrics.scrape());
+                    metrics.refresh(c);
+                    return null;
+                })
+                .thenApply(v -> metrics.scrape());
     }
 
     /**

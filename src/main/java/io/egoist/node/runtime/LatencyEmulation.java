@@ -101,7 +101,8 @@ public final class LatencyEmulation implements OutboundDelay {
         int i = m.indexOf(name);
         if (i < 0) {
             throw new IllegalArgumentException(where + ": no node named '" + name + "' in the latency matrix ("
-                    + m.size() + " names, e.g. " + String.join(", ", m.names().subList(0, Math.min(5, m.size()))) + ")");
+                    + m.size() + " names, e.g. " + String.join(", ", m.names().subList(0, Math.min(5, m.size())))
+                    + ")");
         }
         return i;
     }
@@ -121,7 +122,8 @@ public final class LatencyEmulation implements OutboundDelay {
             if (line.isEmpty()) continue;
             String where = file + " line " + (i + 1) + ": ";
             String[] parts = line.split("\\s+");
-            if (parts.length != 2) throw new IllegalArgumentException(where + "expected 'ip:port NAME', got '" + line + "'");
+            if (parts.length != 2)
+                throw new IllegalArgumentException(where + "expected 'ip:port NAME', got '" + line + "'");
             NodeId id;
             try {
                 id = NodeId.parse(parts[0]);
@@ -154,11 +156,17 @@ public final class LatencyEmulation implements OutboundDelay {
         if (!byRegistrationOrder) return;
         for (int i = 0; i < nodes.size() && i < matrix.size(); i++) {
             NodeId n = nodes.get(i);
-            if (directory.putIfAbsent(n, i)) log.debug("event=emulation_map node={} name={}", n, matrix.names().get(i));
+            if (directory.putIfAbsent(n, i))
+                log.debug(
+                        "event=emulation_map node={} name={}", n, matrix.names().get(i));
             if (n.equals(selfId) && i != self && !mismatchLogged) {
                 mismatchLogged = true;
-                log.warn("event=emulation_mismatch node={} as={} position={} position_name={} hint=use_--emulate-map",
-                        n, selfName(), i, matrix.names().get(i));
+                log.warn(
+                        "event=emulation_mismatch node={} as={} position={} position_name={} hint=use_--emulate-map",
+                        n,
+                        selfName(),
+                        i,
+                        matrix.names().get(i));
             }
         }
     }

@@ -47,17 +47,45 @@ public final class LocalOverlay implements AutoCloseable {
         UnaryOperator<TrackerConfig> tuneTracker = UnaryOperator.identity();
 
         /** Node i is the matrix's i-th name; the matrix size is the number of nodes. */
-        public Settings matrix(LatencyMatrix v) { matrix = v; return this; }
-        public Settings k(int v) { k = v; return this; }
-        public Settings policy(String v) { policy = v; return this; }
-        public Settings seed(long v) { seed = v; return this; }
+        public Settings matrix(LatencyMatrix v) {
+            matrix = v;
+            return this;
+        }
+
+        public Settings k(int v) {
+            k = v;
+            return this;
+        }
+
+        public Settings policy(String v) {
+            policy = v;
+            return this;
+        }
+
+        public Settings seed(long v) {
+            seed = v;
+            return this;
+        }
         /** Event loop threads shared by all nodes. */
-        public Settings threads(int v) { threads = v; return this; }
+        public Settings threads(int v) {
+            threads = v;
+            return this;
+        }
         /** Delay lines by the matrix (default); false = plain loopback. */
-        public Settings emulate(boolean v) { emulate = v; return this; }
+        public Settings emulate(boolean v) {
+            emulate = v;
+            return this;
+        }
         /** Adjusts each node's configuration (after the overlay's own short periods are applied). */
-        public Settings tune(UnaryOperator<NodeConfig> v) { tune = v; return this; }
-        public Settings tuneTracker(UnaryOperator<TrackerConfig> v) { tuneTracker = v; return this; }
+        public Settings tune(UnaryOperator<NodeConfig> v) {
+            tune = v;
+            return this;
+        }
+
+        public Settings tuneTracker(UnaryOperator<TrackerConfig> v) {
+            tuneTracker = v;
+            return this;
+        }
     }
 
     private final Settings settings;
@@ -82,9 +110,14 @@ public final class LocalOverlay implements AutoCloseable {
      * 3 s, tracker retry from 200 ms; failure detection (heartbeats) keeps its defaults.
      */
     public static NodeConfig shortPeriods(NodeConfig c) {
-        return c.withPingPeriodMs(2_000).withPingTimeoutMs(1_000).withFirstProbeDelayMs(100)
-                .withRewirePeriodMs(3_000).withEraseHashMs(15_000)
-                .withTrackerRetryMs(200, 2_000).withTrackerRefreshMs(5_000).withAnnounceRefreshMs(10_000);
+        return c.withPingPeriodMs(2_000)
+                .withPingTimeoutMs(1_000)
+                .withFirstProbeDelayMs(100)
+                .withRewirePeriodMs(3_000)
+                .withEraseHashMs(15_000)
+                .withTrackerRetryMs(200, 2_000)
+                .withTrackerRefreshMs(5_000)
+                .withAnnounceRefreshMs(10_000);
     }
 
     /** Starts the tracker, then the nodes one after the other (registration order = matrix order). */
@@ -119,9 +152,12 @@ public final class LocalOverlay implements AutoCloseable {
     private void startNode(int i) {
         String name = settings.matrix.names().get(i);
         NodeConfig cfg = NodeConfig.defaults(new NodeId(HOST, 1), HOST, trackerPort)
-                .withK(settings.k).withPolicy(settings.policy);
+                .withK(settings.k)
+                .withPolicy(settings.policy);
         cfg = settings.tune.apply(shortPeriods(cfg));
-        EgoistNode.Options opts = new EgoistNode.Options().group(group).ephemeralPort(true)
+        EgoistNode.Options opts = new EgoistNode.Options()
+                .group(group)
+                .ephemeralPort(true)
                 .random(new Random(settings.seed * 1_000_003L + i));
         LatencyEmulation emulation = settings.emulate ? LatencyEmulation.withDirectory(name, directory) : null;
         if (emulation != null) opts.emulation(emulation);
@@ -183,7 +219,10 @@ public final class LocalOverlay implements AutoCloseable {
         if (!alive.get(i)) return;
         alive.set(i, false);
         nodes.get(i).close();
-        log.info("event=node_killed node={} name={}", nodes.get(i).id(), names.get(nodes.get(i).id()));
+        log.info(
+                "event=node_killed node={} name={}",
+                nodes.get(i).id(),
+                names.get(nodes.get(i).id()));
     }
 
     /** Freezes node i: its sockets stay open but it answers nothing (a hung process, a cut cable). */
@@ -191,7 +230,10 @@ public final class LocalOverlay implements AutoCloseable {
         if (!alive.get(i)) return;
         alive.set(i, false);
         nodes.get(i).freeze();
-        log.info("event=node_hung node={} name={}", nodes.get(i).id(), names.get(nodes.get(i).id()));
+        log.info(
+                "event=node_hung node={} name={}",
+                nodes.get(i).id(),
+                names.get(nodes.get(i).id()));
     }
 
     /** Stops the tracker. */
@@ -217,7 +259,8 @@ public final class LocalOverlay implements AutoCloseable {
             fs.add(alive.get(i) ? nodes.get(i).status() : CompletableFuture.completedFuture(null));
         }
         List<NodeStatus> r = new ArrayList<>();
-        for (CompletableFuture<NodeStatus> f : fs) r.add(f.orTimeout(5, TimeUnit.SECONDS).join());
+        for (CompletableFuture<NodeStatus> f : fs)
+            r.add(f.orTimeout(5, TimeUnit.SECONDS).join());
         return r;
     }
 

@@ -24,8 +24,18 @@ import java.util.concurrent.atomic.AtomicReference;
  * known nodes, neighbors, own cost C_i, unreachable destinations, re-wirings, lost neighbors, forwarded DATA.
  */
 public final class NodeMetrics implements CoreHost.Tap {
-    private static final Set<String> TYPES = Set.of(Seed.REGISTER, Seed.UPDATE, Seed.REMOVE, Seed.TEARDOWN, Seed.NACK,
-            Seed.OVERLAY_PACKET, Seed.NET_PACKET, WireCodec.HELLO, WireCodec.HEARTBEAT, WireCodec.DATA, WireCodec.DATA_ACK);
+    private static final Set<String> TYPES = Set.of(
+            Seed.REGISTER,
+            Seed.UPDATE,
+            Seed.REMOVE,
+            Seed.TEARDOWN,
+            Seed.NACK,
+            Seed.OVERLAY_PACKET,
+            Seed.NET_PACKET,
+            WireCodec.HELLO,
+            WireCodec.HEARTBEAT,
+            WireCodec.DATA,
+            WireCodec.DATA_ACK);
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Map<String, Counter> messages = new ConcurrentHashMap<>();
@@ -41,18 +51,42 @@ public final class NodeMetrics implements CoreHost.Tap {
 
     public NodeMetrics(String nodeId) {
         registry.config().commonTags("node", nodeId);
-        probesAnswered = Counter.builder("egoist_node_probes").tag("result", "answered").register(registry);
-        probesFailed = Counter.builder("egoist_node_probes").tag("result", "failed").register(registry);
-        sendsAcked = Counter.builder("egoist_node_sends").tag("outcome", "acked").register(registry);
-        sendsFailed = Counter.builder("egoist_node_sends").tag("outcome", "failed").register(registry);
-        Gauge.builder("egoist_node_known_nodes", status, s -> s.get() == null ? 0 : s.get().knownNodes()).register(registry);
-        Gauge.builder("egoist_node_neighbors", status, s -> s.get() == null ? 0 : s.get().neighbors().size()).register(registry);
-        Gauge.builder("egoist_node_own_cost_ms", status, s -> s.get() == null ? Double.NaN : s.get().ownCost()).register(registry);
-        Gauge.builder("egoist_node_unreachable", status, s -> s.get() == null ? 0 : s.get().unreachable()).register(registry);
-        FunctionCounter.builder("egoist_node_rewirings", rewires, AtomicLong::get).register(registry);
-        FunctionCounter.builder("egoist_node_neighbors_lost", neighborsLost, AtomicLong::get).register(registry);
-        FunctionCounter.builder("egoist_node_data_forwarded", dataForwarded, AtomicLong::get).register(registry);
-        FunctionCounter.builder("egoist_node_updates_accepted", updatesAccepted, AtomicLong::get).register(registry);
+        probesAnswered =
+                Counter.builder("egoist_node_probes").tag("result", "answered").register(registry);
+        probesFailed =
+                Counter.builder("egoist_node_probes").tag("result", "failed").register(registry);
+        sendsAcked =
+                Counter.builder("egoist_node_sends").tag("outcome", "acked").register(registry);
+        sendsFailed =
+                Counter.builder("egoist_node_sends").tag("outcome", "failed").register(registry);
+        Gauge.builder(
+                        "egoist_node_known_nodes",
+                        status,
+                        s -> s.get() == null ? 0 : s.get().knownNodes())
+                .register(registry);
+        Gauge.builder(
+                        "egoist_node_neighbors",
+                        status,
+                        s -> s.get() == null ? 0 : s.get().neighbors().size())
+                .register(registry);
+        Gauge.builder(
+                        "egoist_node_own_cost_ms",
+                        status,
+                        s -> s.get() == null ? Double.NaN : s.get().ownCost())
+                .register(registry);
+        Gauge.builder(
+                        "egoist_node_unreachable",
+                        status,
+                        s -> s.get() == null ? 0 : s.get().unreachable())
+                .register(registry);
+        FunctionCounter.builder("egoist_node_rewirings", rewires, AtomicLong::get)
+                .register(registry);
+        FunctionCounter.builder("egoist_node_neighbors_lost", neighborsLost, AtomicLong::get)
+                .register(registry);
+        FunctionCounter.builder("egoist_node_data_forwarded", dataForwarded, AtomicLong::get)
+                .register(registry);
+        FunctionCounter.builder("egoist_node_updates_accepted", updatesAccepted, AtomicLong::get)
+                .register(registry);
     }
 
     /** The packet type of a line: its first field, when it is one of the protocol's; else "other". */
@@ -65,9 +99,14 @@ public final class NodeMetrics implements CoreHost.Tap {
 
     private void count(String direction, String line) {
         String type = typeOf(line);
-        messages.computeIfAbsent(direction + "/" + type, k -> Counter.builder("egoist_node_messages")
-                .description("protocol lines by direction and packet type")
-                .tag("direction", direction).tag("type", type).register(registry)).increment();
+        messages.computeIfAbsent(
+                        direction + "/" + type,
+                        k -> Counter.builder("egoist_node_messages")
+                                .description("protocol lines by direction and packet type")
+                                .tag("direction", direction)
+                                .tag("type", type)
+                                .register(registry))
+                .increment();
     }
 
     @Override

@@ -4,12 +4,12 @@ import io.egoist.core.ConnId;
 import io.egoist.core.Effect;
 import io.egoist.core.Event;
 import io.egoist.runtime.CoreHost;
+import io.egoist.wire.NodeId;
 import io.egoist.wire.Reassembler;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import java.util.List;
-import io.egoist.wire.NodeId;
 
 /**
  * Watches a node's traffic with its tracker (connections the core opens to the tracker's address) and reports
@@ -30,7 +30,9 @@ final class TrackerListSniffer implements CoreHost.Tap {
 
     @Override
     public void onEffect(Effect effect) {
-        if (effect instanceof Effect.Connect c && c.port() == trackerPort && c.host().equals(trackerHost)) {
+        if (effect instanceof Effect.Connect c
+                && c.port() == trackerPort
+                && c.host().equals(trackerHost)) {
             trackerConns.put(c.conn(), new Reassembler());
         }
     }
@@ -40,9 +42,12 @@ final class TrackerListSniffer implements CoreHost.Tap {
         if (event instanceof Event.LineReceived l) {
             Reassembler r = trackerConns.get(l.conn());
             if (r == null || r.finished()) return;
-            if (!l.line().startsWith("REG") && !l.line().startsWith("OVER") && !l.line().startsWith("NET")) return;
+            if (!l.line().startsWith("REG")
+                    && !l.line().startsWith("OVER")
+                    && !l.line().startsWith("NET")) return;
             Reassembler.Result result = r.acceptLine(l.line());
-            if (result instanceof Reassembler.Done d) onNodeList.accept(d.reply().nodes());
+            if (result instanceof Reassembler.Done d)
+                onNodeList.accept(d.reply().nodes());
         } else if (event instanceof Event.Closed c) {
             trackerConns.remove(c.conn());
         } else if (event instanceof Event.ConnectFailed f) {

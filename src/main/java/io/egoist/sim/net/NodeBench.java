@@ -19,24 +19,40 @@ import java.util.function.Consumer;
  */
 public final class NodeBench {
 
-    public record Options(int nodes, double minutes, double warmupMinutes, int k, String policy, long seed,
-                          boolean recovery) {}
+    public record Options(
+            int nodes, double minutes, double warmupMinutes, int k, String policy, long seed, boolean recovery) {}
 
     /** Mean and maximum over the nodes. */
     public record Stat(double mean, double max) {}
 
     public record Result(
-            int nodes, int k, String policy, double virtualSeconds, double warmupSeconds,
-            Stat linkStateBytesSentPerSec, Stat linkStateBytesReceivedPerSec,
-            Stat linkStateMessagesSentPerSec, Stat linkStateMessagesReceivedPerSec,
-            Stat allBytesSentPerSec, Stat heartbeatBytesSentPerSec, Stat trackerBytesSentPerSec,
+            int nodes,
+            int k,
+            String policy,
+            double virtualSeconds,
+            double warmupSeconds,
+            Stat linkStateBytesSentPerSec,
+            Stat linkStateBytesReceivedPerSec,
+            Stat linkStateMessagesSentPerSec,
+            Stat linkStateMessagesReceivedPerSec,
+            Stat allBytesSentPerSec,
+            Stat heartbeatBytesSentPerSec,
+            Stat trackerBytesSentPerSec,
             Stat probesPerSec,
             Stat cpuPercentOfACore,
-            double heapBaselineMb, double heapWithOverlayMb, double heapPerNodeMb,
-            long rewires, long changes, long announcements,
-            boolean connected, double meanOwnCostMs,
-            long recoveryProcessCrashMs, long recoverySilentCrashMs,
-            double wallSeconds, double loadAverage, int cores,
+            double heapBaselineMb,
+            double heapWithOverlayMb,
+            double heapPerNodeMb,
+            long rewires,
+            long changes,
+            long announcements,
+            boolean connected,
+            double meanOwnCostMs,
+            long recoveryProcessCrashMs,
+            long recoverySilentCrashMs,
+            double wallSeconds,
+            double loadAverage,
+            int cores,
             Map<String, long[]> trafficByType) {}
 
     private final Options o;
@@ -50,8 +66,12 @@ public final class NodeBench {
     public Result run() {
         long wall0 = System.nanoTime();
         double baseline = usedHeapAfterGc();
-        SimOverlay ov = SimOverlay.build(LatencyMatrix.ripe().toArray(), o.nodes(), o.seed(),
-                c -> c.withK(o.k()).withPolicy(o.policy()), new VirtualNetwork.Options().measureCpu(true));
+        SimOverlay ov = SimOverlay.build(
+                LatencyMatrix.ripe().toArray(),
+                o.nodes(),
+                o.seed(),
+                c -> c.withK(o.k()).withPolicy(o.policy()),
+                new VirtualNetwork.Options().measureCpu(true));
         VirtualNetwork net = ov.net();
         ov.startAll(10_000, new Random(o.seed()));
         long warmupMs = Math.round(o.warmupMinutes() * 60_000);
@@ -60,7 +80,8 @@ public final class NodeBench {
             progress.accept(String.format("warm-up %d/%d virtual min", t / 60_000, Math.round(o.warmupMinutes())));
         }
         net.runUntil(warmupMs);
-        progress.accept(String.format("warm-up done: %d nodes joined (wall %.1f s)", o.nodes(), (System.nanoTime() - wall0) / 1e9));
+        progress.accept(String.format(
+                "warm-up done: %d nodes joined (wall %.1f s)", o.nodes(), (System.nanoTime() - wall0) / 1e9));
         List<NodeId> ids = ov.ids();
         Map<NodeId, Map<String, long[]>> sent0 = new HashMap<>();
         Map<NodeId, Map<String, long[]>> recv0 = new HashMap<>();
@@ -75,11 +96,13 @@ public final class NodeBench {
         long end = warmupMs + measureMs;
         for (long t = warmupMs + 60_000; t < end; t += 60_000) {
             net.runUntil(t);
-            progress.accept(String.format("measured %d/%d virtual min (wall %.1f s)", (t - warmupMs) / 60_000,
-                    Math.round(o.minutes()), (System.nanoTime() - wall0) / 1e9));
+            progress.accept(String.format(
+                    "measured %d/%d virtual min (wall %.1f s)",
+                    (t - warmupMs) / 60_000, Math.round(o.minutes()), (System.nanoTime() - wall0) / 1e9));
         }
         net.runUntil(end);
-        progress.accept(String.format("measured %.1f virtual min (wall %.1f s)", o.minutes(), (System.nanoTime() - wall0) / 1e9));
+        progress.accept(String.format(
+                "measured %.1f virtual min (wall %.1f s)", o.minutes(), (System.nanoTime() - wall0) / 1e9));
         double secs = measureMs / 1000.0;
 
         List<double[]> rows = new ArrayList<>();
@@ -101,9 +124,13 @@ public final class NodeBench {
             long allSent = 0;
             for (long[] v : s.values()) allSent += v[1];
             rows.add(new double[] {
-                get(s, "node:UPT")[1] / secs, get(r, "node:UPT")[1] / secs,
-                get(s, "node:UPT")[0] / secs, get(r, "node:UPT")[0] / secs,
-                allSent / secs, get(s, "node:HB")[1] / secs, trackerBytes(s) / secs,
+                get(s, "node:UPT")[1] / secs,
+                get(r, "node:UPT")[1] / secs,
+                get(s, "node:UPT")[0] / secs,
+                get(r, "node:UPT")[0] / secs,
+                allSent / secs,
+                get(s, "node:HB")[1] / secs,
+                trackerBytes(s) / secs,
                 (net.probesBy(id) - m0[1]) / secs,
                 100.0 * (net.cpuNanos(id) - m0[0]) / (secs * 1e9),
             });
@@ -113,34 +140,66 @@ public final class NodeBench {
         int counted = 0;
         for (NodeId id : ids) {
             double c = net.core(id).status().ownCost();
-            if (Double.isFinite(c)) { cost += c; counted++; }
+            if (Double.isFinite(c)) {
+                cost += c;
+                counted++;
+            }
         }
-        boolean connected = ov.wiringProblems().isEmpty() && ov.unreachablePairs().isEmpty();
+        boolean connected =
+                ov.wiringProblems().isEmpty() && ov.unreachablePairs().isEmpty();
         long recProcess = -2, recSilent = -2;
         if (o.recovery()) {
             progress.accept("crash recovery: process crash of the most linked-to node");
-            recProcess = Recovery.measure(ov, mostLinkedTo(ov), false, 1000, 100, 6000, 300, new Random(o.seed() + 1)).recoveryMs();
+            recProcess = Recovery.measure(ov, mostLinkedTo(ov), false, 1000, 100, 6000, 300, new Random(o.seed() + 1))
+                    .recoveryMs();
             net.runFor(60_000);
             progress.accept("crash recovery: silent crash of the most linked-to node");
-            recSilent = Recovery.measure(ov, mostLinkedTo(ov), true, 1000, 100, 6000, 300, new Random(o.seed() + 2)).recoveryMs();
+            recSilent = Recovery.measure(ov, mostLinkedTo(ov), true, 1000, 100, 6000, 300, new Random(o.seed() + 2))
+                    .recoveryMs();
         }
         double wall = (System.nanoTime() - wall0) / 1e9;
         double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         // keep the overlay reachable until the heap was measured
         if (net.now() < 0) System.out.println(ov);
-        return new Result(o.nodes(), o.k(), o.policy(), secs, warmupMs / 1000.0,
-                stat(rows, 0), stat(rows, 1), stat(rows, 2), stat(rows, 3), stat(rows, 4), stat(rows, 5), stat(rows, 6),
-                stat(rows, 7), stat(rows, 8),
-                baseline, withOverlay, (withOverlay - baseline) / o.nodes(),
-                rewires, changes, announcements, connected, counted == 0 ? Double.NaN : cost / counted,
-                recProcess, recSilent, wall, load, Runtime.getRuntime().availableProcessors(), byType);
+        return new Result(
+                o.nodes(),
+                o.k(),
+                o.policy(),
+                secs,
+                warmupMs / 1000.0,
+                stat(rows, 0),
+                stat(rows, 1),
+                stat(rows, 2),
+                stat(rows, 3),
+                stat(rows, 4),
+                stat(rows, 5),
+                stat(rows, 6),
+                stat(rows, 7),
+                stat(rows, 8),
+                baseline,
+                withOverlay,
+                (withOverlay - baseline) / o.nodes(),
+                rewires,
+                changes,
+                announcements,
+                connected,
+                counted == 0 ? Double.NaN : cost / counted,
+                recProcess,
+                recSilent,
+                wall,
+                load,
+                Runtime.getRuntime().availableProcessors(),
+                byType);
     }
 
     static NodeId mostLinkedTo(SimOverlay o) {
         Map<NodeId, Integer> in = new HashMap<>();
-        for (NodeId id : o.net().liveNodes()) for (Link l : o.core(id).announcedLinks()) in.merge(l.dst(), 1, Integer::sum);
-        return in.entrySet().stream().max(Map.Entry.<NodeId, Integer>comparingByValue()
-                .thenComparing(Map.Entry.comparingByKey())).orElseThrow().getKey();
+        for (NodeId id : o.net().liveNodes())
+            for (Link l : o.core(id).announcedLinks()) in.merge(l.dst(), 1, Integer::sum);
+        return in.entrySet().stream()
+                .max(Map.Entry.<NodeId, Integer>comparingByValue().thenComparing(Map.Entry.comparingByKey()))
+                .orElseThrow()
+                .getKey();
     }
 
     private static long trackerBytes(Map<String, long[]> s) {

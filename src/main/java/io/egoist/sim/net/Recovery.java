@@ -16,6 +16,7 @@ public final class Recovery {
 
     /** For debugging: the outcomes of the last measurement. */
     static List<VirtualNetwork.DataOutcome> lastOutcomes = List.of();
+
     static long lastCrashAt;
 
     /**
@@ -34,8 +35,15 @@ public final class Recovery {
      * other than the victim (or a random sample of {@code maxPairs}, always including every pair whose route
      * went through the victim), and runs for {@code windowMs} after the crash plus the data timeout.
      */
-    public static Result measure(SimOverlay o, NodeId victim, boolean silent, long leadMs, long intervalMs,
-                                 long windowMs, int maxPairs, Random random) {
+    public static Result measure(
+            SimOverlay o,
+            NodeId victim,
+            boolean silent,
+            long leadMs,
+            long intervalMs,
+            long windowMs,
+            int maxPairs,
+            Random random) {
         VirtualNetwork net = o.net();
         List<NodeId[]> pairs = new ArrayList<>();
         List<NodeId[]> others = new ArrayList<>();
@@ -71,7 +79,8 @@ public final class Recovery {
             if (t < crashAt) continue;
             for (NodeId[] p : pairs) outcomes.add(net.sendData(p[0], p[1], payload));
         }
-        long timeout = net.core(pairs.isEmpty() ? victim : pairs.get(0)[0]).config().dataTimeoutMs();
+        long timeout =
+                net.core(pairs.isEmpty() ? victim : pairs.get(0)[0]).config().dataTimeoutMs();
         net.runUntil(end + timeout + 1000);
         long lastFailedSend = -1;
         long failed = 0;
@@ -88,12 +97,16 @@ public final class Recovery {
         if (Boolean.getBoolean("egoist.recovery.debug")) {
             java.util.TreeMap<Long, Integer> hist = new java.util.TreeMap<>();
             java.util.Map<String, Integer> reasons = new java.util.TreeMap<>();
-            for (VirtualNetwork.DataOutcome x : outcomes) if (!x.acked()) {
-                hist.merge((x.sentAtMillis - crashAt) / 500 * 500, 1, Integer::sum);
-                reasons.merge(x.reason(), 1, Integer::sum);
-            }
+            for (VirtualNetwork.DataOutcome x : outcomes)
+                if (!x.acked()) {
+                    hist.merge((x.sentAtMillis - crashAt) / 500 * 500, 1, Integer::sum);
+                    reasons.merge(x.reason(), 1, Integer::sum);
+                }
             System.out.println("failures by send time after crash: " + hist + " reasons=" + reasons);
-            outcomes.stream().filter(x -> !x.acked() && x.sentAtMillis - crashAt > 3000).limit(5).forEach(x -> System.out.println("  late failure " + x));
+            outcomes.stream()
+                    .filter(x -> !x.acked() && x.sentAtMillis - crashAt > 3000)
+                    .limit(5)
+                    .forEach(x -> System.out.println("  late failure " + x));
         }
         lastOutcomes = outcomes;
         lastCrashAt = crashAt;

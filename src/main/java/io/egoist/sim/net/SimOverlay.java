@@ -38,11 +38,14 @@ public final class SimOverlay {
      * Builds (does not start) n nodes over {@code matrix} (rows tiled when n exceeds its size, see
      * {@link #tile}), each configured by {@code configure} applied to the defaults.
      */
-    public static SimOverlay build(double[][] matrix, int n, long seed, UnaryOperator<NodeConfig> configure,
-                                   VirtualNetwork.Options options) {
+    public static SimOverlay build(
+            double[][] matrix, int n, long seed, UnaryOperator<NodeConfig> configure, VirtualNetwork.Options options) {
         double[][] rtt = tile(matrix, n, 5.0);
         SimOverlay o = new SimOverlay(new VirtualNetwork(rtt, seed, options), rtt);
-        TrackerConfig tc = TrackerConfig.defaults().withBindHost("127.0.0.1").withPort(Seed.BOOTSTRAP_PORT).withHttpPort(-1);
+        TrackerConfig tc = TrackerConfig.defaults()
+                .withBindHost("127.0.0.1")
+                .withPort(Seed.BOOTSTRAP_PORT)
+                .withHttpPort(-1);
         o.net.addTracker(TRACKER_IP, Seed.BOOTSTRAP_PORT, tc);
         for (int i = 0; i < n; i++) {
             NodeId id = nodeId(i);
@@ -79,16 +82,25 @@ public final class SimOverlay {
 
     /** Starts every node at a random time within the first {@code spreadMs}. */
     public void startAll(long spreadMs, Random random) {
-        for (NodeId id : ids) net.startNode(id, net.now() + (spreadMs <= 0 ? 0 : (long) (random.nextDouble() * spreadMs)));
+        for (NodeId id : ids)
+            net.startNode(id, net.now() + (spreadMs <= 0 ? 0 : (long) (random.nextDouble() * spreadMs)));
     }
 
-    public VirtualNetwork net() { return net; }
+    public VirtualNetwork net() {
+        return net;
+    }
 
-    public List<NodeId> ids() { return List.copyOf(ids); }
+    public List<NodeId> ids() {
+        return List.copyOf(ids);
+    }
 
-    public NodeCore core(NodeId id) { return net.core(id); }
+    public NodeCore core(NodeId id) {
+        return net.core(id);
+    }
 
-    public double rtt(NodeId a, NodeId b) { return net.rtt(a, b); }
+    public double rtt(NodeId a, NodeId b) {
+        return net.rtt(a, b);
+    }
 
     // ------------------------------------------------------------------------------------ checks
 
@@ -166,7 +178,10 @@ public final class SimOverlay {
                     if (r != null) out.add(a.getKey() + "->" + b.getKey() + " has a route but none exists");
                     continue;
                 }
-                if (r == null) { out.add(a.getKey() + "->" + b.getKey() + " no route (want " + want + ")"); continue; }
+                if (r == null) {
+                    out.add(a.getKey() + "->" + b.getKey() + " no route (want " + want + ")");
+                    continue;
+                }
                 if (Math.abs(r.cost() - want) > 1e-6) {
                     out.add(a.getKey() + "->" + b.getKey() + " cost " + r.cost() + " want " + want);
                     continue;
@@ -176,10 +191,14 @@ public final class SimOverlay {
                     Integer u = index.get(r.path().get(i));
                     Integer v = index.get(r.path().get(i + 1));
                     double w = u == null || v == null ? Double.NaN : g.weight(u, v);
-                    if (Double.isNaN(w)) { sum = Double.NaN; break; }
+                    if (Double.isNaN(w)) {
+                        sum = Double.NaN;
+                        break;
+                    }
                     sum += w;
                 }
-                if (!(Math.abs(sum - want) <= 1e-6)) out.add(a.getKey() + "->" + b.getKey() + " path " + r.path() + " not a path of cost " + want);
+                if (!(Math.abs(sum - want) <= 1e-6))
+                    out.add(a.getKey() + "->" + b.getKey() + " path " + r.path() + " not a path of cost " + want);
             }
         }
         return out;

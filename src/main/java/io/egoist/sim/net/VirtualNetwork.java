@@ -71,13 +71,22 @@ public final class VirtualNetwork {
         boolean measureCpu;
 
         /** One-way delay between the tracker and any node (default 10 ms). */
-        public Options trackerOneWayMs(double v) { trackerOneWayMicros = Math.round(v * 1000); return this; }
+        public Options trackerOneWayMs(double v) {
+            trackerOneWayMicros = Math.round(v * 1000);
+            return this;
+        }
 
         /** How long a connect to a silently crashed host takes to fail (default 3 s). */
-        public Options connectTimeoutMs(long v) { connectTimeoutMs = v; return this; }
+        public Options connectTimeoutMs(long v) {
+            connectTimeoutMs = v;
+            return this;
+        }
 
         /** Measure the CPU time spent inside the cores (thread CPU time around every call). */
-        public Options measureCpu(boolean v) { measureCpu = v; return this; }
+        public Options measureCpu(boolean v) {
+            measureCpu = v;
+            return this;
+        }
     }
 
     // ---------------------------------------------------------------------------------------- state
@@ -118,13 +127,19 @@ public final class VirtualNetwork {
         this(rttMs, seed, new Options());
     }
 
-    public void addListener(Listener l) { listeners.add(l); }
+    public void addListener(Listener l) {
+        listeners.add(l);
+    }
 
     /** Virtual time in ms. */
-    public long now() { return nowUs / 1000; }
+    public long now() {
+        return nowUs / 1000;
+    }
 
     /** Virtual time in µs. */
-    public long nowMicros() { return nowUs; }
+    public long nowMicros() {
+        return nowUs;
+    }
 
     // ---------------------------------------------------------------------------------------- hosts
 
@@ -151,7 +166,9 @@ public final class VirtualNetwork {
             this.row = row;
         }
 
-        String address() { return ip + ":" + port; }
+        String address() {
+            return ip + ":" + port;
+        }
 
         abstract Core newCore();
 
@@ -168,14 +185,18 @@ public final class VirtualNetwork {
             this.config = config;
         }
 
-        @Override Core newCore() {
+        @Override
+        Core newCore() {
             long s = seed * 1_000_003L + id.hashCode() * 31L + incarnation;
             return new NodeCore(config, new Random(s));
         }
 
-        NodeCore node() { return (NodeCore) core; }
+        NodeCore node() {
+            return (NodeCore) core;
+        }
 
-        @Override void onOwnEffect(Effect e) {
+        @Override
+        void onOwnEffect(Effect e) {
             if (e instanceof NodeEffect.DataAcked a) {
                 DataOutcome o = outcomes.get(a.requestId());
                 if (o != null && o.pending()) o.acked(a.path(), a.sentAtMillis(), a.ackedAtMillis());
@@ -193,7 +214,9 @@ public final class VirtualNetwork {
     private long linesLost;
 
     /** Lines sent on a connection whose far end had closed or died (lost in the network). */
-    public long linesLost() { return linesLost; }
+    public long linesLost() {
+        return linesLost;
+    }
 
     /** Any other core (e.g. a scripted peer in a test), started when added. */
     private final class OtherHost extends Host {
@@ -204,7 +227,10 @@ public final class VirtualNetwork {
             this.given = core;
         }
 
-        @Override Core newCore() { return given; }
+        @Override
+        Core newCore() {
+            return given;
+        }
     }
 
     private final class TrackerHost extends Host {
@@ -216,9 +242,14 @@ public final class VirtualNetwork {
             this.config = config;
         }
 
-        @Override Core newCore() { return new TrackerCore(config, restartState); }
+        @Override
+        Core newCore() {
+            return new TrackerCore(config, restartState);
+        }
 
-        TrackerCore tracker() { return (TrackerCore) core; }
+        TrackerCore tracker() {
+            return (TrackerCore) core;
+        }
     }
 
     /** One end of a connection as its host sees it. */
@@ -226,11 +257,11 @@ public final class VirtualNetwork {
         final Host host;
         final ConnId id;
         final int incarnation;
-        End peer;            // null for an echo port end
-        Host echoOf;         // for an echo connection: the node that answers (on the far side)
+        End peer; // null for an echo port end
+        Host echoOf; // for an echo connection: the node that answers (on the far side)
         int echoIncarnation;
         boolean established; // the host's core has been told Connected / Accepted
-        long lastArrivalUs;  // FIFO: lines towards this end arrive no earlier than this
+        long lastArrivalUs; // FIFO: lines towards this end arrive no earlier than this
         boolean open = true;
 
         End(Host host, ConnId id) {
@@ -239,7 +270,9 @@ public final class VirtualNetwork {
             this.incarnation = host.incarnation;
         }
 
-        boolean alive() { return open && host.up && host.incarnation == incarnation; }
+        boolean alive() {
+            return open && host.up && host.incarnation == incarnation;
+        }
     }
 
     /** Adds the tracker at {@code ip:port}; started at once. */
@@ -297,10 +330,14 @@ public final class VirtualNetwork {
     }
 
     /** The process of node {@code id} dies now: connections close, connects are refused, probes time out. */
-    public void crash(NodeId id) { kill(node(id), false); }
+    public void crash(NodeId id) {
+        kill(node(id), false);
+    }
 
     /** The machine of node {@code id} vanishes now: nothing closes, lines and connects go unanswered. */
-    public void crashSilently(NodeId id) { kill(node(id), true); }
+    public void crashSilently(NodeId id) {
+        kill(node(id), true);
+    }
 
     /** Restart node {@code id} now with a fresh core (same configuration). */
     public void restart(NodeId id) {
@@ -310,7 +347,9 @@ public final class VirtualNetwork {
     }
 
     /** The tracker process dies now; {@link #restartTracker} brings it back with an empty state (or a snapshot). */
-    public void crashTracker() { kill(tracker, false); }
+    public void crashTracker() {
+        kill(tracker, false);
+    }
 
     public void restartTracker(TrackerSnapshot state) {
         if (tracker.up) throw new IllegalStateException("tracker is running");
@@ -347,11 +386,17 @@ public final class VirtualNetwork {
 
     // ---------------------------------------------------------------------------------------- queries
 
-    public NodeCore core(NodeId id) { return node(id).node(); }
+    public NodeCore core(NodeId id) {
+        return node(id).node();
+    }
 
-    public boolean isUp(NodeId id) { return node(id).up; }
+    public boolean isUp(NodeId id) {
+        return node(id).up;
+    }
 
-    public List<NodeId> nodeIds() { return List.copyOf(nodes.keySet()); }
+    public List<NodeId> nodeIds() {
+        return List.copyOf(nodes.keySet());
+    }
 
     public List<NodeId> liveNodes() {
         List<NodeId> l = new ArrayList<>();
@@ -359,31 +404,53 @@ public final class VirtualNetwork {
         return l;
     }
 
-    public TrackerCore tracker() { return tracker.tracker(); }
+    public TrackerCore tracker() {
+        return tracker.tracker();
+    }
 
     /** The matrix RTT between two nodes (ms). */
-    public double rtt(NodeId a, NodeId b) { return rtt[node(a).row][node(b).row]; }
+    public double rtt(NodeId a, NodeId b) {
+        return rtt[node(a).row][node(b).row];
+    }
 
-    public int row(NodeId id) { return node(id).row; }
+    public int row(NodeId id) {
+        return node(id).row;
+    }
 
     /** Things the harness refused: a Send on a connection that was never connected, a reused ConnId, ... */
-    public long violations() { return violations; }
+    public long violations() {
+        return violations;
+    }
 
-    public List<String> violationLog() { return List.copyOf(violationLog); }
+    public List<String> violationLog() {
+        return List.copyOf(violationLog);
+    }
 
-    public long deliveries() { return deliveries; }
+    public long deliveries() {
+        return deliveries;
+    }
 
     /** Lines and bytes (CR LF included) node {@code id} sent, by "peerKind:TYPE" (peerKind node|tracker|echo). */
-    public Map<String, long[]> sentBy(NodeId id) { return copy(node(id).sent); }
+    public Map<String, long[]> sentBy(NodeId id) {
+        return copy(node(id).sent);
+    }
 
-    public Map<String, long[]> receivedBy(NodeId id) { return copy(node(id).received); }
+    public Map<String, long[]> receivedBy(NodeId id) {
+        return copy(node(id).received);
+    }
 
-    public long probesBy(NodeId id) { return node(id).probes; }
+    public long probesBy(NodeId id) {
+        return node(id).probes;
+    }
 
     /** CPU time (ns) spent inside node {@code id}'s cores (when measured) and how many calls. */
-    public long cpuNanos(NodeId id) { return node(id).cpuNanos; }
+    public long cpuNanos(NodeId id) {
+        return node(id).cpuNanos;
+    }
 
-    public long coreCalls(NodeId id) { return node(id).calls; }
+    public long coreCalls(NodeId id) {
+        return node(id).calls;
+    }
 
     private static Map<String, long[]> copy(Map<String, long[]> m) {
         Map<String, long[]> c = new TreeMap<>();
@@ -431,17 +498,38 @@ public final class VirtualNetwork {
             doneAtMillis = at;
         }
 
-        public boolean pending() { return state.equals("pending"); }
-        public boolean acked() { return state.equals("acked"); }
-        public boolean failed() { return state.equals("failed"); }
-        public List<NodeId> path() { return path; }
-        public long rttMillis() { return rttMillis; }
-        public String reason() { return reason; }
-        public long doneAtMillis() { return doneAtMillis; }
+        public boolean pending() {
+            return state.equals("pending");
+        }
 
-        @Override public String toString() {
-            return requestId + " " + from + "->" + to + " " + state + (acked() ? " path=" + path + " rtt=" + rttMillis : "")
-                    + (failed() ? " reason=" + reason : "");
+        public boolean acked() {
+            return state.equals("acked");
+        }
+
+        public boolean failed() {
+            return state.equals("failed");
+        }
+
+        public List<NodeId> path() {
+            return path;
+        }
+
+        public long rttMillis() {
+            return rttMillis;
+        }
+
+        public String reason() {
+            return reason;
+        }
+
+        public long doneAtMillis() {
+            return doneAtMillis;
+        }
+
+        @Override
+        public String toString() {
+            return requestId + " " + from + "->" + to + " " + state
+                    + (acked() ? " path=" + path + " rtt=" + rttMillis : "") + (failed() ? " reason=" + reason : "");
         }
     }
 
@@ -472,13 +560,18 @@ public final class VirtualNetwork {
         if (limit > nowUs) nowUs = limit;
     }
 
-    public void runFor(long ms) { runUntil(now() + ms); }
+    public void runFor(long ms) {
+        runUntil(now() + ms);
+    }
 
     /** Runs an action at virtual time {@code ms} (e.g. a crash in the middle of a run). */
-    public void schedule(long ms, Runnable action) { at(Math.max(ms * 1000, nowUs), action); }
+    public void schedule(long ms, Runnable action) {
+        at(Math.max(ms * 1000, nowUs), action);
+    }
 
     private record Scheduled(long atUs, long seq, Runnable action) implements Comparable<Scheduled> {
-        @Override public int compareTo(Scheduled o) {
+        @Override
+        public int compareTo(Scheduled o) {
             int c = Long.compare(atUs, o.atUs);
             return c != 0 ? c : Long.compare(seq, o.seq);
         }
@@ -490,7 +583,9 @@ public final class VirtualNetwork {
 
     // ---------------------------------------------------------------------------------------- core calls
 
-    private interface CoreCall { List<Effect> run(); }
+    private interface CoreCall {
+        List<Effect> run();
+    }
 
     private List<Effect> call(Host h, CoreCall c) {
         h.calls++;
@@ -565,12 +660,16 @@ public final class VirtualNetwork {
         boolean echo = target != null && target.row >= 0 && c.port() == target.port + 1;
         int inc = h.incarnation;
         if (target == null || !target.up) {
-            long after = target != null && target.silentlyDown ? options.connectTimeoutMs * 1000
+            long after = target != null && target.silentlyDown
+                    ? options.connectTimeoutMs * 1000
                     : target == null ? 1000 : 2 * delayUs(h, target);
             at(nowUs + after, () -> {
                 if (h.conns.get(c.conn()) != mine) return;
                 h.conns.remove(c.conn());
-                deliver(h, inc, new Event.ConnectFailed(c.conn(), target == null ? "no such host" : "connection refused"));
+                deliver(
+                        h,
+                        inc,
+                        new Event.ConnectFailed(c.conn(), target == null ? "no such host" : "connection refused"));
             });
             return;
         }
@@ -626,7 +725,8 @@ public final class VirtualNetwork {
             violation(h, "Send before Connected on " + id + ": " + clip(line));
             return;
         }
-        String kind = mine.echoOf != null ? "echo" : mine.peer != null && mine.peer.host == tracker ? "tracker" : "node";
+        String kind =
+                mine.echoOf != null ? "echo" : mine.peer != null && mine.peer.host == tracker ? "tracker" : "node";
         count(h.sent, kind + ":" + type(line), line.length() + 2);
         if (mine.echoOf != null) {
             sendToEcho(h, mine, line);

@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class LatencyEmulationTest {
-    private static final LatencyMatrix M = LatencyMatrix.parse("test.csv",
-            "node,A,B,C\nA,0,100,40\nB,100,0,70\nC,40,70,0\n");
+    private static final LatencyMatrix M =
+            LatencyMatrix.parse("test.csv", "node,A,B,C\nA,0,100,40\nB,100,0,70\nC,40,70,0\n");
     private static final NodeId A = NodeId.parse("127.0.0.1:7000");
     private static final NodeId B = NodeId.parse("127.0.0.1:7002");
     private static final NodeId C = NodeId.parse("127.0.0.1:7004");
@@ -66,7 +66,9 @@ class LatencyEmulationTest {
     @Test
     void unknownOwnNameIsRejectedWithTheMatrixNames() {
         assertThatThrownBy(() -> LatencyEmulation.byRegistrationOrder(M, "Z"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'Z'").hasMessageContaining("A, B, C");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'Z'")
+                .hasMessageContaining("A, B, C");
     }
 
     @Test
@@ -80,13 +82,21 @@ class LatencyEmulationTest {
     void badMapFileLinesAreRejectedNamingTheLine(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("map.txt");
         Files.writeString(f, "127.0.0.1:7000 A\n127.0.0.1:7002\n");
-        assertThatThrownBy(() -> LatencyEmulation.readMap(f, M)).hasMessageContaining("line 2").hasMessageContaining("ip:port NAME");
+        assertThatThrownBy(() -> LatencyEmulation.readMap(f, M))
+                .hasMessageContaining("line 2")
+                .hasMessageContaining("ip:port NAME");
         Files.writeString(f, "127.0.0.1:7000 Q\n");
-        assertThatThrownBy(() -> LatencyEmulation.readMap(f, M)).hasMessageContaining("line 1").hasMessageContaining("'Q'");
+        assertThatThrownBy(() -> LatencyEmulation.readMap(f, M))
+                .hasMessageContaining("line 1")
+                .hasMessageContaining("'Q'");
         Files.writeString(f, "127.0.0.1:99999 A\n");
-        assertThatThrownBy(() -> LatencyEmulation.readMap(f, M)).hasMessageContaining("line 1").hasMessageContaining("port");
+        assertThatThrownBy(() -> LatencyEmulation.readMap(f, M))
+                .hasMessageContaining("line 1")
+                .hasMessageContaining("port");
         Files.writeString(f, "127.0.0.1:7000 A\n127.0.0.1:7000 B\n");
-        assertThatThrownBy(() -> LatencyEmulation.readMap(f, M)).hasMessageContaining("line 2").hasMessageContaining("twice");
+        assertThatThrownBy(() -> LatencyEmulation.readMap(f, M))
+                .hasMessageContaining("line 2")
+                .hasMessageContaining("twice");
     }
 
     @Test

@@ -49,7 +49,10 @@ class OverlayIntegrationTest {
     void startOverlay() {
         LatencyMatrix ripe = LatencyMatrix.ripe();
         LatencyMatrix m = ripe.subset(Demo.spreadOut(ripe, N));
-        overlay = LocalOverlay.start(new LocalOverlay.Settings().matrix(m).k(K).seed(7)
+        overlay = LocalOverlay.start(new LocalOverlay.Settings()
+                .matrix(m)
+                .k(K)
+                .seed(7)
                 .tune(c -> c.withPingPeriodMs(1_000).withRewirePeriodMs(1_500).withTrackerRefreshMs(2_000)));
         for (EgoistNode n : overlay.nodes()) n.onReceive(received::add);
     }
@@ -69,7 +72,9 @@ class OverlayIntegrationTest {
         List<NodeStatus> st = overlay.statuses();
         for (int i : live) {
             NodeStatus s = st.get(i);
-            long up = s.neighbors().stream().filter(NodeStatus.Neighbor::connected).count();
+            long up = s.neighbors().stream()
+                    .filter(NodeStatus.Neighbor::connected)
+                    .count();
             if (up < Math.min(K, live.size() - 1)) return false;
             List<RouteInfo> routes = overlay.node(i).routes().join();
             for (int j : live) {
@@ -84,7 +89,9 @@ class OverlayIntegrationTest {
     @Test
     @Order(1)
     void overlayConvergesEveryNodeHasKNeighborsAndReachesEveryOther() {
-        await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(300)).until(this::converged);
+        await().atMost(Duration.ofSeconds(40))
+                .pollInterval(Duration.ofMillis(300))
+                .until(this::converged);
         for (NodeStatus s : overlay.statuses()) {
             assertThat(s.knownNodes()).isEqualTo(N - 1);
             assertThat(s.unreachable()).isZero();
@@ -92,18 +99,22 @@ class OverlayIntegrationTest {
             assertThat(s.neighbors()).allSatisfy(n -> assertThat(n.features()).contains("hb", "data"));
         }
         // the tracker has every node and its k announced links
-        await().atMost(Duration.ofSeconds(10)).until(() -> overlay.tracker().snapshot().nodes().size() == N
-                && overlay.tracker().snapshot().nodes().stream().allMatch(n -> n.links().size() == K));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> overlay.tracker().snapshot().nodes().size() == N
+                        && overlay.tracker().snapshot().nodes().stream()
+                                .allMatch(n -> n.links().size() == K));
     }
 
     /** Dijkstra from node {@code i} over the links every live node currently announces. */
     private Map<NodeId, Double> dijkstraOverAnnounced(int i) {
         List<Integer> live = live();
         Map<NodeId, Integer> index = new HashMap<>();
-        for (int x = 0; x < live.size(); x++) index.put(overlay.node(live.get(x)).id(), x);
+        for (int x = 0; x < live.size(); x++)
+            index.put(overlay.node(live.get(x)).id(), x);
         Graph g = new Graph(live.size());
         for (int x = 0; x < live.size(); x++) {
-            List<Link> links = overlay.node(live.get(x)).query(c -> c.announcedLinks()).join();
+            List<Link> links =
+                    overlay.node(live.get(x)).query(c -> c.announcedLinks()).join();
             for (Link l : links) {
                 Integer d = index.get(l.dst());
                 if (d != null) g.setEdge(x, d, l.cost());
@@ -123,7 +134,8 @@ class OverlayIntegrationTest {
             for (RouteInfo r : routes) {
                 Double e = expected.get(r.destination());
                 if (e == null || Math.abs(e - r.cost()) > 1e-6) return false;
-                if (!r.path().get(0).equals(overlay.node(i).id()) || !r.path().get(r.path().size() - 1).equals(r.destination())) {
+                if (!r.path().get(0).equals(overlay.node(i).id())
+                        || !r.path().get(r.path().size() - 1).equals(r.destination())) {
                     return false;
                 }
                 if (!r.nextHop().equals(r.path().get(1))) return false;
@@ -136,7 +148,9 @@ class OverlayIntegrationTest {
     @Order(2)
     void routesEqualDijkstraOverTheAnnouncedLinks() {
         // views settle between re-wirings and cost updates: wait for a moment when every table matches
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).until(this::routesMatchDijkstra);
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(250))
+                .until(this::routesMatchDijkstra);
     }
 
     /**
@@ -144,7 +158,10 @@ class OverlayIntegrationTest {
      * each hop for a route (the node's data hold) instead of being lost, so any loss fails the test.
      */
     private EgoistNode.SendResult send(int from, NodeId to, String text) {
-        return overlay.node(from).send(to, text.getBytes(StandardCharsets.UTF_8)).orTimeout(15, TimeUnit.SECONDS).join();
+        return overlay.node(from)
+                .send(to, text.getBytes(StandardCharsets.UTF_8))
+                .orTimeout(15, TimeUnit.SECONDS)
+                .join();
     }
 
     private double routeCost(int from, int to) {
@@ -163,17 +180,22 @@ class OverlayIntegrationTest {
             double there = routeCost(from, to), back = routeCost(to, from);
             EgoistNode.SendResult r = send(from, overlay.node(to).id(), text);
             assertThat(r.path().get(0)).isEqualTo(overlay.node(from).id());
-            assertThat(r.path().get(r.path().size() - 1)).isEqualTo(overlay.node(to).id());
+            assertThat(r.path().get(r.path().size() - 1))
+                    .isEqualTo(overlay.node(to).id());
             assertThat(r.pathCostMs()).isGreaterThan(0);
             // DATA goes one way along the route, the DACK comes back along the destination's route: each hop is
             // delayed by half its RTT, so the round trip is about the mean of the two route costs
             double expected = (there + back) / 2;
-            assertThat(r.rttMs()).as("rtt of %s (route %.1f there, %.1f back)", text, there, back)
+            assertThat(r.rttMs())
+                    .as("rtt of %s (route %.1f there, %.1f back)", text, there, back)
                     .isBetween(0.6 * expected - 10, 1.6 * expected + 150);
-            await().atMost(Duration.ofSeconds(5)).until(() -> received.stream()
-                    .anyMatch(m -> new String(m.payload(), StandardCharsets.UTF_8).equals(text)));
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> received.stream()
+                            .anyMatch(m -> new String(m.payload(), StandardCharsets.UTF_8).equals(text)));
             EgoistNode.Received got = received.stream()
-                    .filter(m -> new String(m.payload(), StandardCharsets.UTF_8).equals(text)).findFirst().orElseThrow();
+                    .filter(m -> new String(m.payload(), StandardCharsets.UTF_8).equals(text))
+                    .findFirst()
+                    .orElseThrow();
             assertThat(got.from()).isEqualTo(overlay.node(from).id());
             assertThat(got.path()).isEqualTo(r.path());
             checked++;
@@ -222,7 +244,9 @@ class OverlayIntegrationTest {
     private record Snapshot(List<NodeId> neighbors, int known, List<Link> linksOfOther) {}
 
     private Snapshot snapshot(int i, NodeId other) {
-        return overlay.node(i).query(c -> new Snapshot(c.neighbors(), c.knownNodes().size(), c.linksOf(other))).join();
+        return overlay.node(i)
+                .query(c -> new Snapshot(c.neighbors(), c.knownNodes().size(), c.linksOf(other)))
+                .join();
     }
 
     @Test
@@ -238,7 +262,8 @@ class OverlayIntegrationTest {
         String[] bad = {
             "garbage without any delimiter",
             // peer form: UPT@hash@seq@src@dst@cost|@src@dst@cost|... (the first link's src is the source field)
-            "UPT@abc1@" + newer + "@" + other + "@" + third + "@5|@10.9.9.9:1@" + third + "@12|", // a link not from the source
+            "UPT@abc1@" + newer + "@" + other + "@" + third + "@5|@10.9.9.9:1@" + third
+                    + "@12|", // a link not from the source
             "UPT@abc2@" + newer + "@" + other + "@" + third + "@-5|", // a negative cost
             "UPT@abc3@" + newer + "@" + other + "@" + third + "@NaN|",
             "DATA@x@0@not-an-id@1.2.3.4:5@@AAAA",
@@ -257,7 +282,9 @@ class OverlayIntegrationTest {
             // a connector not known to speak extensions (v0.2 never sends HB) is never sent a NACK: just closed
             try (RawPeer p = new RawPeer(port)) {
                 p.send(line);
-                assertThat(p.readUntilClosed()).as("answer to %s from a v0.2 connector", line).isEmpty();
+                assertThat(p.readUntilClosed())
+                        .as("answer to %s from a v0.2 connector", line)
+                        .isEmpty();
             }
         }
         try (RawPeer p = new RawPeer(port)) {
@@ -271,16 +298,19 @@ class OverlayIntegrationTest {
         // a stale update (an old sequence number of a real source) is dropped
         int lastSeq = overlay.node(victim).query(c -> c.lastSeq(other)).join();
         try (RawPeer p = new RawPeer(port)) {
-            p.send("UPT@feedface@" + Math.floorMod(lastSeq - 10, 5000) + "@" + other + "@" + other + "@10.0.0.1:7000@1|");
+            p.send("UPT@feedface@" + Math.floorMod(lastSeq - 10, 5000) + "@" + other + "@" + other
+                    + "@10.0.0.1:7000@1|");
             Thread.sleep(300);
         }
         Snapshot after = snapshot(victim, other);
         assertThat(after.known()).isEqualTo(before.known());
         int seqAfter = overlay.node(victim).query(c -> c.lastSeq(other)).join();
         assertThat(seqAfter == seqBefore || io.egoist.node.NodeCore.seqNewer(seqAfter, seqBefore))
-                .as("no rejected update was taken: seq %d -> %d", seqBefore, seqAfter).isTrue();
+                .as("no rejected update was taken: seq %d -> %d", seqBefore, seqAfter)
+                .isTrue();
         assertThat(seqAfter).isNotEqualTo(newer);
-        assertThat(after.linksOfOther()).noneMatch(l -> l.dst().ip().equals("10.0.0.1") || l.dst().ip().equals("10.9.9.9"));
+        assertThat(after.linksOfOther())
+                .noneMatch(l -> l.dst().ip().equals("10.0.0.1") || l.dst().ip().equals("10.9.9.9"));
         assertThat(overlay.node(victim).query(c -> c.knownNodes()).join())
                 .noneMatch(n -> n.ip().equals("10.0.0.1") || n.ip().equals("10.9.9.9") || n.ip().equals("1.2.3.4"));
         // and everyone is still served
@@ -297,9 +327,13 @@ class OverlayIntegrationTest {
         assertThat(during.path()).endsWith(overlay.node(6).id());
         overlay.restartTracker(true);
         assertThat(overlay.tracker().snapshot().nodes()).isEmpty();
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).until(() ->
-                overlay.tracker().snapshot().nodes().stream().map(TrackerNode::id).toList()
-                        .containsAll(live().stream().map(i -> overlay.node(i).id()).toList()));
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(250))
+                .until(() -> overlay.tracker().snapshot().nodes().stream()
+                        .map(TrackerNode::id)
+                        .toList()
+                        .containsAll(
+                                live().stream().map(i -> overlay.node(i).id()).toList()));
         EgoistNode.SendResult after = send(6, overlay.node(2).id(), "tracker back");
         assertThat(after.path()).endsWith(overlay.node(2).id());
     }
@@ -313,22 +347,28 @@ class OverlayIntegrationTest {
             if (s == null) continue;
             for (NodeStatus.Neighbor n : s.neighbors()) in.merge(n.node(), 1, Integer::sum);
         }
-        NodeId deadId = in.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+        NodeId deadId = in.entrySet().stream()
+                .max(Map.Entry.comparingByValue())
+                .orElseThrow()
+                .getKey();
         int dead = overlay.indexOf(deadId);
         overlay.kill(dead);
-        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(250)).until(() -> {
-            for (int i : live()) {
-                for (RouteInfo r : overlay.node(i).routes().join()) {
-                    if (r.path().contains(deadId)) return false;
-                }
-            }
-            return converged();
-        });
+        await().atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(250))
+                .until(() -> {
+                    for (int i : live()) {
+                        for (RouteInfo r : overlay.node(i).routes().join()) {
+                            if (r.path().contains(deadId)) return false;
+                        }
+                    }
+                    return converged();
+                });
         for (int i : live()) {
             int j = live().get((live().indexOf(i) + 1) % live().size());
             assertThat(send(i, overlay.node(j).id(), "around").path()).doesNotContain(deadId);
         }
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(250))
                 .until(() -> overlay.tracker().snapshot().nodes().stream().noneMatch(n -> n.id().equals(deadId)));
     }
 }

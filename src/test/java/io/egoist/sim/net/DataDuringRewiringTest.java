@@ -28,12 +28,15 @@ class DataDuringRewiringTest {
 
     /** 30 nodes start within 10 s; from 15 s to 105 s a message every 50 ms between random pairs. */
     static Run run(long seed, UnaryOperator<NodeConfig> tune) {
-        SimOverlay o = SimOverlay.ripe(30, seed,
+        SimOverlay o = SimOverlay.ripe(
+                30,
+                seed,
                 c -> tune.apply(c.withPingPeriodMs(2000).withPingTimeoutMs(1000).withRewirePeriodMs(3000)));
         VirtualNetwork net = o.net();
         long[] dataLinesLost = {0};
         net.addListener(new VirtualNetwork.Listener() {
-            @Override public void lineLost(String from, String to, String line) {
+            @Override
+            public void lineLost(String from, String to, String line) {
                 if (line.startsWith("DATA@") || line.startsWith("DACK@")) dataLinesLost[0]++;
             }
         });
@@ -64,23 +67,32 @@ class DataDuringRewiringTest {
     @Test
     void noMessageIsLostWhileTheOverlayConvergesAndReWires() {
         Run run = run(2, c -> c);
-        System.out.println("data during re-wiring (30 nodes, seed 2): sent=" + run.outcomes().size() + " lost="
-                + run.lost().size() + " held=" + run.held() + " sent_after_hold=" + run.heldSent() + " drops=" + run.drops());
+        System.out.println("data during re-wiring (30 nodes, seed 2): sent="
+                + run.outcomes().size() + " lost=" + run.lost().size() + " held=" + run.held() + " sent_after_hold="
+                + run.heldSent() + " drops=" + run.drops());
         assertThat(run.outcomes()).hasSizeGreaterThan(1700);
-        assertThat(run.lost()).as("every destination is a live node that becomes reachable within the hold time").isEmpty();
-        assertThat(run.held()).as("the run does hit the windows without a route").isPositive();
+        assertThat(run.lost())
+                .as("every destination is a live node that becomes reachable within the hold time")
+                .isEmpty();
+        assertThat(run.held())
+                .as("the run does hit the windows without a route")
+                .isPositive();
         assertThat(run.heldSent()).isEqualTo(run.held());
-        assertThat(run.drops().getOrDefault("no_route", 0L) + run.drops().getOrDefault("no_route_for_ack", 0L)).isZero();
+        assertThat(run.drops().getOrDefault("no_route", 0L) + run.drops().getOrDefault("no_route_for_ack", 0L))
+                .isZero();
     }
 
     @Test
     void withoutHoldingTheSameRunLosesMessagesForLackOfARoute() {
         Run run = run(2, c -> c.withDataHoldMs(0));
-        System.out.println("data during re-wiring without holding (seed 2): lost=" + run.lost().size() + " drops=" + run.drops());
+        System.out.println("data during re-wiring without holding (seed 2): lost="
+                + run.lost().size() + " drops=" + run.drops());
         assertThat(run.lost()).isNotEmpty();
         assertThat(run.held()).isZero();
         long noRoute = run.drops().getOrDefault("no_route", 0L) + run.drops().getOrDefault("no_route_for_ack", 0L);
-        long failedAtSource = run.lost().stream().filter(x -> x.failed() && x.reason().startsWith("no route")).count();
+        long failedAtSource = run.lost().stream()
+                .filter(x -> x.failed() && x.reason().startsWith("no route"))
+                .count();
         assertThat(noRoute + failedAtSource).isEqualTo(run.lost().size()); // every loss is a missing route
     }
 }

@@ -27,7 +27,9 @@ class OverlaySimulationTest {
     private static long awaitConverged(SimOverlay o, long deadlineMs) {
         VirtualNetwork net = o.net();
         while (net.now() < deadlineMs) {
-            if (o.wiringProblems().isEmpty() && o.unreachablePairs().isEmpty() && o.routeMismatches().isEmpty()) {
+            if (o.wiringProblems().isEmpty()
+                    && o.unreachablePairs().isEmpty()
+                    && o.routeMismatches().isEmpty()) {
                 return net.now();
             }
             net.runFor(1000);
@@ -44,9 +46,12 @@ class OverlaySimulationTest {
 
     private static NodeId mostLinkedTo(SimOverlay o) {
         Map<NodeId, Integer> in = new HashMap<>();
-        for (NodeId id : o.net().liveNodes()) for (Link l : o.core(id).announcedLinks()) in.merge(l.dst(), 1, Integer::sum);
-        return in.entrySet().stream().max(Map.Entry.<NodeId, Integer>comparingByValue()
-                .thenComparing(Map.Entry.comparingByKey())).orElseThrow().getKey();
+        for (NodeId id : o.net().liveNodes())
+            for (Link l : o.core(id).announcedLinks()) in.merge(l.dst(), 1, Integer::sum);
+        return in.entrySet().stream()
+                .max(Map.Entry.<NodeId, Integer>comparingByValue().thenComparing(Map.Entry.comparingByKey()))
+                .orElseThrow()
+                .getKey();
     }
 
     // ------------------------------------------------------------------------------ convergence
@@ -62,7 +67,8 @@ class OverlaySimulationTest {
             assertThat(c.neighbors()).hasSize(3).doesNotContain(id);
             assertThat(c.phase()).isEqualTo(NodeCore.Phase.RUNNING);
             // costs are the measured RTTs: exactly the matrix values once three probes agree
-            for (Link l : c.announcedLinks()) assertThat(l.cost()).isCloseTo(o.rtt(id, l.dst()), org.assertj.core.data.Offset.offset(1e-9));
+            for (Link l : c.announcedLinks())
+                assertThat(l.cost()).isCloseTo(o.rtt(id, l.dst()), org.assertj.core.data.Offset.offset(1e-9));
             assertThat(c.routes()).hasSize(29);
         }
         assertThat(o.net().tracker().nodeCount()).isEqualTo(30);
@@ -96,7 +102,9 @@ class OverlaySimulationTest {
             assertThat(x.path()).isEqualTo(forward.path());
             // link costs are RTTs (as v0.2 measures them); a line takes half of one per hop
             double expected = (forward.cost() + back.cost()) / 2;
-            assertThat((double) x.rttMillis()).as(x.toString()).isCloseTo(expected, org.assertj.core.data.Offset.offset(1.0));
+            assertThat((double) x.rttMillis())
+                    .as(x.toString())
+                    .isCloseTo(expected, org.assertj.core.data.Offset.offset(1.0));
             assertThat(o.matrixCost(x.path())).isCloseTo(forward.cost(), org.assertj.core.data.Offset.offset(1e-6));
         }
         assertThat(checked).isGreaterThanOrEqualTo(30);
@@ -139,7 +147,8 @@ class OverlaySimulationTest {
     private static long awaitConnected(SimOverlay o, long deadlineMs) {
         VirtualNetwork net = o.net();
         while (net.now() < deadlineMs) {
-            if (o.wiringProblems().isEmpty() && o.unreachablePairs().isEmpty() && everyoneRoutesToEveryone(o)) return net.now();
+            if (o.wiringProblems().isEmpty() && o.unreachablePairs().isEmpty() && everyoneRoutesToEveryone(o))
+                return net.now();
             net.runFor(1000);
         }
         throw new AssertionError("not connected by " + deadlineMs + " ms: wiring=" + o.wiringProblems()
@@ -158,8 +167,8 @@ class OverlaySimulationTest {
 
     @Test
     void churnWithTwoHundredNodesKeepsInvariantsAndHealsWhenItStops() {
-        SimOverlay o = SimOverlay.build(io.egoist.sim.LatencyMatrix.ripe().toArray(), 200, 21, c -> c,
-                new VirtualNetwork.Options());
+        SimOverlay o = SimOverlay.build(
+                io.egoist.sim.LatencyMatrix.ripe().toArray(), 200, 21, c -> c, new VirtualNetwork.Options());
         VirtualNetwork net = o.net();
         long w0 = System.nanoTime();
         o.startAll(10_000, new Random(6));
@@ -197,7 +206,8 @@ class OverlaySimulationTest {
                 + (System.nanoTime() - w2) / 1_000_000);
         assertThat(net.liveNodes()).hasSize(200 - down.size());
         for (NodeId d : down) {
-            for (NodeId id : net.liveNodes()) assertThat(net.core(id).neighbors()).doesNotContain(d);
+            for (NodeId id : net.liveNodes())
+                assertThat(net.core(id).neighbors()).doesNotContain(d);
         }
         assertThat(net.violations()).isZero();
     }
@@ -211,10 +221,14 @@ class OverlaySimulationTest {
         List<String> extensionLinesToLegacy = new ArrayList<>();
         long[] toLegacy = {0};
         o.net().addListener(new VirtualNetwork.Listener() {
-            @Override public void lineDelivered(String from, String to, String line) {
+            @Override
+            public void lineDelivered(String from, String to, String line) {
                 if (!legacy.contains(NodeId.parse(to))) return;
                 toLegacy[0]++;
-                if (line.startsWith("HB@") || line.startsWith("DATA@") || line.startsWith("DACK@") || line.startsWith("HELLO@")) {
+                if (line.startsWith("HB@")
+                        || line.startsWith("DATA@")
+                        || line.startsWith("DACK@")
+                        || line.startsWith("HELLO@")) {
                     extensionLinesToLegacy.add(from + " -> " + to + ": " + line);
                 }
             }
@@ -260,7 +274,8 @@ class OverlaySimulationTest {
         // the first number is the clock in units of 2/3 of the re-wiring period, then +1 per announcement:
         // start where the first numbers are about 4985, so that the counters wrap within a few minutes
         long unit = NodeCore.seqClockUnitMs(
-                io.egoist.node.NodeConfig.defaults(o.ids().get(0), "10.255.255.1", 61223).withRewirePeriodMs(10_000));
+                io.egoist.node.NodeConfig.defaults(o.ids().get(0), "10.255.255.1", 61223)
+                        .withRewirePeriodMs(10_000));
         long t0 = 4_985 * unit;
         net.runUntil(t0);
         o.startAll(2_000, new Random(9));
@@ -273,7 +288,10 @@ class OverlaySimulationTest {
         for (NodeId a : o.ids()) {
             assertThat(o.core(a).ownSequence()).isLessThan(1_000); // wrapped
             for (NodeId b : o.ids()) {
-                if (!a.equals(b)) assertThat(o.core(a).lastSeq(b)).as(a + " sees " + b).isEqualTo(o.core(b).ownSequence());
+                if (!a.equals(b))
+                    assertThat(o.core(a).lastSeq(b))
+                            .as(a + " sees " + b)
+                            .isEqualTo(o.core(b).ownSequence());
             }
         }
     }
@@ -285,6 +303,7 @@ class OverlaySimulationTest {
         final List<String> lines;
         /** Send HB@0 before each line: an egoist node (it may be told why it is rejected); else a v0.2 one. */
         final boolean heartbeatFirst;
+
         final Map<Integer, List<String>> received = new HashMap<>();
         final Set<Integer> closed = new TreeSet<>();
         int next;
@@ -296,11 +315,13 @@ class OverlaySimulationTest {
             this.heartbeatFirst = heartbeatFirst;
         }
 
-        @Override public List<Effect> start(long now) {
+        @Override
+        public List<Effect> start(long now) {
             return List.of(new Effect.SetTimer("next", now + 100));
         }
 
-        @Override public List<Effect> handle(long now, Event e) {
+        @Override
+        public List<Effect> handle(long now, Event e) {
             List<Effect> out = new ArrayList<>();
             if (e instanceof Event.TimerFired && next < lines.size()) {
                 next++;
@@ -310,7 +331,8 @@ class OverlaySimulationTest {
                 if (heartbeatFirst) out.add(new Effect.Send(c.conn(), "HB@0"));
                 out.add(new Effect.Send(c.conn(), lines.get((int) c.conn().value() - 1)));
             } else if (e instanceof Event.LineReceived l) {
-                received.computeIfAbsent((int) l.conn().value(), k -> new ArrayList<>()).add(l.line());
+                received.computeIfAbsent((int) l.conn().value(), k -> new ArrayList<>())
+                        .add(l.line());
             } else if (e instanceof Event.Closed c) {
                 closed.add((int) c.conn().value());
             }
@@ -328,9 +350,11 @@ class OverlaySimulationTest {
         NodeId other = o.ids().get(4);
         NodeCore t = o.core(target);
         int seq = t.lastSeq(other);
-        String stale = "UPT@abcdef@" + ((seq + 4000) % 5000) + "@" + other + "@" + o.ids().get(5) + "@1.0|";
+        String stale = "UPT@abcdef@" + ((seq + 4000) % 5000) + "@" + other + "@"
+                + o.ids().get(5) + "@1.0|";
         List<String> script = List.of(
-                "UPT@abc1@" + seq + "@" + other + "@" + o.ids().get(5) + "@1.0|@" + o.ids().get(6) + "@" + o.ids().get(7) + "@1.0|",
+                "UPT@abc1@" + seq + "@" + other + "@" + o.ids().get(5) + "@1.0|@"
+                        + o.ids().get(6) + "@" + o.ids().get(7) + "@1.0|",
                 "UPT@abc2@" + ((seq + 1) % 5000) + "@" + other + "@" + o.ids().get(5) + "@-1|",
                 "UPT@abc3@" + ((seq + 1) % 5000) + "@" + other + "@" + other + "@3.0|",
                 "UPT@abc4@" + ((seq + 1) % 5000) + "@" + other + "@" + o.ids().get(5) + "@inf|",
@@ -356,7 +380,9 @@ class OverlaySimulationTest {
             assertThat(legacy.received.get(i)).as(script.get(i - 1)).isNull();
             assertThat(legacy.closed).contains(i);
         }
-        assertThat(peer.received.get(script.size())).as("stale update is ignored, not NACKed").containsExactly("HB@0");
+        assertThat(peer.received.get(script.size()))
+                .as("stale update is ignored, not NACKed")
+                .containsExactly("HB@0");
         assertThat(legacy.received.get(script.size())).isNull();
         assertThat(legacy.closed).doesNotContain(script.size());
         assertThat(t.counters().rejected - rejectedBefore).isEqualTo(2 * (script.size() - 1));
@@ -387,7 +413,8 @@ class OverlaySimulationTest {
         for (NodeId id : o.ids()) reRegistered += o.core(id).counters().reRegistrations;
         assertThat(reRegistered).isEqualTo(15);
         for (NodeId id : o.ids()) {
-            assertThat(net.tracker().snapshot().node(id).orElseThrow().links()).isEqualTo(o.core(id).announcedLinks());
+            assertThat(net.tracker().snapshot().node(id).orElseThrow().links())
+                    .isEqualTo(o.core(id).announcedLinks());
         }
     }
 }

@@ -15,7 +15,9 @@ class RewireNoiseGuardSimTest {
     record Dyn(long changes, long lateChanges, double lastChangeS, long uptLines, double meanCost) {}
 
     static Dyn run(long seed, UnaryOperator<NodeConfig> tune, long untilMs) {
-        SimOverlay o = SimOverlay.ripe(30, seed,
+        SimOverlay o = SimOverlay.ripe(
+                30,
+                seed,
                 c -> tune.apply(c.withPingPeriodMs(2000).withPingTimeoutMs(1000).withRewirePeriodMs(3000)));
         VirtualNetwork net = o.net();
         o.startAll(10_000, new Random(seed));
