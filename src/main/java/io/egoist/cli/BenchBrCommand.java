@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.function.IntFunction;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -106,8 +107,9 @@ public final class BenchBrCommand implements Callable<Integer> {
         if (only != null) {
             for (String o : only) {
                 if (!all.containsKey(o)) {
-                    throw new IllegalArgumentException(
-                            "unknown scenario '" + o + "'; known: " + String.join(", ", all.keySet()));
+                    throw new CommandLine.ParameterException(
+                            spec.commandLine(),
+                            "--only: unknown scenario '" + o + "'; known: " + String.join(", ", all.keySet()));
                 }
             }
         }

@@ -15,10 +15,13 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         showDefaultValues = true,
         description = {
-            "Measure a node's footprint in an overlay of real node cores (plus the real tracker core) under",
-            "virtual time on the RIPE country matrix, at the default periods (ping 35 s, re-wiring 60 s, heartbeat",
-            "500 ms). Reports per node: link-state bytes/s and messages/s sent and received, all protocol traffic,",
-            "CPU time inside the cores per virtual second (%% of one core) and heap (used after GC / nodes)."
+            "Measure a node's footprint: traffic, CPU and heap per node in a simulated overlay.",
+            "",
+            "Runs real node cores (plus the real tracker core) under virtual time on the RIPE country matrix, at the "
+                    + "default periods (ping 35 s, re-wiring 60 s, heartbeat 500 ms). Reports per node: link-state "
+                    + "bytes/s and messages/s sent and received, all protocol traffic, CPU time inside the cores per "
+                    + "virtual second (%% of one core) and heap (used after GC / nodes).",
+            ""
         })
 public final class BenchNodeCommand implements Callable<Integer> {
 

@@ -42,15 +42,9 @@ public final class EgoistCli implements Runnable {
     public static CommandLine newCommandLine() {
         CommandLine cl = new CommandLine(new EgoistCli());
         cl.setUsageHelpAutoWidth(true);
-        // Bad input on the command line: one line naming the problem, then a non-zero exit.
-        cl.setParameterExceptionHandler((ex, a) -> {
-            ex.getCommandLine().getErr().println("egoist: " + ex.getMessage());
-            return 2;
-        });
-        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-            commandLine.getErr().println("egoist: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
-            return 1;
-        });
+        // bad input on the command line: one line `egoist <command>: <what is wrong>`, exit code 2
+        UsageErrors.install(cl);
+        HelpText.install(cl);
         return cl;
     }
 

@@ -9,6 +9,8 @@ import io.egoist.wire.NodeId;
 import io.egoist.wire.Seed;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -247,6 +249,14 @@ public final class NodeCommand implements Callable<Integer> {
             }
         }
         if (tHost.isEmpty()) throw new IllegalArgumentException("--tracker: missing host in '" + tracker + "'");
+        if (tPort < 1 || tPort > 65535)
+            throw new IllegalArgumentException("--tracker: port must be 1..65535 in '" + tracker + "'");
+        try {
+            // a name that does not resolve is a typo, not a tracker that is down: say so now rather than retry for ever
+            InetAddress.getByName(tHost);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("--tracker: cannot resolve host " + tHost);
+        }
         if (port < 0 || port > 65534)
             throw new IllegalArgumentException("--port must be 0..65534 (port + 1 is the echo port)");
         if (controlPort < -1 || controlPort > 65535)

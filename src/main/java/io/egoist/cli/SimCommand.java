@@ -138,7 +138,7 @@ public final class SimCommand implements Callable<Integer> {
         try {
             Files.createDirectories(out);
         } catch (IOException e) {
-            throw bad("cannot create --out directory " + out + ": " + e.getMessage());
+            throw bad("--out " + out + ": cannot create the directory: " + UsageErrors.reason(e));
         }
         boolean inPlace = System.console() != null;
         long started = System.nanoTime();

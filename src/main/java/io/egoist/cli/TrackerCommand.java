@@ -2,12 +2,20 @@ package io.egoist.cli;
 
 import io.egoist.tracker.TrackerConfig;
 import io.egoist.tracker.TrackerServer;
+import io.egoist.tracker.TrackerStore;
 import io.egoist.tracker.TrackerStoreException;
 import io.egoist.wire.Seed;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -97,10 +105,22 @@ public final class TrackerCommand implements Callable<Integer> {
         TrackerConfig config = config();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        // A start that fails leaves nothing behind: the ports are tried before the database is opened (so a port
+        // in use is one line, with no store log lines), and what a failed start created is removed again.
+        String busy = portInUse(config.bindHost(), config.port(), "");
+        if (busy == null && config.httpPort() > 0) busy = portInUse(config.bindHost(), config.httpPort(), " (http)");
+        if (busy != null) {
+            err.println("egoist tracker: " + busy);
+            err.flush();
+            return 1;
+        }
+        Path created = firstMissing(config.dataDir());
+        boolean dbExisted = Files.exists(config.dataDir().resolve(TrackerStore.FILE_NAME));
         TrackerServer s;
         try {
             s = TrackerServer.start(config);
         } catch (TrackerStoreException | IllegalStateException e) {
+            removeCreated(config.dataDir(), created, dbExisted);
             err.println("egoist tracker: " + oneLine(e.getMessage()));
             err.flush();
             return 1;
@@ -163,6 +183,47 @@ public final class TrackerCommand implements Callable<Integer> {
     static int atLeastOne(CommandLine cl, String option, int n) {
         if (n < 1) throw new CommandLine.ParameterException(cl, option + " must be at least 1, not " + n);
         return n;
+    }
+
+    /** Null if {@code host:port} can be bound now, else the one-line reason (port 0 always can). */
+    static String portInUse(String host, int port, String what) {
+        if (port == 0) return null;
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(host, port));
+            return null;
+        } catch (IOException e) {
+            return "cannot listen on " + host + ":" + port + what + ": " + oneLine(e.getMessage());
+        }
+    }
+
+    /** The outermost directory of {@code dir} (itself included) that does not exist yet, or null if it exists. */
+    static Path firstMissing(Path dir) {
+        Path missing = null;
+        for (Path p = dir.toAbsolutePath().normalize(); p != null && !Files.exists(p); p = p.getParent()) missing = p;
+        return missing;
+    }
+
+    /**
+     * Deletes what a failed start created: the directories from {@code created} down (null: none were created),
+     * or else the database files if there was none before. Never anything that existed before.
+     */
+    static void removeCreated(Path dataDir, Path created, boolean dbExisted) {
+        try {
+            if (created != null) {
+                if (Files.isDirectory(created)) {
+                    try (Stream<Path> files = Files.walk(created)) {
+                        for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+                    }
+                }
+            } else if (!dbExisted) {
+                for (String suffix : List.of("", "-wal", "-shm", "-journal")) {
+                    Files.deleteIfExists(dataDir.resolve(TrackerStore.FILE_NAME + suffix));
+                }
+            }
+        } catch (IOException e) {
+            // best effort: the start failed anyway, and its one-line reason matters more
+        }
     }
 
     private static String oneLine(String s) {

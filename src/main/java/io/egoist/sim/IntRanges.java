@@ -41,8 +41,8 @@ public final class IntRanges {
 
     private static int number(String s, String spec) {
         if (!s.matches("-?\\d{1,9}")) {
-            throw new IllegalArgumentException(
-                    "not an integer: \"" + s + "\" in \"" + spec + "\"; expected e.g. 2-8 or 2,4,8");
+            throw new IllegalArgumentException("not an integer: " + (s.equals(spec.strip()) ? s : s + " in " + spec)
+                    + " (expected e.g. 2-8 or 2,4,8)");
         }
         return Integer.parseInt(s);
     }
