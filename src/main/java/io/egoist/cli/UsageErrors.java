@@ -27,6 +27,10 @@ final class UsageErrors {
     private static final Pattern INVALID_VALUE =
             Pattern.compile("Invalid value for option '([^']+)': (.*)", Pattern.DOTALL);
 
+    private static final Pattern UNKNOWN_SUBCOMMAND = Pattern.compile("Unknown subcommand '([^']*)'\\.?");
+    private static final Pattern MISSING_VALUE =
+            Pattern.compile("Missing required parameter for option '([^']+)' (\\(.*\\))");
+
     private UsageErrors() {}
 
     /** Installs the handlers and converters on {@code cl} and all its subcommands. */
@@ -94,12 +98,29 @@ final class UsageErrors {
             if (wrapped >= 0) reason = reason.substring(0, wrapped);
             return m.group(1) + ": " + reason;
         }
+        Matcher sub = UNKNOWN_SUBCOMMAND.matcher(message);
+        if (sub.matches()) {
+            // `egoist help trackr`
+            String typed = sub.group(1);
+            List<String> close = c.getSubcommands().keySet().stream()
+                    .filter(name -> similar(typed, name))
+                    .toList();
+            return "unknown command " + typed
+                    + (close.isEmpty() ? "; " + help : " (did you mean " + String.join(" or ", close) + "?)");
+        }
+        Matcher noValue = MISSING_VALUE.matcher(message);
+        if (noValue.matches()) return noValue.group(1) + " needs a value " + noValue.group(2);
         if (message.startsWith("Missing required option")) {
             return message.replace("Missing required option: ", "missing required option ")
                             .replace("Missing required options: ", "missing required options ")
                             .replace("'", "")
                     + "; " + help;
         }
+        // picocli's own sentences start with a capital; ours, after the command's name, do not
+        if (message.length() > 1
+                && Character.isUpperCase(message.charAt(0))
+                && Character.isLowerCase(message.charAt(1)))
+            message = Character.toLowerCase(message.charAt(0)) + message.substring(1);
         return message;
     }
 

@@ -55,6 +55,14 @@ class UsageErrorsTest {
     }
 
     @Test
+    void helpForAnUnknownCommandAndAnOptionWithoutItsValue() {
+        assertThat(usageError("help", "trackr")).isEqualTo("egoist: unknown command trackr (did you mean tracker?)");
+        assertThat(usageError("help", "frobnicate"))
+                .isEqualTo("egoist: unknown command frobnicate; see 'egoist --help'");
+        assertThat(usageError("send", "--to")).isEqualTo("egoist send: --to needs a value (IP:PORT)");
+    }
+
+    @Test
     void anExtraArgumentIsNamed() {
         assertThat(usageError("sim", "extra"))
                 .isEqualTo("egoist sim: unexpected argument extra; see 'egoist sim --help'");
