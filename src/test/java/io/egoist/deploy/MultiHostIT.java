@@ -145,12 +145,12 @@ class MultiHostIT {
         return sh(cmd, Duration.ofSeconds(60));
     }
 
-    static String canMakeNamespaces() throws InterruptedException {
+    static String canMakeNamespaces(String probe) throws InterruptedException {
         if (!"root".equals(System.getProperty("user.name"))) return "not root (network namespaces need root)";
         try {
-            Result r = sh(List.of("ip", "netns", "add", "egitprobe"), Duration.ofSeconds(10));
+            Result r = sh(List.of("ip", "netns", "add", probe), Duration.ofSeconds(10));
             if (r.exit() != 0) return "`ip netns add` failed: " + r.out().strip();
-            sh(List.of("ip", "netns", "del", "egitprobe"), Duration.ofSeconds(10));
+            sh(List.of("ip", "netns", "del", probe), Duration.ofSeconds(10));
             r = sh(List.of("curl", "--version"), Duration.ofSeconds(10));
             if (r.exit() != 0) return "curl is missing";
             return null;
@@ -161,7 +161,7 @@ class MultiHostIT {
 
     @Test
     void sevenHostsJoinWireRouteDeliverRouteAroundACutNodeAndTakeItBack() throws Exception {
-        String why = canMakeNamespaces();
+        String why = canMakeNamespaces(new Namespaces().prefix + "probe");
         assumeTrue(why == null, () -> "multi-host test skipped: " + why);
         Duration up = Duration.ofSeconds(60);
         List<JarProcess> procs = new ArrayList<>();
