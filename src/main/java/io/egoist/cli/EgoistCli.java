@@ -31,7 +31,7 @@ public final class EgoistCli implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(execute(args));
+        ProcessExit.exit(args, () -> execute(args));
     }
 
     /** Runs the CLI without exiting the JVM (for tests). */

@@ -40,6 +40,9 @@ public final class NodeCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    @CommandLine.Mixin
+    ConfigFile configFile;
+
     @Option(
             names = "--tracker",
             required = true,

@@ -33,6 +33,9 @@ public final class TrackerCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    @CommandLine.Mixin
+    ConfigFile configFile;
+
     @Option(names = "--port", description = "TCP port for nodes (0 = any free port).")
     int port = Seed.BOOTSTRAP_PORT;
 
