@@ -60,10 +60,12 @@ class ControlApiTest {
                 HttpRequest.newBuilder(URI.create(base + path)).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private HttpResponse<String> post(String path, String body) throws Exception {
+    private HttpResponse<String> post(String path, String text) throws Exception {
         return http.send(
                 HttpRequest.newBuilder(URI.create(base + path))
-                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(
+                                JSON.createObjectNode().put("text", text).toString()))
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
     }

@@ -47,6 +47,12 @@ import org.slf4j.LoggerFactory;
 public final class EgoistNode implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EgoistNode.class);
 
+    /**
+     * The largest payload {@link #send} takes (64 KiB). Larger ones fail at once; one that does not fit in one
+     * wire line travels as fragments (see {@link io.egoist.wire.DataFragment}).
+     */
+    public static final int MAX_PAYLOAD = 64 * 1024;
+
     /** Runtime settings that are not protocol configuration. */
     public static final class Options {
         String bindHost;
@@ -124,6 +130,8 @@ public final class EgoistNode implements AutoCloseable {
     private final Map<String, PendingSend> pending = new ConcurrentHashMap<>();
     private final AtomicLong requestCounter = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicBoolean joined = new AtomicBoolean();
+    private final EventLoopGroup group;
 
     private static final class PendingSend {
         final CompletableFuture<SendResult> future = new CompletableFuture<>();
@@ -142,8 +150,10 @@ public final class EgoistNode implements AutoCloseable {
             CoreHost<NodeCore> host,
             EchoServer echo,
             EventLoopGroup ownGroup,
+            EventLoopGroup group,
             NodeMetrics metrics,
             LatencyEmulation emulation) {
+        this.group = group;
         this.core = core;
         this.host = host;
         this.echo = echo;
@@ -158,6 +168,16 @@ public final class EgoistNode implements AutoCloseable {
      * returns the running node. Throws IllegalStateException when the ports cannot be bound.
      */
     public static EgoistNode start(NodeConfig config, Options options) {
+        return bind(config, options).join();
+    }
+
+    /**
+     * Binds the main port and the echo port (port + 1) and builds the core, but sends nothing yet: a caller that
+     * needs more ports (the control API) binds them next and then calls {@link #join()}, so that a start-up
+     * failure never leaves a registered ghost at the tracker. Throws IllegalStateException when a port cannot
+     * be bound. {@link #close()} an unjoined node that is not going to join.
+     */
+    public static EgoistNode bind(NodeConfig config, Options options) {
         EventLoopGroup ownGroup = options.group == null ? Netty.newGroup(1, "node") : null;
         EventLoopGroup group = options.group == null ? ownGroup : options.group;
         String bindHost =
@@ -218,22 +238,12 @@ public final class EgoistNode implements AutoCloseable {
                 NodeMetrics metrics = new NodeMetrics(cfg.self().toString());
                 LatencyEmulation emulation = options.emulation;
                 if (emulation != null) emulation.setSelf(cfg.self());
-                EgoistNode node = new EgoistNode(core, host, echo, ownGroup, metrics, emulation);
+                EgoistNode node = new EgoistNode(core, host, echo, ownGroup, group, metrics, emulation);
                 h.node = node;
                 h.metrics = metrics;
                 h.sniffer = emulation != null && emulation.mapsByRegistrationOrder()
                         ? new TrackerListSniffer(cfg.trackerHost(), cfg.trackerPort(), emulation::learnNodeList)
                         : null;
-                host.start(core).join();
-                log.info(
-                        "event=node_started node={} echo_port={} tracker={}:{} k={} policy={}{}",
-                        cfg.self(),
-                        port + 1,
-                        cfg.trackerHost(),
-                        cfg.trackerPort(),
-                        cfg.k(),
-                        cfg.policy(),
-                        emulation == null ? "" : " emulate_as=" + emulation.selfName());
                 return node;
             }
             throw last;
@@ -241,6 +251,24 @@ public final class EgoistNode implements AutoCloseable {
             Netty.shutdown(ownGroup);
             throw e;
         }
+    }
+
+    /** Starts the core: it registers at the tracker and begins probing. Returns this node. */
+    public EgoistNode join() {
+        if (closed.get()) throw new IllegalStateException("node closed");
+        if (!joined.compareAndSet(false, true)) return this;
+        host.start(core).join();
+        NodeConfig cfg = core.config();
+        log.info(
+                "event=node_started node={} echo_port={} tracker={}:{} k={} policy={}{}",
+                cfg.self(),
+                cfg.self().port() + 1,
+                cfg.trackerHost(),
+                cfg.trackerPort(),
+                cfg.k(),
+                cfg.policy(),
+                emulation == null ? "" : " emulate_as=" + emulation.selfName());
+        return this;
     }
 
     /** Late-bound references for the callbacks created before the node object exists. */
@@ -285,6 +313,8 @@ public final class EgoistNode implements AutoCloseable {
      */
     public CompletableFuture<SendResult> send(NodeId to, byte[] payload) {
         if (closed.get()) return CompletableFuture.failedFuture(new SendFailedException("node closed"));
+        if (payload.length > MAX_PAYLOAD)
+            return CompletableFuture.failedFuture(new PayloadTooLargeException(payload.length));
         String requestId = id + "#" + requestCounter.incrementAndGet();
         PendingSend p = new PendingSend(to);
         pending.put(requestId, p);
@@ -315,6 +345,13 @@ public final class EgoistNode implements AutoCloseable {
     public static final class SendFailedException extends RuntimeException {
         public SendFailedException(String reason) {
             super(reason);
+        }
+    }
+
+    /** Raised by {@link #send} for a payload over {@link #MAX_PAYLOAD} bytes; nothing was sent. */
+    public static final class PayloadTooLargeException extends IllegalArgumentException {
+        public PayloadTooLargeException(int bytes) {
+            super("payload too large: " + bytes + " bytes, the maximum is " + MAX_PAYLOAD + " bytes");
         }
     }
 
@@ -417,6 +454,26 @@ public final class EgoistNode implements AutoCloseable {
         } catch (java.util.concurrent.CompletionException e) {
             // closing concurrently: nothing left to mute
         }
+    }
+
+    /**
+     * Leaves the overlay at once (for SIGTERM): stops the core, closes the echo port and every connection, then
+     * tells the tracker {@code RMV@<own id>} (see {@link TrackerFarewell}), which removes the node as soon as
+     * its probe of the closed echo port fails. Waits at most about {@code timeoutMs} for the tracker. A node that
+     * never joined just closes. Idempotent, like {@link #close()}.
+     */
+    public void leave(long timeoutMs) {
+        if (closed.get()) return;
+        if (!joined.get()) {
+            close();
+            return;
+        }
+        mute();
+        echo.close();
+        host.close();
+        NodeConfig cfg = core.config();
+        TrackerFarewell.send(group, id, cfg.trackerHost(), cfg.trackerPort(), timeoutMs);
+        close();
     }
 
     /**
