@@ -62,6 +62,20 @@ public final class EgoistNode implements AutoCloseable {
         LatencyEmulation emulation;
         OutboundDelay delay;
         int maxOutstandingProbes = io.egoist.runtime.EchoProber.DEFAULT_MAX_OUTSTANDING;
+        EchoServer.Limits echoLimits = new EchoServer.Limits();
+        DataPortLimits dataLimits = new DataPortLimits();
+
+        /** Limits of the echo port (line length, idle timeout, connection caps, backpressure marks). */
+        public Options echoLimits(EchoServer.Limits v) {
+            echoLimits = v;
+            return this;
+        }
+
+        /** Limits of the main (data) port for connections that are not a peer's link (see {@link DataPortLimits}). */
+        public Options dataLimits(DataPortLimits v) {
+            dataLimits = v;
+            return this;
+        }
 
         /** Address to bind the main and echo ports to; default: the node id's address. */
         public Options bindHost(String v) {
@@ -120,7 +134,8 @@ public final class EgoistNode implements AutoCloseable {
     public record SendResult(NodeId to, List<NodeId> path, double pathCostMs, double routeCostMs, double rttMs) {}
 
     private final NodeCore core;
-    private final CoreHost<NodeCore> host;
+    private final DataPortGuard<NodeCore> guard;
+    private final CoreHost<DataPortGuard<NodeCore>> host;
     private final EchoServer echo;
     private final EventLoopGroup ownGroup;
     private final NodeId id;
@@ -146,15 +161,16 @@ public final class EgoistNode implements AutoCloseable {
     }
 
     private EgoistNode(
-            NodeCore core,
-            CoreHost<NodeCore> host,
+            DataPortGuard<NodeCore> guard,
+            CoreHost<DataPortGuard<NodeCore>> host,
             EchoServer echo,
             EventLoopGroup ownGroup,
             EventLoopGroup group,
             NodeMetrics metrics,
             LatencyEmulation emulation) {
         this.group = group;
-        this.core = core;
+        this.guard = guard;
+        this.core = guard.inner();
         this.host = host;
         this.echo = echo;
         this.ownGroup = ownGroup;
@@ -206,7 +222,7 @@ public final class EgoistNode implements AutoCloseable {
                                 h.tap(effect);
                             }
                         });
-                CoreHost<NodeCore> host = new CoreHost<>(hostOptions);
+                CoreHost<DataPortGuard<NodeCore>> host = new CoreHost<>(hostOptions);
                 int port;
                 try {
                     port = host.listen(
@@ -226,7 +242,8 @@ public final class EgoistNode implements AutoCloseable {
                         options.random != null
                                 ? options.random
                                 : new Random(cfg.self().hashCode() * 31L + System.nanoTime()));
-                EchoServer echo = new EchoServer(group, core.helloLine().orElse(null));
+                EchoServer echo = new EchoServer(
+                        group, core.helloLine().orElse(null), EchoServer::decodesAsHello, options.echoLimits);
                 try {
                     echo.listen(bindHost, port + 1);
                 } catch (IllegalStateException e) {
@@ -238,7 +255,14 @@ public final class EgoistNode implements AutoCloseable {
                 NodeMetrics metrics = new NodeMetrics(cfg.self().toString());
                 LatencyEmulation emulation = options.emulation;
                 if (emulation != null) emulation.setSelf(cfg.self());
-                EgoistNode node = new EgoistNode(core, host, echo, ownGroup, group, metrics, emulation);
+                EgoistNode node = new EgoistNode(
+                        new DataPortGuard<>(core, options.dataLimits, "data:" + port),
+                        host,
+                        echo,
+                        ownGroup,
+                        group,
+                        metrics,
+                        emulation);
                 h.node = node;
                 h.metrics = metrics;
                 h.sniffer = emulation != null && emulation.mapsByRegistrationOrder()
@@ -257,7 +281,7 @@ public final class EgoistNode implements AutoCloseable {
     public EgoistNode join() {
         if (closed.get()) throw new IllegalStateException("node closed");
         if (!joined.compareAndSet(false, true)) return this;
-        host.start(core).join();
+        host.start(guard).join();
         NodeConfig cfg = core.config();
         log.info(
                 "event=node_started node={} echo_port={} tracker={}:{} k={} policy={}{}",
@@ -318,7 +342,7 @@ public final class EgoistNode implements AutoCloseable {
         String requestId = id + "#" + requestCounter.incrementAndGet();
         PendingSend p = new PendingSend(to);
         pending.put(requestId, p);
-        host.query(c -> {
+        query(c -> {
                     // runs on the loop: record what the route looks like now, then hand the message to the core
                     c.route(to).ifPresent(r -> p.routeCost = r.cost());
                     p.view = viewOf(c);
@@ -410,25 +434,35 @@ public final class EgoistNode implements AutoCloseable {
     }
 
     public CompletableFuture<NodeStatus> status() {
-        return host.query(NodeCore::status);
+        return query(NodeCore::status);
     }
 
     public CompletableFuture<List<RouteInfo>> routes() {
-        return host.query(NodeCore::routes);
+        return query(NodeCore::routes);
     }
 
     public CompletableFuture<Optional<RouteInfo>> route(NodeId to) {
-        return host.query(c -> c.route(to));
+        return query(c -> c.route(to));
+    }
+
+    /** The data port's guard counters (open, refused busy, closed idle), read on the loop. */
+    public CompletableFuture<long[]> dataPortCounters() {
+        return host.query(g -> new long[] {g.openConnections(), g.rejectedBusy(), g.idleClosed()});
+    }
+
+    /** The echo server (its counters, for tests and metrics). */
+    public EchoServer echoServer() {
+        return echo;
     }
 
     /** Runs any read of the core on its loop thread. */
     public <T> CompletableFuture<T> query(java.util.function.Function<NodeCore, T> read) {
-        return host.query(read);
+        return host.query(g -> read.apply(g.inner()));
     }
 
     /** Prometheus text, with the core's figures refreshed first. */
     public CompletableFuture<String> scrapeMetrics() {
-        return host.query(c -> {
+        return query(c -> {
                     metrics.refresh(c);
                     return null;
                 })
