@@ -12,6 +12,7 @@ import io.egoist.runtime.CoreHost;
 import io.egoist.runtime.EchoServer;
 import io.egoist.runtime.Netty;
 import io.egoist.runtime.OutboundDelay;
+import io.egoist.wire.DataFragment;
 import io.egoist.wire.Link;
 import io.egoist.wire.NodeId;
 import io.netty.channel.EventLoopGroup;
@@ -146,6 +147,10 @@ public final class EgoistNode implements AutoCloseable {
     private final AtomicLong requestCounter = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicBoolean joined = new AtomicBoolean();
+    private final java.security.SecureRandom fragmentGroups = new java.security.SecureRandom();
+    /** Fragments waiting for the rest of their message (loop-confined). */
+    private final Reassembly reassembly;
+
     private final EventLoopGroup group;
 
     private static final class PendingSend {
@@ -170,6 +175,7 @@ public final class EgoistNode implements AutoCloseable {
             LatencyEmulation emulation) {
         this.group = group;
         this.guard = guard;
+        this.reassembly = new Reassembly(2 * guard.inner().config().dataTimeoutMs());
         this.core = guard.inner();
         this.host = host;
         this.echo = echo;
@@ -339,6 +345,25 @@ public final class EgoistNode implements AutoCloseable {
         if (closed.get()) return CompletableFuture.failedFuture(new SendFailedException("node closed"));
         if (payload.length > MAX_PAYLOAD)
             return CompletableFuture.failedFuture(new PayloadTooLargeException(payload.length));
+        List<byte[]> pieces = DataFragment.split(
+                payload,
+                fragmentGroups.nextLong(),
+                DataFragment.maxLinePayload(core.config().dataTtl()));
+        if (pieces.size() == 1) return sendOne(to, pieces.get(0));
+        // every fragment is a message of its own; the send succeeds when all are acknowledged
+        long start = System.nanoTime();
+        List<CompletableFuture<SendResult>> parts = new ArrayList<>();
+        for (byte[] piece : pieces) parts.add(sendOne(to, piece));
+        return CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0]))
+                .thenApply(v -> {
+                    SendResult first = parts.get(0).join(),
+                            last = parts.get(parts.size() - 1).join();
+                    return new SendResult(
+                            to, last.path(), last.pathCostMs(), first.routeCostMs(), (System.nanoTime() - start) / 1e6);
+                });
+    }
+
+    private CompletableFuture<SendResult> sendOne(NodeId to, byte[] payload) {
         String requestId = id + "#" + requestCounter.incrementAndGet();
         PendingSend p = new PendingSend(to);
         pending.put(requestId, p);
@@ -406,7 +431,16 @@ public final class EgoistNode implements AutoCloseable {
 
     private void onEffect(Effect e) {
         if (e instanceof NodeEffect.Deliver d) {
-            Received r = new Received(d.from(), d.payload(), d.path());
+            byte[] payload = d.payload();
+            try {
+                DataFragment.Fragment f = DataFragment.parse(payload, MAX_PAYLOAD);
+                if (f != null) payload = reassembly.add(d.from(), f, System.currentTimeMillis());
+            } catch (IllegalArgumentException bad) {
+                log.info("event=fragment_dropped node={} from={} reason={}", id, d.from(), bad.getMessage());
+                payload = null;
+            }
+            if (payload == null) return; // a fragment of an unfinished message, or a malformed one
+            Received r = new Received(d.from(), payload, d.path());
             for (Consumer<Received> h : receivers) {
                 try {
                     h.accept(r);
