@@ -10,6 +10,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
@@ -39,8 +40,9 @@ import org.slf4j.LoggerFactory;
  * {@code maxConnections} [512] open connections in all, or {@code maxPerAddress} [64] from one address, a new
  * connection gets {@code NACK@busy} and is closed at once. Backpressure: while more than the high water mark
  * [32 KB] of echoes waits to be written to a peer that does not read them, nothing more is read from it (the
- * peer's own writes then stall in TCP); reading resumes below the low mark [8 KB]. So a peer that sends and never
- * reads costs at most about the high mark plus one socket read (64 KB), and is closed at the idle timeout.
+ * peer's own writes then stall in TCP); reading resumes below the low mark [8 KB]. Reads are 4 KB. So a peer that sends and never
+ * reads costs at most about the high mark plus what was read before reading stopped (a few KB), and is closed
+ * at the idle timeout.
  *
  * <p>Latency emulation: the echo server adds no delay of its own. The prober opened the connection and
  * delays both directions (see {@link OutboundDelay}); on loopback the echo server could not tell which
@@ -57,6 +59,9 @@ public final class EchoServer implements AutoCloseable {
     private volatile String name = "echo";
     private volatile boolean frozen;
     private final Limits limits;
+    /** Bytes per socket read (probe lines are ~20 bytes; many fit). */
+    static final int READ_BYTES = 4096;
+
     private final ConnectionCaps caps;
     private final AtomicLong rejectedBusy = new AtomicLong();
     private final AtomicLong idleClosed = new AtomicLong();
@@ -148,7 +153,9 @@ public final class EchoServer implements AutoCloseable {
     public int listen(String host, int port) {
         Channel server = Lines.listen(group, host, port, ch -> {
             channels.add(ch);
+            // small reads: what is already read when reading stops is echoed anyway, so a read bounds that rest
             ch.config()
+                    .setRecvByteBufAllocator(new FixedRecvByteBufAllocator(READ_BYTES))
                     .setWriteBufferWaterMark(
                             new WriteBufferWaterMark(limits.writeLowWaterMark, limits.writeHighWaterMark));
             ch.pipeline()
