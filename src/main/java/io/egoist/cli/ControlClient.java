@@ -14,6 +14,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.time.Duration;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -35,6 +38,13 @@ final class ControlClient {
 
         @Option(names = "--timeout", paramLabel = "SECONDS", description = "Give up after this long.")
         double timeout = 15;
+
+        @Option(
+                names = "--control-token-file",
+                paramLabel = "FILE",
+                description =
+                        "Send 'Authorization: Bearer <token>' with the token in this file (egoist node --control-token-file).")
+        Path tokenFile;
     }
 
     /** A failure to report as one line (exit 1). */
@@ -88,9 +98,11 @@ final class ControlClient {
 
     private final Options options;
     private final URI base;
+    private final String token;
 
     ControlClient(Options options) throws Failure {
         this.options = options;
+        this.token = readToken(options.tokenFile);
         String c = options.control.trim();
         int colon = c.lastIndexOf(':');
         if (colon <= 0 || colon == c.length() - 1) throw new Failure("--control must be HOST:PORT, got '" + c + "'");
@@ -103,6 +115,19 @@ final class ControlClient {
         }
     }
 
+    private static String readToken(Path file) throws Failure {
+        if (file == null) return null;
+        try {
+            String t = Files.readString(file, StandardCharsets.UTF_8).trim();
+            if (t.isEmpty()) throw new Failure("--control-token-file: the file is empty: " + file);
+            return t;
+        } catch (NoSuchFileException e) {
+            throw new Failure("--control-token-file: no such file: " + file);
+        } catch (IOException e) {
+            throw new Failure("--control-token-file: cannot read " + file + ": " + e.getMessage());
+        }
+    }
+
     static String enc(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
@@ -111,13 +136,21 @@ final class ControlClient {
         return call(HttpRequest.newBuilder(base.resolve(pathAndQuery)).GET());
     }
 
-    Answer post(String pathAndQuery, byte[] body) throws Failure {
+    /** POSTs a JSON document (the API refuses anything else with 415). */
+    Answer postJson(String pathAndQuery, JsonNode body) throws Failure {
+        byte[] bytes;
+        try {
+            bytes = JSON.writeValueAsBytes(body);
+        } catch (IOException e) {
+            throw new Failure("cannot encode the request: " + e.getMessage());
+        }
         return call(HttpRequest.newBuilder(base.resolve(pathAndQuery))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                .header("Content-Type", "application/octet-stream"));
+                .POST(HttpRequest.BodyPublishers.ofByteArray(bytes))
+                .header("Content-Type", "application/json"));
     }
 
     private Answer call(HttpRequest.Builder rb) throws Failure {
+        if (token != null) rb.header("Authorization", "Bearer " + token);
         Duration timeout = Duration.ofMillis(Seconds.toMillis(options.timeout));
         HttpClient client = HttpClient.newBuilder().connectTimeout(timeout).build();
         HttpResponse<String> resp;
@@ -138,6 +171,8 @@ final class ControlClient {
         try {
             return new Answer(resp.statusCode(), JSON.readTree(resp.body()));
         } catch (IOException e) {
+            if (resp.statusCode() == 413)
+                throw new Failure("the request is too large for the control API at " + options.control + " (HTTP 413)");
             throw new Failure(
                     "the control API at " + options.control + " answered HTTP " + resp.statusCode() + " without JSON");
         }

@@ -139,6 +139,13 @@ public final class NodeCommand implements Callable<Integer> {
     String controlHost = "127.0.0.1";
 
     @Option(
+            names = "--control-token-file",
+            paramLabel = "FILE",
+            description =
+                    "Require 'Authorization: Bearer <token>' on the control API, the token being this file's content (trimmed).")
+    Path controlTokenFile;
+
+    @Option(
             names = "--emulate",
             paramLabel = "MATRIX.csv",
             description = "Emulate latencies from this RTT matrix (needs --as).")
@@ -168,9 +175,11 @@ public final class NodeCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         NodeConfig cfg;
         LatencyEmulation emulation = null;
+        String token;
         try {
             cfg = config();
             emulation = emulation();
+            token = controlToken();
         } catch (IllegalArgumentException | IOException e) {
             err.println("egoist node: " + e.getMessage());
             err.flush();
@@ -182,7 +191,7 @@ public final class NodeCommand implements Callable<Integer> {
         if (emulation != null) opts.emulation(emulation);
         EgoistNode node;
         try {
-            node = EgoistNode.start(cfg, opts);
+            node = EgoistNode.bind(cfg, opts); // every port is bound before the first REG
         } catch (IllegalStateException e) {
             err.println("egoist node: " + e.getMessage());
             err.flush();
@@ -193,17 +202,21 @@ public final class NodeCommand implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(
                 () -> {
-                    // SIGTERM / Ctrl-C: let the main thread close everything before the JVM halts
+                    // SIGTERM / Ctrl-C: the main thread leaves the overlay and closes everything; then exit 0 (the
+                    // JVM would otherwise report the signal, 143): leaving on request is a normal end.
                     stop.countDown();
                     try {
-                        stopped.await(10, TimeUnit.SECONDS);
+                        if (stopped.await(10, TimeUnit.SECONDS))
+                            Runtime.getRuntime().halt(0);
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                     }
                 },
                 "egoist-node-shutdown");
+        boolean hookAdded = false;
         try {
-            if (controlPort >= 0) control = ControlApi.start(node, controlHost, controlPort, null);
+            if (controlPort >= 0) control = ControlApi.start(node, controlHost, controlPort, null, token);
+            node.join();
             out.printf(
                     Locale.ROOT,
                     "node=%s echo_port=%d control=%s tracker=%s:%d k=%d policy=%s%s%n",
@@ -217,6 +230,7 @@ public final class NodeCommand implements Callable<Integer> {
                     emulation == null ? "" : " emulate_as=" + emulation.selfName());
             out.flush();
             Runtime.getRuntime().addShutdownHook(hook);
+            hookAdded = true;
             if (runFor != null) {
                 stop.await(Seconds.toMillis(runFor), TimeUnit.MILLISECONDS);
             } else {
@@ -224,19 +238,43 @@ public final class NodeCommand implements Callable<Integer> {
             }
             return 0;
         } catch (IllegalStateException e) {
-            err.println("egoist node: " + e.getMessage());
+            err.println("egoist node: "
+                    + (control == null && controlPort >= 0 ? "cannot bind the control port: " : "")
+                    + e.getMessage());
             err.flush();
             return 1;
         } finally {
             if (control != null) control.close();
-            node.close();
+            node.leave(LEAVE_TIMEOUT_MS);
             stopped.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException e) {
-                // the JVM is shutting down: the hook is running
+            if (hookAdded) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException e) {
+                    // the JVM is shutting down: the hook is running
+                }
             }
         }
+    }
+
+    /** How long a leaving node waits for the tracker to take its RMV. */
+    static final long LEAVE_TIMEOUT_MS = 2_000;
+
+    /** The control token from --control-token-file, or null without one. */
+    String controlToken() throws IOException {
+        if (controlTokenFile == null) return null;
+        String t;
+        try {
+            t = java.nio.file.Files.readString(controlTokenFile, java.nio.charset.StandardCharsets.UTF_8)
+                    .trim();
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IllegalArgumentException("--control-token-file: no such file: " + controlTokenFile);
+        }
+        if (t.isEmpty()) throw new IllegalArgumentException("--control-token-file: the file is empty");
+        if (!t.chars().allMatch(ch -> ch > 0x20 && ch < 0x7f))
+            throw new IllegalArgumentException(
+                    "--control-token-file: the token must be printable ASCII without spaces");
+        return t;
     }
 
     NodeConfig config() {

@@ -1,6 +1,5 @@
 package io.egoist.cli;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -21,18 +20,51 @@ public final class SendCommand implements Callable<Integer> {
     @Option(names = "--to", required = true, paramLabel = "IP:PORT", description = "The destination node.")
     String to;
 
-    @Parameters(index = "0", paramLabel = "TEXT", description = "The message (UTF-8).")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "TEXT", description = "The message (UTF-8).")
     String text;
+
+    @Option(
+            names = "--file",
+            paramLabel = "FILE",
+            description = "Send this file's bytes instead of TEXT (at most 65536 bytes, the node's maximum payload).")
+    java.nio.file.Path file;
 
     @CommandLine.Mixin
     ControlClient.Options options = new ControlClient.Options();
 
     @Override
     public Integer call() {
+        if ((text == null) == (file == null)) {
+            spec.commandLine().getErr().println("egoist send: give the message as TEXT or --file FILE (one of them)");
+            spec.commandLine().getErr().flush();
+            return 2;
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode body = ControlClient.JSON.createObjectNode();
+        if (text != null) {
+            body.put("text", text);
+        } else {
+            try {
+                long size = java.nio.file.Files.size(file);
+                if (size > io.egoist.runtime.HttpJsonServer.MAX_BODY) {
+                    spec.commandLine()
+                            .getErr()
+                            .println("egoist send: --file: " + size + " bytes is more than the node takes (at most "
+                                    + io.egoist.node.runtime.EgoistNode.MAX_PAYLOAD + " bytes)");
+                    spec.commandLine().getErr().flush();
+                    return 2;
+                }
+                body.put(
+                        "base64", java.util.Base64.getEncoder().encodeToString(java.nio.file.Files.readAllBytes(file)));
+            } catch (java.io.IOException e) {
+                spec.commandLine().getErr().println("egoist send: --file: cannot read " + file + ": " + e.getMessage());
+                spec.commandLine().getErr().flush();
+                return 2;
+            }
+        }
         return ControlClient.run(
                 spec,
                 options,
-                c -> c.post("/send?to=" + ControlClient.enc(to), text.getBytes(StandardCharsets.UTF_8)),
+                c -> c.postJson("/send?to=" + ControlClient.enc(to), body),
                 (out, b) -> out.printf(
                         Locale.ROOT,
                         "delivered to %s in %d hop(s): %s%nroute cost %s, measured round trip %s%n",

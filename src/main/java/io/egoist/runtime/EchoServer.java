@@ -10,12 +10,20 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.LineBasedFrameDecoder;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +34,15 @@ import org.slf4j.LoggerFactory;
  * answered with this node's own HELLO line, when one is configured. A v0.2 echo port returns the HELLO
  * unchanged, which tells the sender that the peer has no extensions.
  *
- * <p>A line over MAX_LENGTH gets {@code NACK@line too long} and the connection is closed.
+ * <p>Bounded against strangers ({@link Limits}, defaults in brackets): a line longer than
+ * {@code maxLineLength} [256 bytes] gets {@code NACK@line too long} and the connection is closed; a connection
+ * that sent nothing for {@code idleTimeoutMs} [120 s, over three probe periods] is closed; beyond
+ * {@code maxConnections} [512] open connections in all, or {@code maxPerAddress} [64] from one address, a new
+ * connection gets {@code NACK@busy} and is closed at once. Backpressure: while more than the high water mark
+ * [32 KB] of echoes waits to be written to a peer that does not read them, nothing more is read from it (the
+ * peer's own writes then stall in TCP); reading resumes below the low mark [8 KB]. Reads are 4 KB. So a peer that sends and never
+ * reads costs at most about the high mark plus what was read before reading stopped (a few KB), and is closed
+ * at the idle timeout.
  *
  * <p>Latency emulation: the echo server adds no delay of its own. The prober opened the connection and
  * delays both directions (see {@link OutboundDelay}); on loopback the echo server could not tell which
@@ -42,6 +58,62 @@ public final class EchoServer implements AutoCloseable {
     private final ChannelGroup channels = new DefaultChannelGroup("echo", GlobalEventExecutor.INSTANCE);
     private volatile String name = "echo";
     private volatile boolean frozen;
+    private final Limits limits;
+    /** Bytes per socket read (probe lines are ~20 bytes; many fit). */
+    static final int READ_BYTES = 4096;
+
+    private final ConnectionCaps caps;
+    private final AtomicLong rejectedBusy = new AtomicLong();
+    private final AtomicLong idleClosed = new AtomicLong();
+    private final AtomicLong lastRejectLogMillis = new AtomicLong();
+
+    /** The echo port's limits; every field has a default (see the class comment). */
+    public static final class Limits {
+        public static final int DEFAULT_MAX_LINE_LENGTH = 256;
+        public static final long DEFAULT_IDLE_TIMEOUT_MS = 120_000;
+        public static final int DEFAULT_MAX_CONNECTIONS = 512;
+        public static final int DEFAULT_MAX_PER_ADDRESS = 64;
+
+        int maxLineLength = DEFAULT_MAX_LINE_LENGTH;
+        long idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS;
+        int maxConnections = DEFAULT_MAX_CONNECTIONS;
+        int maxPerAddress = DEFAULT_MAX_PER_ADDRESS;
+        int writeLowWaterMark = 8 * 1024;
+        int writeHighWaterMark = 32 * 1024;
+
+        /** Longest line echoed (bytes, without CR LF); longer: NACK and close. Probe and HELLO lines are short. */
+        public Limits maxLineLength(int v) {
+            if (v < 64) throw new IllegalArgumentException("echo max line length must be at least 64: " + v);
+            maxLineLength = v;
+            return this;
+        }
+
+        /** Close a connection that sent nothing for this long (ms, > 0). */
+        public Limits idleTimeoutMs(long v) {
+            if (v <= 0) throw new IllegalArgumentException("echo idle timeout must be positive: " + v);
+            idleTimeoutMs = v;
+            return this;
+        }
+
+        /** Open connections in all / from one IP address; beyond: NACK@busy and close. */
+        public Limits maxConnections(int total, int perAddress) {
+            if (total < 1 || perAddress < 1)
+                throw new IllegalArgumentException(
+                        "echo connection caps must be at least 1: " + total + "/" + perAddress);
+            maxConnections = total;
+            maxPerAddress = perAddress;
+            return this;
+        }
+
+        /** Backpressure: stop reading above {@code high} unwritten bytes, read again below {@code low}. */
+        public Limits writeBufferWaterMark(int low, int high) {
+            if (low < 1 || high < low)
+                throw new IllegalArgumentException("water marks need 1 <= low <= high, not " + low + "/" + high);
+            writeLowWaterMark = low;
+            writeHighWaterMark = high;
+            return this;
+        }
+    }
 
     /**
      * @param group      loops to run on, or null for an own one-thread group (shut down by {@link #close()})
@@ -53,6 +125,13 @@ public final class EchoServer implements AutoCloseable {
 
     /** As above with an explicit HELLO recogniser. */
     public EchoServer(EventLoopGroup group, String helloReply, Predicate<String> isHello) {
+        this(group, helloReply, isHello, new Limits());
+    }
+
+    /** As above with explicit limits. */
+    public EchoServer(EventLoopGroup group, String helloReply, Predicate<String> isHello, Limits limits) {
+        this.limits = limits;
+        this.caps = new ConnectionCaps(limits.maxConnections, limits.maxPerAddress);
         this.ownGroup = group == null ? Netty.newGroup(1, "echo") : null;
         this.group = group == null ? ownGroup : group;
         this.helloReply = helloReply;
@@ -74,7 +153,16 @@ public final class EchoServer implements AutoCloseable {
     public int listen(String host, int port) {
         Channel server = Lines.listen(group, host, port, ch -> {
             channels.add(ch);
-            ch.pipeline().addLast(new Handler());
+            // small reads: what is already read when reading stops is echoed anyway, so a read bounds that rest
+            ch.config()
+                    .setRecvByteBufAllocator(new FixedRecvByteBufAllocator(READ_BYTES))
+                    .setWriteBufferWaterMark(
+                            new WriteBufferWaterMark(limits.writeLowWaterMark, limits.writeHighWaterMark));
+            ch.pipeline()
+                    .replace(Lines.FRAMER, Lines.FRAMER, new LineBasedFrameDecoder(limits.maxLineLength, true, true));
+            ch.pipeline()
+                    .addFirst(new IdleStateHandler(limits.idleTimeoutMs, 0, 0, TimeUnit.MILLISECONDS))
+                    .addLast(new Handler());
         });
         channels.add(server);
         int bound = ((InetSocketAddress) server.localAddress()).getPort();
@@ -82,9 +170,56 @@ public final class EchoServer implements AutoCloseable {
         return bound;
     }
 
+    /** Open connections within the caps (accepted, not yet closed). */
+    public int openConnections() {
+        return caps.open();
+    }
+
+    /** Connections refused with NACK@busy by a cap, since the start. */
+    public long rejectedBusy() {
+        return rejectedBusy.get();
+    }
+
+    /** Connections closed by the idle timeout, since the start. */
+    public long idleClosed() {
+        return idleClosed.get();
+    }
+
+    /** Bytes of echoes waiting to be written, over all connections (what a non-reading peer can make us hold). */
+    public long pendingOutboundBytes() {
+        long sum = 0;
+        for (Channel ch : channels) {
+            io.netty.channel.ChannelOutboundBuffer b = ch.unsafe().outboundBuffer();
+            if (b != null) sum += b.totalPendingWriteBytes();
+        }
+        return sum;
+    }
+
+    /** Connections not being read from right now because their peer does not read our echoes. */
+    public int pausedConnections() {
+        int n = 0;
+        for (Channel ch : channels)
+            if (ch instanceof SocketChannel && ch.isActive() && !ch.config().isAutoRead()) n++;
+        return n;
+    }
+
     /** Stops answering (lines are read and dropped) but keeps every socket open: emulates a hung node. */
     public void freeze() {
         frozen = true;
+    }
+
+    /** One INFO line per second at most (a flood must not flood the log); the count says how many. */
+    private void logRejection(Channel ch, String reason) {
+        long now = System.currentTimeMillis();
+        long last = lastRejectLogMillis.get();
+        if (now - last >= 1000 && lastRejectLogMillis.compareAndSet(last, now)) {
+            log.info(
+                    "event=echo_rejected server={} peer={} reason={} rejected_total={}",
+                    name,
+                    ch.remoteAddress(),
+                    reason,
+                    rejectedBusy.get());
+        }
     }
 
     /** Stops listening, closes every connection and, if it owns its loop, shuts the loop down. */
@@ -95,12 +230,61 @@ public final class EchoServer implements AutoCloseable {
     }
 
     private final class Handler extends ChannelInboundHandlerAdapter {
+        private InetAddress counted;
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            Channel ch = ctx.channel();
+            InetAddress address = ((InetSocketAddress) ch.remoteAddress()).getAddress();
+            String refused = caps.tryOpen(address);
+            if (refused != null) {
+                rejectedBusy.incrementAndGet();
+                logRejection(ch, refused);
+                ch.config().setAutoRead(false);
+                Lines.write(ch, Seed.NACK + Seed.PACK_DELIMITER + "busy").addListener(ChannelFutureListener.CLOSE);
+                return;
+            }
+            counted = address;
+            ctx.fireChannelActive();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (counted != null) caps.closed(counted);
+            counted = null;
+            ctx.fireChannelInactive();
+        }
+
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             String line = Lines.take(msg);
-            if (frozen) return;
+            if (frozen || counted == null) return;
             String answer = helloReply != null && isHello.test(line) ? helloReply : line;
-            Lines.write(ctx.channel(), answer);
+            Channel ch = ctx.channel();
+            Lines.write(ch, answer);
+            if (!ch.isWritable()) ch.config().setAutoRead(false); // backpressure: the peer reads too slowly
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            Channel ch = ctx.channel();
+            if (counted != null && ch.isActive()) ch.config().setAutoRead(ch.isWritable());
+            ctx.fireChannelWritabilityChanged();
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof IdleStateEvent) {
+                idleClosed.incrementAndGet();
+                log.debug(
+                        "event=echo_idle_close server={} peer={} idle_timeout_ms={}",
+                        name,
+                        ctx.channel().remoteAddress(),
+                        limits.idleTimeoutMs);
+                ctx.close();
+                return;
+            }
+            ctx.fireUserEventTriggered(evt);
         }
 
         @Override
@@ -109,6 +293,7 @@ public final class EchoServer implements AutoCloseable {
             if (cause instanceof TooLongFrameException) {
                 log.info("event=nack server={} peer={} reason=line_too_long", name, ch.remoteAddress());
                 Lines.write(ch, Seed.NACK + Seed.PACK_DELIMITER + "line too long");
+                ch.config().setAutoRead(false);
                 ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
                 return;
             }

@@ -342,6 +342,9 @@ public final class TrackerCore implements Core {
                 e.suspect = true;
                 out.add(new TrackerEffect.PersistNode(e.view()));
             }
+            // A node leaving reports itself from its own main port (a source no other host can use): one failed
+            // probe of its echo port then removes it at once, without waiting for the next sweep.
+            if (c.peer.equals(node.toString())) e.sweepRound = true;
             log.info("event=suspect node={} reporter={} probes_in_flight={}", node, c.peer, e.probesInFlight);
             if (e.probesInFlight == 0) probe(e, out);
         }

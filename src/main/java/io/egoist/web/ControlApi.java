@@ -14,11 +14,14 @@ import java.util.concurrent.CompletionException;
  *   <li>{@code GET /status}: id, phase, policy, k, neighbors with costs, known nodes, own cost C_i;</li>
  *   <li>{@code GET /routes}: every reachable destination with next hop, path and cost;</li>
  *   <li>{@code GET /route?to=ID}: one destination (404 when there is no route);</li>
- *   <li>{@code POST /send?to=ID}: body = payload; answers once the destination's acknowledgement is back, with
- *       the path, the route cost and the measured round-trip time (404 no route, 504 no acknowledgement);</li>
+ *   <li>{@code POST /send?to=ID}: body = JSON {@code {"text": "..."}} or {@code {"base64": "..."}}, the payload
+ *       (at most {@link EgoistNode#MAX_PAYLOAD} bytes, else 413); answers once the destination's acknowledgement
+ *       is back, with the path, the route cost and the measured round-trip time (404 no route, 504 no
+ *       acknowledgement);</li>
  *   <li>{@code GET /metrics}: Prometheus text.</li>
  * </ul>
- * Bad requests (missing or malformed {@code to}, sending to itself, empty body) get 400 with a JSON error.
+ * Bad requests (missing or malformed {@code to}, sending to itself, empty payload) get 400 with a JSON error.
+ * Every request passes {@link ControlGuard} first (Host, Origin, token, Content-Type: 403, 401, 415).
  */
 public final class ControlApi implements AutoCloseable {
     /** The control port {@code egoist node} uses unless told otherwise (and the CLI wrappers call). */
@@ -32,22 +35,34 @@ public final class ControlApi implements AutoCloseable {
         this.port = port;
     }
 
-    /** Serves {@code node}'s control API on {@code host:port} (port 0 = ephemeral). */
+    /** Serves {@code node}'s control API on {@code host:port} (port 0 = ephemeral), without a token. */
     public static ControlApi start(EgoistNode node, String host, int port, EventLoopGroup group) {
+        return start(node, host, port, group, null);
+    }
+
+    /**
+     * Serves {@code node}'s control API on {@code host:port} (port 0 = ephemeral); with a non-null {@code token}
+     * every request needs {@code Authorization: Bearer <token>}. Throws IllegalStateException when the port
+     * cannot be bound.
+     */
+    public static ControlApi start(EgoistNode node, String host, int port, EventLoopGroup group, String token) {
         HttpJsonServer s = new HttpJsonServer(group);
-        s.route("GET", "/status", req -> node.status().thenApply(st -> Response.json(NodeJson.status(st))));
-        s.route("GET", "/routes", req -> node.routes().thenApply(rs -> Response.json(NodeJson.routes(node.id(), rs))));
-        s.route("GET", "/route", req -> {
+        ControlGuard guard = new ControlGuard(host, token);
+        s.route("GET", "/status", guard.wrap(req -> node.status().thenApply(st -> Response.json(NodeJson.status(st)))));
+        s.route(
+                "GET",
+                "/routes",
+                guard.wrap(req -> node.routes().thenApply(rs -> Response.json(NodeJson.routes(node.id(), rs)))));
+        s.route("GET", "/route", guard.wrap(req -> {
             NodeId to = nodeParam(req.requireParam("to"));
             return node.route(to)
                     .thenApply(r -> r.map(ri -> Response.json(NodeJson.route(ri)))
                             .orElseThrow(() -> new HttpError(404, "no route to " + to)));
-        });
-        s.route("POST", "/send", req -> {
+        }));
+        s.route("POST", "/send", guard.wrap(req -> {
             NodeId to = nodeParam(req.requireParam("to"));
+            byte[] body = SendBody.payload(req.body());
             if (to.equals(node.id())) throw new HttpError(400, "cannot send to the node itself: " + to);
-            byte[] body = req.body();
-            if (body.length == 0) throw new HttpError(400, "empty payload: put the message in the request body");
             return node.route(to)
                     .thenCompose(r -> {
                         if (r.isEmpty()) throw new HttpError(404, "no route to " + to);
@@ -64,13 +79,20 @@ public final class ControlApi implements AutoCloseable {
                             throw new HttpError(504, "send to " + to + " failed: no answer from the node");
                         throw new CompletionException(t);
                     });
-        });
+        }));
         s.route(
                 "GET",
                 "/metrics",
-                req -> node.scrapeMetrics()
-                        .thenApply(text -> Response.text(200, HttpJsonServer.PROMETHEUS_TEXT, text)));
-        int bound = s.listen(host, port);
+                guard.wrap(req -> node.scrapeMetrics()
+                        .thenApply(text -> Response.text(200, HttpJsonServer.PROMETHEUS_TEXT, text))));
+        int bound;
+        try {
+            bound = s.listen(host, port);
+        } catch (RuntimeException e) {
+            s.close();
+            throw e;
+        }
+        guard.bound(bound);
         return new ControlApi(s, bound);
     }
 

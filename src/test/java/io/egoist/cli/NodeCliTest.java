@@ -101,6 +101,61 @@ class NodeCliTest {
     }
 
     @Test
+    void statusRouteAndSendSendTheTokenFromTheTokenFile(@TempDir Path dir) throws Exception {
+        Path tokenFile = dir.resolve("token");
+        Files.writeString(tokenFile, "t0ken-for-the-cli\n");
+        try (ControlApi locked = ControlApi.start(overlay.node(0), "127.0.0.1", 0, null, "t0ken-for-the-cli")) {
+            String c = "127.0.0.1:" + locked.port();
+            String dst = overlay.node(1).id().toString();
+            String t = tokenFile.toString();
+            assertThat(run("status", "--control", c, "--control-token-file", t).exit())
+                    .isZero();
+            assertThat(run("route", "--control", c, "--to", dst, "--control-token-file", t)
+                            .exit())
+                    .isZero();
+            Run sent = run("send", "--control", c, "--to", dst, "--control-token-file", t, "with a token");
+            assertThat(sent.exit()).as(sent.err()).isZero();
+            assertThat(sent.out()).contains("delivered to " + dst);
+            for (String[] args : new String[][] {
+                {"status", "--control", c}, {"route", "--control", c}, {"send", "--control", c, "--to", dst, "x"}
+            }) {
+                Run r = run(args);
+                assertThat(r.exit()).as(String.join(" ", args)).isEqualTo(1);
+                assertThat(r.err().strip()).contains("unauthorized").doesNotContain("\n");
+            }
+            Path wrong = dir.resolve("wrong");
+            Files.writeString(wrong, "not-it");
+            assertThat(run("status", "--control", c, "--control-token-file", wrong.toString())
+                            .exit())
+                    .isEqualTo(1);
+            Run missing = run(
+                    "status",
+                    "--control",
+                    c,
+                    "--control-token-file",
+                    dir.resolve("nope").toString());
+            assertThat(missing.exit()).isEqualTo(1);
+            assertThat(missing.err()).contains("no such file");
+        }
+    }
+
+    @Test
+    void aPayloadOverTheMaximumIsOneLineAndANonZeroExit(@TempDir Path dir) throws Exception {
+        String dst = overlay.node(1).id().toString();
+        Path big = dir.resolve("big.bin");
+        Files.write(big, new byte[io.egoist.node.runtime.EgoistNode.MAX_PAYLOAD + 1]);
+        Run r = run("send", "--control", control, "--to", dst, "--file", big.toString());
+        assertThat(r.exit()).isNotZero();
+        assertThat(r.err().strip())
+                .startsWith("egoist send: payload too large: 65537 bytes")
+                .doesNotContain("\n");
+        assertThat(r.out()).isEmpty();
+        Run neither = run("send", "--control", control, "--to", dst);
+        assertThat(neither.exit()).isEqualTo(2);
+        assertThat(neither.err().strip()).startsWith("egoist send: give the message");
+    }
+
+    @Test
     void anUnreachableControlPortIsOneLineAndExit1() throws Exception {
         int dead;
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {

@@ -60,10 +60,12 @@ class ControlApiTest {
                 HttpRequest.newBuilder(URI.create(base + path)).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private HttpResponse<String> post(String path, String body) throws Exception {
+    private HttpResponse<String> post(String path, String text) throws Exception {
         return http.send(
                 HttpRequest.newBuilder(URI.create(base + path))
-                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(
+                                JSON.createObjectNode().put("text", text).toString()))
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
@@ -135,6 +137,48 @@ class ControlApiTest {
         await().atMost(Duration.ofSeconds(5))
                 .until(() -> received.stream()
                         .anyMatch(m -> new String(m.payload(), StandardCharsets.UTF_8).equals("hello over HTTP")));
+    }
+
+    private static double neighborsLost(EgoistNode n) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                        "(?m)^egoist_node_neighbors_lost_total\\{[^}]*\\} ([0-9.]+)$")
+                .matcher(n.scrapeMetrics().join());
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+    }
+
+    @Test
+    void theMaximumPayloadTravelsInFragmentsArrivesWholeAndCostsNoNeighbor() throws Exception {
+        double[] lostBefore = overlay.nodes().stream()
+                .mapToDouble(ControlApiTest::neighborsLost)
+                .toArray();
+        byte[] payload = new byte[EgoistNode.MAX_PAYLOAD];
+        new java.util.Random(7).nextBytes(payload);
+        NodeId dst = overlay.node(3).id();
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(URI.create(base + "/send?to=" + dst))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(JSON.createObjectNode()
+                                .put("base64", java.util.Base64.getEncoder().encodeToString(payload))
+                                .toString()))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(JSON.readTree(r.body()).get("bytes").asInt()).isEqualTo(EgoistNode.MAX_PAYLOAD);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> received.stream().anyMatch(m -> java.util.Arrays.equals(m.payload(), payload)));
+        assertThat(received.stream().filter(m -> java.util.Arrays.equals(m.payload(), payload)))
+                .hasSize(1);
+        // a 20 KB message (two lines' worth) through the Java API too
+        byte[] twenty = new byte[20_000];
+        new java.util.Random(8).nextBytes(twenty);
+        EgoistNode.SendResult res = overlay.node(1).send(dst, twenty).get(20, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(res.path()).endsWith(dst);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> received.stream().anyMatch(m -> java.util.Arrays.equals(m.payload(), twenty)));
+        double[] lostAfter = overlay.nodes().stream()
+                .mapToDouble(ControlApiTest::neighborsLost)
+                .toArray();
+        assertThat(lostAfter).containsExactly(lostBefore);
     }
 
     @Test

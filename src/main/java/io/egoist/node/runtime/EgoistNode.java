@@ -12,6 +12,7 @@ import io.egoist.runtime.CoreHost;
 import io.egoist.runtime.EchoServer;
 import io.egoist.runtime.Netty;
 import io.egoist.runtime.OutboundDelay;
+import io.egoist.wire.DataFragment;
 import io.egoist.wire.Link;
 import io.egoist.wire.NodeId;
 import io.netty.channel.EventLoopGroup;
@@ -47,6 +48,12 @@ import org.slf4j.LoggerFactory;
 public final class EgoistNode implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EgoistNode.class);
 
+    /**
+     * The largest payload {@link #send} takes (64 KiB). Larger ones fail at once; one that does not fit in one
+     * wire line travels as fragments (see {@link io.egoist.wire.DataFragment}).
+     */
+    public static final int MAX_PAYLOAD = 64 * 1024;
+
     /** Runtime settings that are not protocol configuration. */
     public static final class Options {
         String bindHost;
@@ -56,6 +63,20 @@ public final class EgoistNode implements AutoCloseable {
         LatencyEmulation emulation;
         OutboundDelay delay;
         int maxOutstandingProbes = io.egoist.runtime.EchoProber.DEFAULT_MAX_OUTSTANDING;
+        EchoServer.Limits echoLimits = new EchoServer.Limits();
+        DataPortLimits dataLimits = new DataPortLimits();
+
+        /** Limits of the echo port (line length, idle timeout, connection caps, backpressure marks). */
+        public Options echoLimits(EchoServer.Limits v) {
+            echoLimits = v;
+            return this;
+        }
+
+        /** Limits of the main (data) port for connections that are not a peer's link (see {@link DataPortLimits}). */
+        public Options dataLimits(DataPortLimits v) {
+            dataLimits = v;
+            return this;
+        }
 
         /** Address to bind the main and echo ports to; default: the node id's address. */
         public Options bindHost(String v) {
@@ -114,7 +135,8 @@ public final class EgoistNode implements AutoCloseable {
     public record SendResult(NodeId to, List<NodeId> path, double pathCostMs, double routeCostMs, double rttMs) {}
 
     private final NodeCore core;
-    private final CoreHost<NodeCore> host;
+    private final DataPortGuard<NodeCore> guard;
+    private final CoreHost<DataPortGuard<NodeCore>> host;
     private final EchoServer echo;
     private final EventLoopGroup ownGroup;
     private final NodeId id;
@@ -124,6 +146,12 @@ public final class EgoistNode implements AutoCloseable {
     private final Map<String, PendingSend> pending = new ConcurrentHashMap<>();
     private final AtomicLong requestCounter = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicBoolean joined = new AtomicBoolean();
+    private final java.security.SecureRandom fragmentGroups = new java.security.SecureRandom();
+    /** Fragments waiting for the rest of their message (loop-confined). */
+    private final Reassembly reassembly;
+
+    private final EventLoopGroup group;
 
     private static final class PendingSend {
         final CompletableFuture<SendResult> future = new CompletableFuture<>();
@@ -138,13 +166,17 @@ public final class EgoistNode implements AutoCloseable {
     }
 
     private EgoistNode(
-            NodeCore core,
-            CoreHost<NodeCore> host,
+            DataPortGuard<NodeCore> guard,
+            CoreHost<DataPortGuard<NodeCore>> host,
             EchoServer echo,
             EventLoopGroup ownGroup,
+            EventLoopGroup group,
             NodeMetrics metrics,
             LatencyEmulation emulation) {
-        this.core = core;
+        this.group = group;
+        this.guard = guard;
+        this.reassembly = new Reassembly(2 * guard.inner().config().dataTimeoutMs());
+        this.core = guard.inner();
         this.host = host;
         this.echo = echo;
         this.ownGroup = ownGroup;
@@ -158,6 +190,16 @@ public final class EgoistNode implements AutoCloseable {
      * returns the running node. Throws IllegalStateException when the ports cannot be bound.
      */
     public static EgoistNode start(NodeConfig config, Options options) {
+        return bind(config, options).join();
+    }
+
+    /**
+     * Binds the main port and the echo port (port + 1) and builds the core, but sends nothing yet: a caller that
+     * needs more ports (the control API) binds them next and then calls {@link #join()}, so that a start-up
+     * failure never leaves a registered ghost at the tracker. Throws IllegalStateException when a port cannot
+     * be bound. {@link #close()} an unjoined node that is not going to join.
+     */
+    public static EgoistNode bind(NodeConfig config, Options options) {
         EventLoopGroup ownGroup = options.group == null ? Netty.newGroup(1, "node") : null;
         EventLoopGroup group = options.group == null ? ownGroup : options.group;
         String bindHost =
@@ -186,7 +228,7 @@ public final class EgoistNode implements AutoCloseable {
                                 h.tap(effect);
                             }
                         });
-                CoreHost<NodeCore> host = new CoreHost<>(hostOptions);
+                CoreHost<DataPortGuard<NodeCore>> host = new CoreHost<>(hostOptions);
                 int port;
                 try {
                     port = host.listen(
@@ -206,7 +248,8 @@ public final class EgoistNode implements AutoCloseable {
                         options.random != null
                                 ? options.random
                                 : new Random(cfg.self().hashCode() * 31L + System.nanoTime()));
-                EchoServer echo = new EchoServer(group, core.helloLine().orElse(null));
+                EchoServer echo = new EchoServer(
+                        group, core.helloLine().orElse(null), EchoServer::decodesAsHello, options.echoLimits);
                 try {
                     echo.listen(bindHost, port + 1);
                 } catch (IllegalStateException e) {
@@ -218,22 +261,19 @@ public final class EgoistNode implements AutoCloseable {
                 NodeMetrics metrics = new NodeMetrics(cfg.self().toString());
                 LatencyEmulation emulation = options.emulation;
                 if (emulation != null) emulation.setSelf(cfg.self());
-                EgoistNode node = new EgoistNode(core, host, echo, ownGroup, metrics, emulation);
+                EgoistNode node = new EgoistNode(
+                        new DataPortGuard<>(core, options.dataLimits, "data:" + port),
+                        host,
+                        echo,
+                        ownGroup,
+                        group,
+                        metrics,
+                        emulation);
                 h.node = node;
                 h.metrics = metrics;
                 h.sniffer = emulation != null && emulation.mapsByRegistrationOrder()
                         ? new TrackerListSniffer(cfg.trackerHost(), cfg.trackerPort(), emulation::learnNodeList)
                         : null;
-                host.start(core).join();
-                log.info(
-                        "event=node_started node={} echo_port={} tracker={}:{} k={} policy={}{}",
-                        cfg.self(),
-                        port + 1,
-                        cfg.trackerHost(),
-                        cfg.trackerPort(),
-                        cfg.k(),
-                        cfg.policy(),
-                        emulation == null ? "" : " emulate_as=" + emulation.selfName());
                 return node;
             }
             throw last;
@@ -241,6 +281,24 @@ public final class EgoistNode implements AutoCloseable {
             Netty.shutdown(ownGroup);
             throw e;
         }
+    }
+
+    /** Starts the core: it registers at the tracker and begins probing. Returns this node. */
+    public EgoistNode join() {
+        if (closed.get()) throw new IllegalStateException("node closed");
+        if (!joined.compareAndSet(false, true)) return this;
+        host.start(guard).join();
+        NodeConfig cfg = core.config();
+        log.info(
+                "event=node_started node={} echo_port={} tracker={}:{} k={} policy={}{}",
+                cfg.self(),
+                cfg.self().port() + 1,
+                cfg.trackerHost(),
+                cfg.trackerPort(),
+                cfg.k(),
+                cfg.policy(),
+                emulation == null ? "" : " emulate_as=" + emulation.selfName());
+        return this;
     }
 
     /** Late-bound references for the callbacks created before the node object exists. */
@@ -285,10 +343,31 @@ public final class EgoistNode implements AutoCloseable {
      */
     public CompletableFuture<SendResult> send(NodeId to, byte[] payload) {
         if (closed.get()) return CompletableFuture.failedFuture(new SendFailedException("node closed"));
+        if (payload.length > MAX_PAYLOAD)
+            return CompletableFuture.failedFuture(new PayloadTooLargeException(payload.length));
+        List<byte[]> pieces = DataFragment.split(
+                payload,
+                fragmentGroups.nextLong(),
+                DataFragment.maxLinePayload(core.config().dataTtl()));
+        if (pieces.size() == 1) return sendOne(to, pieces.get(0));
+        // every fragment is a message of its own; the send succeeds when all are acknowledged
+        long start = System.nanoTime();
+        List<CompletableFuture<SendResult>> parts = new ArrayList<>();
+        for (byte[] piece : pieces) parts.add(sendOne(to, piece));
+        return CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0]))
+                .thenApply(v -> {
+                    SendResult first = parts.get(0).join(),
+                            last = parts.get(parts.size() - 1).join();
+                    return new SendResult(
+                            to, last.path(), last.pathCostMs(), first.routeCostMs(), (System.nanoTime() - start) / 1e6);
+                });
+    }
+
+    private CompletableFuture<SendResult> sendOne(NodeId to, byte[] payload) {
         String requestId = id + "#" + requestCounter.incrementAndGet();
         PendingSend p = new PendingSend(to);
         pending.put(requestId, p);
-        host.query(c -> {
+        query(c -> {
                     // runs on the loop: record what the route looks like now, then hand the message to the core
                     c.route(to).ifPresent(r -> p.routeCost = r.cost());
                     p.view = viewOf(c);
@@ -315,6 +394,13 @@ public final class EgoistNode implements AutoCloseable {
     public static final class SendFailedException extends RuntimeException {
         public SendFailedException(String reason) {
             super(reason);
+        }
+    }
+
+    /** Raised by {@link #send} for a payload over {@link #MAX_PAYLOAD} bytes; nothing was sent. */
+    public static final class PayloadTooLargeException extends IllegalArgumentException {
+        public PayloadTooLargeException(int bytes) {
+            super("payload too large: " + bytes + " bytes, the maximum is " + MAX_PAYLOAD + " bytes");
         }
     }
 
@@ -345,7 +431,16 @@ public final class EgoistNode implements AutoCloseable {
 
     private void onEffect(Effect e) {
         if (e instanceof NodeEffect.Deliver d) {
-            Received r = new Received(d.from(), d.payload(), d.path());
+            byte[] payload = d.payload();
+            try {
+                DataFragment.Fragment f = DataFragment.parse(payload, MAX_PAYLOAD);
+                if (f != null) payload = reassembly.add(d.from(), f, System.currentTimeMillis());
+            } catch (IllegalArgumentException bad) {
+                log.info("event=fragment_dropped node={} from={} reason={}", id, d.from(), bad.getMessage());
+                payload = null;
+            }
+            if (payload == null) return; // a fragment of an unfinished message, or a malformed one
+            Received r = new Received(d.from(), payload, d.path());
             for (Consumer<Received> h : receivers) {
                 try {
                     h.accept(r);
@@ -373,25 +468,35 @@ public final class EgoistNode implements AutoCloseable {
     }
 
     public CompletableFuture<NodeStatus> status() {
-        return host.query(NodeCore::status);
+        return query(NodeCore::status);
     }
 
     public CompletableFuture<List<RouteInfo>> routes() {
-        return host.query(NodeCore::routes);
+        return query(NodeCore::routes);
     }
 
     public CompletableFuture<Optional<RouteInfo>> route(NodeId to) {
-        return host.query(c -> c.route(to));
+        return query(c -> c.route(to));
+    }
+
+    /** The data port's guard counters (open, refused busy, closed idle), read on the loop. */
+    public CompletableFuture<long[]> dataPortCounters() {
+        return host.query(g -> new long[] {g.openConnections(), g.rejectedBusy(), g.idleClosed()});
+    }
+
+    /** The echo server (its counters, for tests and metrics). */
+    public EchoServer echoServer() {
+        return echo;
     }
 
     /** Runs any read of the core on its loop thread. */
     public <T> CompletableFuture<T> query(java.util.function.Function<NodeCore, T> read) {
-        return host.query(read);
+        return host.query(g -> read.apply(g.inner()));
     }
 
     /** Prometheus text, with the core's figures refreshed first. */
     public CompletableFuture<String> scrapeMetrics() {
-        return host.query(c -> {
+        return query(c -> {
                     metrics.refresh(c);
                     return null;
                 })
@@ -417,6 +522,26 @@ public final class EgoistNode implements AutoCloseable {
         } catch (java.util.concurrent.CompletionException e) {
             // closing concurrently: nothing left to mute
         }
+    }
+
+    /**
+     * Leaves the overlay at once (for SIGTERM): stops the core, closes the echo port and every connection, then
+     * tells the tracker {@code RMV@<own id>} (see {@link TrackerFarewell}), which removes the node as soon as
+     * its probe of the closed echo port fails. Waits at most about {@code timeoutMs} for the tracker. A node that
+     * never joined just closes. Idempotent, like {@link #close()}.
+     */
+    public void leave(long timeoutMs) {
+        if (closed.get()) return;
+        if (!joined.get()) {
+            close();
+            return;
+        }
+        mute();
+        echo.close();
+        host.close();
+        NodeConfig cfg = core.config();
+        TrackerFarewell.send(group, id, cfg.trackerHost(), cfg.trackerPort(), timeoutMs);
+        close();
     }
 
     /**

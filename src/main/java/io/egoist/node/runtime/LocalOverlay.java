@@ -158,7 +158,15 @@ public final class LocalOverlay implements AutoCloseable {
         EgoistNode.Options opts = new EgoistNode.Options()
                 .group(group)
                 .ephemeralPort(true)
-                .random(new Random(settings.seed * 1_000_003L + i));
+                .random(new Random(settings.seed * 1_000_003L + i))
+                // every node is on 127.0.0.1: the per-address caps would count the whole overlay as one peer
+                .echoLimits(new io.egoist.runtime.EchoServer.Limits()
+                        .maxConnections(
+                                io.egoist.runtime.EchoServer.Limits.DEFAULT_MAX_CONNECTIONS,
+                                io.egoist.runtime.EchoServer.Limits.DEFAULT_MAX_CONNECTIONS))
+                .dataLimits(new DataPortLimits()
+                        .maxConnections(
+                                DataPortLimits.DEFAULT_MAX_CONNECTIONS, DataPortLimits.DEFAULT_MAX_CONNECTIONS));
         LatencyEmulation emulation = settings.emulate ? LatencyEmulation.withDirectory(name, directory) : null;
         if (emulation != null) opts.emulation(emulation);
         // the node's port is known only once bound; name it before it can be probed (its first probe

@@ -1,0 +1,100 @@
+package io.egoist.node.runtime;
+
+import io.egoist.wire.Message;
+import io.egoist.wire.NodeId;
+import io.egoist.wire.Seed;
+import io.egoist.wire.WireCodec;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A leaving node's last word to the tracker: {@code RMV@<own id>}, sent after its ports are closed, so the
+ * tracker's probe of the echo port fails and the node is removed at once instead of lingering as a suspect.
+ *
+ * <p>The connection is opened <em>from the node's own main port</em> when the system allows it (the listening
+ * socket is closed by then), so the tracker sees the RMV come from exactly the id it names: a self-report no
+ * other host can forge, which our tracker acts on after one failed probe. If that bind fails, an ephemeral
+ * port is used and the RMV counts as an ordinary report (removal at the tracker's next sweep).
+ */
+final class TrackerFarewell {
+    private static final Logger log = LoggerFactory.getLogger(TrackerFarewell.class);
+
+    private TrackerFarewell() {}
+
+    /** Sends the RMV and waits (at most {@code timeoutMs}) until the tracker closed the connection. */
+    static boolean send(EventLoopGroup group, NodeId self, String trackerHost, int trackerPort, long timeoutMs) {
+        String line = WireCodec.encode(new Message.Remove(self)) + Seed.CRLF;
+        Channel ch = connect(group, self, trackerHost, trackerPort, timeoutMs, true);
+        if (ch == null) ch = connect(group, self, trackerHost, trackerPort, timeoutMs, false);
+        if (ch == null) {
+            log.warn(
+                    "event=leave_rmv_failed node={} tracker={}:{} reason=connect_failed",
+                    self,
+                    trackerHost,
+                    trackerPort);
+            return false;
+        }
+        boolean fromOwnPort = ((InetSocketAddress) ch.localAddress()).getPort() == self.port();
+        ch.writeAndFlush(Unpooled.copiedBuffer(line, StandardCharsets.US_ASCII));
+        boolean closed = ch.closeFuture().awaitUninterruptibly(timeoutMs, TimeUnit.MILLISECONDS);
+        ch.close();
+        log.info(
+                "event=leave_rmv_sent node={} tracker={}:{} from_own_port={} acknowledged={}",
+                self,
+                trackerHost,
+                trackerPort,
+                fromOwnPort,
+                closed);
+        return closed;
+    }
+
+    private static Channel connect(
+            EventLoopGroup group, NodeId self, String host, int port, long timeoutMs, boolean fromOwnPort) {
+        Bootstrap b = new Bootstrap()
+                .group(group)
+                .channel(NioSocketChannel.class)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, timeoutMs))
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .handler(new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                        ReferenceCountUtil.release(msg); // the tracker answers RMV with nothing but a close
+                    }
+
+                    @Override
+                    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                        ctx.close();
+                    }
+                });
+        try {
+            ChannelFuture f = fromOwnPort
+                    ? b.connect(new InetSocketAddress(host, port), new InetSocketAddress(self.ip(), self.port()))
+                    : b.connect(host, port);
+            if (!f.awaitUninterruptibly(timeoutMs + 100, TimeUnit.MILLISECONDS) || !f.isSuccess()) {
+                f.channel().close();
+                log.debug(
+                        "event=leave_connect_failed node={} from_own_port={} reason={}",
+                        self,
+                        fromOwnPort,
+                        f.cause() == null ? "timeout" : f.cause().toString());
+                return null;
+            }
+            return f.channel();
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+}
