@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.egoist.core.ConnId;
 import io.egoist.core.Effect;
 import io.egoist.core.Event;
+import io.egoist.node.linkstate.SeqNumbers;
 import io.egoist.wire.Decoded;
 import io.egoist.wire.Link;
 import io.egoist.wire.Message;
@@ -349,7 +350,7 @@ class NodeCoreTest {
         assertThat(d.now).isGreaterThan(5_000_000 + 3000 * 50_000L);
         List<Integer> seqs = ownSeqsOn(d, conn(d, id(2)));
         assertThat(seqs).hasSizeGreaterThan(3000);
-        assertThat(seqs.get(0)).isEqualTo(NodeCore.firstSeq(d.core.config(), 4_900_600));
+        assertThat(seqs.get(0)).isEqualTo(SeqNumbers.first(d.core.config(), 4_900_600));
         // a v0.2 receiver: accepts seq > last, never forgets last
         int last = -1, accepted = 0;
         for (int s : seqs)
@@ -360,7 +361,7 @@ class NodeCoreTest {
         assertThat(accepted).isEqualTo(seqs.size());
         // and ours (serial arithmetic) likewise
         for (int i = 1; i < seqs.size(); i++)
-            assertThat(NodeCore.seqNewer(seqs.get(i), seqs.get(i - 1))).isTrue();
+            assertThat(SeqNumbers.newer(seqs.get(i), seqs.get(i - 1))).isTrue();
     }
 
     @Test
@@ -375,7 +376,7 @@ class NodeCoreTest {
                 assertThat(ownSeqsOn(before, conn(before, id(2)))).hasSizeGreaterThan((int) (uptime / 66_000));
                 Driver after = announcingEveryStep(before.now + 10_000); // back 10 s later
                 int first = ownSeqsOn(after, conn(after, id(2))).get(0);
-                assertThat(NodeCore.seqNewer(first, last))
+                assertThat(SeqNumbers.newer(first, last))
                         .as(
                                 "start %d s, up %d min: last %d, first after restart %d",
                                 start / 1000, uptime / 60_000, last, first)
@@ -386,14 +387,14 @@ class NodeCoreTest {
 
     @Test
     void serialNumberComparison() {
-        assertThat(NodeCore.seqNewer(1, 0)).isTrue();
-        assertThat(NodeCore.seqNewer(0, 4999)).isTrue();
-        assertThat(NodeCore.seqNewer(4999, 0)).isFalse();
-        assertThat(NodeCore.seqNewer(7, 7)).isFalse();
-        assertThat(NodeCore.seqNewer(2499, 0)).isTrue();
-        assertThat(NodeCore.seqNewer(2500, 0)).isFalse();
-        assertThat(NodeCore.seqNewer(0, 2500)).isFalse();
-        assertThat(NodeCore.seqNewer(100, 2601)).isTrue();
+        assertThat(SeqNumbers.newer(1, 0)).isTrue();
+        assertThat(SeqNumbers.newer(0, 4999)).isTrue();
+        assertThat(SeqNumbers.newer(4999, 0)).isFalse();
+        assertThat(SeqNumbers.newer(7, 7)).isFalse();
+        assertThat(SeqNumbers.newer(2499, 0)).isTrue();
+        assertThat(SeqNumbers.newer(2500, 0)).isFalse();
+        assertThat(SeqNumbers.newer(0, 2500)).isFalse();
+        assertThat(SeqNumbers.newer(100, 2601)).isTrue();
     }
 
     @Test

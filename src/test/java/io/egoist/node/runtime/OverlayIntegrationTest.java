@@ -305,7 +305,7 @@ class OverlayIntegrationTest {
         Snapshot after = snapshot(victim, other);
         assertThat(after.known()).isEqualTo(before.known());
         int seqAfter = overlay.node(victim).query(c -> c.lastSeq(other)).join();
-        assertThat(seqAfter == seqBefore || io.egoist.node.NodeCore.seqNewer(seqAfter, seqBefore))
+        assertThat(seqAfter == seqBefore || io.egoist.node.linkstate.SeqNumbers.newer(seqAfter, seqBefore))
                 .as("no rejected update was taken: seq %d -> %d", seqBefore, seqAfter)
                 .isTrue();
         assertThat(seqAfter).isNotEqualTo(newer);

@@ -8,6 +8,7 @@ import io.egoist.core.Effect;
 import io.egoist.core.Event;
 import io.egoist.node.NodeCore;
 import io.egoist.node.RouteInfo;
+import io.egoist.node.linkstate.SeqNumbers;
 import io.egoist.tracker.TrackerSnapshot;
 import io.egoist.wire.Link;
 import io.egoist.wire.NodeId;
@@ -273,7 +274,7 @@ class OverlaySimulationTest {
         VirtualNetwork net = o.net();
         // the first number is the clock in units of 2/3 of the re-wiring period, then +1 per announcement:
         // start where the first numbers are about 4985, so that the counters wrap within a few minutes
-        long unit = NodeCore.seqClockUnitMs(
+        long unit = SeqNumbers.clockUnitMs(
                 io.egoist.node.NodeConfig.defaults(o.ids().get(0), "10.255.255.1", 61223)
                         .withRewirePeriodMs(10_000));
         long t0 = 4_985 * unit;

@@ -1,0 +1,29 @@
+package io.egoist.node;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+/** Counts of significant events of a node, for tests, metrics and the benchmark. */
+public final class NodeCounters {
+    public long replayed, forwarded;
+    public long rewires,
+            changes,
+            repairs,
+            aborted,
+            neighborsLost,
+            updatesAccepted,
+            updatesStale,
+            updatesDuplicate,
+            rejected,
+            registrations,
+            reRegistrations,
+            dataForwarded,
+            dataDropped,
+            announcements;
+    /** Periodic br steps that kept the wiring because the gain was below the noise guard. */
+    public long guarded;
+    /** DATA/DACK lines that waited for a route (held) and were sent once one appeared. */
+    public long held, heldSent;
+    /** Dropped DATA/DACK by reason (ttl, loop, no_route, no_route_for_ack, link_lost). */
+    public final Map<String, Long> drops = new TreeMap<>();
+}
