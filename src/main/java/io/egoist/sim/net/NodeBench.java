@@ -1,7 +1,7 @@
 package io.egoist.sim.net;
 
+import io.egoist.latency.LatencyMatrix;
 import io.egoist.node.NodeCounters;
-import io.egoist.sim.LatencyMatrix;
 import io.egoist.wire.Link;
 import io.egoist.wire.NodeId;
 import java.lang.management.ManagementFactory;

@@ -3,9 +3,9 @@ package io.egoist.node.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.egoist.latency.LatencyMatrix;
 import io.egoist.node.NodeStatus;
 import io.egoist.node.RouteInfo;
-import io.egoist.sim.LatencyMatrix;
 import io.egoist.sns.Graph;
 import io.egoist.sns.ShortestPaths;
 import io.egoist.tracker.TrackerNode;

@@ -169,7 +169,7 @@ class OverlaySimulationTest {
     @Test
     void churnWithTwoHundredNodesKeepsInvariantsAndHealsWhenItStops() {
         SimOverlay o = SimOverlay.build(
-                io.egoist.sim.LatencyMatrix.ripe().toArray(), 200, 21, c -> c, new VirtualNetwork.Options());
+                io.egoist.latency.LatencyMatrix.ripe().toArray(), 200, 21, c -> c, new VirtualNetwork.Options());
         VirtualNetwork net = o.net();
         long w0 = System.nanoTime();
         o.startAll(10_000, new Random(6));
