@@ -277,7 +277,8 @@ public final class NodeCore implements Core {
 
     private void onPeerUpdate(ConnId c, Message.PeerUpdate u, String line) {
         LinkStateDb.Verdict v = lsdb.accept(u, line);
-        if (v == LinkStateDb.Verdict.REJECTED) inLinks.reject(c, LinkStateDb.problem(u));
+        if (v == LinkStateDb.Verdict.DROPPED) inLinks.refuse(c, LinkStateDb.problem(u));
+        if (v == LinkStateDb.Verdict.OWN_AHEAD) wiring.announceNow();
         if (v != LinkStateDb.Verdict.ACCEPTED) return;
         learn(u.source());
         for (Link l : u.links()) learn(l.dst());

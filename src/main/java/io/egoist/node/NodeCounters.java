@@ -20,6 +20,10 @@ public final class NodeCounters {
             dataForwarded,
             dataDropped,
             announcements;
+    /** Peer updates dropped as unacceptable (the link stays up), self-links left out of accepted ones. */
+    public long updatesDropped, selfLinksIgnored;
+    /** Updates of our own id with a sequence number ahead of ours (we re-announced past them). */
+    public long ownSeqAhead;
     /** Periodic br steps that kept the wiring because the gain was below the noise guard. */
     public long guarded;
     /** DATA/DACK lines that waited for a route (held) and were sent once one appeared. */

@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Accepted connections (in-links): who connected, and whether it has shown it speaks our extensions, which
- * decides whether a rejection is answered with NACK before the close.
+ * decides whether a rejection is answered with NACK. Only a line we cannot parse at all (or one too long) closes
+ * the connection ({@link #reject}); a parsed but unusable one is dropped ({@link #refuse}).
  */
 public final class InLinks {
     private static final Logger log = LoggerFactory.getLogger(InLinks.class);
@@ -67,14 +68,31 @@ public final class InLinks {
     }
 
     /**
+     * A line we could parse but cannot use (e.g. an update whose links do not start at its source): dropped, the
+     * connection stays up (one bad update must not cut a v0.2 peer off, which would report us dead); NACK@reason
+     * only to a connector that has shown it is an egoist node.
+     */
+    public void refuse(ConnId c, String reason) {
+        InConn ic = conns.get(c);
+        boolean nack = ic != null && ic.speaksExtensions;
+        String r = nackReason(reason);
+        log.warn("event=refuse node={} peer={} reason=\"{}\" nack={}", ctx.self(), name(c), r, nack);
+        if (nack) ctx.emit(new Effect.Send(c, WireCodec.encode(new Message.Nack(r))));
+    }
+
+    private static String nackReason(String reason) {
+        String r = reason.replace('@', ' ').replace('\r', ' ').replace('\n', ' ');
+        return r.length() > 200 ? r.substring(0, 200) : r;
+    }
+
+    /**
      * Bad input on an accepted connection: close it, state unchanged, one log line. NACK@reason first only if the
      * connector has shown it is an egoist node: an extension never goes to a v0.2 peer, and the accepting side
      * cannot tell otherwise who connected.
      */
     public void reject(ConnId c, String reason) {
         ctx.counters().rejected++;
-        String r = reason.replace('@', ' ').replace('\r', ' ').replace('\n', ' ');
-        if (r.length() > 200) r = r.substring(0, 200);
+        String r = nackReason(reason);
         InConn ic = conns.remove(c);
         boolean nack = ic != null && ic.speaksExtensions;
         log.warn(

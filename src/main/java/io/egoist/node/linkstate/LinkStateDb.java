@@ -47,8 +47,13 @@ public final class LinkStateDb {
     public enum Verdict {
         /** Our own, or one we have seen: dropped. */
         DUPLICATE,
-        /** Well-formed but unacceptable (see {@link #problem}). */
-        REJECTED,
+        /** Well-formed but unacceptable (see {@link #problem}): dropped and counted; the link stays up. */
+        DROPPED,
+        /**
+         * An announcement of our own id with a sequence number ahead of ours (forged, or from a previous life):
+         * our next announcement, due at once, goes out with a higher one.
+         */
+        OWN_AHEAD,
         /** Not newer than what we hold for its source. */
         STALE,
         /** Stored: flood it on. */
@@ -64,6 +69,10 @@ public final class LinkStateDb {
     private String ownLine;
     private List<Link> ownLinks = List.of();
     private long lastAnnounce = Long.MIN_VALUE;
+    /** An announcement of ours is due at once (we saw our own id with a sequence number ahead of ours). */
+    private boolean forceAnnounce;
+    /** Before our first announcement: the highest sequence number seen under our id, or -1. */
+    private int seqFloor = -1;
 
     public LinkStateDb(NodeContext ctx) {
         this.ctx = ctx;
@@ -111,8 +120,12 @@ public final class LinkStateDb {
      * arithmetic, and strict {@code >} unless the counter wrapped). See docs/DESIGN-NODE.md section 5.
      */
     private int nextSeq() {
-        if (ownSeq < 0) ownSeq = SeqNumbers.first(cfg, ctx.now());
-        else ownSeq = (ownSeq + 1) % Seed.PKT_IDS_LIMIT;
+        if (ownSeq < 0) {
+            ownSeq = SeqNumbers.first(cfg, ctx.now());
+            if (seqFloor >= 0 && !SeqNumbers.newer(ownSeq, seqFloor)) ownSeq = (seqFloor + 1) % Seed.PKT_IDS_LIMIT;
+        } else {
+            ownSeq = (ownSeq + 1) % Seed.PKT_IDS_LIMIT;
+        }
         return ownSeq;
     }
 
@@ -122,8 +135,12 @@ public final class LinkStateDb {
      * null.
      */
     public String announce(List<Link> links) {
-        boolean due = ownLine == null || ctx.now() - lastAnnounce >= cfg.announceRefreshMs() || costsMoved(links);
+        boolean due = forceAnnounce
+                || ownLine == null
+                || ctx.now() - lastAnnounce >= cfg.announceRefreshMs()
+                || costsMoved(links);
         if (!due) return null;
+        forceAnnounce = false;
         int seq = nextSeq();
         String hash = hash(seq);
         ownLinks = List.copyOf(links);
@@ -172,14 +189,23 @@ public final class LinkStateDb {
         return false;
     }
 
-    /** Takes in a decoded peer update (raw {@code line}); ACCEPTED means stored, to be flooded on. */
+    /**
+     * Takes in a decoded peer update (raw {@code line}); ACCEPTED means stored, to be flooded on. Self-links (v0.2
+     * announces one after losing a neighbor) are left out of what is stored; the rest of the update is used.
+     */
     public Verdict accept(Message.PeerUpdate u, String line) {
         NodeId src = u.source();
-        if (src.equals(self) || seenHashes.contains(u.hash())) {
+        if (src.equals(self)) return ownAnnouncement(u);
+        if (seenHashes.contains(u.hash())) {
             ctx.counters().updatesDuplicate++;
-            return Verdict.DUPLICATE; // e.g. our own update came back around
+            return Verdict.DUPLICATE;
         }
-        if (problem(u) != null) return Verdict.REJECTED;
+        String problem = problem(u);
+        if (problem != null) {
+            ctx.counters().updatesDropped++;
+            log.info("event=update_dropped node={} source={} seq={} reason=\"{}\"", self, src, u.seq(), problem);
+            return Verdict.DROPPED;
+        }
         SourceState prev = sources.get(src);
         if (prev != null && prev.seq() != null && !SeqNumbers.newer(u.seq(), prev.seq())) {
             seenHashes.add(u.hash());
@@ -189,9 +215,46 @@ public final class LinkStateDb {
         }
         seenHashes.add(u.hash());
         ctx.counters().updatesAccepted++;
-        sources.put(src, new SourceState(u.seq(), u.links(), line));
+        List<Link> links = new ArrayList<>(u.links().size());
+        for (Link l : u.links()) {
+            if (l.dst().equals(src)) {
+                ctx.counters().selfLinksIgnored++;
+                log.debug("event=self_link_ignored node={} source={} seq={}", self, src, u.seq());
+            } else {
+                links.add(l);
+            }
+        }
+        sources.put(src, new SourceState(u.seq(), links, line));
         ctx.invalidate();
         return Verdict.ACCEPTED;
+    }
+
+    /**
+     * An update under our own id: normally ours coming back around (a duplicate). One we did not send with a
+     * sequence number ahead of ours would make every node drop our announcements until our counter passed it
+     * (a forged update, or our previous life's): so we jump past it and announce at once, as OSPF does.
+     */
+    private Verdict ownAnnouncement(Message.PeerUpdate u) {
+        if (seenHashes.contains(u.hash())) {
+            ctx.counters().updatesDuplicate++;
+            return Verdict.DUPLICATE;
+        }
+        seenHashes.add(u.hash());
+        if (ownSeq < 0) {
+            // not announced yet: our first number will lie ahead of it
+            if (seqFloor < 0 || SeqNumbers.newer(u.seq(), seqFloor)) seqFloor = u.seq();
+            ctx.counters().updatesDuplicate++;
+            return Verdict.DUPLICATE;
+        }
+        if (!SeqNumbers.newer(u.seq(), ownSeq)) {
+            ctx.counters().updatesDuplicate++;
+            return Verdict.DUPLICATE;
+        }
+        log.warn("event=own_update_ahead node={} seq={} own_seq={} action=reannounce", self, u.seq(), ownSeq);
+        ctx.counters().ownSeqAhead++;
+        ownSeq = u.seq();
+        forceAnnounce = true;
+        return Verdict.OWN_AHEAD;
     }
 
     /** Why a (well-formed) peer update is unacceptable, or null. */
@@ -200,7 +263,7 @@ public final class LinkStateDb {
         for (int i = 0; i < u.links().size(); i++) {
             Link l = u.links().get(i);
             if (!l.src().equals(u.source())) return "link[" + i + "] does not start at the update's source";
-            if (l.dst().equals(l.src())) return "link[" + i + "] is a self-link";
+            if (l.dst().equals(l.src())) continue; // a self-link: ignored (v0.2 sends them), not a problem
             if (!dsts.add(l.dst())) return "link[" + i + "] duplicates destination " + l.dst();
             // a cost >= UNREACHABLE_COST (v0.2's HUGE_DELAY for a neighbor that stopped answering) is a link
             // that is down: accepted, never routed over (see the routing view)

@@ -273,6 +273,11 @@ public final class Wiring {
         tracker.report(lsdb.ownLinks());
     }
 
+    /** Our announcement must go out now (with a sequence number past one seen under our id). */
+    public void announceNow() {
+        announce();
+    }
+
     /** Announces our links that are up (if due: a change, a moved cost, a refresh) on every out-link. */
     private void announce() {
         List<Link> up = new ArrayList<>();

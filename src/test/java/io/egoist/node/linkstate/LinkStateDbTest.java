@@ -72,11 +72,54 @@ class LinkStateDbTest {
     }
 
     @Test
-    void anUpdateWithASelfLinkIsRejectedAndChangesNothing() {
-        String bad = update("b1", 7, id(5), id(6), id(5));
-        assertThat(db.accept(decode(bad), bad)).isEqualTo(LinkStateDb.Verdict.REJECTED);
-        assertThat(LinkStateDb.problem(decode(bad))).contains("self-link");
+    void aSelfLinkIsLeftOutAndTheRestOfTheUpdateIsStored() {
+        String u = update("b1", 7, id(5), id(6), id(5));
+        assertThat(LinkStateDb.problem(decode(u))).isNull();
+        assertThat(db.accept(decode(u), u)).isEqualTo(LinkStateDb.Verdict.ACCEPTED);
+        assertThat(db.linksOf(id(5))).extracting(Link::dst).containsExactly(id(6));
+        assertThat(db.catchUpLines(id(9))).containsExactly(u); // flooded as received
+    }
+
+    @Test
+    void anUnusableUpdateIsDroppedAndCounted() {
+        String u = WireCodec.encode(
+                new Message.PeerUpdate("b2", 7, id(5), List.of(new Link(id(5), id(6), 1), new Link(id(5), id(6), 2))));
+        assertThat(db.accept(decode(u), u)).isEqualTo(LinkStateDb.Verdict.DROPPED);
+        assertThat(ctx.counters().updatesDropped).isEqualTo(1);
         assertThat(db.sources()).isEmpty();
+    }
+
+    @Test
+    void ourOwnIdAheadOfUsForcesTheNextAnnouncementPastIt() {
+        String first = db.announce(links(100, 200));
+        int own = decode(first).seq();
+        int ahead = (own + 100) % 5000;
+        String forged = update("c0", ahead, id(1), id(2));
+        assertThat(db.accept(decode(forged), forged)).isEqualTo(LinkStateDb.Verdict.OWN_AHEAD);
+        assertThat(db.accept(decode(forged), forged)).isEqualTo(LinkStateDb.Verdict.DUPLICATE);
+        String next = db.announce(links(100, 200)); // same links: due anyway
+        assertThat(decode(next).seq()).isEqualTo((ahead + 1) % 5000);
+        String behind = update("c1", own, id(1), id(2));
+        assertThat(db.accept(decode(behind), behind)).isEqualTo(LinkStateDb.Verdict.DUPLICATE);
+        assertThat(db.announce(links(100, 200))).isNull();
+    }
+
+    @Test
+    void beforeOurFirstAnnouncementAnIdAheadRaisesOurFirstNumber() {
+        int clock = SeqNumbers.first(cfg, ctx.now());
+        int ahead = (clock + 2000) % 5000;
+        String forged = update("c2", ahead, id(1), id(2));
+        assertThat(db.accept(decode(forged), forged)).isEqualTo(LinkStateDb.Verdict.DUPLICATE);
+        assertThat(decode(db.announce(links(100, 200))).seq()).isEqualTo((ahead + 1) % 5000);
+    }
+
+    @Test
+    void theJumpPastOurOwnIdWrapsModulo5000() {
+        int clock = SeqNumbers.first(cfg, ctx.now());
+        String forged = update("c3", 4999, id(1), id(2));
+        db.accept(decode(forged), forged);
+        int first = decode(db.announce(links(100, 200))).seq();
+        assertThat(first).isEqualTo(SeqNumbers.newer(clock, 4999) ? clock : 0);
     }
 
     @Test

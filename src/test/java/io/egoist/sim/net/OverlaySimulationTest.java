@@ -357,7 +357,7 @@ class OverlaySimulationTest {
                 "UPT@abc1@" + seq + "@" + other + "@" + o.ids().get(5) + "@1.0|@"
                         + o.ids().get(6) + "@" + o.ids().get(7) + "@1.0|",
                 "UPT@abc2@" + ((seq + 1) % 5000) + "@" + other + "@" + o.ids().get(5) + "@-1|",
-                "UPT@abc3@" + ((seq + 1) % 5000) + "@" + other + "@" + other + "@3.0|",
+                "UPT@nothex@" + ((seq + 1) % 5000) + "@" + other + "@" + o.ids().get(5) + "@3.0|", // hash not hex
                 "UPT@abc4@" + ((seq + 1) % 5000) + "@" + other + "@" + o.ids().get(5) + "@inf|",
                 "garbage without structure",
                 "X".repeat(20_000),
