@@ -1,9 +1,9 @@
 package io.egoist.cli;
 
+import io.egoist.latency.LatencyMatrix;
 import io.egoist.node.NodeConfig;
 import io.egoist.node.runtime.EgoistNode;
 import io.egoist.node.runtime.LatencyEmulation;
-import io.egoist.sim.LatencyMatrix;
 import io.egoist.web.ControlApi;
 import io.egoist.wire.NodeId;
 import io.egoist.wire.Seed;

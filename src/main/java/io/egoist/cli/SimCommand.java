@@ -2,9 +2,9 @@ package io.egoist.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.egoist.latency.LatencyMatrix;
 import io.egoist.sim.ChurnSimulation;
 import io.egoist.sim.IntRanges;
-import io.egoist.sim.LatencyMatrix;
 import io.egoist.sim.PolicyComparison;
 import io.egoist.sim.PolicyResult;
 import io.egoist.sim.Progress;

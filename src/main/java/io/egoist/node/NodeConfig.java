@@ -145,590 +145,92 @@ public record NodeConfig(
     }
 
     public NodeConfig withSelf(NodeId v) {
-        return new NodeConfig(
-                v,
-                trackerHost,
-                trackerPort,
-                k,
-                policy,
-                epsilon,
-                pingPeriodMs,
-                pingTimeoutMs,
-                firstProbeDelayMs,
-                rewirePeriodMs,
-                eraseHashMs,
-                heartbeatPeriodMs,
-                heartbeatMisses,
-                trackerRetryMs,
-                trackerRetryMaxMs,
-                trackerRefreshMs,
-                announceRefreshMs,
-                features,
-                dataTtl,
-                dataTimeoutMs,
-                forgetAfterFailures,
-                dataHoldMs,
-                rewireMinGainMs,
-                rewireMinGainFraction);
+        return toBuilder().self(v).build();
     }
 
     public NodeConfig withTracker(String host, int port) {
-        return new NodeConfig(
-                self,
-                host,
-                port,
-                k,
-                policy,
-                epsilon,
-                pingPeriodMs,
-                pingTimeoutMs,
-                firstProbeDelayMs,
-                rewirePeriodMs,
-                eraseHashMs,
-                heartbeatPeriodMs,
-                heartbeatMisses,
-                trackerRetryMs,
-                trackerRetryMaxMs,
-                trackerRefreshMs,
-                announceRefreshMs,
-                features,
-                dataTtl,
-                dataTimeoutMs,
-                forgetAfterFailures,
-                dataHoldMs,
-                rewireMinGainMs,
-                rewireMinGainFraction);
+        return toBuilder().trackerHost(host).trackerPort(port).build();
     }
 
     public NodeConfig withK(int v) {
-        return new NodeConfig(
-                self,
-                trackerHost,
-                trackerPort,
-                v,
-                policy,
-                epsilon,
-                pingPeriodMs,
-                pingTimeoutMs,
-                firstProbeDelayMs,
-                rewirePeriodMs,
-                eraseHashMs,
-                heartbeatPeriodMs,
-                heartbeatMisses,
-                trackerRetryMs,
-                trackerRetryMaxMs,
-                trackerRefreshMs,
-                announceRefreshMs,
-                features,
-                dataTtl,
-                dataTimeoutMs,
-                forgetAfterFailures,
-                dataHoldMs,
-                rewireMinGainMs,
-                rewireMinGainFraction);
+        return toBuilder().k(v).build();
     }
 
     public NodeConfig withPolicy(String v) {
-        return new NodeConfig(
-                self,
-                trackerHost,
-                trackerPort,
-                k,
-                v,
-                epsilon,
-                pingPeriodMs,
-                pingTimeoutMs,
-                firstProbeDelayMs,
-                rewirePeriodMs,
-                eraseHashMs,
-                heartbeatPeriodMs,
-                heartbeatMisses,
-                trackerRetryMs,
-                trackerRetryMaxMs,
-                trackerRefreshMs,
-                announceRefreshMs,
-                features,
-                dataTtl,
-                dataTimeoutMs,
-                forgetAfterFailures,
-                dataHoldMs,
-                rewireMinGainMs,
-                rewireMinGainFraction);
+        return toBuilder().policy(v).build();
     }
 
     public NodeConfig withEpsilon(double v) {
-        return new NodeConfig(
-                self,
-                trackerHost,
-                trackerPort,
-                k,
-                policy,
-                v,
-                pingPeriodMs,
-                pingTimeoutMs,
-                firstProbeDelayMs,
-                rewirePeriodMs,
-                eraseHashMs,
-                heartbeatPeriodMs,
-                heartbeatMisses,
-                trackerRetryMs,
-                trackerRetryMaxMs,
-                trackerRefreshMs,
-                announceRefreshMs,
-                features,
-                dataTtl,
-                dataTimeoutMs,
-                forgetAfterFailures,
-                dataHoldMs,
-                rewireMinGainMs,
-                rewireMinGainFraction);
+        return toBuilder().epsilon(v).build();
     }
 
     public NodeConfig withPingPeriodMs(long v) {
-        return new NodeConfig(
-                self,
-                trackerHost,
-                trackerPort,
-                k,
-                policy,
-                epsilon,
-                v,
-                pingTimeoutMs,
-                firstProbeDelayMs,
-                rewirePeriodMs,
-                eraseHashMs,
-                heartbeatPeriodMs,
-                heartbeatMisses,
-                trackerRetryMs,
-                trackerRetryMaxMs,
-                trackerRefreshMs,
-                announceRefreshMs,
-                features,
-                dataTtl,
-                dataTimeoutMs,
-                forgetAfterFailures,
-                dataHoldMs,
-                rewireMinGainMs,
-                rewireMinGainFraction);
+        return toBuilder().pingPeriodMs(v).build();
     }
 
     public NodeConfig withPingTimeoutMs(long v) {
-        return new NodeConfig(
-                self,
-                trackerHost,
-                trackerPort,
-                k,
-                policy,
-                epsilon,
-                pingPeriodMs,
-                v,
-                firstProbeDelayMs,
-                rewirePeriodMs,
-                eraseHashMs,
-                heartbeatPeriodMs,
-                heartbeatMisses,
-                trackerRetryMs,
-                trackerRetryMaxMs,
-                trackerRefreshMs,
-                announceRefreshMs,
-                features,
-                dataTtl,
-                dataTimeoutMs,
-                forgetAfterFailures,
-                dataHoldMs,
-                rewireMinGainMs,
-                rewireMinGainFraction);
+        return toBuilder().pingTimeoutMs(v).build();
     }
 
     public NodeConfig withFirstProbeDelayMs(long v) {
-        return new NodeConfig(
-                self,
-                trackerHost,
-                trackerPort,
-                k,
-                policy,
-                epsilon,
-                pingPeriodMs,
-                pingTimeoutMs,
-                v,
-                rewirePeriodMs,
-                eraseHashMs,
-                heartbeatPeriodMs,
-                heartbeatMisses,
-                trackerRetryMs,
-                trackerRetryMaxMs,
-                trackerRefreshMs,
-                announceRefreshMs,
-                features,
-                dataTtl,
-                dataTimeoutMs,
-                forgetAfterFailures,
-                dataHoldMs,
-                rewireMinGainMs,
-                rewireMinGainFraction);
+        return toBuilder().firstProbeDelayMs(v).build();
     }
 
     public NodeConfig withRewirePeriodMs(long v) {
-        return new NodeConfig(
-                self,
-                trackerHost,
-                trackerPort,
-                k,
-                policy,
-                epsilon,
-                pingPeriodMs,
-                pingTimeoutMs,
-                firstProbeDelayMs,
-                v,
-                eraseHashMs,
-                heartbeatPeriodMs,
-                heartbeatMisses,
-                trackerRetryMs,
-                trackerRetryMaxMs,
-                trackerRefreshMs,
-                announceRefreshMs,
-                features,
-                dataTtl,
-                dataTimeoutMs,
-                forgetAfterFailures,
-                dataHoldMs,
-                rewireMinGainMs,
-                rewireMinGainFraction);
+        return toBuilder().rewirePeriodMs(v).build();
     }
 
     public NodeConfig withEraseHashMs(long v) {
-        return new NodeConfig(
-                self,
-                trackerHost,
-                trackerPort,
-                k,
-                policy,
-                epsilon,
-                pingPeriodMs,
-                pingTimeoutMs,
-                firstProbeDelayMs,
-                rewirePeriodMs,
-                v,
-                heartbeatPeriodMs,
-                heartbeatMisses,
-                trackerRetryMs,
-                trackerRetryMaxMs,
-                trackerRefreshMs,
-                announceRefreshMs,
-                features,
-                dataTtl,
-                dataTimeoutMs,
-                forgetAfterFailures,
-                dataHoldMs,
-                rewireMinGainMs,
-                rewireMinGainFraction);
+        return toBuilder().eraseHashMs(v).build();
     }
 
     public NodeConfig withHeartbeatPeriodMs(long v) {
-        return new NodeConfig(
-                self,
-                trackerHost,
-                trackerPort,
-                k,
-                policy,
-                epsilon,
-                pingPeriodMs,
-                pingTimeoutMs,
-                firstProbeDelayMs,
-                rewirePeriodMs,
-                eraseHashMs,
-                v,
-                heartbeatMisses,
-                trackerRetryMs,
-                trackerRetryMaxMs,
-                trackerRefreshMs,
-                announceRefreshMs,
-                features,
-                dataTtl,
-                dataTimeoutMs,
-                forgetAfterFailures,
-                dataHoldMs,
-                rewireMinGainMs,
-                rewireMinGainFraction);
+        return toBuilder().heartbeatPeriodMs(v).build();
     }
 
     public NodeConfig withHeartbeatMisses(int v) {
-        return new NodeConfig(
-                self,
-                trackerHost,
-                trackerPort,
-                k,
-                policy,
-                epsilon,
-                pingPeriodMs,
-                pingTimeoutMs,
-                firstProbeDelayMs,
-                rewirePeriodMs,
-                eraseHashMs,
-                heartbeatPeriodMs,
-                v,
-                trackerRetryMs,
-                trackerRetryMaxMs,
-                trackerRefreshMs,
-                announceRefreshMs,
-                features,
-                dataTtl,
-                dataTimeoutMs,
-                forgetAfterFailures,
-                dataHoldMs,
-                rewireMinGainMs,
-                rewireMinGainFraction);
+        return toBuilder().heartbeatMisses(v).build();
     }
 
     public NodeConfig withTrackerRetryMs(long first, long max) {
-        return new NodeConfig(
-                self,
-                trackerHost,
-                trackerPort,
-                k,
-                policy,
-                epsilon,
-                pingPeriodMs,
-                pingTimeoutMs,
-                firstProbeDelayMs,
-                rewirePeriodMs,
-                eraseHashMs,
-                heartbeatPeriodMs,
-                heartbeatMisses,
-                first,
-                max,
-                trackerRefreshMs,
-                announceRefreshMs,
-                features,
-                dataTtl,
-                dataTimeoutMs,
-                forgetAfterFailures,
-                dataHoldMs,
-                rewireMinGainMs,
-                rewireMinGainFraction);
+        return toBuilder().trackerRetryMs(first).trackerRetryMaxMs(max).build();
     }
 
     public NodeConfig withTrackerRefreshMs(long v) {
-        return new NodeConfig(
-                self,
-                trackerHost,
-                trackerPort,
-                k,
-                policy,
-                epsilon,
-                pingPeriodMs,
-                pingTimeoutMs,
-                firstProbeDelayMs,
-                rewirePeriodMs,
-                eraseHashMs,
-                heartbeatPeriodMs,
-                heartbeatMisses,
-                trackerRetryMs,
-                trackerRetryMaxMs,
-                v,
-                announceRefreshMs,
-                features,
-                dataTtl,
-                dataTimeoutMs,
-                forgetAfterFailures,
-                dataHoldMs,
-                rewireMinGainMs,
-                rewireMinGainFraction);
+        return toBuilder().trackerRefreshMs(v).build();
     }
 
     public NodeConfig withAnnounceRefreshMs(long v) {
-        return new NodeConfig(
-                self,
-                trackerHost,
-                trackerPort,
-                k,
-                policy,
-                epsilon,
-                pingPeriodMs,
-                pingTimeoutMs,
-                firstProbeDelayMs,
-                rewirePeriodMs,
-                eraseHashMs,
-                heartbeatPeriodMs,
-                heartbeatMisses,
-                trackerRetryMs,
-                trackerRetryMaxMs,
-                trackerRefreshMs,
-                v,
-                features,
-                dataTtl,
-                dataTimeoutMs,
-                forgetAfterFailures,
-                dataHoldMs,
-                rewireMinGainMs,
-                rewireMinGainFraction);
+        return toBuilder().announceRefreshMs(v).build();
     }
 
     public NodeConfig withFeatures(List<String> v) {
-        return new NodeConfig(
-                self,
-                trackerHost,
-                trackerPort,
-                k,
-                policy,
-                epsilon,
-                pingPeriodMs,
-                pingTimeoutMs,
-                firstProbeDelayMs,
-                rewirePeriodMs,
-                eraseHashMs,
-                heartbeatPeriodMs,
-                heartbeatMisses,
-                trackerRetryMs,
-                trackerRetryMaxMs,
-                trackerRefreshMs,
-                announceRefreshMs,
-                v,
-                dataTtl,
-                dataTimeoutMs,
-                forgetAfterFailures,
-                dataHoldMs,
-                rewireMinGainMs,
-                rewireMinGainFraction);
+        return toBuilder().features(v).build();
     }
 
     public NodeConfig withDataTtl(int v) {
-        return new NodeConfig(
-                self,
-                trackerHost,
-                trackerPort,
-                k,
-                policy,
-                epsilon,
-                pingPeriodMs,
-                pingTimeoutMs,
-                firstProbeDelayMs,
-                rewirePeriodMs,
-                eraseHashMs,
-                heartbeatPeriodMs,
-                heartbeatMisses,
-                trackerRetryMs,
-                trackerRetryMaxMs,
-                trackerRefreshMs,
-                announceRefreshMs,
-                features,
-                v,
-                dataTimeoutMs,
-                forgetAfterFailures,
-                dataHoldMs,
-                rewireMinGainMs,
-                rewireMinGainFraction);
+        return toBuilder().dataTtl(v).build();
     }
 
     public NodeConfig withDataTimeoutMs(long v) {
-        return new NodeConfig(
-                self,
-                trackerHost,
-                trackerPort,
-                k,
-                policy,
-                epsilon,
-                pingPeriodMs,
-                pingTimeoutMs,
-                firstProbeDelayMs,
-                rewirePeriodMs,
-                eraseHashMs,
-                heartbeatPeriodMs,
-                heartbeatMisses,
-                trackerRetryMs,
-                trackerRetryMaxMs,
-                trackerRefreshMs,
-                announceRefreshMs,
-                features,
-                dataTtl,
-                v,
-                forgetAfterFailures,
-                dataHoldMs,
-                rewireMinGainMs,
-                rewireMinGainFraction);
+        return toBuilder().dataTimeoutMs(v).build();
     }
 
     public NodeConfig withForgetAfterFailures(int v) {
-        return new NodeConfig(
-                self,
-                trackerHost,
-                trackerPort,
-                k,
-                policy,
-                epsilon,
-                pingPeriodMs,
-                pingTimeoutMs,
-                firstProbeDelayMs,
-                rewirePeriodMs,
-                eraseHashMs,
-                heartbeatPeriodMs,
-                heartbeatMisses,
-                trackerRetryMs,
-                trackerRetryMaxMs,
-                trackerRefreshMs,
-                announceRefreshMs,
-                features,
-                dataTtl,
-                dataTimeoutMs,
-                v,
-                dataHoldMs,
-                rewireMinGainMs,
-                rewireMinGainFraction);
+        return toBuilder().forgetAfterFailures(v).build();
     }
 
     public NodeConfig withDataHoldMs(long v) {
-        return new NodeConfig(
-                self,
-                trackerHost,
-                trackerPort,
-                k,
-                policy,
-                epsilon,
-                pingPeriodMs,
-                pingTimeoutMs,
-                firstProbeDelayMs,
-                rewirePeriodMs,
-                eraseHashMs,
-                heartbeatPeriodMs,
-                heartbeatMisses,
-                trackerRetryMs,
-                trackerRetryMaxMs,
-                trackerRefreshMs,
-                announceRefreshMs,
-                features,
-                dataTtl,
-                dataTimeoutMs,
-                forgetAfterFailures,
-                v,
-                rewireMinGainMs,
-                rewireMinGainFraction);
+        return toBuilder().dataHoldMs(v).build();
     }
+
     /** The {@code br} noise guard: re-wire only if C_i falls by more than max(ms, fraction x C_i). */
     public NodeConfig withRewireMinGain(double ms, double fraction) {
-        return new NodeConfig(
-                self,
-                trackerHost,
-                trackerPort,
-                k,
-                policy,
-                epsilon,
-                pingPeriodMs,
-                pingTimeoutMs,
-                firstProbeDelayMs,
-                rewirePeriodMs,
-                eraseHashMs,
-                heartbeatPeriodMs,
-                heartbeatMisses,
-                trackerRetryMs,
-                trackerRetryMaxMs,
-                trackerRefreshMs,
-                announceRefreshMs,
-                features,
-                dataTtl,
-                dataTimeoutMs,
-                forgetAfterFailures,
-                dataHoldMs,
-                ms,
-                fraction);
+        return toBuilder().rewireMinGainMs(ms).rewireMinGainFraction(fraction).build();
+    }
+
+    /** A builder holding this configuration's values. */
+    NodeConfigBuilder toBuilder() {
+        return new NodeConfigBuilder(this);
     }
 }

@@ -1,5 +1,6 @@
 package io.egoist.sim;
 
+import io.egoist.latency.LatencyMatrix;
 import io.egoist.sns.Graph;
 import java.util.Arrays;
 

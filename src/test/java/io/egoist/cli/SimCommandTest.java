@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.egoist.sim.LatencyMatrix;
+import io.egoist.latency.LatencyMatrix;
 import io.egoist.sim.TopologyGenerator;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;

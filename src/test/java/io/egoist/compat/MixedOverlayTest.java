@@ -258,6 +258,31 @@ class MixedOverlayTest {
         }
         assertThat(links(o, src).get(0).cost()).isEqualTo(35.2034912109);
     }
+    /**
+     * v0.2 announces a self-link after losing a neighbor ({@code …@A@A@500|}): the self-link is ignored, the rest
+     * of the update is used and flooded, and the connection stays up (a close would make the v0.2 sender report
+     * us dead at its tracker). A second update from the same source goes through on the same connection.
+     */
+    @Test
+    void aV02UpdateWithASelfLinkIsUsedWithoutItAndTheLinkStaysUp() throws Exception {
+        V02Tracker t = closer.track(V02Tracker.start(Duration.ofSeconds(60)));
+        EgoistNode o = closer.track(OurNodes.start(OurNodes.config(t.port(), 1)));
+        await().atMost(WAIT).until(() -> !OurNodes.status(o).phase().equals("JOINING"));
+        V02Node v = closer.track(V02Node.start(t.port(), Config.of(0)));
+        String src = v.id();
+        String dst = id(o);
+        try (RawLine c = new RawLine(o.id().port())) {
+            c.send("UPT@" + V02Wire.sha1Hex("s1") + "@0@" + src + "@" + src + "@500|@" + src + "@" + dst + "@500|");
+            await().atMost(WAIT).until(() -> links(o, src).size() == 1);
+            assertThat(links(o, src).get(0).dst()).isEqualTo(nid(dst));
+            assertThat(c.stillOpenAfter(500)).isTrue();
+            c.send("UPT@" + V02Wire.sha1Hex("s2") + "@1@" + src + "@" + src + "@500|");
+            await().atMost(WAIT).until(() -> links(o, src).isEmpty());
+            assertThat(c.stillOpenAfter(300)).isTrue();
+        }
+        assertThat(t.received()).noneMatch(l -> l.startsWith("RMV"));
+    }
+
     /** `egoist node --v02` (features none) looks like a v0.2 node on the wire, to our nodes and to v0.2 ones. */
     @Test
     void anEgoistNodeWithoutExtensionsLooksLikeV02OnTheWire() throws Exception {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.egoist.core.ConnId;
 import io.egoist.core.Effect;
 import io.egoist.core.Event;
+import io.egoist.node.linkstate.SeqNumbers;
 import io.egoist.wire.Decoded;
 import io.egoist.wire.Link;
 import io.egoist.wire.Message;
@@ -349,7 +350,7 @@ class NodeCoreTest {
         assertThat(d.now).isGreaterThan(5_000_000 + 3000 * 50_000L);
         List<Integer> seqs = ownSeqsOn(d, conn(d, id(2)));
         assertThat(seqs).hasSizeGreaterThan(3000);
-        assertThat(seqs.get(0)).isEqualTo(NodeCore.firstSeq(d.core.config(), 4_900_600));
+        assertThat(seqs.get(0)).isEqualTo(SeqNumbers.first(d.core.config(), 4_900_600));
         // a v0.2 receiver: accepts seq > last, never forgets last
         int last = -1, accepted = 0;
         for (int s : seqs)
@@ -360,7 +361,7 @@ class NodeCoreTest {
         assertThat(accepted).isEqualTo(seqs.size());
         // and ours (serial arithmetic) likewise
         for (int i = 1; i < seqs.size(); i++)
-            assertThat(NodeCore.seqNewer(seqs.get(i), seqs.get(i - 1))).isTrue();
+            assertThat(SeqNumbers.newer(seqs.get(i), seqs.get(i - 1))).isTrue();
     }
 
     @Test
@@ -375,7 +376,7 @@ class NodeCoreTest {
                 assertThat(ownSeqsOn(before, conn(before, id(2)))).hasSizeGreaterThan((int) (uptime / 66_000));
                 Driver after = announcingEveryStep(before.now + 10_000); // back 10 s later
                 int first = ownSeqsOn(after, conn(after, id(2))).get(0);
-                assertThat(NodeCore.seqNewer(first, last))
+                assertThat(SeqNumbers.newer(first, last))
                         .as(
                                 "start %d s, up %d min: last %d, first after restart %d",
                                 start / 1000, uptime / 60_000, last, first)
@@ -386,18 +387,18 @@ class NodeCoreTest {
 
     @Test
     void serialNumberComparison() {
-        assertThat(NodeCore.seqNewer(1, 0)).isTrue();
-        assertThat(NodeCore.seqNewer(0, 4999)).isTrue();
-        assertThat(NodeCore.seqNewer(4999, 0)).isFalse();
-        assertThat(NodeCore.seqNewer(7, 7)).isFalse();
-        assertThat(NodeCore.seqNewer(2499, 0)).isTrue();
-        assertThat(NodeCore.seqNewer(2500, 0)).isFalse();
-        assertThat(NodeCore.seqNewer(0, 2500)).isFalse();
-        assertThat(NodeCore.seqNewer(100, 2601)).isTrue();
+        assertThat(SeqNumbers.newer(1, 0)).isTrue();
+        assertThat(SeqNumbers.newer(0, 4999)).isTrue();
+        assertThat(SeqNumbers.newer(4999, 0)).isFalse();
+        assertThat(SeqNumbers.newer(7, 7)).isFalse();
+        assertThat(SeqNumbers.newer(2499, 0)).isTrue();
+        assertThat(SeqNumbers.newer(2500, 0)).isFalse();
+        assertThat(SeqNumbers.newer(0, 2500)).isFalse();
+        assertThat(SeqNumbers.newer(100, 2601)).isTrue();
     }
 
     @Test
-    void malformedUpdatesGetNackAndCloseAndChangeNothing() {
+    void unparsableUpdatesGetNackAndCloseAndChangeNothing() {
         Driver d = wired();
         ConnId ok = new ConnId(-1);
         d.on(new Event.Accepted(ok, "10.0.0.5", 40001));
@@ -407,8 +408,6 @@ class NodeCoreTest {
             "UPT@dd02@11@10.0.0.5:7000@10.0.0.2:7000@3|@10.0.0.6:7000@10.0.0.2:7000@3|", // link not from the source
             "UPT@dd03@11@10.0.0.5:7000@10.0.0.2:7000@-3|", // negative cost
             "UPT@dd04@11@10.0.0.5:7000@10.0.0.2:7000@nan|", // not a number
-            "UPT@dd05@11@10.0.0.5:7000@10.0.0.5:7000@3|", // self-link
-            "UPT@dd06@11@10.0.0.5:7000@10.0.0.2:7000@3|@10.0.0.5:7000@10.0.0.2:7000@4|", // duplicate link
             "UPT@zz@11@10.0.0.5:7000@10.0.0.2:7000@3|", // hash not hex
             "hello there",
         };
@@ -430,6 +429,54 @@ class NodeCoreTest {
     }
 
     @Test
+    void unusableUpdatesAreDroppedWithACounterAndTheConnectionStaysUp() {
+        Driver d = wired();
+        ConnId ok = new ConnId(-1);
+        d.on(new Event.Accepted(ok, "10.0.0.5", 40001));
+        d.on(new Event.LineReceived(ok, Driver.update("dd01", 10, id(5), 7.5, id(2))));
+        Set<NodeId> known = Set.copyOf(d.core.knownNodes());
+        String[] bad = {
+            "UPT@dd06@11@10.0.0.5:7000@10.0.0.2:7000@3|@10.0.0.5:7000@10.0.0.2:7000@4|", // duplicate link
+        };
+        ConnId egoist = new ConnId(-10), v02 = new ConnId(-11);
+        d.on(new Event.Accepted(egoist, "10.0.0.8", 40100));
+        d.on(new Event.Accepted(v02, "10.0.0.9", 40101));
+        d.on(new Event.LineReceived(egoist, "HB@1"));
+        for (String line : bad) {
+            List<Effect> e = d.on(new Event.LineReceived(egoist, line));
+            assertThat(e)
+                    .as(line)
+                    .singleElement()
+                    .satisfies(x -> assertThat(((Effect.Send) x).line()).startsWith("NACK@"));
+            assertThat(d.on(new Event.LineReceived(v02, line))).as(line).isEmpty(); // no NACK to v0.2, no close
+            assertThat(d.core.linksOf(id(5))).containsExactly(new Link(id(5), id(2), 7.5));
+            assertThat(d.core.lastSeq(id(5))).isEqualTo(10);
+            assertThat(d.core.knownNodes()).isEqualTo(known);
+        }
+        assertThat(d.core.counters().updatesDropped).isEqualTo(2L * bad.length);
+        assertThat(d.core.counters().rejected).isZero();
+        // both connections still serve: a good update on each is taken and flooded
+        List<Effect> e = d.on(new Event.LineReceived(v02, Driver.update("dd07", 12, id(5), 7, id(2))));
+        assertThat(Driver.lines(e)).isNotEmpty();
+        assertThat(d.core.lastSeq(id(5))).isEqualTo(12);
+    }
+
+    @Test
+    void aSelfLinkInAnUpdateIsIgnoredAndTheRestIsUsedAndFloodedAsReceived() {
+        Driver d = wired();
+        ConnId in = new ConnId(-1);
+        d.on(new Event.Accepted(in, "10.0.0.5", 40001));
+        String line = "UPT@ee01@0@10.0.0.5:7000@10.0.0.5:7000@500|@10.0.0.5:7000@10.0.0.2:7000@4|";
+        List<Effect> e = d.on(new Event.LineReceived(in, line));
+        assertThat(e).doesNotContain(new Effect.Close(in));
+        assertThat(Driver.lines(e)).contains(line).noneMatch(l -> l.startsWith("NACK@"));
+        assertThat(d.core.linksOf(id(5))).containsExactly(new Link(id(5), id(2), 4));
+        assertThat(d.core.lastSeq(id(5))).isZero();
+        assertThat(d.core.counters().selfLinksIgnored).isEqualTo(1);
+        assertThat(d.core.counters().rejected).isZero();
+    }
+
+    @Test
     void malformedLinesFromAConnectorNotKnownToSpeakExtensionsAreClosedWithoutNack() {
         Driver d = wired();
         ConnId ok = new ConnId(-1);
@@ -437,7 +484,7 @@ class NodeCoreTest {
         d.on(new Event.LineReceived(ok, Driver.update("de01", 10, id(5), 7.5, id(2))));
         Set<NodeId> known = Set.copyOf(d.core.knownNodes());
         String[] bad = {
-            "UPT@de02@11@10.0.0.5:7000@10.0.0.2:7000@-3|", "UPT@de03@11@10.0.0.5:7000@10.0.0.5:7000@3|", "hello there",
+            "UPT@de02@11@10.0.0.5:7000@10.0.0.2:7000@-3|", "UPT@de03@11@10.0.0.5:7000@10.0.0.2:7000@x|", "hello there",
         };
         for (int i = 0; i < bad.length; i++) {
             ConnId c = new ConnId(-10 - i);

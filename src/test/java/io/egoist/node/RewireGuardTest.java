@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.egoist.core.ConnId;
 import io.egoist.core.Event;
+import io.egoist.node.wiring.RewireGuard;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -2,6 +2,7 @@ package io.egoist.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.egoist.latency.LatencyMatrix;
 import io.egoist.sns.Costs;
 import io.egoist.sns.Graph;
 import io.egoist.sns.Policies;

@@ -3,6 +3,7 @@ package io.egoist.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.egoist.latency.LatencyMatrix;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

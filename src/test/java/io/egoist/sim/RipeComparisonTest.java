@@ -2,6 +2,7 @@ package io.egoist.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.egoist.latency.LatencyMatrix;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

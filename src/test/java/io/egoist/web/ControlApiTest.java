@@ -5,10 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.egoist.latency.LatencyMatrix;
 import io.egoist.node.RouteInfo;
 import io.egoist.node.runtime.EgoistNode;
 import io.egoist.node.runtime.LocalOverlay;
-import io.egoist.sim.LatencyMatrix;
 import io.egoist.wire.NodeId;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -1,9 +1,9 @@
 package io.egoist.node.runtime;
 
+import io.egoist.latency.LatencyMatrix;
 import io.egoist.node.NodeConfig;
 import io.egoist.node.NodeStatus;
 import io.egoist.node.RouteInfo;
-import io.egoist.sim.LatencyMatrix;
 import io.egoist.sns.Graph;
 import io.egoist.sns.ShortestPaths;
 import io.egoist.wire.NodeId;

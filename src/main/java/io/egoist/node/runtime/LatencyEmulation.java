@@ -1,7 +1,7 @@
 package io.egoist.node.runtime;
 
+import io.egoist.latency.LatencyMatrix;
 import io.egoist.runtime.OutboundDelay;
-import io.egoist.sim.LatencyMatrix;
 import io.egoist.wire.NodeId;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

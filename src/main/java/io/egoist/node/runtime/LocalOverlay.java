@@ -1,9 +1,9 @@
 package io.egoist.node.runtime;
 
+import io.egoist.latency.LatencyMatrix;
 import io.egoist.node.NodeConfig;
 import io.egoist.node.NodeStatus;
 import io.egoist.runtime.Netty;
-import io.egoist.sim.LatencyMatrix;
 import io.egoist.tracker.TrackerConfig;
 import io.egoist.tracker.TrackerServer;
 import io.egoist.wire.NodeId;

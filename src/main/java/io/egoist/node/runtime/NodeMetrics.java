@@ -3,6 +3,7 @@ package io.egoist.node.runtime;
 import io.egoist.core.Effect;
 import io.egoist.core.Event;
 import io.egoist.node.NodeCore;
+import io.egoist.node.NodeCounters;
 import io.egoist.node.NodeStatus;
 import io.egoist.runtime.CoreHost;
 import io.egoist.wire.Seed;
@@ -130,7 +131,7 @@ public final class NodeMetrics implements CoreHost.Tap {
     /** Takes the core's figures; call on the loop thread. */
     void refresh(NodeCore core) {
         status.set(core.status());
-        NodeCore.Counters c = core.counters();
+        NodeCounters c = core.counters();
         rewires.set(c.rewires);
         neighborsLost.set(c.neighborsLost);
         dataForwarded.set(c.dataForwarded);

@@ -1,7 +1,7 @@
 package io.egoist.sim.net;
 
-import io.egoist.node.NodeCore;
-import io.egoist.sim.LatencyMatrix;
+import io.egoist.latency.LatencyMatrix;
+import io.egoist.node.NodeCounters;
 import io.egoist.wire.Link;
 import io.egoist.wire.NodeId;
 import java.lang.management.ManagementFactory;
@@ -89,7 +89,7 @@ public final class NodeBench {
         for (NodeId id : ids) {
             sent0.put(id, net.sentBy(id));
             recv0.put(id, net.receivedBy(id));
-            NodeCore.Counters c = net.core(id).counters();
+            NodeCounters c = net.core(id).counters();
             misc0.put(id, new long[] {net.cpuNanos(id), net.probesBy(id), c.rewires, c.changes, c.announcements});
         }
         long measureMs = Math.round(o.minutes() * 60_000);
@@ -117,7 +117,7 @@ public final class NodeBench {
                 a[1] += v[1];
             });
             long[] m0 = misc0.get(id);
-            NodeCore.Counters c = net.core(id).counters();
+            NodeCounters c = net.core(id).counters();
             rewires += c.rewires - m0[2];
             changes += c.changes - m0[3];
             announcements += c.announcements - m0[4];

@@ -1,9 +1,9 @@
 package io.egoist.sim.net;
 
+import io.egoist.latency.LatencyMatrix;
 import io.egoist.node.NodeConfig;
 import io.egoist.node.NodeCore;
 import io.egoist.node.RouteInfo;
-import io.egoist.sim.LatencyMatrix;
 import io.egoist.sns.Graph;
 import io.egoist.sns.ShortestPaths;
 import io.egoist.tracker.TrackerConfig;

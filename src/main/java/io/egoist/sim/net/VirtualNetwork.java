@@ -1,6 +1,5 @@
 package io.egoist.sim.net;
 
-import io.egoist.core.ConnId;
 import io.egoist.core.Core;
 import io.egoist.core.Effect;
 import io.egoist.core.Event;
@@ -11,11 +10,7 @@ import io.egoist.node.NodeEvent;
 import io.egoist.tracker.TrackerConfig;
 import io.egoist.tracker.TrackerCore;
 import io.egoist.tracker.TrackerSnapshot;
-import io.egoist.wire.Decoded;
-import io.egoist.wire.Message;
 import io.egoist.wire.NodeId;
-import io.egoist.wire.Seed;
-import io.egoist.wire.WireCodec;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
@@ -91,19 +86,20 @@ public final class VirtualNetwork {
 
     // ---------------------------------------------------------------------------------------- state
 
-    private final double[][] rtt;
+    final double[][] rtt;
     private final long seed;
-    private final Options options;
+    final Options options;
+    private final Transport transport = new Transport(this);
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     private final PriorityQueue<Scheduled> queue = new PriorityQueue<>();
-    private long nowUs;
+    long nowUs;
     private long seq;
-    private final List<Listener> listeners = new ArrayList<>();
+    final List<Listener> listeners = new ArrayList<>();
 
-    private final Map<String, Host> byAddress = new HashMap<>();
+    final Map<String, Host> byAddress = new HashMap<>();
     private final Map<NodeId, NodeHost> nodes = new LinkedHashMap<>();
-    private TrackerHost tracker;
-    private long nextEphemeralPort = 40_000;
+    TrackerHost tracker;
+    long nextEphemeralPort = 40_000;
     private long violations;
     private final List<String> violationLog = new ArrayList<>();
 
@@ -143,39 +139,7 @@ public final class VirtualNetwork {
 
     // ---------------------------------------------------------------------------------------- hosts
 
-    private abstract class Host {
-        final String ip;
-        final int port;
-        final int row; // matrix row, -1 for the tracker
-        Core core;
-        boolean up;
-        boolean silentlyDown;
-        int incarnation;
-        long nextConnSeq = -1;
-        final Map<ConnId, End> conns = new HashMap<>();
-        final Map<String, Long> timers = new HashMap<>();
-        long cpuNanos;
-        long calls;
-        final Map<String, long[]> sent = new TreeMap<>();
-        final Map<String, long[]> received = new TreeMap<>();
-        long probes;
-
-        Host(String ip, int port, int row) {
-            this.ip = ip;
-            this.port = port;
-            this.row = row;
-        }
-
-        String address() {
-            return ip + ":" + port;
-        }
-
-        abstract Core newCore();
-
-        void onOwnEffect(Effect e) {}
-    }
-
-    private final class NodeHost extends Host {
+    final class NodeHost extends Host {
         final NodeId id;
         final NodeConfig config;
 
@@ -211,7 +175,7 @@ public final class VirtualNetwork {
     }
 
     private long deliveries;
-    private long linesLost;
+    long linesLost;
 
     /** Lines sent on a connection whose far end had closed or died (lost in the network). */
     public long linesLost() {
@@ -233,7 +197,7 @@ public final class VirtualNetwork {
         }
     }
 
-    private final class TrackerHost extends Host {
+    final class TrackerHost extends Host {
         final TrackerConfig config;
         TrackerSnapshot restartState = TrackerSnapshot.EMPTY;
 
@@ -249,29 +213,6 @@ public final class VirtualNetwork {
 
         TrackerCore tracker() {
             return (TrackerCore) core;
-        }
-    }
-
-    /** One end of a connection as its host sees it. */
-    private final class End {
-        final Host host;
-        final ConnId id;
-        final int incarnation;
-        End peer; // null for an echo port end
-        Host echoOf; // for an echo connection: the node that answers (on the far side)
-        int echoIncarnation;
-        boolean established; // the host's core has been told Connected / Accepted
-        long lastArrivalUs; // FIFO: lines towards this end arrive no earlier than this
-        boolean open = true;
-
-        End(Host host, ConnId id) {
-            this.host = host;
-            this.id = id;
-            this.incarnation = host.incarnation;
-        }
-
-        boolean alive() {
-            return open && host.up && host.incarnation == incarnation;
         }
     }
 
@@ -365,7 +306,7 @@ public final class VirtualNetwork {
         List<End> ends = new ArrayList<>(h.conns.values());
         h.conns.clear();
         if (!silent) {
-            for (End e : ends) closeFarEnd(e, delayUs(h, e.peer == null ? e.echoOf : e.peer.host));
+            for (End e : ends) transport.closeFarEnd(e, transport.delayUs(h, e.peer == null ? e.echoOf : e.peer.host));
         }
         if (!silent) {
             // echo connections other nodes hold to this node's echo port close too
@@ -373,7 +314,7 @@ public final class VirtualNetwork {
                 for (End e : new ArrayList<>(other.conns.values())) {
                     if (e.echoOf == h && e.alive()) {
                         End far = e;
-                        at(nowUs + delayUs(h, other), () -> closedByPeer(far));
+                        at(nowUs + transport.delayUs(h, other), () -> transport.closedByPeer(far));
                     }
                 }
             }
@@ -577,7 +518,7 @@ public final class VirtualNetwork {
         }
     }
 
-    private void at(long us, Runnable r) {
+    void at(long us, Runnable r) {
         queue.add(new Scheduled(us, seq++, r));
     }
 
@@ -596,7 +537,7 @@ public final class VirtualNetwork {
         return r;
     }
 
-    private void deliver(Host h, int incarnation, Event ev) {
+    void deliver(Host h, int incarnation, Event ev) {
         if (!h.up || h.incarnation != incarnation) return;
         List<Effect> effects = call(h, () -> h.core.handle(now(), ev));
         perform(h, effects);
@@ -605,17 +546,17 @@ public final class VirtualNetwork {
     private void perform(Host h, List<Effect> effects) {
         for (Effect e : effects) {
             if (!h.up) return;
-            if (e instanceof Effect.Send s) send(h, s.conn(), s.line());
-            else if (e instanceof Effect.Close c) close(h, c.conn());
-            else if (e instanceof Effect.Connect c) connect(h, c);
+            if (e instanceof Effect.Send s) transport.send(h, s.conn(), s.line());
+            else if (e instanceof Effect.Close c) transport.close(h, c.conn());
+            else if (e instanceof Effect.Connect c) transport.connect(h, c);
             else if (e instanceof Effect.SetTimer t) setTimer(h, t.key(), t.atMillis());
             else if (e instanceof Effect.CancelTimer t) h.timers.remove(t.key());
-            else if (e instanceof Effect.Probe p) probe(h, p);
+            else if (e instanceof Effect.Probe p) transport.probe(h, p);
             else h.onOwnEffect(e);
         }
     }
 
-    private void violation(Host h, String what) {
+    void violation(Host h, String what) {
         violations++;
         if (violationLog.size() < 100) violationLog.add(h.address() + ": " + what);
     }
@@ -632,220 +573,9 @@ public final class VirtualNetwork {
         });
     }
 
-    // ---------------------------------------------------------------------------------------- latency
-
-    private long delayUs(Host a, Host b) {
-        if (a == null || b == null) return 0;
-        if (a.row < 0 || b.row < 0) return options.trackerOneWayMicros;
-        return Math.round(rtt[a.row][b.row] * 500.0);
-    }
-
-    private double rttMs(Host a, Host b) {
-        if (a.row < 0 || b.row < 0) return options.trackerOneWayMicros * 2 / 1000.0;
-        return rtt[a.row][b.row];
-    }
-
-    // ---------------------------------------------------------------------------------------- connections
-
-    private void connect(Host h, Effect.Connect c) {
-        if (c.conn().value() <= 0 || h.conns.containsKey(c.conn())) {
-            violation(h, "Connect with an id that is not positive or in use: " + c.conn());
-            int inc = h.incarnation;
-            at(nowUs, () -> deliver(h, inc, new Event.ConnectFailed(c.conn(), "bad connection id")));
-            return;
-        }
-        End mine = new End(h, c.conn());
-        h.conns.put(c.conn(), mine);
-        Host target = byAddress.get(c.host() + ":" + c.port());
-        boolean echo = target != null && target.row >= 0 && c.port() == target.port + 1;
-        int inc = h.incarnation;
-        if (target == null || !target.up) {
-            long after = target != null && target.silentlyDown
-                    ? options.connectTimeoutMs * 1000
-                    : target == null ? 1000 : 2 * delayUs(h, target);
-            at(nowUs + after, () -> {
-                if (h.conns.get(c.conn()) != mine) return;
-                h.conns.remove(c.conn());
-                deliver(
-                        h,
-                        inc,
-                        new Event.ConnectFailed(c.conn(), target == null ? "no such host" : "connection refused"));
-            });
-            return;
-        }
-        long owl = delayUs(h, target);
-        if (echo) {
-            mine.echoOf = target;
-            mine.echoIncarnation = target.incarnation;
-            at(nowUs + 2 * owl, () -> {
-                if (h.conns.get(c.conn()) != mine || !mine.open) return;
-                if (!target.up || target.incarnation != mine.echoIncarnation) {
-                    h.conns.remove(c.conn());
-                    deliver(h, inc, new Event.ConnectFailed(c.conn(), "connection refused"));
-                    return;
-                }
-                mine.established = true;
-                deliver(h, inc, new Event.Connected(c.conn()));
-            });
-            return;
-        }
-        int targetInc = target.incarnation;
-        at(nowUs + owl, () -> {
-            if (h.conns.get(c.conn()) != mine || !mine.open) return; // cancelled or our side died
-            if (!target.up || target.incarnation != targetInc) {
-                // refused on arrival; the answer comes back after another one-way delay
-                at(nowUs + owl, () -> {
-                    if (h.conns.get(c.conn()) != mine) return;
-                    h.conns.remove(c.conn());
-                    deliver(h, inc, new Event.ConnectFailed(c.conn(), "connection refused"));
-                });
-                return;
-            }
-            ConnId theirs = new ConnId(target.nextConnSeq--);
-            End far = new End(target, theirs);
-            far.peer = mine;
-            mine.peer = far;
-            far.established = true;
-            target.conns.put(theirs, far);
-            int port = (int) (nextEphemeralPort++ % 20_000 + 40_000);
-            deliver(target, targetInc, new Event.Accepted(theirs, h.ip, port));
-            at(nowUs + owl, () -> {
-                if (h.conns.get(c.conn()) != mine || !mine.open) return;
-                if (mine.established) return;
-                mine.established = true;
-                deliver(h, inc, new Event.Connected(c.conn()));
-            });
-        });
-    }
-
-    private void send(Host h, ConnId id, String line) {
-        End mine = h.conns.get(id);
-        if (mine == null) return; // closed already (by us or the peer): the line is lost, like a write after close
-        if (!mine.established) {
-            violation(h, "Send before Connected on " + id + ": " + clip(line));
-            return;
-        }
-        String kind =
-                mine.echoOf != null ? "echo" : mine.peer != null && mine.peer.host == tracker ? "tracker" : "node";
-        count(h.sent, kind + ":" + type(line), line.length() + 2);
-        if (mine.echoOf != null) {
-            sendToEcho(h, mine, line);
-            return;
-        }
-        End far = mine.peer;
-        if (far == null) return;
-        long owl = delayUs(h, far.host);
-        long arrive = Math.max(nowUs + owl, far.lastArrivalUs);
-        far.lastArrivalUs = arrive;
-        if (!far.alive()) {
-            if (far.host.up && far.host.incarnation != far.incarnation) {
-                // the far host restarted: its OS answers with a reset
-                at(nowUs + 2 * owl, () -> closedByPeer(mine));
-            }
-            linesLost++;
-            for (Listener x : listeners) x.lineLost(h.address(), far.host.address(), line);
-            return; // the far host is gone: the line vanishes
-        }
-        String fromName = h.address();
-        at(arrive, () -> {
-            if (!far.alive()) {
-                linesLost++;
-                for (Listener x : listeners) x.lineLost(fromName, far.host.address(), line);
-                return;
-            }
-            String fromKind = h == tracker ? "tracker" : "node";
-            count(far.host.received, fromKind + ":" + type(line), line.length() + 2);
-            for (Listener l : listeners) l.lineDelivered(fromName, far.host.address(), line);
-            if (line.length() > Seed.MAX_LENGTH) deliver(far.host, far.incarnation, new Event.LineTooLong(far.id));
-            else deliver(far.host, far.incarnation, new Event.LineReceived(far.id, line));
-        });
-    }
-
-    private void sendToEcho(Host h, End mine, String line) {
-        Host target = mine.echoOf;
-        long owl = delayUs(h, target);
-        long back = Math.max(nowUs + 2 * owl, mine.lastArrivalUs);
-        mine.lastArrivalUs = back;
-        int targetInc = mine.echoIncarnation;
-        at(nowUs + owl, () -> {
-            if (!target.up || target.incarnation != targetInc) return;
-            String answer = line;
-            if (target instanceof NodeHost nh && line.startsWith(WireCodec.HELLO + Seed.PACK_DELIMITER)) {
-                Decoded d = WireCodec.decode(WireCodec.Context.ECHO, line);
-                if (d instanceof Decoded.Ok ok && ok.message() instanceof Message.Hello) {
-                    answer = nh.node().helloLine().orElse(line);
-                }
-            }
-            String a = answer;
-            at(back, () -> {
-                if (h.conns.get(mine.id) != mine || !mine.alive()) return;
-                count(h.received, "echo:" + type(a), a.length() + 2);
-                deliver(h, mine.incarnation, new Event.LineReceived(mine.id, a));
-            });
-        });
-    }
-
-    private void close(Host h, ConnId id) {
-        End mine = h.conns.remove(id);
-        if (mine == null) return;
-        mine.open = false;
-        int inc = h.incarnation;
-        if (!mine.established) {
-            at(nowUs, () -> deliver(h, inc, new Event.ConnectFailed(id, "cancelled")));
-        } else {
-            at(nowUs, () -> deliver(h, inc, new Event.Closed(id)));
-        }
-        if (mine.peer != null) closeFarEnd(mine, delayUs(h, mine.peer.host));
-    }
-
-    /** The peer of {@code mine} learns that the connection closed, after the lines in flight. */
-    private void closeFarEnd(End mine, long owl) {
-        End far = mine.peer;
-        if (far == null) return;
-        long when = Math.max(nowUs + owl, far.lastArrivalUs);
-        far.lastArrivalUs = when;
-        at(when, () -> closedByPeer(far));
-    }
-
-    private void closedByPeer(End e) {
-        Host h = e.host;
-        if (h.conns.get(e.id) != e || !e.alive()) return;
-        h.conns.remove(e.id);
-        e.open = false;
-        if (e.established) deliver(h, e.incarnation, new Event.Closed(e.id));
-        else deliver(h, e.incarnation, new Event.ConnectFailed(e.id, "connection reset"));
-    }
-
-    // ---------------------------------------------------------------------------------------- probes
-
-    private void probe(Host h, Effect.Probe p) {
-        h.probes++;
-        Host target = byAddress.get(p.target().toString());
-        int inc = h.incarnation;
-        long timeoutUs = p.timeoutMs() * 1000;
-        if (target == null || !target.up) {
-            at(nowUs + timeoutUs, () -> deliver(h, inc, new Event.ProbeResult(p.target(), -1)));
-            return;
-        }
-        double r = rttMs(h, target);
-        long rUs = Math.round(r * 1000);
-        int targetInc = target.incarnation;
-        if (rUs > timeoutUs) {
-            at(nowUs + timeoutUs, () -> deliver(h, inc, new Event.ProbeResult(p.target(), -1)));
-            return;
-        }
-        long owl = rUs / 2;
-        // The target must still be up when the probe reaches it.
-        at(nowUs + owl, () -> {
-            boolean ok = target.up && target.incarnation == targetInc;
-            if (ok) at(nowUs + (rUs - owl), () -> deliver(h, inc, new Event.ProbeResult(p.target(), r)));
-            else at(nowUs + (timeoutUs - owl), () -> deliver(h, inc, new Event.ProbeResult(p.target(), -1)));
-        });
-    }
-
     // ---------------------------------------------------------------------------------------- helpers
 
-    private static void count(Map<String, long[]> m, String key, long bytes) {
+    static void count(Map<String, long[]> m, String key, long bytes) {
         long[] c = m.computeIfAbsent(key, k -> new long[2]);
         c[0]++;
         c[1] += bytes;
@@ -859,7 +589,7 @@ public final class VirtualNetwork {
         return t == 0 ? "OTHER" : line.substring(0, t);
     }
 
-    private static String clip(String s) {
+    static String clip(String s) {
         return s.length() <= 60 ? s : s.substring(0, 60) + "...";
     }
 }

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.egoist.core.ConnId;
 import io.egoist.core.Effect;
 import io.egoist.core.Event;
-import io.egoist.sim.LatencyMatrix;
+import io.egoist.latency.LatencyMatrix;
 import io.egoist.wire.NodeId;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,9 +3,9 @@ package io.egoist.node.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.egoist.latency.LatencyMatrix;
 import io.egoist.node.NodeStatus;
 import io.egoist.node.RouteInfo;
-import io.egoist.sim.LatencyMatrix;
 import io.egoist.sns.Graph;
 import io.egoist.sns.ShortestPaths;
 import io.egoist.tracker.TrackerNode;
@@ -323,7 +323,7 @@ class OverlayIntegrationTest {
         Snapshot after = snapshot(victim, other);
         assertThat(after.known()).isEqualTo(before.known());
         int seqAfter = overlay.node(victim).query(c -> c.lastSeq(other)).join();
-        assertThat(seqAfter == seqBefore || io.egoist.node.NodeCore.seqNewer(seqAfter, seqBefore))
+        assertThat(seqAfter == seqBefore || io.egoist.node.linkstate.SeqNumbers.newer(seqAfter, seqBefore))
                 .as("no rejected update was taken: seq %d -> %d", seqBefore, seqAfter)
                 .isTrue();
         assertThat(seqAfter).isNotEqualTo(newer);

@@ -8,6 +8,7 @@ import io.egoist.core.Effect;
 import io.egoist.core.Event;
 import io.egoist.node.NodeCore;
 import io.egoist.node.RouteInfo;
+import io.egoist.node.linkstate.SeqNumbers;
 import io.egoist.tracker.TrackerSnapshot;
 import io.egoist.wire.Link;
 import io.egoist.wire.NodeId;
@@ -168,7 +169,7 @@ class OverlaySimulationTest {
     @Test
     void churnWithTwoHundredNodesKeepsInvariantsAndHealsWhenItStops() {
         SimOverlay o = SimOverlay.build(
-                io.egoist.sim.LatencyMatrix.ripe().toArray(), 200, 21, c -> c, new VirtualNetwork.Options());
+                io.egoist.latency.LatencyMatrix.ripe().toArray(), 200, 21, c -> c, new VirtualNetwork.Options());
         VirtualNetwork net = o.net();
         long w0 = System.nanoTime();
         o.startAll(10_000, new Random(6));
@@ -273,7 +274,7 @@ class OverlaySimulationTest {
         VirtualNetwork net = o.net();
         // the first number is the clock in units of 2/3 of the re-wiring period, then +1 per announcement:
         // start where the first numbers are about 4985, so that the counters wrap within a few minutes
-        long unit = NodeCore.seqClockUnitMs(
+        long unit = SeqNumbers.clockUnitMs(
                 io.egoist.node.NodeConfig.defaults(o.ids().get(0), "10.255.255.1", 61223)
                         .withRewirePeriodMs(10_000));
         long t0 = 4_985 * unit;
@@ -356,7 +357,7 @@ class OverlaySimulationTest {
                 "UPT@abc1@" + seq + "@" + other + "@" + o.ids().get(5) + "@1.0|@"
                         + o.ids().get(6) + "@" + o.ids().get(7) + "@1.0|",
                 "UPT@abc2@" + ((seq + 1) % 5000) + "@" + other + "@" + o.ids().get(5) + "@-1|",
-                "UPT@abc3@" + ((seq + 1) % 5000) + "@" + other + "@" + other + "@3.0|",
+                "UPT@nothex@" + ((seq + 1) % 5000) + "@" + other + "@" + o.ids().get(5) + "@3.0|", // hash not hex
                 "UPT@abc4@" + ((seq + 1) % 5000) + "@" + other + "@" + o.ids().get(5) + "@inf|",
                 "garbage without structure",
                 "X".repeat(20_000),

@@ -1,4 +1,4 @@
-package io.egoist.sim;
+package io.egoist.latency;
 
 import java.io.IOException;
 import java.io.InputStream;

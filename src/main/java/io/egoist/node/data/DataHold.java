@@ -1,4 +1,4 @@
-package io.egoist.node;
+package io.egoist.node.data;
 
 import io.egoist.wire.NodeId;
 import java.util.ArrayList;

@@ -1,4 +1,6 @@
-package io.egoist.node;
+package io.egoist.node.wiring;
+
+import io.egoist.node.NodeConfig;
 
 /**
  * The measurement-noise guard of policy {@code br}: link costs are means of three RTT samples, which move by a
@@ -9,21 +11,21 @@ package io.egoist.node;
  * A wiring that is incomplete (a lost or missing neighbor) is always replaced; {@code br-eps} keeps its own ε
  * rule and other policies are not affected.
  */
-final class RewireGuard {
+public final class RewireGuard {
     private RewireGuard() {}
 
     /** True when the guard applies to this configuration (policy {@code br} with a positive threshold). */
-    static boolean applies(NodeConfig cfg) {
+    public static boolean applies(NodeConfig cfg) {
         return cfg.policy().equals("br") && (cfg.rewireMinGainMs() > 0 || cfg.rewireMinGainFraction() > 0);
     }
 
     /** The smallest gain (ms) that counts as real for a current cost of {@code currentCost}. */
-    static double threshold(NodeConfig cfg, double currentCost) {
+    public static double threshold(NodeConfig cfg, double currentCost) {
         return Math.max(cfg.rewireMinGainMs(), cfg.rewireMinGainFraction() * currentCost);
     }
 
     /** True iff moving from {@code currentCost} to {@code newCost} is a gain above the noise. */
-    static boolean worthIt(NodeConfig cfg, double currentCost, double newCost) {
+    public static boolean worthIt(NodeConfig cfg, double currentCost, double newCost) {
         if (!Double.isFinite(currentCost)) return Double.isFinite(newCost) || Double.isNaN(currentCost);
         if (!(newCost < currentCost)) return false;
         return currentCost - newCost > threshold(cfg, currentCost);

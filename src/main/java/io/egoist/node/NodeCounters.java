@@ -1,0 +1,33 @@
+package io.egoist.node;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+/** Counts of significant events of a node, for tests, metrics and the benchmark. */
+public final class NodeCounters {
+    public long replayed, forwarded;
+    public long rewires,
+            changes,
+            repairs,
+            aborted,
+            neighborsLost,
+            updatesAccepted,
+            updatesStale,
+            updatesDuplicate,
+            rejected,
+            registrations,
+            reRegistrations,
+            dataForwarded,
+            dataDropped,
+            announcements;
+    /** Peer updates dropped as unacceptable (the link stays up), self-links left out of accepted ones. */
+    public long updatesDropped, selfLinksIgnored;
+    /** Updates of our own id with a sequence number ahead of ours (we re-announced past them). */
+    public long ownSeqAhead;
+    /** Periodic br steps that kept the wiring because the gain was below the noise guard. */
+    public long guarded;
+    /** DATA/DACK lines that waited for a route (held) and were sent once one appeared. */
+    public long held, heldSent;
+    /** Dropped DATA/DACK by reason (ttl, loop, no_route, no_route_for_ack, link_lost). */
+    public final Map<String, Long> drops = new TreeMap<>();
+}

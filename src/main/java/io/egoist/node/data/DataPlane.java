@@ -1,0 +1,268 @@
+package io.egoist.node.data;
+
+import io.egoist.core.Effect;
+import io.egoist.node.NodeConfig;
+import io.egoist.node.NodeContext;
+import io.egoist.node.NodeEffect;
+import io.egoist.node.NodeEvent;
+import io.egoist.node.NodeTimers;
+import io.egoist.wire.Decoded;
+import io.egoist.wire.Message;
+import io.egoist.wire.NodeId;
+import io.egoist.wire.WireCodec;
+import io.egoist.wire.WireCodec.Context;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The data plane: DATA/DACK hop by hop along the data-plane shortest paths, duplicate suppression, TTL, the
+ * sender's acknowledgement deadline, and lines held while no route exists ({@link DataHold}), retried whenever the
+ * view changed. Where a line goes is asked of a {@link Network}.
+ */
+public final class DataPlane {
+    private static final Logger log = LoggerFactory.getLogger(DataPlane.class);
+
+    /** At most this many DATA/DACK lines wait for a route. */
+    public static final int MAX_HELD_LINES = 10_000;
+    /** Remembered DATA/DACK ids for duplicate suppression. */
+    public static final int MAX_SEEN_MESSAGES = 100_000;
+
+    /** What the data plane knows of a destination. */
+    public enum Standing {
+        /** Not a node we know. */
+        UNKNOWN,
+        /** Known to be dead by our probes. */
+        DEAD,
+        /** Known not to speak the data extension (a v0.2 node). */
+        NO_DATA,
+        /** Alive, and speaking data or not known yet. */
+        OK
+    }
+
+    /** Routes and neighbors, as the data plane sees them. */
+    public interface Network {
+        /** Whether there is a next hop towards {@code dst} right now. */
+        boolean hasRoute(NodeId dst);
+
+        /** Sends {@code line} to the next hop towards {@code dst}; false (nothing sent) when there is none. */
+        boolean sendTowards(NodeId dst, String line);
+
+        Standing standing(NodeId dst);
+    }
+
+    private record Pending(String requestId, long sentAt) {}
+
+    private final NodeContext ctx;
+    private final NodeConfig cfg;
+    private final NodeId self;
+    private final boolean enabled;
+    private final Network net;
+    private final Map<String, Pending> pending = new HashMap<>();
+    /** DATA/DACK lines waiting for a route; retried whenever the view changed. */
+    private final DataHold hold = new DataHold(MAX_HELD_LINES);
+    /** The held lines were last tried against this view generation. */
+    private long holdTriedGen = -1;
+
+    private final LinkedHashMap<String, Boolean> seen = new LinkedHashMap<>(1024, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> e) {
+            return size() > MAX_SEEN_MESSAGES;
+        }
+    };
+
+    public DataPlane(NodeContext ctx, Network net) {
+        this.ctx = ctx;
+        this.cfg = ctx.cfg();
+        this.self = ctx.self();
+        this.enabled = cfg.supports(NodeConfig.FEATURE_DATA);
+        this.net = net;
+    }
+
+    /** A local request to send a payload. */
+    public void onSend(NodeEvent.SendData s) {
+        if (!enabled) {
+            ctx.emit(new NodeEffect.DataFailed(s.requestId(), "data plane disabled (features without 'data')"));
+            return;
+        }
+        long now = ctx.now();
+        if (s.to().equals(self)) {
+            ctx.emit(new NodeEffect.Deliver(self, s.payload(), List.of(self)));
+            ctx.emit(new NodeEffect.DataAcked(s.requestId(), List.of(self), now, now));
+            return;
+        }
+        boolean route = net.hasRoute(s.to());
+        if (!route && !holdable(s.to(), true)) {
+            ctx.emit(new NodeEffect.DataFailed(s.requestId(), "no route to " + s.to()));
+            return;
+        }
+        String msgId = Long.toHexString(ctx.random().nextLong() & Long.MAX_VALUE) + Long.toHexString(now);
+        seen.put("d/" + self + "/" + msgId + "/" + cfg.dataTtl(), Boolean.TRUE);
+        pending.put(msgId, new Pending(s.requestId(), now));
+        ctx.emit(new Effect.SetTimer(NodeTimers.data(msgId), now + cfg.dataTimeoutMs()));
+        Message.Data d = new Message.Data(msgId, cfg.dataTtl(), self, s.to(), List.of(self), s.payload());
+        if (route) net.sendTowards(s.to(), WireCodec.encode(d));
+        else hold(WireCodec.encode(d), s.to(), msgId, "no_route", s.requestId());
+    }
+
+    /*
+     * Duplicate suppression: a copy of a message reaches a node with the same TTL; a message coming back to a
+     * node after a routing change (a transient loop) has a lower TTL and is forwarded again along the now
+     * updated routes. TTL bounds loops; the destination delivers and acknowledges only once.
+     */
+    public void onData(Message.Data d) {
+        if (seen.put("d/" + d.src() + "/" + d.msgId() + "/" + d.ttl(), Boolean.TRUE) != null) {
+            drop("duplicate", d.msgId(), d.dst());
+            return;
+        }
+        List<NodeId> path = new ArrayList<>(d.path());
+        path.add(self);
+        if (d.dst().equals(self)) {
+            if (seen.put("delivered/" + d.src() + "/" + d.msgId(), Boolean.TRUE) != null) {
+                drop("duplicate", d.msgId(), d.dst());
+                return;
+            }
+            ctx.emit(new NodeEffect.Deliver(d.src(), d.payload(), path));
+            Message.DataAck ack = new Message.DataAck(d.msgId(), cfg.dataTtl(), self, d.src(), path);
+            sendOrHold(WireCodec.encode(ack), d.src(), d.msgId(), "no_route_for_ack");
+            return;
+        }
+        if (d.ttl() == 0) {
+            drop("ttl", d.msgId(), d.dst());
+            return;
+        }
+        ctx.counters().dataForwarded++;
+        sendOrHold(
+                WireCodec.encode(new Message.Data(d.msgId(), d.ttl() - 1, d.src(), d.dst(), path, d.payload())),
+                d.dst(),
+                d.msgId(),
+                "no_route");
+    }
+
+    public void onDataAck(Message.DataAck a) {
+        if (seen.put("a/" + a.src() + "/" + a.msgId() + "/" + a.ttl(), Boolean.TRUE) != null) {
+            drop("duplicate", a.msgId(), a.dst());
+            return;
+        }
+        if (a.dst().equals(self)) {
+            Pending p = pending.remove(a.msgId());
+            if (p == null) return; // late (after the timeout) or not ours
+            ctx.emit(new Effect.CancelTimer(NodeTimers.data(a.msgId())));
+            ctx.emit(new NodeEffect.DataAcked(p.requestId(), a.forwardPath(), p.sentAt(), ctx.now()));
+            return;
+        }
+        if (a.ttl() == 0) {
+            drop("ttl", a.msgId(), a.dst());
+            return;
+        }
+        ctx.counters().dataForwarded++;
+        sendOrHold(
+                WireCodec.encode(new Message.DataAck(a.msgId(), a.ttl() - 1, a.src(), a.dst(), a.forwardPath())),
+                a.dst(),
+                a.msgId(),
+                "no_route");
+    }
+
+    /** DATA/DACK lines that were waiting on a lost link go out again along the current routes. */
+    public void reroute(Iterable<String> lines) {
+        for (String line : lines) {
+            if (!line.startsWith(WireCodec.DATA + "@") && !line.startsWith(WireCodec.DATA_ACK + "@")) continue;
+            Decoded d = WireCodec.decode(Context.PEER_LINK, line);
+            if (!(d instanceof Decoded.Ok ok)) continue;
+            Message m = ok.message();
+            NodeId dst = m instanceof Message.Data data ? data.dst() : ((Message.DataAck) m).dst();
+            String msgId = m instanceof Message.Data data ? data.msgId() : ((Message.DataAck) m).msgId();
+            sendOrHold(line, dst, msgId, "link_lost");
+        }
+    }
+
+    /** Handles a data-plane timer; false if {@code key} is not one. */
+    public boolean onTimer(String key) {
+        if (key.startsWith(NodeTimers.DATA)) {
+            Pending p = pending.remove(key.substring(NodeTimers.DATA.length()));
+            if (p != null)
+                ctx.emit(new NodeEffect.DataFailed(
+                        p.requestId(), "no acknowledgement within " + cfg.dataTimeoutMs() + " ms"));
+        } else if (key.equals(NodeTimers.HOLD)) {
+            expireHeld();
+        } else {
+            return false;
+        }
+        return true;
+    }
+
+    /** After every event: if the view changed since the held lines were last tried, send those with a route. */
+    public void afterEvent() {
+        if (hold.isEmpty() || holdTriedGen == ctx.generation()) return;
+        holdTriedGen = ctx.generation();
+        for (DataHold.Held h : hold.all()) {
+            if (!net.hasRoute(h.dst())) continue;
+            hold.remove(h);
+            ctx.counters().heldSent++;
+            net.sendTowards(h.dst(), h.line());
+        }
+        if (hold.isEmpty()) ctx.emit(new Effect.CancelTimer(NodeTimers.HOLD));
+        else ctx.emit(new Effect.SetTimer(NodeTimers.HOLD, hold.earliestDeadline()));
+    }
+
+    /**
+     * Sends a DATA/DACK line towards {@code dst} over the current routes; with no route right now, holds it until
+     * one appears (at most dataHoldMs) unless {@code dst} is known to be dead or not to speak {@code data}.
+     */
+    private void sendOrHold(String line, NodeId dst, String msgId, String dropReason) {
+        if (net.sendTowards(dst, line)) return;
+        if (!holdable(dst, false) || !hold(line, dst, msgId, dropReason, null)) drop(dropReason, msgId, dst);
+    }
+
+    /**
+     * Whether a line for {@code dst} may wait for a route: holding is on, and {@code dst} is not known to be dead
+     * or a v0.2 node. At the source ({@code mustKnow}) the destination must also be a node we know.
+     */
+    private boolean holdable(NodeId dst, boolean mustKnow) {
+        if (cfg.dataHoldMs() <= 0 || dst.equals(self)) return false;
+        Standing s = net.standing(dst);
+        if (s == Standing.UNKNOWN) return !mustKnow;
+        return s == Standing.OK;
+    }
+
+    private boolean hold(String line, NodeId dst, String msgId, String dropReason, String requestId) {
+        if (!hold.add(line, dst, ctx.now() + cfg.dataHoldMs(), msgId, dropReason, requestId)) return false;
+        ctx.counters().held++;
+        holdTriedGen = ctx.generation(); // tried against this view just now
+        ctx.emit(new Effect.SetTimer(NodeTimers.HOLD, hold.earliestDeadline()));
+        log.debug(
+                "event=data_held node={} msg={} dst={} reason={} hold_ms={}",
+                self,
+                msgId,
+                dst,
+                dropReason,
+                cfg.dataHoldMs());
+        return true;
+    }
+
+    /** Held lines whose time is up: dropped (at the source: the request fails with no route). */
+    private void expireHeld() {
+        for (DataHold.Held h : hold.expire(ctx.now())) {
+            if (h.requestId() != null) {
+                if (pending.remove(h.msgId()) != null) {
+                    ctx.emit(new Effect.CancelTimer(NodeTimers.data(h.msgId())));
+                    ctx.emit(new NodeEffect.DataFailed(
+                            h.requestId(), "no route to " + h.dst() + " within " + cfg.dataHoldMs() + " ms"));
+                }
+            } else {
+                drop(h.dropReason(), h.msgId(), h.dst());
+            }
+        }
+        if (!hold.isEmpty()) ctx.emit(new Effect.SetTimer(NodeTimers.HOLD, hold.earliestDeadline()));
+    }
+
+    private void drop(String reason, String msgId, NodeId dst) {
+        ctx.counters().dataDropped++;
+        ctx.counters().drops.merge(reason, 1L, Long::sum);
+        log.debug("event=data_dropped node={} msg={} dst={} reason={}", self, msgId, dst, reason);
+    }
+}

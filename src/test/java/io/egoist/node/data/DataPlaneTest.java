@@ -1,0 +1,122 @@
+package io.egoist.node.data;
+
+import static io.egoist.node.Parts.id;
+import static io.egoist.node.Parts.ofType;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.egoist.core.Effect;
+import io.egoist.node.NodeConfig;
+import io.egoist.node.NodeContext;
+import io.egoist.node.NodeEffect;
+import io.egoist.node.NodeEvent;
+import io.egoist.node.Parts;
+import io.egoist.wire.Decoded;
+import io.egoist.wire.Message;
+import io.egoist.wire.NodeId;
+import io.egoist.wire.WireCodec;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The data plane alone, over a scripted network: send, forward, deliver, acknowledge, hold. */
+class DataPlaneTest {
+    private final NodeConfig cfg = Parts.config(1);
+    private final NodeContext ctx = Parts.context(cfg);
+
+    /** Routes by hand: destinations with a next hop, standings, and the lines sent. */
+    private static final class Net implements DataPlane.Network {
+        final Set<NodeId> routes = new HashSet<>();
+        final Map<NodeId, DataPlane.Standing> standing = new HashMap<>();
+        final List<String> sent = new ArrayList<>();
+
+        @Override
+        public boolean hasRoute(NodeId dst) {
+            return routes.contains(dst);
+        }
+
+        @Override
+        public boolean sendTowards(NodeId dst, String line) {
+            if (!routes.contains(dst)) return false;
+            sent.add(line);
+            return true;
+        }
+
+        @Override
+        public DataPlane.Standing standing(NodeId dst) {
+            return standing.getOrDefault(dst, DataPlane.Standing.UNKNOWN);
+        }
+    }
+
+    private final Net net = new Net();
+    private final DataPlane data = new DataPlane(ctx, net);
+
+    private static Message msg(String line) {
+        return ((Decoded.Ok) WireCodec.decode(WireCodec.Context.PEER_LINK, line)).message();
+    }
+
+    @Test
+    void aSentMessageGoesToTheNextHopAndItsAcknowledgementCompletesTheRequest() {
+        net.routes.add(id(5));
+        data.onSend(new NodeEvent.SendData("r1", id(5), new byte[] {7}));
+        Message.Data d = (Message.Data) msg(net.sent.get(0));
+        assertThat(d.dst()).isEqualTo(id(5));
+        assertThat(d.path()).containsExactly(id(1));
+        ctx.drain();
+        data.onDataAck(new Message.DataAck(d.msgId(), 30, id(5), id(1), List.of(id(1), id(5))));
+        List<NodeEffect.DataAcked> acked = ofType(ctx.drain(), NodeEffect.DataAcked.class);
+        assertThat(acked)
+                .singleElement()
+                .extracting(NodeEffect.DataAcked::requestId)
+                .isEqualTo("r1");
+    }
+
+    @Test
+    void aMessageForUsIsDeliveredOnceAndAcknowledgedTowardsItsSource() {
+        net.routes.add(id(5));
+        Message.Data d = new Message.Data("m1", 30, id(5), id(1), List.of(id(5)), new byte[] {9});
+        data.onData(d);
+        assertThat(ofType(ctx.drain(), NodeEffect.Deliver.class)).hasSize(1);
+        assertThat(msg(net.sent.get(0))).isInstanceOf(Message.DataAck.class);
+        data.onData(new Message.Data("m1", 29, id(5), id(1), List.of(id(5), id(6)), new byte[] {9}));
+        assertThat(ofType(ctx.drain(), NodeEffect.Deliver.class)).isEmpty();
+        assertThat(ctx.counters().drops).containsEntry("duplicate", 1L);
+    }
+
+    @Test
+    void withoutARouteAnUnknownDestinationFailsAtOnceAndAKnownOneWaitsForARoute() {
+        data.onSend(new NodeEvent.SendData("r1", id(5), new byte[] {1}));
+        assertThat(ofType(ctx.drain(), NodeEffect.DataFailed.class))
+                .singleElement()
+                .asString()
+                .contains("no route");
+        net.standing.put(id(6), DataPlane.Standing.OK);
+        data.onSend(new NodeEvent.SendData("r2", id(6), new byte[] {1}));
+        assertThat(net.sent).isEmpty();
+        assertThat(ctx.counters().held).isEqualTo(1);
+        net.routes.add(id(6));
+        data.afterEvent();
+        assertThat(net.sent).isEmpty(); // the view did not change since the line was held
+        ctx.invalidate();
+        data.afterEvent();
+        assertThat(net.sent).hasSize(1);
+        assertThat(ctx.counters().heldSent).isEqualTo(1);
+    }
+
+    @Test
+    void aHeldMessageThatFindsNoRouteInTimeFailsItsRequest() {
+        net.standing.put(id(6), DataPlane.Standing.OK);
+        data.onSend(new NodeEvent.SendData("r2", id(6), new byte[] {1}));
+        ctx.drain();
+        Parts.at(ctx, ctx.now() + cfg.dataHoldMs());
+        assertThat(data.onTimer(io.egoist.node.NodeTimers.HOLD)).isTrue();
+        List<Effect> e = ctx.drain();
+        assertThat(ofType(e, NodeEffect.DataFailed.class))
+                .singleElement()
+                .asString()
+                .contains("within");
+    }
+}
