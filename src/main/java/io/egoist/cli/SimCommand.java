@@ -98,6 +98,40 @@ public final class SimCommand implements Callable<Integer> {
             description = "Seconds between a node's re-wiring epochs under churn.")
     double epoch;
 
+    @Option(
+            names = "--format",
+            paramLabel = "LIST",
+            defaultValue = "png",
+            description = "Chart formats, comma-separated: png, svg.")
+    String format;
+
+    @Option(
+            names = "--draws",
+            paramLabel = "N",
+            defaultValue = "10",
+            description = "Independent seeded draws of k-random, averaged (mean_cost_sd is their spread).")
+    int draws;
+
+    @Option(
+            names = "--metric-closure",
+            description =
+                    "Replace every RTT by the shortest path over the matrix first, so no detour beats a direct link.")
+    boolean metricClosure;
+
+    @Option(
+            names = "--subset",
+            paramLabel = "N",
+            description = "Use a random subset of N nodes of the matrix (seeded by --subset-seed).")
+    Integer subset;
+
+    @Option(names = "--subset-seed", paramLabel = "S", description = "Seed of the --subset draw (default: --seed).")
+    Long subsetSeed;
+
+    @Option(
+            names = "--stats",
+            description = "Also print the full mesh with and without relaying, and BR's path hops and stretch per k.")
+    boolean stats;
+
     @Override
     public Integer call() throws Exception {
         System.setProperty("java.awt.headless", "true");
@@ -117,7 +151,13 @@ public final class SimCommand implements Callable<Integer> {
                 churnRate,
                 duration,
                 sampleEvery,
-                epoch);
+                epoch,
+                format,
+                draws,
+                metricClosure,
+                subset,
+                subsetSeed,
+                stats);
         long started = System.nanoTime();
         try {
             SimRun.prepare(request).execute(stdout, stderr, System.console() != null, json);

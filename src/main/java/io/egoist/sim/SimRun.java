@@ -43,7 +43,13 @@ public final class SimRun {
             double churnRate,
             double duration,
             double sampleEvery,
-            double epoch) {}
+            double epoch,
+            String formats,
+            int draws,
+            boolean metricClosure,
+            Integer subset,
+            Long subsetSeed,
+            boolean stats) {}
 
     private final Request request;
     private final LatencyMatrix matrix;
@@ -51,9 +57,17 @@ public final class SimRun {
     private final List<Integer> ks;
     private final List<String> policies;
     private final int threads;
+    private final List<String> formats;
 
-    private SimRun(Request request, LatencyMatrix matrix, String source, List<Integer> ks, List<String> policies) {
+    private SimRun(
+            Request request,
+            LatencyMatrix matrix,
+            String source,
+            List<Integer> ks,
+            List<String> policies,
+            List<String> formats) {
         this.request = request;
+        this.formats = formats;
         this.matrix = matrix;
         this.source = source;
         this.ks = ks;
@@ -67,12 +81,34 @@ public final class SimRun {
         String source = r.matrix() != null
                 ? String.valueOf(r.matrix().getFileName())
                 : r.generate() != null ? r.generate() + " n=" + m.size() + " seed=" + r.seed() : "RIPE country RTT";
+        if (r.subsetSeed() != null && r.subset() == null) {
+            throw new BadInput("--subset-seed only applies with --subset");
+        }
+        if (r.subset() != null) {
+            long subsetSeed = r.subsetSeed() == null ? r.seed() : r.subsetSeed();
+            try {
+                m = OverlayStats.randomSubset(m, r.subset(), subsetSeed);
+            } catch (IllegalArgumentException e) {
+                throw new BadInput("--subset: " + e.getMessage());
+            }
+            source += ", subset " + m.size() + " seed " + subsetSeed;
+        }
+        if (r.metricClosure()) {
+            m = OverlayStats.metricClosure(m);
+            source += ", metric closure";
+        }
         List<Integer> ks = parseK(r, m.size());
         List<String> pols = parsePolicies(r.policies());
         if (r.maxRounds() < 1) {
             throw new BadInput("--max-rounds must be >= 1, got " + r.maxRounds());
         }
-        SimRun run = new SimRun(r, m, source, ks, pols);
+        if (r.draws() < 1) {
+            throw new BadInput("--draws must be >= 1, got " + r.draws());
+        }
+        if (r.stats() && r.churn()) {
+            throw new BadInput("--stats applies to the static comparison, not --churn");
+        }
+        SimRun run = new SimRun(r, m, source, ks, pols, parseFormats(r.formats()));
         if (run.threads < 1) {
             throw new BadInput("--threads must be >= 1, got " + run.threads);
         }
@@ -125,9 +161,13 @@ public final class SimRun {
         Progress progress = new Progress(stderr, cells.size(), inPlace);
         List<ChurnSimulation.Run> runs = ChurnSimulation.runAll(cells, threads, progress::step);
         Path csv = r.out().resolve("churn.csv");
-        Path png = r.out().resolve("churn.png");
         SimOutput.writeChurnCsv(csv, runs);
-        SimOutput.writeChurnChart(png, runs, source);
+        List<Path> charts = new ArrayList<>();
+        for (String format : formats) {
+            Path chart = r.out().resolve("churn." + format);
+            SimOutput.writeChurnChart(chart, runs, source);
+            charts.add(chart);
+        }
         if (json) {
             Map<String, Object> doc = header();
             doc.put("churn_rate", r.churnRate());
@@ -139,21 +179,21 @@ public final class SimRun {
                 rs.add(churnRow(run));
             }
             doc.put("runs", rs);
-            doc.put("files", List.of(csv.toString(), png.toString()));
+            doc.put("files", files(csv, charts));
             printJson(stdout, doc);
         } else {
             stdout.println("egoist sim --churn: " + source + ", " + matrix.size() + " nodes, churn rate "
                     + r.churnRate() + "/node/s, " + r.duration() + " s virtual time, epoch " + r.epoch() + " s, seed "
                     + r.seed());
             SimOutput.printChurnTable(stdout, runs);
-            stdout.println("wrote " + csv + " and " + png);
+            stdout.println(wrote(csv, charts));
         }
     }
 
     private void compare(PrintWriter stdout, PrintWriter stderr, boolean inPlace, boolean json) throws IOException {
         Request r = request;
         PolicyComparison.Config cfg =
-                new PolicyComparison.Config(matrix, ks, policies, r.seed(), r.maxRounds(), threads);
+                new PolicyComparison.Config(matrix, ks, policies, r.seed(), r.maxRounds(), threads, r.draws());
         int cells = 0;
         for (int ignored : ks) {
             LinkedHashSet<String> here = new LinkedHashSet<>(policies);
@@ -162,23 +202,62 @@ public final class SimRun {
             cells += here.size();
         }
         Progress progress = new Progress(stderr, cells + 1, inPlace);
-        List<PolicyResult> results = PolicyComparison.run(cfg, progress::step);
+        PolicyComparison.Outcome outcome = PolicyComparison.compare(cfg, progress::step);
+        List<PolicyResult> results = outcome.results();
         Path csv = r.out().resolve("results.csv");
-        Path png = r.out().resolve("ratio_to_br.png");
         SimOutput.writeResultsCsv(csv, results);
-        SimOutput.writeRatioChart(png, results, source);
+        List<Path> charts = new ArrayList<>();
+        for (String format : formats) {
+            Path chart = r.out().resolve("ratio_to_br." + format);
+            SimOutput.writeRatioChart(chart, results, source);
+            charts.add(chart);
+        }
+        Map<String, Object> stats = r.stats() ? SimStats.of(matrix, outcome) : null;
         if (json) {
             Map<String, Object> doc = header();
             doc.put("max_rounds", r.maxRounds());
+            doc.put("draws", r.draws());
             doc.put("results", results.stream().map(SimRun::row).toList());
-            doc.put("files", List.of(csv.toString(), png.toString()));
+            if (stats != null) {
+                doc.put("stats", stats);
+            }
+            doc.put("files", files(csv, charts));
             printJson(stdout, doc);
         } else {
             stdout.println("egoist sim: " + source + ", " + matrix.size() + " nodes, seed " + r.seed()
                     + " (mean_cost = mean over nodes of C_i, ms)");
             SimOutput.printResultsTable(stdout, results);
-            stdout.println("wrote " + csv + " and " + png);
+            if (stats != null) {
+                SimStats.print(stdout, stats);
+            }
+            stdout.println(wrote(csv, charts));
         }
+    }
+
+    static List<String> parseFormats(String spec) {
+        LinkedHashSet<String> out = new LinkedHashSet<>();
+        for (String raw : spec.split(",", -1)) {
+            String f = raw.trim();
+            if (!f.equals("png") && !f.equals("svg")) {
+                throw new BadInput("--format: unknown chart format \"" + f + "\"; known: png,svg");
+            }
+            out.add(f);
+        }
+        return new ArrayList<>(out);
+    }
+
+    private static List<String> files(Path csv, List<Path> charts) {
+        List<String> out = new ArrayList<>();
+        out.add(csv.toString());
+        charts.forEach(c -> out.add(c.toString()));
+        return out;
+    }
+
+    /** "wrote a and b" / "wrote a, b and c". */
+    static String wrote(Path csv, List<Path> charts) {
+        List<String> all = files(csv, charts);
+        String last = all.remove(all.size() - 1);
+        return "wrote " + String.join(", ", all) + " and " + last;
     }
 
     static LatencyMatrix loadMatrix(Request r) throws IOException {
@@ -264,6 +343,9 @@ public final class SimRun {
         row.put("rounds", r.rounds());
         row.put("rewirings", r.rewirings());
         row.put("converged", r.converged());
+        row.put("mean_cost_sd", r.meanCostSd());
+        row.put("draws", r.draws());
+        row.put("rounds_averaged", r.roundsAveraged());
         return row;
     }
 

@@ -21,7 +21,9 @@ class SimRunTest {
     Path dir;
 
     static SimRun.Request request(Path out, String generate, Integer nodes, String k, String policies) {
-        return new SimRun.Request(null, generate, nodes, 1, k, policies, 4, out, 1, false, 0.01, 600, 10, 30);
+        return new SimRun.Request(
+                null, generate, nodes, 1, k, policies, 4, out, 1, false, 0.01, 600, 10, 30, "png", 3, false, null, null,
+                false);
     }
 
     @Test
@@ -56,7 +58,8 @@ class SimRunTest {
     @Test
     void churnWritesItsCsv() throws IOException {
         Path out = dir.resolve("c");
-        SimRun.Request r = new SimRun.Request(null, "geo", 12, 1, null, "br", 4, out, 1, true, 0.05, 20, 10, 10);
+        SimRun.Request r = new SimRun.Request(
+                null, "geo", 12, 1, null, "br", 4, out, 1, true, 0.05, 20, 10, 10, "png", 3, false, null, null, false);
         StringWriter so = new StringWriter();
         SimRun.prepare(r).execute(new PrintWriter(so, true), new PrintWriter(new StringWriter(), true), false, false);
         assertThat(Files.readAllLines(out.resolve("churn.csv"))).hasSize(1 + 3);
@@ -75,8 +78,9 @@ class SimRunTest {
         assertThatThrownBy(() -> SimRun.prepare(request(out, "geo", 10, "2", "br,,k-random")))
                 .isInstanceOf(SimRun.BadInput.class)
                 .hasMessageContaining("empty name");
-        assertThatThrownBy(() -> SimRun.prepare(
-                        new SimRun.Request(null, "geo", 10, 1, "2", "br", 4, out, 0, false, 0.01, 600, 10, 30)))
+        assertThatThrownBy(() -> SimRun.prepare(new SimRun.Request(
+                        null, "geo", 10, 1, "2", "br", 4, out, 0, false, 0.01, 600, 10, 30, "png", 3, false, null, null,
+                        false)))
                 .isInstanceOf(SimRun.BadInput.class)
                 .hasMessage("--threads must be >= 1, got 0");
         assertThat(new SimRun.BadInput("a\nb").getMessage()).isEqualTo("a b");
