@@ -124,6 +124,28 @@ final class KMedian {
         return new Exact(s.bestRows, !s.aborted, s.work);
     }
 
+    /**
+     * Σ_d max(0, cur_d − L[row][d]) for the row at {@code off}; four independent sums so the CPU can overlap the
+     * additions (the hot loop of the exact search).
+     */
+    private double gain(int off, double[] cur) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int d = 0;
+        for (; d + 3 < nd; d += 4) {
+            s0 += Math.max(cur[d] - loss[off + d], 0.0);
+            s1 += Math.max(cur[d + 1] - loss[off + d + 1], 0.0);
+            s2 += Math.max(cur[d + 2] - loss[off + d + 2], 0.0);
+            s3 += Math.max(cur[d + 3] - loss[off + d + 3], 0.0);
+        }
+        for (; d < nd; d++) {
+            s0 += Math.max(cur[d] - loss[off + d], 0.0);
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
     private final class Search {
         final int[] ord;
         final int k;
@@ -182,16 +204,7 @@ final class KMedian {
             }
             double[] g = gains[t];
             for (int j = s; j < f; j++) {
-                int off = ord[j] * nd;
-                double sum = 0;
-                for (int d = 0; d < nd; d++) {
-                    double v = loss[off + d];
-                    double c = cur[d];
-                    if (v < c) {
-                        sum += c - v;
-                    }
-                }
-                g[j] = sum;
+                g[j] = gain(ord[j] * nd, cur);
             }
             if (r == 1) {
                 for (int j = s; j < f; j++) {
