@@ -11,7 +11,7 @@ import java.util.Random;
  */
 public final class BestResponsePolicy implements WiringPolicy {
     /** Work cap of the exact search, in loss-table cells read (a few ms of one core at n = 94). */
-    public static final long DEFAULT_EXACT_BUDGET = 5_000_000;
+    public static final long DEFAULT_EXACT_BUDGET = 2_000_000;
 
     /** ρ: 2-for-2 swaps only when exact search ran out of budget and one pass of them fits the budget. */
     public static final int RHO_AUTO = 0;
