@@ -48,6 +48,7 @@ public final class SimStats {
     public static void print(PrintWriter out, Map<String, Object> stats) {
         double relayed = (double) stats.get("full_mesh_mean_cost");
         double direct = (double) stats.get("full_mesh_direct_only_mean_cost");
+        double saved = 100 * (1 - relayed / direct);
         out.println();
         out.printf(
                 Locale.ROOT,
@@ -55,7 +56,7 @@ public final class SimStats {
                         + "%d of %d ordered pairs have a faster path than the direct link%n",
                 relayed,
                 direct,
-                100 * (1 - relayed / direct),
+                Math.round(saved * 10) / 10.0, // rounded first: no "-0.0" when relaying saves nothing
                 stats.get("pairs_with_faster_detour"),
                 stats.get("ordered_pairs"));
         for (Map<String, Object> row : (List<Map<String, Object>>) stats.get("br_paths")) {
