@@ -5,7 +5,9 @@ import io.egoist.sns.Costs;
 import io.egoist.sns.Graph;
 import io.egoist.sns.WiringPolicy;
 import io.egoist.sns.WiringProblem;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +35,7 @@ public final class BestResponseDynamics {
     private final Graph overlay;
     private int rounds;
     private int rewirings;
+    private final List<Double> meanCosts = new ArrayList<>();
 
     public BestResponseDynamics(LatencyMatrix matrix, int k, WiringPolicy policy, int[][] initial) {
         if (initial.length != matrix.size()) {
@@ -65,16 +68,35 @@ public final class BestResponseDynamics {
         return changed;
     }
 
-    /** Rounds until one changes nothing (converged) or {@code maxRounds} rounds ran. */
+    /**
+     * Rounds until one changes nothing (converged) or {@code maxRounds} rounds ran. The overlay's mean cost
+     * (mean over nodes of C_i) after every round is recorded in {@link Result#meanCosts()}.
+     */
     public Result run(int maxRounds, Random random) {
         boolean converged = false;
         while (rounds < maxRounds) {
-            if (round(random) == 0) {
+            int changed = round(random);
+            meanCosts.add(meanCost(overlay));
+            if (changed == 0) {
                 converged = true;
                 break;
             }
         }
-        return new Result(rounds, rewirings, converged);
+        double[] history = new double[meanCosts.size()];
+        for (int i = 0; i < history.length; i++) {
+            history[i] = meanCosts.get(i);
+        }
+        return new Result(rounds, rewirings, converged, history);
+    }
+
+    /** Mean over nodes of C_i in a complete overlay. */
+    static double meanCost(Graph overlay) {
+        double sum = 0;
+        double[] c = Costs.nodeCosts(overlay);
+        for (double v : c) {
+            sum += v;
+        }
+        return sum / c.length;
     }
 
     private boolean rewire(int i, Random random) {
@@ -149,6 +171,7 @@ public final class BestResponseDynamics {
      * @param rounds    rounds run, including the final one that changed nothing when converged
      * @param rewirings node re-wirings (neighbor set changed) summed over all rounds
      * @param converged whether the last round changed nothing
+     * @param meanCosts the overlay's mean cost after each round run by {@link #run} (one per round)
      */
-    public record Result(int rounds, int rewirings, boolean converged) {}
+    public record Result(int rounds, int rewirings, boolean converged, double[] meanCosts) {}
 }

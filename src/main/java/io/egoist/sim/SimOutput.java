@@ -2,12 +2,14 @@ package io.egoist.sim;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
+import java.awt.Rectangle;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -19,16 +21,25 @@ import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.XYErrorRenderer;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.chart.title.TextTitle;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
+import org.jfree.data.xy.YIntervalSeries;
+import org.jfree.data.xy.YIntervalSeriesCollection;
+import org.jfree.svg.SVGGraphics2D;
 
-/** Files and tables written by {@code egoist sim}: results.csv, ratio_to_br.png, churn.csv, churn.png. */
+/**
+ * Files and tables written by {@code egoist sim}: results.csv, ratio_to_br.png/.svg, churn.csv, churn.png/.svg.
+ * Charts are PNG (900×600) or SVG (jfreesvg) by the file's extension.
+ */
 public final class SimOutput {
     private SimOutput() {}
 
     public static final String RESULTS_HEADER =
-            "k,policy,mean_cost,social_cost,ratio_to_br,ratio_to_full_mesh,rounds,rewirings,converged";
+            "k,policy,mean_cost,social_cost,ratio_to_br,ratio_to_full_mesh,rounds,rewirings,converged,"
+                    + "mean_cost_sd,draws,rounds_averaged";
     public static final String CHURN_HEADER = "time_s,k,policy,efficiency,relative_efficiency,live_nodes,connected";
 
     static {
@@ -76,6 +87,12 @@ public final class SimOutput {
                     .append(r.rewirings())
                     .append(',')
                     .append(r.converged())
+                    .append(',')
+                    .append(f(r.meanCostSd(), 3))
+                    .append(',')
+                    .append(r.draws())
+                    .append(',')
+                    .append(r.roundsAveraged())
                     .append('\n');
         }
         Files.writeString(file, sb.toString(), StandardCharsets.UTF_8);
@@ -104,14 +121,36 @@ public final class SimOutput {
         Files.writeString(file, sb.toString(), StandardCharsets.UTF_8);
     }
 
-    /** The paper's Figure 1 form: one line per policy, k on the x axis, cost / BR's cost on the y axis. */
+    /**
+     * The paper's Figure 1 form: one line per policy, k on the x axis, cost / BR's cost on the y axis, with ±1 sd
+     * error bars (over the averaged rounds or draws, BR's own spread included for the other policies) and hollow
+     * markers where best-response dynamics did not converge.
+     */
     public static void writeRatioChart(Path file, List<PolicyResult> results, String source) throws IOException {
-        Map<String, XYSeries> series = new LinkedHashMap<>();
+        Map<Integer, PolicyResult> br = new HashMap<>();
         for (PolicyResult r : results) {
-            series.computeIfAbsent(r.policy(), XYSeries::new).add(r.k(), r.ratioToBr());
+            if (r.policy().equals("br")) {
+                br.put(r.k(), r);
+            }
         }
-        XYSeriesCollection data = new XYSeriesCollection();
+        Map<String, YIntervalSeries> series = new LinkedHashMap<>();
+        Map<String, List<Boolean>> converged = new LinkedHashMap<>();
+        boolean anyOpen = false;
+        for (PolicyResult r : results) {
+            double rel = relSd(r);
+            PolicyResult b = br.get(r.k());
+            if (b != null && b != r) {
+                rel = Math.hypot(rel, relSd(b));
+            }
+            double sd = r.ratioToBr() * rel;
+            series.computeIfAbsent(r.policy(), YIntervalSeries::new)
+                    .add(r.k(), r.ratioToBr(), r.ratioToBr() - sd, r.ratioToBr() + sd);
+            converged.computeIfAbsent(r.policy(), p -> new ArrayList<>()).add(r.converged());
+            anyOpen |= !r.converged();
+        }
+        YIntervalSeriesCollection data = new YIntervalSeriesCollection();
         series.values().forEach(data::addSeries);
+        List<List<Boolean>> filled = new ArrayList<>(converged.values());
         JFreeChart chart = ChartFactory.createXYLineChart(
                 "Individual cost / BR's cost (" + source + ")",
                 "k (out-neighbors per node)",
@@ -121,11 +160,41 @@ public final class SimOutput {
                 true,
                 false,
                 false);
-        XYPlot plot = styled(chart);
+        XYErrorRenderer renderer = new XYErrorRenderer() {
+            @Override
+            public boolean getItemShapeFilled(int s, int item) {
+                return filled.get(s).get(item);
+            }
+        };
+        renderer.setDefaultLinesVisible(true);
+        renderer.setDrawXError(false);
+        renderer.setUseFillPaint(true);
+        renderer.setDefaultFillPaint(Color.WHITE);
+        XYPlot plot = styled(chart, renderer);
         NumberAxis x = (NumberAxis) plot.getDomainAxis();
         x.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
         ((NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(false);
-        ChartUtils.saveChartAsPNG(file.toFile(), chart, 900, 600);
+        chart.addSubtitle(new TextTitle("bars: ±1 sd over the last rounds (BR variants) or the draws (k-random)"
+                + (anyOpen ? "; hollow marker: best-response dynamics did not converge" : "")));
+        save(chart, file);
+    }
+
+    private static double relSd(PolicyResult r) {
+        return r.meanCost() > 0 ? r.meanCostSd() / r.meanCost() : 0;
+    }
+
+    /** PNG (900×600) or SVG by the file name's extension. */
+    static void save(JFreeChart chart, Path file) throws IOException {
+        String name = file.getFileName().toString();
+        if (name.endsWith(".svg")) {
+            SVGGraphics2D g2 = new SVGGraphics2D(900, 600);
+            chart.draw(g2, new Rectangle(0, 0, 900, 600));
+            Files.writeString(file, g2.getSVGDocument(), StandardCharsets.UTF_8);
+        } else if (name.endsWith(".png")) {
+            ChartUtils.saveChartAsPNG(file.toFile(), chart, 900, 600);
+        } else {
+            throw new IllegalArgumentException("chart format of " + name + ": png or svg");
+        }
     }
 
     /** Efficiency over virtual time: one line per policy (and k when several). */
@@ -148,21 +217,20 @@ public final class SimOutput {
                 true,
                 false,
                 false);
-        XYPlot plot = styled(chart);
-        XYLineAndShapeRenderer renderer = (XYLineAndShapeRenderer) plot.getRenderer();
+        XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
+        XYPlot plot = styled(chart, renderer);
         for (int i = 0; i < data.getSeriesCount(); i++) {
             renderer.setSeriesShapesVisible(i, false);
         }
-        ChartUtils.saveChartAsPNG(file.toFile(), chart, 900, 600);
+        save(chart, file);
     }
 
-    private static XYPlot styled(JFreeChart chart) {
+    private static XYPlot styled(JFreeChart chart, XYLineAndShapeRenderer renderer) {
         chart.setBackgroundPaint(Color.WHITE);
         XYPlot plot = chart.getXYPlot();
         plot.setBackgroundPaint(Color.WHITE);
         plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
         plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
-        XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
         for (int i = 0; i < plot.getDataset().getSeriesCount(); i++) {
             String key = String.valueOf(plot.getDataset().getSeriesKey(i));
             String policy = key.contains(" ") ? key.substring(0, key.indexOf(' ')) : key;
@@ -185,7 +253,17 @@ public final class SimOutput {
     public static void printResultsTable(PrintWriter out, List<PolicyResult> results) {
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {
-            "k", "policy", "mean_cost_ms", "ratio_to_br", "ratio_to_full_mesh", "rounds", "rewirings", "converged"
+            "k",
+            "policy",
+            "mean_cost_ms",
+            "ratio_to_br",
+            "ratio_to_full_mesh",
+            "rounds",
+            "rewirings",
+            "converged",
+            "sd_ms",
+            "draws",
+            "rounds_avg"
         });
         for (PolicyResult r : results) {
             rows.add(new String[] {
@@ -196,16 +274,20 @@ public final class SimOutput {
                 f(r.ratioToFullMesh(), 3),
                 String.valueOf(r.rounds()),
                 String.valueOf(r.rewirings()),
-                String.valueOf(r.converged())
+                String.valueOf(r.converged()),
+                f(r.meanCostSd(), 2),
+                String.valueOf(r.draws()),
+                String.valueOf(r.roundsAveraged())
             });
         }
         printAligned(out, rows, 2);
         out.println();
+        boolean anyOpen = false;
         TreeSet<Integer> ks = new TreeSet<>();
-        Map<String, Map<Integer, Double>> pivot = new LinkedHashMap<>();
+        Map<String, Map<Integer, PolicyResult>> pivot = new LinkedHashMap<>();
         for (PolicyResult r : results) {
             ks.add(r.k());
-            pivot.computeIfAbsent(r.policy(), p -> new LinkedHashMap<>()).put(r.k(), r.ratioToBr());
+            pivot.computeIfAbsent(r.policy(), p -> new LinkedHashMap<>()).put(r.k(), r);
         }
         List<String[]> prow = new ArrayList<>();
         String[] head = new String[ks.size() + 1];
@@ -215,17 +297,21 @@ public final class SimOutput {
             head[c++] = "k=" + k;
         }
         prow.add(head);
-        for (Map.Entry<String, Map<Integer, Double>> e : pivot.entrySet()) {
+        for (Map.Entry<String, Map<Integer, PolicyResult>> e : pivot.entrySet()) {
             String[] row = new String[ks.size() + 1];
             row[0] = e.getKey();
             c = 1;
             for (int k : ks) {
-                Double v = e.getValue().get(k);
-                row[c++] = v == null ? "" : f(v, 2);
+                PolicyResult v = e.getValue().get(k);
+                row[c++] = v == null ? "" : f(v.ratioToBr(), 2) + (v.converged() ? " " : "*");
+                anyOpen |= v != null && !v.converged();
             }
             prow.add(row);
         }
         printAligned(out, prow, 1);
+        if (anyOpen) {
+            out.println("* best-response dynamics did not converge: mean over the last rounds (see rounds_avg)");
+        }
         out.flush();
     }
 

@@ -13,27 +13,33 @@ final class BestResponse {
     record Result(int[] rows, double objective, double currentObjective, boolean exact) {}
 
     /**
-     * Best {@code k} free rows of {@code t} given always-open {@code fixedRows}. Exact enumeration when
-     * C(free, k) ≤ exactLimit; otherwise greedy + swap local search, also started from {@code currentRows}
-     * when given, keeping the better. The current wiring (if given) is returned unless strictly better
-     * (beyond {@link #TIE_TOL}) was found, so best-response dynamics can settle.
+     * Best {@code k} free rows of {@code t} given always-open {@code fixedRows}. Greedy + single-swap local search
+     * (also started from {@code currentRows} when given, keeping the better) gives an incumbent; a branch and
+     * bound then proves it optimal or finds the optimum within {@code exactBudget} table cells read (0 skips
+     * it). When the budget runs out, 2-for-2 swaps improve the best set found if {@code rho} asks for them
+     * ({@link BestResponsePolicy#RHO_AUTO}: when one pass of them costs at most the budget). The current wiring
+     * (if given) is returned unless strictly better (beyond {@link #TIE_TOL}) was found, so best-response
+     * dynamics can settle.
      */
-    static Result solve(ServiceTable t, int[] fixedRows, int k, int[] currentRows, long exactLimit, int rho) {
+    static Result solve(ServiceTable t, int[] fixedRows, int k, int[] currentRows, long exactBudget, int rho) {
         KMedian km = new KMedian(t, fixedRows);
         int free = km.freeRows();
         k = Math.min(k, free);
-        int[] rows;
-        boolean exact = KMedian.binomial(free, k) <= exactLimit;
-        if (exact) {
-            rows = km.exact(k);
-        } else {
-            rows = km.localSearch(km.greedy(k), rho);
-            if (currentRows != null && currentRows.length == k) {
-                int[] fromCurrent = km.localSearch(currentRows, rho);
-                if (km.objective(fromCurrent) < km.objective(rows)) {
-                    rows = fromCurrent;
-                }
+        int[] rows = km.localSearch(km.greedy(k), 1);
+        if (currentRows != null && currentRows.length == k) {
+            int[] fromCurrent = km.localSearch(currentRows, 1);
+            if (km.objective(fromCurrent) < km.objective(rows)) {
+                rows = fromCurrent;
             }
+        }
+        boolean exact = false;
+        if (exactBudget > 0) {
+            KMedian.Exact e = km.branchAndBound(k, rows, exactBudget);
+            rows = e.rows();
+            exact = e.proved();
+        }
+        if (!exact && twoSwaps(rho, k, free, t.cols(), exactBudget)) {
+            rows = km.localSearch(rows, 2);
         }
         double obj = km.objective(rows);
         double curObj = Double.NaN;
@@ -45,6 +51,18 @@ final class BestResponse {
             }
         }
         return new Result(rows, obj, curObj, exact);
+    }
+
+    /** Whether to run 2-for-2 swaps: always (ρ = 2), never (ρ = 1), or when one pass fits the budget (auto). */
+    static boolean twoSwaps(int rho, int k, int free, int destinations, long budget) {
+        if (rho != BestResponsePolicy.RHO_AUTO) {
+            return rho >= 2;
+        }
+        if (k < 2) {
+            return false;
+        }
+        double pass = (double) KMedian.binomial(k, 2) * KMedian.binomial(free - k, 2) * destinations;
+        return pass <= budget;
     }
 
     /**

@@ -18,7 +18,7 @@ public final class BrEpsilonPolicy implements WiringPolicy {
     private final int rho;
 
     public BrEpsilonPolicy(double epsilon) {
-        this(epsilon, BestResponsePolicy.DEFAULT_EXACT_LIMIT, 1);
+        this(epsilon, BestResponsePolicy.DEFAULT_EXACT_BUDGET, BestResponsePolicy.RHO_AUTO);
     }
 
     public BrEpsilonPolicy(double epsilon, long exactLimit, int rho) {

@@ -24,7 +24,7 @@ public final class HybridBrPolicy implements WiringPolicy {
     private final int rho;
 
     public HybridBrPolicy(int k2) {
-        this(k2, BestResponsePolicy.DEFAULT_EXACT_LIMIT, 1);
+        this(k2, BestResponsePolicy.DEFAULT_EXACT_BUDGET, BestResponsePolicy.RHO_AUTO);
     }
 
     public HybridBrPolicy(int k2, long exactLimit, int rho) {

@@ -89,61 +89,178 @@ final class KMedian {
     }
 
     // ---------------------------------------------------------------------------------------------
-    // Exact: enumerate every k-subset of the free rows, keeping per-depth prefix minima so a leaf costs O(nd).
+    // Exact: depth-first branch and bound over k-subsets of the free rows. Rows are ordered best single row
+    // first. At a node with prefix P (objective obj(P)) every remaining row r has a gain g_r(P) = sum_d
+    // max(0, cur_d - L[r][d]); gains only shrink as rows are added (submodularity), so a subtree that adds
+    // row j and then r - 1 rows after j costs at least obj(P) - g_j - (the r - 1 largest gains after j).
+    // Subtrees whose bound cannot beat the incumbent by more than REL_TOL are skipped.
 
-    int[] exact(int k) {
+    /** The best rows found and whether the search finished within its budget (then they are optimal). */
+    record Exact(int[] rows, boolean proved, long work) {}
+
+    /**
+     * Exact k-median by branch and bound, starting from {@code incumbent} (may be null) as the upper bound.
+     * {@code budget} caps the work in table cells read (rows evaluated × destinations); when it runs out the
+     * best set found so far (never worse than the incumbent) is returned with {@code proved = false}.
+     */
+    Exact branchAndBound(int k, int[] incumbent, long budget) {
         int[] free = freeList();
         if (k <= 0) {
-            return new int[0];
+            return new Exact(new int[0], true, 0);
         }
         if (k >= free.length) {
-            return free;
+            return new Exact(free, true, 0);
         }
-        double[][] level = new double[k][];
-        level[0] = base;
-        for (int i = 1; i < k; i++) {
-            level[i] = new double[nd];
+        Search s = new Search(free, k, budget);
+        if (incumbent != null && incumbent.length == k) {
+            s.bestVal = objective(incumbent);
+            s.bestRows = incumbent.clone();
         }
-        int[] pick = new int[k];
-        int[] bestPick = new int[k];
-        double[] bestVal = {Double.POSITIVE_INFINITY};
-        enumerate(free, 0, 0, k, level, pick, bestPick, bestVal);
-        int[] out = new int[k];
-        for (int i = 0; i < k; i++) {
-            out[i] = free[bestPick[i]];
+        double rootObj = 0;
+        for (int d = 0; d < nd; d++) {
+            rootObj += base[d];
         }
-        return out;
+        s.run(0, 0, rootObj);
+        return new Exact(s.bestRows, !s.aborted, s.work);
     }
 
-    private void enumerate(
-            int[] free, int depth, int start, int k, double[][] level, int[] pick, int[] bestPick, double[] bestVal) {
-        double[] prev = level[depth];
-        int limit = free.length - (k - depth);
-        if (depth == k - 1) {
-            for (int i = start; i <= limit; i++) {
-                int off = free[i] * nd;
-                double sum = 0;
+    /**
+     * Σ_d max(0, cur_d − L[row][d]) for the row at {@code off}; four independent sums so the CPU can overlap the
+     * additions (the hot loop of the exact search).
+     */
+    private double gain(int off, double[] cur) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int d = 0;
+        for (; d + 3 < nd; d += 4) {
+            s0 += Math.max(cur[d] - loss[off + d], 0.0);
+            s1 += Math.max(cur[d + 1] - loss[off + d + 1], 0.0);
+            s2 += Math.max(cur[d + 2] - loss[off + d + 2], 0.0);
+            s3 += Math.max(cur[d + 3] - loss[off + d + 3], 0.0);
+        }
+        for (; d < nd; d++) {
+            s0 += Math.max(cur[d] - loss[off + d], 0.0);
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    private final class Search {
+        final int[] ord;
+        final int k;
+        final long budget;
+        final double[][] level;
+        final double[][] gains;
+        final double[][] top;
+        final int[] pick;
+        final double[] heap;
+        double bestVal = Double.POSITIVE_INFINITY;
+        int[] bestRows;
+        long work;
+        boolean aborted;
+
+        Search(int[] free, int k, long budget) {
+            this.k = k;
+            this.budget = budget;
+            int f = free.length;
+            double[] single = new double[f];
+            Integer[] idx = new Integer[f];
+            for (int i = 0; i < f; i++) {
+                single[i] = objective(new int[] {free[i]});
+                idx[i] = i;
+            }
+            work = (long) f * nd;
+            Arrays.sort(
+                    idx,
+                    (a, b) -> a.equals(b) ? 0 : single[a] != single[b] ? Double.compare(single[a], single[b]) : a - b);
+            ord = new int[f];
+            for (int i = 0; i < f; i++) {
+                ord[i] = free[idx[i]];
+            }
+            level = new double[k + 1][];
+            level[0] = base;
+            for (int i = 1; i <= k; i++) {
+                level[i] = new double[nd];
+            }
+            gains = new double[k][f];
+            top = new double[k][f];
+            pick = new int[k];
+            heap = new double[k];
+        }
+
+        private boolean improves(double v) {
+            return v < bestVal - (Double.isInfinite(bestVal) ? 0 : REL_TOL * Math.max(1.0, Math.abs(bestVal)));
+        }
+
+        void run(int t, int s, double curObj) {
+            double[] cur = level[t];
+            int f = ord.length;
+            int r = k - t;
+            work += (long) (f - s) * nd;
+            if (work > budget) {
+                aborted = true;
+                return;
+            }
+            double[] g = gains[t];
+            for (int j = s; j < f; j++) {
+                g[j] = gain(ord[j] * nd, cur);
+            }
+            if (r == 1) {
+                for (int j = s; j < f; j++) {
+                    double v = curObj - g[j];
+                    if (improves(v)) {
+                        bestVal = v;
+                        pick[t] = j;
+                        bestRows = new int[k];
+                        for (int i = 0; i < k; i++) {
+                            bestRows[i] = ord[pick[i]];
+                        }
+                    }
+                }
+                return;
+            }
+            // tp[j] = sum of the r - 1 largest gains among indices > j (a small ascending array, min first)
+            double[] tp = top[t];
+            int size = 0;
+            double sum = 0;
+            for (int j = f - 1; j >= s; j--) {
+                tp[j] = sum;
+                double v = g[j];
+                if (size < r - 1) {
+                    int i = size++;
+                    while (i > 0 && heap[i - 1] > v) {
+                        heap[i] = heap[i - 1];
+                        i--;
+                    }
+                    heap[i] = v;
+                    sum += v;
+                } else if (v > heap[0]) {
+                    sum += v - heap[0];
+                    int i = 0;
+                    while (i + 1 < size && heap[i + 1] < v) {
+                        heap[i] = heap[i + 1];
+                        i++;
+                    }
+                    heap[i] = v;
+                }
+            }
+            double[] next = level[t + 1];
+            for (int j = s; j <= f - r; j++) {
+                if (!improves(curObj - g[j] - tp[j])) {
+                    continue;
+                }
+                int off = ord[j] * nd;
                 for (int d = 0; d < nd; d++) {
                     double v = loss[off + d];
-                    sum += v < prev[d] ? v : prev[d];
+                    next[d] = v < cur[d] ? v : cur[d];
                 }
-                if (sum < bestVal[0]) {
-                    bestVal[0] = sum;
-                    pick[depth] = i;
-                    System.arraycopy(pick, 0, bestPick, 0, k);
+                pick[t] = j;
+                run(t + 1, j + 1, curObj - g[j]);
+                if (aborted) {
+                    return;
                 }
             }
-            return;
-        }
-        double[] next = level[depth + 1];
-        for (int i = start; i <= limit; i++) {
-            int off = free[i] * nd;
-            for (int d = 0; d < nd; d++) {
-                double v = loss[off + d];
-                next[d] = v < prev[d] ? v : prev[d];
-            }
-            pick[depth] = i;
-            enumerate(free, depth + 1, i + 1, k, level, pick, bestPick, bestVal);
         }
     }
 

@@ -61,7 +61,7 @@ public final class Policies {
         return new BestResponsePolicy();
     }
 
-    /** br with explicit exact-enumeration limit (0 forces local search) and swap size ρ (1 or 2). */
+    /** br with an explicit exact-search budget in table cells (0 forces local search) and ρ (0 = auto, 1 or 2). */
     public static BestResponsePolicy br(long exactLimit, int rho) {
         return new BestResponsePolicy(exactLimit, rho);
     }
@@ -101,6 +101,7 @@ public final class Policies {
 
     /** sampling-br with every parameter: biased radius r ∈ {1, 2}, m' = oversample·m drawn before scoring. */
     public static SamplingBrPolicy samplingBr(int m, boolean biased, int radius, int oversample) {
-        return new SamplingBrPolicy(m, biased, radius, oversample, BestResponsePolicy.DEFAULT_EXACT_LIMIT, 1);
+        return new SamplingBrPolicy(
+                m, biased, radius, oversample, BestResponsePolicy.DEFAULT_EXACT_BUDGET, BestResponsePolicy.RHO_AUTO);
     }
 }

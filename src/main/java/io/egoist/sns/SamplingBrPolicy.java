@@ -23,7 +23,7 @@ public final class SamplingBrPolicy implements WiringPolicy {
     private final int rho;
 
     public SamplingBrPolicy(int m, boolean biased) {
-        this(m, biased, 1, 2, BestResponsePolicy.DEFAULT_EXACT_LIMIT, 1);
+        this(m, biased, 1, 2, BestResponsePolicy.DEFAULT_EXACT_BUDGET, BestResponsePolicy.RHO_AUTO);
     }
 
     public SamplingBrPolicy(int m, boolean biased, int radius, int oversample, long exactLimit, int rho) {

@@ -70,12 +70,15 @@ class SimCommandTest {
         assertThat(o.code()).as(o.err()).isZero();
         List<String> lines = Files.readAllLines(out.resolve("results.csv"));
         assertThat(lines.get(0))
-                .isEqualTo("k,policy,mean_cost,social_cost,ratio_to_br,ratio_to_full_mesh,rounds,rewirings,converged");
+                .isEqualTo("k,policy,mean_cost,social_cost,ratio_to_br,ratio_to_full_mesh,rounds,rewirings,converged,"
+                        + "mean_cost_sd,draws,rounds_averaged");
         assertThat(lines).hasSize(1 + 3 * 9);
         Set<String> cells = new HashSet<>();
         for (String line : lines.subList(1, lines.size())) {
             String[] f = line.split(",", -1);
-            assertThat(f).hasSize(9);
+            assertThat(f).hasSize(12);
+            assertThat(Integer.parseInt(f[10])).isEqualTo(f[1].equals("k-random") ? 10 : 1);
+            assertThat(Double.parseDouble(f[9])).isGreaterThanOrEqualTo(0);
             cells.add(f[0] + "/" + f[1]);
             double mean = Double.parseDouble(f[2]);
             assertThat(Double.parseDouble(f[3])).isCloseTo(mean * 14, org.assertj.core.data.Offset.offset(0.01 * 14));
@@ -229,6 +232,79 @@ class SimCommandTest {
                         .get("live_nodes")
                         .asInt())
                 .isBetween(2, 20);
+    }
+
+    @Test
+    void svgChartsStatsSubsetsAndMetricClosureThroughTheCli() throws Exception {
+        Path out = dir.resolve("svg");
+        Outcome o = run(
+                "sim",
+                "--generate",
+                "geo",
+                "--nodes",
+                "30",
+                "--subset",
+                "16",
+                "--subset-seed",
+                "4",
+                "--metric-closure",
+                "--k",
+                "2,3",
+                "--policies",
+                "br,k-random,full-mesh",
+                "--draws",
+                "12",
+                "--format",
+                "png,svg",
+                "--stats",
+                "--out",
+                out.toString());
+        assertThat(o.code()).as(o.err()).isZero();
+        assertThat(o.out())
+                .contains("geo n=30 seed=1, subset 16 seed 4, metric closure, 16 nodes")
+                .contains("relaying saves 0.0%")
+                .contains("0 of 240 ordered pairs have a faster path")
+                .contains("br k=3, last round: mean cost")
+                .contains("ratio_to_br.svg");
+        javax.xml.parsers.DocumentBuilderFactory xml = javax.xml.parsers.DocumentBuilderFactory.newInstance();
+        xml.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false); // offline
+        org.w3c.dom.Document svg =
+                xml.newDocumentBuilder().parse(out.resolve("ratio_to_br.svg").toFile());
+        assertThat(svg.getDocumentElement().getTagName()).isEqualTo("svg");
+        assertThat(Files.readString(out.resolve("ratio_to_br.svg"))).contains("k-random");
+        assertThat(ImageIO.read(out.resolve("ratio_to_br.png").toFile())).isNotNull();
+        List<String> lines = Files.readAllLines(out.resolve("results.csv"));
+        assertThat(lines.stream().filter(l -> l.contains(",k-random,")))
+                .allSatisfy(l -> assertThat(l.split(",")[10]).isEqualTo("12"));
+
+        Outcome j = run(
+                "sim",
+                "--generate",
+                "geo",
+                "--nodes",
+                "12",
+                "--k",
+                "2",
+                "--policies",
+                "br",
+                "--stats",
+                "--json",
+                "--out",
+                dir.resolve("sj").toString());
+        assertThat(j.code()).as(j.err()).isZero();
+        JsonNode stats = new ObjectMapper().readTree(j.out()).get("stats");
+        assertThat(stats.get("full_mesh_direct_only_mean_cost").asDouble())
+                .isGreaterThanOrEqualTo(stats.get("full_mesh_mean_cost").asDouble());
+        assertThat(stats.get("br_paths").get(0).get("mean_hops").asDouble()).isGreaterThanOrEqualTo(1.0);
+    }
+
+    @Test
+    void badFormatDrawsSubsetAndStatsWithChurnAreOneLineErrors() {
+        assertOneLineError(run("sim", "--format", "png,gif", "--out", dir.toString()), "--format");
+        assertOneLineError(run("sim", "--draws", "0", "--out", dir.toString()), "--draws must be >= 1");
+        assertOneLineError(run("sim", "--subset", "200", "--out", dir.toString()), "--subset: subset size");
+        assertOneLineError(run("sim", "--subset-seed", "3", "--out", dir.toString()), "--subset-seed only applies");
+        assertOneLineError(run("sim", "--churn", "--stats", "--out", dir.toString()), "--stats applies");
     }
 
     @Test

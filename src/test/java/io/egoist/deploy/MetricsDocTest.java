@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.egoist.latency.LatencyMatrix;
 import io.egoist.node.runtime.LocalOverlay;
-import io.egoist.sim.LatencyMatrix;
 import io.egoist.web.ControlApi;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;

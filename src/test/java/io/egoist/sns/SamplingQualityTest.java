@@ -26,8 +26,11 @@ class SamplingQualityTest {
             int self = r.nextInt(n);
             Graph g = Instances.connectedResidual(d, 3, self, r);
             WiringProblem p = WiringProblem.delay(self, 3, d[self].clone(), g, new int[0]);
-            double exact = Policies.br(200_000, 1).solve(p).cost();
-            double plainBr = Policies.br().solve(p).cost(); // C(93, 3) > 100,000: local search
+            BestResponsePolicy.Choice exactChoice =
+                    Policies.br(Long.MAX_VALUE, 1).solve(p);
+            assertThat(exactChoice.exact()).isTrue();
+            double exact = exactChoice.cost();
+            double plainBr = Policies.br().solve(p).cost();
             for (int mi = 0; mi < ms.length; mi++) {
                 for (int b = 0; b < 2; b++) {
                     int[] s = Policies.samplingBr(ms[mi], b == 1).choose(p, new Random(t * 31L + mi));
