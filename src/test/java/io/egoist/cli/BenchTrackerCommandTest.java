@@ -59,7 +59,8 @@ class BenchTrackerCommandTest {
         try (TrackerServer server = TrackerServer.start(TrackerConfig.forTest(dir)
                 .withHttpPort(-1)
                 .withRemovePeriodMs(60_000)
-                .withExpireAfterMs(600_000))) {
+                .withExpireAfterMs(600_000)
+                .withAllowForeignIds(true))) { // the bench plays 10.x nodes from 127.0.0.1
             Run r = run(
                     "bench",
                     "tracker",

@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -47,8 +48,9 @@ class TrackerServerTest {
         if (server != null) server.close();
     }
 
+    /** These tests play many nodes (10.x ids) from 127.0.0.1: the source checks are tested in TrackerSourceCheckTest. */
     TrackerServer start(TrackerConfig config) {
-        server = TrackerServer.start(config);
+        server = TrackerServer.start(config.withAllowForeignIds(true));
         return server;
     }
 
@@ -224,12 +226,17 @@ class TrackerServerTest {
     @Test
     void suspectThatAnswersIsClearedBeforeAnySweep() throws Exception {
         start(TrackerConfig.forTest(dir).withRemovePeriodMs(600_000).withPingTimeoutMs(2_000));
-        EchoStub alive = EchoStub.answering();
+        CountDownLatch answer = new CountDownLatch(1);
+        EchoStub alive = EchoStub.answeringOnceOpened(answer); // answers once the test has seen the suspect
         toClose.add(alive);
         register(alive.node());
         LineClient.exchange(server.port(), "RMV@" + alive.node());
+        // the RMV was taken (its close came after the suspect flag was stored): suspect now, probe out
+        assertThat(server.snapshot().node(alive.node()).orElseThrow().suspect()).isTrue();
+        answer.countDown();
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> !server.snapshot().node(alive.node()).orElseThrow().suspect());
+        assertThat(server.counters().removals()).isEmpty();
     }
 
     @Test
