@@ -5,6 +5,7 @@ import io.egoist.core.Effect;
 import io.egoist.core.Event;
 import io.egoist.runtime.CoreHost;
 import io.egoist.tracker.TrackerConfig;
+import io.egoist.tracker.TrackerRules;
 import io.egoist.tracker.TrackerServer;
 import io.egoist.tracker.TrackerSnapshot;
 import io.egoist.tracker.TrackerStore;
@@ -122,7 +123,10 @@ public final class TrackerBench {
                         .withBindHost("127.0.0.1")
                         .withPort(0)
                         .withHttpPort(-1)
-                        .withDataDir(dataDir));
+                        .withDataDir(dataDir)
+                        // one generator plays thousands of nodes (10.x ids) from 127.0.0.1: no source checks,
+                        // no per-address REG rate limit
+                        .withRules(new TrackerRules(true, 1e9, Integer.MAX_VALUE)));
                 host = "127.0.0.1";
                 port = server.port();
                 progress.accept("in-process tracker on " + host + ":" + port + " (data " + dataDir + ")");

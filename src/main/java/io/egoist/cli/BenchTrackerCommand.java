@@ -2,6 +2,7 @@ package io.egoist.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.egoist.bench.RegCostBench;
 import io.egoist.bench.TrackerBench;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -66,6 +67,14 @@ public final class BenchTrackerCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the result as one JSON object.")
     boolean json;
 
+    @Option(
+            names = "--reg-cost",
+            paramLabel = "N,N,...",
+            split = ",",
+            description = "Instead of the load: the tracker core's CPU per REG of a new node at these overlay sizes"
+                    + " (no sockets; e.g. 1000,10000,50000).")
+    int[] regCost;
+
     @Override
     public Integer call() throws Exception {
         CommandLine cl = spec.commandLine();
@@ -96,6 +105,31 @@ public final class BenchTrackerCommand implements Callable<Integer> {
         setTrackerLogLevel(cl, trackerLogLevel);
         PrintWriter out = cl.getOut();
         PrintWriter err = cl.getErr();
+        if (regCost != null) {
+            for (int n : regCost) {
+                if (n < 1 || n > 1_000_000)
+                    throw new CommandLine.ParameterException(cl, "--reg-cost sizes must be 1..1000000, not " + n);
+            }
+            var rows = new RegCostBench(200, 15, line -> {
+                        err.println(line);
+                        err.flush();
+                    })
+                    .run(regCost);
+            if (json) {
+                out.println(new ObjectMapper().writeValueAsString(rows));
+            } else {
+                for (var row : rows) {
+                    out.printf(
+                            "REG cost  %,7d nodes %,8d links  %8.1f us CPU per REG of a new node (median; min %.1f), reply %d lines%n",
+                            row.nodes(),
+                            row.links(),
+                            row.microsPerRegMedian(),
+                            row.microsPerRegMin(),
+                            row.replyLines());
+                }
+            }
+            return 0;
+        }
         TrackerBench.Options o = new TrackerBench.Options(
                 nodes, seconds, warmup, threads, concurrency, regSamples, host, port, seed, baseline);
         TrackerBench.Result r = new TrackerBench(o, line -> {

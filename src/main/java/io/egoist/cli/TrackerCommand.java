@@ -1,6 +1,7 @@
 package io.egoist.cli;
 
 import io.egoist.tracker.TrackerConfig;
+import io.egoist.tracker.TrackerRules;
 import io.egoist.tracker.TrackerServer;
 import io.egoist.tracker.TrackerStore;
 import io.egoist.tracker.TrackerStoreException;
@@ -100,6 +101,24 @@ public final class TrackerCommand implements Callable<Integer> {
             description = "REG requests served on one connection; the next gets NACK@busy (a v0.2 node sends one).")
     int maxRegsPerConnection = TrackerConfig.DEFAULT_MAX_REGS_PER_CONNECTION;
 
+    @Option(
+            names = "--allow-foreign-ids",
+            description = "Accept REG/UPT for ids whose IP is not the sender's, and RMV from any address"
+                    + " (nodes behind a proxy or NAT; load generators). Off: such lines get a NACK.")
+    boolean allowForeignIds;
+
+    @Option(
+            names = "--reg-rate",
+            paramLabel = "PER_SECOND",
+            description = "REGs of new ids one address may make per second, sustained; beyond it NACK@busy.")
+    double regRate = TrackerRules.DEFAULT_REG_RATE;
+
+    @Option(
+            names = "--reg-burst",
+            paramLabel = "N",
+            description = "REGs of new ids one address may make at once before --reg-rate applies.")
+    int regBurst = TrackerRules.DEFAULT_REG_BURST;
+
     /** Set when the tracker is up (for tests that run the command in-process). */
     volatile TrackerServer server;
 
@@ -160,6 +179,10 @@ public final class TrackerCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(cl, "--http-port must be -1..65535, not " + httpPort);
         }
         if (bind.isBlank()) throw new CommandLine.ParameterException(cl, "--bind must not be empty");
+        if (!(regRate > 0) || Double.isInfinite(regRate)) {
+            throw new CommandLine.ParameterException(cl, "--reg-rate must be a positive number, not " + regRate);
+        }
+        TrackerRules rules = new TrackerRules(allowForeignIds, regRate, atLeastOne(cl, "--reg-burst", regBurst));
         return new TrackerConfig(
                 bind,
                 port,
@@ -172,7 +195,8 @@ public final class TrackerCommand implements Callable<Integer> {
                 atLeastOne(cl, "--max-connections", maxConnections),
                 atLeastOne(cl, "--max-nodes", maxNodes),
                 atLeastOne(cl, "--max-links", maxLinks),
-                atLeastOne(cl, "--max-regs-per-connection", maxRegsPerConnection));
+                atLeastOne(cl, "--max-regs-per-connection", maxRegsPerConnection),
+                rules);
     }
 
     static long millis(CommandLine cl, String option, double seconds) {

@@ -179,6 +179,12 @@ public final class EchoProber implements AutoCloseable {
         p.seq = ++counter;
         p.startNanos = System.nanoTime();
         p.timeout = loop.schedule(() -> onTimeout(p), Math.max(1, p.timeoutMs), TimeUnit.MILLISECONDS);
+        if (p.target.echoPort() > 65535) {
+            // a node on port 65535 has no echo port (65536 is no port): an unanswered probe, not an exception
+            log.debug("event=probe_impossible target={} echo_port={}", p.target, p.target.echoPort());
+            finish(p, -1);
+            return;
+        }
         String key = p.target.ip() + ":" + p.target.echoPort();
         Target t = targets.computeIfAbsent(key, k -> new Target(p.target.ip(), p.target.echoPort()));
         t.lastUsedNanos = p.startNanos;

@@ -19,6 +19,7 @@ import java.util.Objects;
  * @param maxNodes        a REG of a new node beyond this many nodes gets {@code NACK@full} (known nodes still rejoin)
  * @param maxLinks        a UPT that would take the overlay beyond this many links gets {@code NACK@full}
  * @param maxRegsPerConnection REG requests served on one connection; the next one gets {@code NACK@busy}
+ * @param rules           the protocol rules against forged ids and REG floods ({@link TrackerRules})
  */
 public record TrackerConfig(
         String bindHost,
@@ -32,7 +33,8 @@ public record TrackerConfig(
         int maxConnections,
         int maxNodes,
         int maxLinks,
-        int maxRegsPerConnection) {
+        int maxRegsPerConnection,
+        TrackerRules rules) {
 
     public static final String DEFAULT_BIND = "0.0.0.0";
     public static final Path DEFAULT_DATA_DIR = Path.of("egoist-tracker-data");
@@ -46,6 +48,7 @@ public record TrackerConfig(
 
     public TrackerConfig {
         Objects.requireNonNull(bindHost, "bindHost");
+        Objects.requireNonNull(rules, "rules");
         Objects.requireNonNull(dataDir, "dataDir");
         if (port < 0 || port > 65535) throw new IllegalArgumentException("port out of range: " + port);
         if (httpPort < -1 || httpPort > 65535)
@@ -81,7 +84,8 @@ public record TrackerConfig(
                 DEFAULT_MAX_CONNECTIONS,
                 DEFAULT_MAX_NODES,
                 DEFAULT_MAX_LINKS,
-                DEFAULT_MAX_REGS_PER_CONNECTION);
+                DEFAULT_MAX_REGS_PER_CONNECTION,
+                TrackerRules.DEFAULTS);
     }
 
     /** The seed's values: port 61223, REMOVE_PERIOD 50 s, expiry 3 x REWIRING_PERIOD, PING_TIMEOUT 3 s. */
@@ -122,7 +126,8 @@ public record TrackerConfig(
                 maxConnections,
                 maxNodes,
                 maxLinks,
-                maxRegsPerConnection);
+                maxRegsPerConnection,
+                rules);
     }
 
     public TrackerConfig withPort(int v) {
@@ -138,7 +143,8 @@ public record TrackerConfig(
                 maxConnections,
                 maxNodes,
                 maxLinks,
-                maxRegsPerConnection);
+                maxRegsPerConnection,
+                rules);
     }
 
     public TrackerConfig withDataDir(Path v) {
@@ -154,7 +160,8 @@ public record TrackerConfig(
                 maxConnections,
                 maxNodes,
                 maxLinks,
-                maxRegsPerConnection);
+                maxRegsPerConnection,
+                rules);
     }
 
     public TrackerConfig withHttpPort(int v) {
@@ -170,7 +177,8 @@ public record TrackerConfig(
                 maxConnections,
                 maxNodes,
                 maxLinks,
-                maxRegsPerConnection);
+                maxRegsPerConnection,
+                rules);
     }
 
     public TrackerConfig withRemovePeriodMs(long v) {
@@ -186,7 +194,8 @@ public record TrackerConfig(
                 maxConnections,
                 maxNodes,
                 maxLinks,
-                maxRegsPerConnection);
+                maxRegsPerConnection,
+                rules);
     }
 
     public TrackerConfig withExpireAfterMs(long v) {
@@ -202,7 +211,8 @@ public record TrackerConfig(
                 maxConnections,
                 maxNodes,
                 maxLinks,
-                maxRegsPerConnection);
+                maxRegsPerConnection,
+                rules);
     }
 
     public TrackerConfig withPingTimeoutMs(long v) {
@@ -218,7 +228,8 @@ public record TrackerConfig(
                 maxConnections,
                 maxNodes,
                 maxLinks,
-                maxRegsPerConnection);
+                maxRegsPerConnection,
+                rules);
     }
 
     public TrackerConfig withIdleTimeoutMs(long v) {
@@ -234,7 +245,8 @@ public record TrackerConfig(
                 maxConnections,
                 maxNodes,
                 maxLinks,
-                maxRegsPerConnection);
+                maxRegsPerConnection,
+                rules);
     }
 
     public TrackerConfig withMaxConnections(int v) {
@@ -250,7 +262,8 @@ public record TrackerConfig(
                 v,
                 maxNodes,
                 maxLinks,
-                maxRegsPerConnection);
+                maxRegsPerConnection,
+                rules);
     }
 
     public TrackerConfig withMaxNodes(int v) {
@@ -266,7 +279,8 @@ public record TrackerConfig(
                 maxConnections,
                 v,
                 maxLinks,
-                maxRegsPerConnection);
+                maxRegsPerConnection,
+                rules);
     }
 
     public TrackerConfig withMaxLinks(int v) {
@@ -282,7 +296,8 @@ public record TrackerConfig(
                 maxConnections,
                 maxNodes,
                 v,
-                maxRegsPerConnection);
+                maxRegsPerConnection,
+                rules);
     }
 
     public TrackerConfig withMaxRegsPerConnection(int v) {
@@ -298,6 +313,59 @@ public record TrackerConfig(
                 maxConnections,
                 maxNodes,
                 maxLinks,
+                v,
+                rules);
+    }
+
+    /** The configuration before {@link TrackerRules} existed: the default rules. */
+    public TrackerConfig(
+            String bindHost,
+            int port,
+            Path dataDir,
+            int httpPort,
+            long removePeriodMs,
+            long expireAfterMs,
+            long pingTimeoutMs,
+            long idleTimeoutMs,
+            int maxConnections,
+            int maxNodes,
+            int maxLinks,
+            int maxRegsPerConnection) {
+        this(
+                bindHost,
+                port,
+                dataDir,
+                httpPort,
+                removePeriodMs,
+                expireAfterMs,
+                pingTimeoutMs,
+                idleTimeoutMs,
+                maxConnections,
+                maxNodes,
+                maxLinks,
+                maxRegsPerConnection,
+                TrackerRules.DEFAULTS);
+    }
+
+    public TrackerConfig withRules(TrackerRules v) {
+        return new TrackerConfig(
+                bindHost,
+                port,
+                dataDir,
+                httpPort,
+                removePeriodMs,
+                expireAfterMs,
+                pingTimeoutMs,
+                idleTimeoutMs,
+                maxConnections,
+                maxNodes,
+                maxLinks,
+                maxRegsPerConnection,
                 v);
+    }
+
+    /** Accept ids whose address is not the sender's (deployments behind proxies, load generators, tests). */
+    public TrackerConfig withAllowForeignIds(boolean v) {
+        return withRules(rules.withAllowForeignIds(v));
     }
 }

@@ -4,6 +4,7 @@ import io.egoist.core.ConnId;
 import io.egoist.core.Core;
 import io.egoist.core.Effect;
 import io.egoist.core.Event;
+import io.egoist.core.LogValues;
 import io.egoist.wire.Decoded;
 import io.egoist.wire.Link;
 import io.egoist.wire.Message;
@@ -12,11 +13,8 @@ import io.egoist.wire.Seed;
 import io.egoist.wire.WireCodec;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,9 +27,12 @@ import org.slf4j.LoggerFactory;
  * <p>Compatible with v0.2: REG gets the overlay (one line or OVER/NET segments) and the connection stays open;
  * a tracker-form UPT replaces the sender's links and the connection is closed without a reply; RMV closes; an
  * empty line closes. Defects fixed: a duplicate REG gets the full reply; every REG/UPT cancels an earlier RMV;
- * RMV only makes the node a suspect, which the tracker probes on its echo port at once and again at the next
- * sweep, removing it only if no probe was answered; nodes silent longer than {@code expireAfter} are removed.
- * Bad input gets {@code NACK@reason} and a close, and leaves the state unchanged.
+ * removal is decided by probes ({@link Removals}); ids must come from their own address unless configured
+ * otherwise; bad input gets {@code NACK@reason} and a close, and leaves the state unchanged.
+ *
+ * <p>This class dispatches and checks; the overlay and its encoded reply live in {@link Overlay}, the removal
+ * flow in {@link Removals}, group commit in {@link AckGate}, the REG rate limit in {@link RegRateLimiter},
+ * rejections in {@link Rejections}.
  *
  * <p>Not thread-safe: feed it from one thread.
  */
@@ -50,96 +51,77 @@ public final class TrackerCore implements Core {
     public static final String NACK_FULL_NODES = "full-nodes";
     public static final String NACK_FULL_LINKS = "full-links";
     public static final String NACK_TOO_MANY_REGS = "too-many-regs";
+    public static final String NACK_REG_RATE = "reg-rate";
+    /** NACK categories of the source checks and of ids the protocol cannot serve. */
+    public static final String NACK_FOREIGN_ID = "foreign-id";
 
-    public static final String CAUSE_EXPIRED = "expired";
-    public static final String CAUSE_DEAD_AFTER_RMV = "dead-after-rmv";
+    public static final String NACK_FOREIGN_RMV = "foreign-rmv";
+    public static final String NACK_UNSERVABLE_ID = "unservable-id";
+
+    public static final String CAUSE_EXPIRED = Removals.CAUSE_EXPIRED;
+    public static final String CAUSE_DEAD_AFTER_RMV = Removals.CAUSE_DEAD_AFTER_RMV;
 
     private final TrackerConfig config;
-
-    /** Registered nodes in registration order. */
-    private final LinkedHashMap<NodeId, Entry> nodes = new LinkedHashMap<>();
-    /** dst -> the nodes that have a link to dst (dst need not be registered). */
-    private final HashMap<NodeId, Set<NodeId>> inbound = new HashMap<>();
-
-    private int linkCount;
-    /** Total length of the encoded node ids ({@code @ip:port}) and links ({@code @src@dst@cost|}). */
-    private int nodeChars;
-
-    private int linkChars;
+    private final Overlay overlay = new Overlay();
+    private final Removals removals;
+    private final AckGate acks;
+    private final RegRateLimiter regLimiter;
+    private final Rejections rejections = new Rejections();
+    /** Registered nodes per IP address: an RMV is taken only from one of these. */
+    private final HashMap<String, Integer> nodesPerIp = new HashMap<>();
 
     private final HashMap<ConnId, Conn> conns = new HashMap<>();
 
-    /** The REG reply lines for the current overlay; null when nodes or links changed since. */
-    private List<String> replyCache;
-    /** The OVER lines (nodes only) and NET lines (links only) of a segmented reply, kept apart. */
-    private List<String> overCache;
-
-    private List<String> netCache;
-
     private final Map<String, Long> messageCounts = new TreeMap<>();
-    private final Map<String, Long> nackCounts = new TreeMap<>();
-    private final Map<String, Long> removalCounts = new TreeMap<>();
     private long idleCloses;
-    /** Per capacity category: when its last WARN line was written and how many rejections it has not reported. */
-    private final Map<String, long[]> warnLimiter = new HashMap<>();
-
-    private static final class Entry {
-        final NodeId id;
-        long lastSeen;
-        boolean suspect;
-        List<Link> links = List.of();
-        /** {@code @ip:port}, and each link as {@code @src@dst@cost|}: the pieces of a REG reply. */
-        final String idPiece;
-
-        String[] linkPieces = NO_PIECES;
-        /** Probes sent to this suspect whose result has not come back. */
-        int probesInFlight;
-        /** A sweep has probed this suspect; when every probe in flight failed, the node is removed. */
-        boolean sweepRound;
-        /**
-         * Results still to come for probes sent before the last sign of life or answer: ignored when they
-         * arrive (a prober answers each target's probes in the order they were sent).
-         */
-        int staleResults;
-
-        Entry(NodeId id, long lastSeen) {
-            this.id = id;
-            this.lastSeen = lastSeen;
-            this.idPiece = Seed.PACK_DELIMITER + id;
-        }
-
-        TrackerNode view() {
-            return new TrackerNode(id, lastSeen, suspect, links);
-        }
-    }
-
-    private static final String[] NO_PIECES = new String[0];
 
     private static final class Conn {
         final String peer;
+        /** The peer's IP address, or null when unknown (a harness that skips Accepted). */
+        final String host;
+
         boolean closing;
         /** When the last line arrived (or the connection was accepted): the idle sweep closes it after idleTimeout. */
         long lastActivity;
         /** REG requests served on this connection. */
         int regs;
 
-        Conn(String peer, long now) {
-            this.peer = peer;
+        Conn(String host, int port, long now) {
+            this.host = host;
+            this.peer = host == null ? "unknown" : host + ":" + port;
             this.lastActivity = now;
         }
     }
 
+    /** A core whose acknowledgements go out at once (no store behind it: tests, the virtual-time network). */
     public TrackerCore(TrackerConfig config, TrackerSnapshot initialState) {
+        this(config, initialState, false);
+    }
+
+    /**
+     * @param groupCommit hold every acknowledgement until the store reports its change durable
+     *                    ({@link TrackerEvent.StoreProgress}); see {@link AckGate}
+     */
+    public TrackerCore(TrackerConfig config, TrackerSnapshot initialState, boolean groupCommit) {
         this.config = config;
+        this.removals = new Removals(overlay, config);
+        this.acks = new AckGate(groupCommit);
+        TrackerRules rules = config.rules();
+        this.regLimiter =
+                new RegRateLimiter(rules.regRatePerSecond(), rules.regBurst(), TrackerRules.MAX_TRACKED_ADDRESSES);
         for (TrackerNode n : initialState.nodes()) {
-            Entry e = new Entry(n.id(), n.lastSeenMs());
+            if (!servable(n.id())) {
+                log.warn("event=load-skip node={} reason={}", n.id(), LogValues.q(unservableReason(n.id())));
+                continue;
+            }
+            NodeEntry e = new NodeEntry(n.id(), n.lastSeenMs());
             e.suspect = n.suspect();
-            addEntry(e);
+            addNode(e);
         }
         // links after all nodes so that ids are shared with the registered ones
         for (TrackerNode n : initialState.nodes()) {
-            Entry e = nodes.get(n.id());
-            setLinks(e, canonical(n.links()));
+            NodeEntry e = overlay.get(n.id());
+            if (e != null) overlay.setLinks(e, overlay.canonical(servableLinks(n.links())));
         }
     }
 
@@ -147,7 +129,11 @@ public final class TrackerCore implements Core {
 
     @Override
     public List<Effect> start(long now) {
-        log.info("event=tracker-start nodes={} links={} suspects={}", nodes.size(), linkCount, suspectCount());
+        log.info(
+                "event=tracker-start nodes={} links={} suspects={}",
+                overlay.size(),
+                overlay.linkCount(),
+                overlay.suspectCount());
         return List.of(
                 new Effect.SetTimer(SWEEP_TIMER, now + config.removePeriodMs()),
                 new Effect.SetTimer(IDLE_TIMER, now + config.idleSweepPeriodMs()));
@@ -168,10 +154,13 @@ public final class TrackerCore implements Core {
                 reject(e.conn(), c, "line", "longer than " + Seed.MAX_LENGTH + " bytes", "line-too-long", out);
             }
         } else if (event instanceof Event.ProbeResult e) {
-            onProbeResult(e, out);
+            removals.onProbeResult(now, e, out);
+        } else if (event instanceof TrackerEvent.StoreProgress p) {
+            acks.onStoreProgress(p.durable(), p.healthy(), out);
+            return out; // released acknowledgements: already filtered when they were made
         } else if (event instanceof Event.TimerFired e) {
             if (SWEEP_TIMER.equals(e.key())) {
-                sweep(now, out);
+                removals.sweep(now, out);
                 out.add(new Effect.SetTimer(SWEEP_TIMER, now + config.removePeriodMs()));
             } else if (IDLE_TIMER.equals(e.key())) {
                 idleSweep(now, out);
@@ -179,6 +168,8 @@ public final class TrackerCore implements Core {
             }
         }
         // Connected / ConnectFailed: the tracker opens no connections of its own.
+        acks.filter(out);
+        afterRemovals(out);
         return out;
     }
 
@@ -186,23 +177,19 @@ public final class TrackerCore implements Core {
 
     /** The whole overlay (nodes in registration order, with last-seen, suspect flag and links). */
     public TrackerSnapshot snapshot() {
-        List<TrackerNode> list = new ArrayList<>(nodes.size());
-        for (Entry e : nodes.values()) list.add(e.view());
-        return new TrackerSnapshot(list);
+        return overlay.snapshot();
     }
 
     public int nodeCount() {
-        return nodes.size();
+        return overlay.size();
     }
 
     public int linkCount() {
-        return linkCount;
+        return overlay.linkCount();
     }
 
     public int suspectCount() {
-        int n = 0;
-        for (Entry e : nodes.values()) if (e.suspect) n++;
-        return n;
+        return overlay.suspectCount();
     }
 
     /** Connections the core currently knows as open. */
@@ -210,8 +197,26 @@ public final class TrackerCore implements Core {
         return conns.size();
     }
 
+    /**
+     * The REG reply for the current overlay: an immutable list that is the same object for every REG until
+     * nodes or links change (a runtime may encode it once per change). Read it on the core's thread.
+     */
+    public List<String> replyLines() {
+        return overlay.replyLines();
+    }
+
+    /** Acknowledgements (replies, closes) held until the store reports their change durable. */
+    public int heldAcks() {
+        return acks.heldCount();
+    }
+
+    /** Node ids appended to the REG reply's node list since start (a join appends one: O(1) per join). */
+    public long nodePiecesEncoded() {
+        return overlay.nodePiecesEncoded();
+    }
+
     public TrackerCounters counters() {
-        return new TrackerCounters(messageCounts, nackCounts, removalCounts, idleCloses);
+        return new TrackerCounters(messageCounts, rejections.counts(), removals.counts(), idleCloses);
     }
 
     public TrackerConfig config() {
@@ -224,7 +229,7 @@ public final class TrackerCore implements Core {
         Conn c = conns.get(id);
         if (c == null) {
             // a line without a preceding Accepted (e.g. a harness that skips it): track it anyway
-            c = new Conn("unknown", now);
+            c = new Conn(null, 0, now);
             conns.put(id, c);
         }
         return c;
@@ -241,7 +246,7 @@ public final class TrackerCore implements Core {
         }
         Decoded d = WireCodec.decode(WireCodec.Context.TRACKER_INBOUND, line);
         if (d instanceof Decoded.Err err) {
-            reject(id, c, err.field(), err.reason(), reasonCategory(err.field(), err.reason()), out);
+            reject(id, c, err.field(), err.reason(), Rejections.category(err.field(), err.reason()), out);
             return;
         }
         Message m = ((Decoded.Ok) d).message();
@@ -270,24 +275,45 @@ public final class TrackerCore implements Core {
                     out);
             return;
         }
-        Entry e = nodes.get(node);
-        if (e == null && nodes.size() >= config.maxNodes()) {
+        if (!servable(node)) {
+            reject(id, c, "node", unservableReason(node), NACK_UNSERVABLE_ID, out);
+            return;
+        }
+        if (foreign(c, node)) {
+            reject(id, c, "node", foreignReason(c, node), NACK_FOREIGN_ID, out);
+            return;
+        }
+        NodeEntry e = overlay.get(node);
+        if (e == null && overlay.size() >= config.maxNodes()) {
             rejectLimited(now, id, c, "full", "too many nodes (" + config.maxNodes() + ")", NACK_FULL_NODES, out);
+            return;
+        }
+        if (e == null && c.host != null && !regLimiter.tryAcquire(c.host, now)) {
+            TrackerRules r = config.rules();
+            rejectLimited(
+                    now,
+                    id,
+                    c,
+                    "busy",
+                    "too many new ids from this address (" + r.regBurst() + " at once, then "
+                            + (long) Math.ceil(r.regRatePerSecond()) + "/s)",
+                    NACK_REG_RATE,
+                    out);
             return;
         }
         c.regs++;
         count(messageCounts, Seed.REGISTER);
         if (e == null) {
-            e = new Entry(node, now);
-            addEntry(e);
-            log.info("event=join node={} peer={} nodes={}", node, c.peer, nodes.size());
+            e = new NodeEntry(node, now);
+            addNode(e);
+            log.info("event=join node={} peer={} nodes={}", node, c.peer, overlay.size());
         } else {
             boolean wasSuspect = e.suspect;
-            signOfLife(e, now);
-            log.info("event=rejoin node={} peer={} nodes={} was_suspect={}", node, c.peer, nodes.size(), wasSuspect);
+            removals.signOfLife(e, now);
+            log.info("event=rejoin node={} peer={} nodes={} was_suspect={}", node, c.peer, overlay.size(), wasSuspect);
         }
         out.add(new TrackerEffect.PersistNode(e.view()));
-        for (String line : replyLines()) out.add(new Effect.Send(id, line));
+        for (String line : overlay.replyLines()) out.add(new Effect.Send(id, line));
         // v0.2 leaves the connection open after the reply; so do we.
     }
 
@@ -306,55 +332,107 @@ public final class TrackerCore implements Core {
                 return;
             }
         }
-        Entry e = nodes.get(src);
+        if (foreign(c, src)) {
+            reject(id, c, "src", foreignReason(c, src), NACK_FOREIGN_ID, out);
+            return;
+        }
+        NodeEntry e = overlay.get(src);
         if (e == null) {
             reject(id, c, "src", "not registered: " + src, "unregistered-source", out);
             return;
         }
-        if (links.size() > e.links.size() && linkCount - e.links.size() + links.size() > config.maxLinks()) {
+        List<Link> kept = servableLinks(links);
+        if (kept.size() > e.links.size() && overlay.linkCount() - e.links.size() + kept.size() > config.maxLinks()) {
             rejectLimited(now, id, c, "full", "too many links (" + config.maxLinks() + ")", NACK_FULL_LINKS, out);
             return;
         }
         count(messageCounts, Seed.UPDATE);
         boolean wasSuspect = e.suspect;
-        signOfLife(e, now);
+        removals.signOfLife(e, now);
         int before = e.links.size();
-        setLinks(e, canonical(links));
+        overlay.setLinks(e, overlay.canonical(kept));
         out.add(new TrackerEffect.PersistNode(e.view()));
         if (log.isInfoEnabled()) {
             log.info(
-                    "event=update node={} links={} previous_links={}{}",
+                    "event=update node={} links={} previous_links={}{}{}",
                     src,
                     e.links.size(),
                     before,
+                    kept.size() < links.size() ? " ignored_links=" + (links.size() - kept.size()) : "",
                     wasSuspect ? " rmv_cancelled=true" : "");
         }
         close(id, c, out);
     }
 
     private void onRemove(ConnId id, Conn c, NodeId node, List<Effect> out) {
+        if (!config.rules().allowForeignIds() && c.host != null && !nodesPerIp.containsKey(c.host)) {
+            reject(
+                    id,
+                    c,
+                    "reporter",
+                    "RMV taken only from a registered node's address, not " + c.host,
+                    NACK_FOREIGN_RMV,
+                    out);
+            return;
+        }
         count(messageCounts, Seed.REMOVE);
-        Entry e = nodes.get(node);
+        NodeEntry e = overlay.get(node);
         if (e == null) {
             log.info("event=rmv-unknown node={} peer={}", node, c.peer);
         } else {
-            if (!e.suspect) {
-                e.suspect = true;
-                out.add(new TrackerEffect.PersistNode(e.view()));
-            }
-            // A node leaving reports itself from its own main port (a source no other host can use): one failed
-            // probe of its echo port then removes it at once, without waiting for the next sweep.
-            if (c.peer.equals(node.toString())) e.sweepRound = true;
-            log.info("event=suspect node={} reporter={} probes_in_flight={}", node, c.peer, e.probesInFlight);
-            if (e.probesInFlight == 0) probe(e, out);
+            removals.report(e, c.peer, out);
         }
         close(id, c, out);
+    }
+
+    // ------------------------------------------------------------------------ ids and addresses
+
+    /** A node whose echo port (port + 1) is no port: the protocol cannot probe or serve it. */
+    static boolean servable(NodeId id) {
+        return id.echoPort() <= 65535;
+    }
+
+    private static String unservableReason(NodeId id) {
+        return "port " + id.port() + " leaves no echo port (" + id.echoPort() + ")";
+    }
+
+    private static List<Link> servableLinks(List<Link> links) {
+        for (Link l : links) {
+            if (!servable(l.dst()) || !servable(l.src())) {
+                List<Link> kept = new ArrayList<>(links.size());
+                for (Link k : links) if (servable(k.dst()) && servable(k.src())) kept.add(k);
+                return kept;
+            }
+        }
+        return links;
+    }
+
+    private boolean foreign(Conn c, NodeId node) {
+        return !config.rules().allowForeignIds() && c.host != null && !c.host.equals(node.ip());
+    }
+
+    private static String foreignReason(Conn c, NodeId node) {
+        return "id " + node + " is not the sender's address " + c.host;
+    }
+
+    private void addNode(NodeEntry e) {
+        overlay.add(e);
+        nodesPerIp.merge(e.id.ip(), 1, Integer::sum);
+    }
+
+    /** Keeps the per-IP count in step with removals made by {@link Removals} in this event. */
+    private void afterRemovals(List<Effect> out) {
+        for (Effect e : out) {
+            if (e instanceof TrackerEffect.DeleteNode d) {
+                nodesPerIp.computeIfPresent(d.id().ip(), (k, n) -> n == 1 ? null : n - 1);
+            }
+        }
     }
 
     // ---------------------------------------------------------------------------- connections
 
     private void onAccepted(long now, Event.Accepted e, List<Effect> out) {
-        Conn c = new Conn(e.remoteHost() + ":" + e.remotePort(), now);
+        Conn c = new Conn(e.remoteHost(), e.remotePort(), now);
         // counted before it is added: connections still closing count too (their sockets are still open)
         boolean over = conns.size() >= config.maxConnections();
         conns.put(e.conn(), c);
@@ -385,244 +463,28 @@ public final class TrackerCore implements Core {
         }
     }
 
-    // ------------------------------------------------------------------------ removal machinery
-
-    private void probe(Entry e, List<Effect> out) {
-        e.probesInFlight++;
-        out.add(new Effect.Probe(e.id, config.pingTimeoutMs()));
-    }
-
-    private void onProbeResult(Event.ProbeResult r, List<Effect> out) {
-        Entry e = nodes.get(r.target());
-        if (e == null || e.staleResults > 0 || !e.suspect) {
-            if (e != null && e.staleResults > 0) e.staleResults--;
-            log.debug("event=probe-late node={} answered={}", r.target(), r.answered());
-            return;
-        }
-        e.probesInFlight = Math.max(0, e.probesInFlight - 1);
-        if (r.answered()) {
-            e.suspect = false;
-            e.sweepRound = false;
-            e.staleResults += e.probesInFlight;
-            e.probesInFlight = 0;
-            out.add(new TrackerEffect.PersistNode(e.view()));
-            log.info(
-                    "event=probe node={} answered=true rtt_ms={} suspect=false",
-                    e.id,
-                    String.format("%.3f", r.rttMs()));
-        } else if (e.sweepRound && e.probesInFlight == 0) {
-            log.info("event=probe node={} answered=false suspect=true", e.id);
-            remove(e, CAUSE_DEAD_AFTER_RMV, out);
-        } else {
-            log.info(
-                    "event=probe node={} answered=false suspect=true waiting_for={}",
-                    e.id,
-                    e.sweepRound ? "other-probes" : "next-sweep");
-        }
-    }
-
-    private void sweep(long now, List<Effect> out) {
-        int expired = 0, probed = 0;
-        List<Entry> all = new ArrayList<>(nodes.values());
-        for (Entry e : all) {
-            if (now - e.lastSeen > config.expireAfterMs()) {
-                remove(e, CAUSE_EXPIRED, out);
-                expired++;
-            }
-        }
-        for (Entry e : nodes.values()) {
-            if (!e.suspect) continue;
-            if (e.sweepRound) {
-                // a whole period and the previous round's results never came (not with our runtimes): start over
-                e.probesInFlight = 0;
-                e.staleResults = 0;
-            }
-            e.sweepRound = true;
-            probe(e, out);
-            probed++;
-        }
-        if (expired > 0 || probed > 0) {
-            log.info(
-                    "event=sweep nodes={} links={} expired={} suspects_probed={}",
-                    nodes.size(),
-                    linkCount,
-                    expired,
-                    probed);
-        } else {
-            log.debug("event=sweep nodes={} links={} expired=0 suspects_probed=0", nodes.size(), linkCount);
-        }
-    }
-
-    private void signOfLife(Entry e, long now) {
-        e.lastSeen = Math.max(e.lastSeen, now);
-        e.suspect = false;
-        e.sweepRound = false;
-        e.staleResults += e.probesInFlight; // their results say nothing about the node after this
-        e.probesInFlight = 0;
-    }
-
-    private void remove(Entry e, String cause, List<Effect> out) {
-        NodeId id = e.id;
-        setLinks(e, List.of());
-        nodes.remove(id);
-        nodeChars -= e.idPiece.length();
-        overCache = null;
-        Set<NodeId> srcs = inbound.remove(id);
-        if (srcs != null) {
-            for (NodeId s : srcs) {
-                Entry se = nodes.get(s);
-                if (se == null) continue;
-                List<Link> kept = new ArrayList<>(se.links.size());
-                for (Link l : se.links) if (!l.dst().equals(id)) kept.add(l);
-                setLinks(se, List.copyOf(kept));
-                out.add(new TrackerEffect.PersistNode(se.view()));
-            }
-        }
-        replyCache = null;
-        out.add(new TrackerEffect.DeleteNode(id));
-        count(removalCounts, cause);
-        log.info("event=remove node={} cause={} nodes={}", id, cause, nodes.size());
-    }
-
-    private void addEntry(Entry e) {
-        nodes.put(e.id, e);
-        nodeChars += e.idPiece.length();
-        replyCache = null;
-        overCache = null;
-    }
-
-    /** Replaces e's links, keeping the reverse index, the encoded pieces and the counts in step. */
-    private void setLinks(Entry e, List<Link> links) {
-        for (Link l : e.links) {
-            Set<NodeId> s = inbound.get(l.dst());
-            if (s != null) {
-                s.remove(e.id);
-                if (s.isEmpty()) inbound.remove(l.dst());
-            }
-        }
-        linkCount -= e.links.size();
-        for (String p : e.linkPieces) linkChars -= p.length();
-        e.links = links;
-        linkCount += links.size();
-        String[] pieces = links.isEmpty() ? NO_PIECES : new String[links.size()];
-        StringBuilder sb = new StringBuilder(48);
-        for (int i = 0; i < pieces.length; i++) {
-            Link l = links.get(i);
-            sb.setLength(0);
-            sb.append(e.idPiece)
-                    .append(Seed.PACK_DELIMITER)
-                    .append(l.dst())
-                    .append(Seed.PACK_DELIMITER)
-                    .append(WireCodec.formatCost(l.cost()))
-                    .append(Seed.NEIGHBOR_DELIMITER);
-            pieces[i] = sb.toString();
-            linkChars += pieces[i].length();
-        }
-        e.linkPieces = pieces;
-        for (Link l : links)
-            inbound.computeIfAbsent(l.dst(), k -> new HashSet<>(4)).add(e.id);
-        replyCache = null;
-        netCache = null;
-    }
-
-    /** The links with endpoints replaced by the registered NodeId instances (less memory per link). */
-    private List<Link> canonical(List<Link> links) {
-        List<Link> out = new ArrayList<>(links.size());
-        for (Link l : links) {
-            Entry s = nodes.get(l.src());
-            Entry d = nodes.get(l.dst());
-            NodeId src = s == null ? l.src() : s.id;
-            NodeId dst = d == null ? l.dst() : d.id;
-            out.add(src == l.src() && dst == l.dst() ? l : new Link(src, dst, l.cost()));
-        }
-        return List.copyOf(out);
-    }
-
-    private List<String> replyLines() {
-        if (replyCache != null) return replyCache;
-        if (ReplyLines.fitsOneLine(nodeChars, linkChars)) {
-            replyCache = ReplyLines.oneLine(nodePieces(), linkPieces(), nodeChars, linkChars);
-        } else {
-            if (overCache == null) overCache = ReplyLines.overLines(nodePieces());
-            if (netCache == null) netCache = ReplyLines.netLines(linkPieces());
-            List<String> lines = new ArrayList<>(overCache.size() + netCache.size());
-            lines.addAll(overCache);
-            lines.addAll(netCache);
-            replyCache = List.copyOf(lines);
-        }
-        return replyCache;
-    }
-
-    private List<String> nodePieces() {
-        List<String> ids = new ArrayList<>(nodes.size());
-        for (Entry e : nodes.values()) ids.add(e.idPiece);
-        return ids;
-    }
-
-    private List<String> linkPieces() {
-        List<String> links = new ArrayList<>(linkCount);
-        for (Entry e : nodes.values()) for (String p : e.linkPieces) links.add(p);
-        return links;
-    }
-
     // -------------------------------------------------------------------------------- rejection
 
     private void reject(ConnId id, Conn c, String field, String reason, String category, List<Effect> out) {
-        count(nackCounts, category);
-        Decoded.Err err = new Decoded.Err(field, reason);
-        log.warn("event=reject peer={} reason=\"{}\" category={}", c.peer, err.nackReason(), category);
-        out.add(new Effect.Send(id, WireCodec.encode(new Message.Nack(err.nackReason()))));
+        out.add(new Effect.Send(id, rejections.reject(c.peer, field, reason, category)));
         close(id, c, out);
     }
 
-    /**
-     * A rejection by a capacity limit (these come in floods): NACK and close like any other, but at most one
-     * WARN line per second per category, which reports how many were not logged since the previous one.
-     */
+    /** A rejection by a capacity limit: the same NACK and close, with a rate-limited WARN line. */
     private void rejectLimited(
             long now, ConnId id, Conn c, String field, String reason, String category, List<Effect> out) {
-        count(nackCounts, category);
-        Decoded.Err err = new Decoded.Err(field, reason);
-        long[] state = warnLimiter.computeIfAbsent(category, k -> new long[] {Long.MIN_VALUE, 0});
-        if (state[0] == Long.MIN_VALUE || now - state[0] >= WARN_INTERVAL_MS) {
-            log.warn(
-                    "event=reject peer={} reason=\"{}\" category={} not_logged_since_last={}",
-                    c.peer,
-                    err.nackReason(),
-                    category,
-                    state[1]);
-            state[0] = now;
-            state[1] = 0;
-        } else {
-            state[1]++;
-        }
-        out.add(new Effect.Send(id, WireCodec.encode(new Message.Nack(err.nackReason()))));
+        out.add(new Effect.Send(id, rejections.rejectLimited(now, c.peer, field, reason, category)));
         close(id, c, out);
     }
-
-    static final long WARN_INTERVAL_MS = 1_000;
 
     private static void close(ConnId id, Conn c, List<Effect> out) {
         c.closing = true;
         out.add(new Effect.Close(id));
     }
 
-    /**
-     * A small fixed set of reasons for the NACK counter (the NACK text itself is precise): bad-cost,
-     * bad-address, bad-port, unknown-type, mixed-sources, malformed (plus line-too-long and
-     * unregistered-source, decided by the core itself).
-     */
+    /** See {@link Rejections#category}. */
     static String reasonCategory(String field, String reason) {
-        String f = field == null ? "" : field;
-        String r = reason == null ? "" : reason;
-        if (f.endsWith("cost")) return "bad-cost";
-        if (f.equals("type")) return "unknown-type";
-        if (r.contains("differs from")) return "mixed-sources";
-        if (r.startsWith("malformed port") || r.startsWith("port ")) return "bad-port";
-        if (f.equals("node") || f.endsWith(".src") || f.endsWith(".dst") || f.equals("src") || f.equals("dst")) {
-            return "bad-address";
-        }
-        return "malformed";
+        return Rejections.category(field, reason);
     }
 
     private static void count(Map<String, Long> m, String key) {

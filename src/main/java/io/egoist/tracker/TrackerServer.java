@@ -71,8 +71,8 @@ public final class TrackerServer implements AutoCloseable {
         HttpJsonServer http = null;
         try {
             TrackerSnapshot initial = store.load();
-            store.start();
-            TrackerCore core = new TrackerCore(config, initial);
+            // group commit: the core holds each acknowledgement until the store reports its change durable
+            TrackerCore core = new TrackerCore(config, initial, true);
             host = new CoreHost<>(
                     core,
                     new CoreHost.Options()
@@ -84,6 +84,9 @@ public final class TrackerServer implements AutoCloseable {
                             // a client that never reads its REG reply: after the tracker's Close (idle timeout, NACK)
                             // its unwritten output is dropped and the connection closed within CLOSE_GRACE_MS
                             .closeGraceMs(CLOSE_GRACE_MS));
+            CoreHost<TrackerCore> progressTo = host;
+            store.onProgress((durable, healthy) -> progressTo.submit(new TrackerEvent.StoreProgress(durable, healthy)));
+            store.start();
             host.start().join();
             int port = host.listen(config.bindHost(), config.port());
             TrackerMetrics metrics = new TrackerMetrics(store::pendingCount);
@@ -98,7 +101,7 @@ public final class TrackerServer implements AutoCloseable {
                 http.route(
                         "GET",
                         "/healthz",
-                        req -> h.query(c -> Response.json(health(c, store)))
+                        req -> h.query(c -> health(c, store))
                                 .completeOnTimeout(
                                         Response.error(503, "tracker core not answering"), 2, TimeUnit.SECONDS));
                 http.route(
@@ -227,14 +230,19 @@ public final class TrackerServer implements AutoCloseable {
         return Response.json(out);
     }
 
-    private static Map<String, Object> health(TrackerCore core, TrackerStore store) {
+    /** 200 and "ok" while the store writes; 503 with the reason while its writes fail (it keeps retrying). */
+    static Response health(TrackerCore core, TrackerStore store) {
+        String failure = store.failure();
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("status", "ok");
+        m.put("status", failure == null ? "ok" : "store-failing");
+        if (failure != null) m.put("reason", "cannot write " + store.file() + ": " + failure);
         m.put("nodes", core.nodeCount());
         m.put("links", core.linkCount());
         m.put("suspects", core.suspectCount());
         m.put("store_pending", store.pendingCount());
-        return m;
+        m.put("store_failed_writes", store.failedWrites());
+        m.put("acks_held", core.heldAcks());
+        return Response.json(failure == null ? 200 : 503, m);
     }
 
     /** For callers that want to wait on the overlay without blocking (e.g. tests). */

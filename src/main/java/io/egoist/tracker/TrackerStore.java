@@ -1,6 +1,7 @@
 package io.egoist.tracker;
 
 import io.egoist.core.Effect;
+import io.egoist.core.LogValues;
 import io.egoist.wire.Link;
 import io.egoist.wire.NodeId;
 import java.nio.file.Files;
@@ -27,15 +28,34 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #accept} takes the core's {@link TrackerEffect}s from any thread and returns at once. One writer
  * thread coalesces them per node (each effect is a node's complete new state, so the last one wins) and
- * writes a batch in one transaction {@code batchDelayMs} after its first change (default 200 ms; with the
- * write itself, a change is on disk within a second; {@link #stats()} tells the longest delay seen).
+ * writes a batch in one transaction {@code batchDelayMs} after its first change (default 0: group commit, the
+ * writer commits whatever is pending as soon as the previous commit is done, so a batch is what arrived during
+ * one commit). After each commit it tells its {@link #onProgress progress listener} how many effects are on
+ * disk, which the core uses to release the acknowledgements it held ({@link AckGate}). In WAL mode with
+ * {@code synchronous=NORMAL} a commit is in the operating system's hands when it returns: it survives the
+ * tracker process being killed at any moment (not a power cut, which may lose the last commits).
+ *
+ * <p>A failed write is logged at ERROR, reported to the listener as unhealthy (the tracker then serves from
+ * memory without holding acknowledgements), exposed by {@link #failure()} (and {@code /healthz}), and retried
+ * every {@link #RETRY_MS} ms until it succeeds.
+ *
+ * <p>The data directory is locked ({@value #LOCK_FILE_NAME}, an OS file lock held while the store is open): a
+ * second tracker on the same directory fails to open it.
  */
 public final class TrackerStore implements Consumer<Effect>, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(TrackerStore.class);
 
     public static final String FILE_NAME = "tracker.db";
-    public static final long DEFAULT_BATCH_DELAY_MS = 200;
+    public static final String LOCK_FILE_NAME = "tracker.lock";
+    public static final long DEFAULT_BATCH_DELAY_MS = 0;
+    /** Pause between attempts to write a batch that failed. */
+    public static final long RETRY_MS = 500;
+
+    /** Told after each commit (durable effects so far, true) and after each failed write (effects so far, false). */
+    public interface ProgressListener {
+        void progress(long durableEffects, boolean healthy);
+    }
 
     private final Path file;
     private final Connection db;
@@ -59,10 +79,18 @@ public final class TrackerStore implements Consumer<Effect>, AutoCloseable {
     /** Longest time from a batch's first change to its commit (ms). */
     private volatile long maxChangeDelayMillis;
 
-    private TrackerStore(Path file, Connection db, long batchDelayMs) {
+    private final DataDirLock dirLock;
+    private volatile ProgressListener listener = (n, ok) -> {};
+    /** Why the last write failed, or null when the last write succeeded. */
+    private volatile String failure;
+
+    private volatile long failedWrites;
+
+    private TrackerStore(Path file, Connection db, long batchDelayMs, DataDirLock dirLock) {
         this.file = file;
         this.db = db;
         this.batchDelayMs = batchDelayMs;
+        this.dirLock = dirLock;
     }
 
     public static TrackerStore open(Path dataDir) {
@@ -85,6 +113,8 @@ public final class TrackerStore implements Consumer<Effect>, AutoCloseable {
         if (Files.exists(file) && !Files.isReadable(file)) {
             throw new TrackerStoreException("cannot read tracker database " + file + ": permission denied");
         }
+        DataDirLock dirLock =
+                DataDirLock.acquire(dataDir.resolve(LOCK_FILE_NAME).toAbsolutePath());
         Connection db = null;
         try {
             db = DriverManager.getConnection("jdbc:sqlite:" + file);
@@ -106,19 +136,37 @@ public final class TrackerStore implements Consumer<Effect>, AutoCloseable {
             }
             db.setAutoCommit(false);
             db.commit();
-            TrackerStore store = new TrackerStore(file, db, batchDelayMs);
+            TrackerStore store = new TrackerStore(file, db, batchDelayMs, dirLock);
             return store;
         } catch (TrackerStoreException e) {
             closeQuietly(db);
+            dirLock.close();
             throw e;
         } catch (SQLException e) {
             closeQuietly(db);
+            dirLock.close();
             throw new TrackerStoreException("cannot open tracker database " + file + ": " + oneLine(e), e);
         }
     }
 
     public Path file() {
         return file;
+    }
+
+    /** Sets who is told about commits and failures (the tracker: its core, through its host). Call before start. */
+    public TrackerStore onProgress(ProgressListener l) {
+        this.listener = l;
+        return this;
+    }
+
+    /** Why writing fails, or null while it works. */
+    public String failure() {
+        return failure;
+    }
+
+    /** Batches whose write failed (each is retried). */
+    public long failedWrites() {
+        return failedWrites;
     }
 
     /**
@@ -245,6 +293,7 @@ public final class TrackerStore implements Consumer<Effect>, AutoCloseable {
             writeRemaining();
         }
         closeQuietly(db);
+        dirLock.close();
         log.info(
                 "event=store-closed file={} batches={} rows={} max_batch_ms={} max_change_delay_ms={}",
                 file,
@@ -289,6 +338,13 @@ public final class TrackerStore implements Consumer<Effect>, AutoCloseable {
                 long end = System.nanoTime();
                 maxBatchMillis = Math.max(maxBatchMillis, (end - w0) / 1_000_000);
                 maxChangeDelayMillis = Math.max(maxChangeDelayMillis, (end - batchFirstNanos) / 1_000_000);
+                if (failure != null) {
+                    log.info("event=store-write-recovered file={} failed_writes={}", file, failedWrites);
+                    failure = null;
+                }
+                listener.progress(seq, true);
+            } else {
+                listener.progress(seq, false);
             }
             synchronized (lock) {
                 if (ok) {
@@ -307,7 +363,7 @@ public final class TrackerStore implements Consumer<Effect>, AutoCloseable {
                 }
                 lock.notifyAll();
             }
-            if (!ok) sleepQuietly(1000);
+            if (!ok) sleepQuietly(RETRY_MS);
         }
     }
 
@@ -330,7 +386,19 @@ public final class TrackerStore implements Consumer<Effect>, AutoCloseable {
             } catch (SQLException ignored) {
                 // the connection is in trouble; the next attempt will say so
             }
-            log.error("event=store-write-failed file={} changes={} error=\"{}\"", file, batch.size(), oneLine(e));
+            failedWrites++;
+            String reason = oneLine(e);
+            if (!reason.equals(failure)) {
+                log.error(
+                        "event=store-write-failed file={} changes={} error={} retry_ms={}",
+                        file,
+                        batch.size(),
+                        LogValues.q(reason),
+                        RETRY_MS);
+            } else {
+                log.debug("event=store-write-failed file={} changes={} again=true", file, batch.size());
+            }
+            failure = reason;
             return false;
         }
     }

@@ -59,7 +59,8 @@ class BenchTrackerCommandTest {
         try (TrackerServer server = TrackerServer.start(TrackerConfig.forTest(dir)
                 .withHttpPort(-1)
                 .withRemovePeriodMs(60_000)
-                .withExpireAfterMs(600_000))) {
+                .withExpireAfterMs(600_000)
+                .withAllowForeignIds(true))) { // the bench plays 10.x nodes from 127.0.0.1
             Run r = run(
                     "bench",
                     "tracker",
@@ -95,5 +96,25 @@ class BenchTrackerCommandTest {
         Run r = run("bench", "tracker", option);
         assertThat(r.exit()).isNotZero();
         assertThat(r.err().strip()).startsWith("egoist").doesNotContain("\n");
+    }
+
+    @Test
+    void regCostModeMeasuresTheCoreAtEachSize() throws Exception {
+        Run r = run("bench", "tracker", "--reg-cost", "20,60", "--json");
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertThat(j.size()).isEqualTo(2);
+        assertThat(j.get(0).get("nodes").asInt()).isEqualTo(20);
+        assertThat(j.get(1).get("nodes").asInt()).isEqualTo(60);
+        assertThat(j.get(1).get("links").asInt()).isEqualTo(240);
+        assertThat(j.get(1).get("microsPerRegMedian").asDouble()).isPositive();
+        assertThat(j.get(1).get("replyLines").asInt()).isPositive();
+    }
+
+    @Test
+    void regCostSizeOutOfRangeIsOneLineAndExitTwo() {
+        Run r = run("bench", "tracker", "--reg-cost", "0");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err().strip()).isEqualTo("egoist: --reg-cost sizes must be 1..1000000, not 0");
     }
 }

@@ -168,7 +168,8 @@ class TrackerCommandTest {
                 "--data",
                 dir.toString(),
                 "--remove-period",
-                "0.5"));
+                "0.5",
+                "--allow-foreign-ids")); // a 10.x id sent from 127.0.0.1
         await().atMost(Duration.ofSeconds(20)).until(() -> out.toString().contains("\n"));
         String line = out.toString().strip();
         Matcher m = Pattern.compile(
@@ -206,7 +207,8 @@ class TrackerCommandTest {
                         "--bind",
                         "127.0.0.1",
                         "--data",
-                        dir.toString())
+                        dir.toString(),
+                        "--allow-foreign-ids") // 10.x ids sent from 127.0.0.1
                 .redirectError(ProcessBuilder.Redirect.DISCARD)
                 .start();
         try {

@@ -45,6 +45,14 @@ class OurTrackerWithV02NodesTest {
                 TrackerServer.start(TrackerConfig.forTest(dir).withHttpPort(-1).withExpireAfterMs(60_000)));
     }
 
+    /** For tests that also play many fake nodes (10.x ids) from 127.0.0.1: the source checks off. */
+    private TrackerServer trackerAllowingForeignIds() {
+        return closer.track(TrackerServer.start(TrackerConfig.forTest(dir)
+                .withHttpPort(-1)
+                .withExpireAfterMs(60_000)
+                .withAllowForeignIds(true)));
+    }
+
     private static Optional<TrackerNode> node(TrackerServer t, String id) {
         return t.snapshot().node(NodeId.parse(id));
     }
@@ -101,7 +109,7 @@ class OurTrackerWithV02NodesTest {
 
     @Test
     void segmentedReplyForMoreThan500NodesIsReadByTheV02Rules() throws IOException {
-        TrackerServer t = tracker();
+        TrackerServer t = trackerAllowingForeignIds();
         V02Node a = closer.track(V02Node.start(t.port(), Config.of(2)));
         V02Node b = closer.track(V02Node.start(t.port(), Config.of(2)));
         List<String> fake = new ArrayList<>();
@@ -272,7 +280,7 @@ class OurTrackerWithV02NodesTest {
             await().during(Duration.ofMillis(1_500))
                     .atMost(Duration.ofSeconds(10))
                     .pollInterval(Duration.ofMillis(250))
-                    .until(() -> regReply(port, "10.0.0.99:7000").contains("@" + a.id() + "@"));
+                    .until(() -> regReply(port, "127.0.0.1:7998").contains("@" + a.id() + "@"));
         } finally {
             p.destroy();
             if (!p.waitFor(20, TimeUnit.SECONDS)) p.destroyForcibly();

@@ -79,6 +79,16 @@ class EchoProberTest {
     }
 
     @Test
+    void probeOfANodeOnPort65535FailsWithoutAnException() {
+        NodeId target = new NodeId("127.0.0.1", 65535); // its echo port would be 65536
+        List<Event.ProbeResult> results = new CopyOnWriteArrayList<>();
+        prober(16, OutboundDelay.NONE).probe(target, 2000, results::add);
+        await().atMost(Duration.ofSeconds(5)).until(() -> results.size() == 1);
+        assertThat(results.get(0).answered()).isFalse();
+        assertThat(results.get(0).target()).isEqualTo(target);
+    }
+
+    @Test
     void probeOfARefusingPortFails() throws Exception {
         int dead;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

@@ -9,6 +9,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * A node's echo port (main port + 1) for removal tests: {@link #answering()} echoes every line like a v0.2
@@ -25,6 +26,11 @@ final class EchoStub implements AutoCloseable {
     }
 
     static EchoStub answering() throws IOException {
+        return answeringOnceOpened(new CountDownLatch(0));
+    }
+
+    /** Echoes lines like {@link #answering()}, but each answer waits until {@code gate} is open. */
+    static EchoStub answeringOnceOpened(CountDownLatch gate) throws IOException {
         ServerSocket ss = bind();
         EchoStub stub = new EchoStub(ss, idFor(ss.getLocalPort()));
         Thread t = new Thread(
@@ -32,7 +38,7 @@ final class EchoStub implements AutoCloseable {
                     while (!ss.isClosed()) {
                         try {
                             Socket s = ss.accept();
-                            Thread c = new Thread(() -> echo(s), "echo-conn");
+                            Thread c = new Thread(() -> echo(s, gate), "echo-conn");
                             c.setDaemon(true);
                             c.start();
                         } catch (IOException e) {
@@ -73,17 +79,18 @@ final class EchoStub implements AutoCloseable {
         return new NodeId("127.0.0.1", echoPort - 1);
     }
 
-    private static void echo(Socket s) {
+    private static void echo(Socket s, CountDownLatch gate) {
         try (s;
                 BufferedReader in =
                         new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII))) {
             OutputStream out = s.getOutputStream();
             String line;
             while ((line = in.readLine()) != null) {
+                gate.await();
                 out.write((line + "\r\n").getBytes(StandardCharsets.US_ASCII));
                 out.flush();
             }
-        } catch (IOException ignored) {
+        } catch (IOException | InterruptedException ignored) {
             // peer went away
         }
     }

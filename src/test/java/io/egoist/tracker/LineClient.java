@@ -63,6 +63,20 @@ final class LineClient implements AutoCloseable {
         }
     }
 
+    /** Sends one line on a new connection and reads one REG reply (or a NACK line). */
+    static List<String> exchangeReply(int port, String line) throws IOException {
+        try (LineClient c = new LineClient(port)) {
+            c.send(line);
+            List<String> got = new ArrayList<>();
+            String l;
+            while ((l = c.readLine()) != null) {
+                got.add(l);
+                if (l.startsWith("REG") || l.startsWith("NACK") || (l.startsWith("NET") && !l.endsWith("SEG"))) break;
+            }
+            return got;
+        }
+    }
+
     @Override
     public void close() throws IOException {
         socket.close();

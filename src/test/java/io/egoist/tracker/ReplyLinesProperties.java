@@ -33,7 +33,8 @@ class ReplyLinesProperties {
             @ForAll @IntRange(min = 0, max = 300) int steps,
             @ForAll long seed) {
         Random rnd = new Random(seed);
-        TrackerConfig config = new TrackerConfig("127.0.0.1", 0, Path.of("unused"), -1, 1000, 1_000_000, 100);
+        TrackerConfig config = new TrackerConfig("127.0.0.1", 0, Path.of("unused"), -1, 1000, 1_000_000, 100)
+                .withAllowForeignIds(true);
         TrackerCore core = new TrackerCore(config, TrackerSnapshot.EMPTY);
         List<NodeId> ids = new ArrayList<>();
         for (int i = 0; i < nodes; i++) ids.add(register(core, randomId(rnd)));

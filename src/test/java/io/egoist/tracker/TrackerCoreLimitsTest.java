@@ -24,8 +24,9 @@ class TrackerCoreLimitsTest {
     static final NodeId B = NodeId.parse("10.0.0.2:7000");
     static final NodeId C = NodeId.parse("10.0.0.3:7000");
 
-    TrackerConfig config =
-            new TrackerConfig("127.0.0.1", 0, Path.of("unused"), -1, 50_000, 180_000, 300).withIdleTimeoutMs(IDLE);
+    TrackerConfig config = new TrackerConfig("127.0.0.1", 0, Path.of("unused"), -1, 50_000, 180_000, 300)
+            .withIdleTimeoutMs(IDLE)
+            .withAllowForeignIds(true);
     TrackerCore core;
     long now = 1_000_000;
     long nextConn = 1;

@@ -41,7 +41,8 @@ class TrackerCoreTest {
     }
 
     static TrackerCore newCore(TrackerSnapshot initial) {
-        TrackerConfig config = new TrackerConfig("127.0.0.1", 0, Path.of("unused"), -1, PERIOD, EXPIRE, PING_TIMEOUT);
+        TrackerConfig config = new TrackerConfig("127.0.0.1", 0, Path.of("unused"), -1, PERIOD, EXPIRE, PING_TIMEOUT)
+                .withAllowForeignIds(true);
         return new TrackerCore(config, initial);
     }
 
@@ -428,7 +429,7 @@ class TrackerCoreTest {
     }
 
     @Test
-    void silentNodeExpiresAtTheSweep() {
+    void silentNodeIsProbedAtTheSweepAndExpiresWhenTheProbeFails() {
         register(A);
         register(B);
         update(B, A);
@@ -436,11 +437,43 @@ class TrackerCoreTest {
         update(A, B);
         now += EXPIRE / 2 + 1;
         List<Effect> fx = sweep();
+        // silence alone removes nothing: B is probed first
+        assertThat(core.snapshot().ids()).containsExactly(A, B);
+        assertThat(probes(fx)).containsExactly(new Effect.Probe(B, PING_TIMEOUT));
+        assertThat(fx).contains(new Effect.SetTimer(TrackerCore.SWEEP_TIMER, now + PERIOD));
+        assertThat(node(B).suspect()).isFalse(); // nobody reported it
+        fx = probeResult(B, -1);
         assertThat(core.snapshot().ids()).containsExactly(A);
         assertThat(node(A).links()).isEmpty();
-        assertThat(fx)
-                .contains(new TrackerEffect.DeleteNode(B), new Effect.SetTimer(TrackerCore.SWEEP_TIMER, now + PERIOD));
+        assertThat(fx).contains(new TrackerEffect.DeleteNode(B));
         assertThat(core.counters().removal(TrackerCore.CAUSE_EXPIRED)).isEqualTo(1);
+    }
+
+    @Test
+    void silentNodeThatAnswersItsProbeStaysAndIsNotProbedAgainBeforeExpireAfter() {
+        register(A);
+        now += EXPIRE + 1;
+        assertThat(probes(sweep())).containsExactly(new Effect.Probe(A, PING_TIMEOUT));
+        List<Effect> fx = probeResult(A, 2.5);
+        assertThat(core.snapshot().ids()).containsExactly(A);
+        assertThat(node(A).lastSeenMs()).isEqualTo(now); // the answer is a sign of life
+        assertThat(fx).contains(new TrackerEffect.PersistNode(node(A)));
+        now += PERIOD;
+        assertThat(probes(sweep())).isEmpty();
+        now += EXPIRE;
+        assertThat(probes(sweep())).containsExactly(new Effect.Probe(A, PING_TIMEOUT));
+        assertThat(core.counters().removal(TrackerCore.CAUSE_EXPIRED)).isZero();
+    }
+
+    @Test
+    void silentNodeThatSendsAnUpdateWhileProbedIsKeptWhateverTheProbeSays() {
+        register(A);
+        register(B);
+        now += EXPIRE + 1;
+        sweep();
+        update(A, B);
+        probeResult(A, -1); // sent before the UPT: says nothing about A now
+        assertThat(core.snapshot().ids()).contains(A);
     }
 
     @Test
@@ -463,8 +496,11 @@ class TrackerCoreTest {
                 .containsExactly(
                         "REG@10.0.0.1:7000@10.0.0.2:7000@10.0.0.3:7000#@10.0.0.1:7000@10.0.0.2:7000@3|@10.0.0.2:7000@10.0.0.1:7000@4|");
         List<Effect> fx = sweep();
+        // B: a persisted suspect; A: silent since before the start, probed before it is expired
+        assertThat(probes(fx))
+                .containsExactlyInAnyOrder(new Effect.Probe(A, PING_TIMEOUT), new Effect.Probe(B, PING_TIMEOUT));
+        probeResult(A, -1);
         assertThat(core.snapshot().ids()).containsExactly(B, C);
-        assertThat(probes(fx)).containsExactly(new Effect.Probe(B, PING_TIMEOUT)); // a persisted suspect
     }
 
     // -------------------------------------------------------------------------------- bad input

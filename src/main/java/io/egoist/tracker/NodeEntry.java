@@ -1,0 +1,48 @@
+package io.egoist.tracker;
+
+import io.egoist.wire.Link;
+import io.egoist.wire.NodeId;
+import io.egoist.wire.Seed;
+import java.util.List;
+
+/** The tracker's mutable record of one registered node; owned by {@link Overlay}, read by the other components. */
+final class NodeEntry {
+    static final String[] NO_PIECES = new String[0];
+
+    final NodeId id;
+    /** {@code @ip:port}: this node's piece of a REG reply's node list. */
+    final String idPiece;
+
+    long lastSeen;
+    boolean suspect;
+    List<Link> links = List.of();
+    /** Each link as {@code @src@dst@cost|}, encoded once per UPT. */
+    String[] linkPieces = NO_PIECES;
+
+    /** Probes sent whose result has not come back. */
+    int probesInFlight;
+    /** A sweep has probed this node; when every probe in flight failed, the node is removed. */
+    boolean sweepRound;
+    /**
+     * Results still to come for probes sent before the last sign of life or answer: ignored when they arrive
+     * (a prober answers each target's probes in the order they were sent).
+     */
+    int staleResults;
+    /** Silent for longer than expire-after and being probed before it is expired (not a suspect: nobody reported it). */
+    boolean expiring;
+
+    NodeEntry(NodeId id, long lastSeen) {
+        this.id = id;
+        this.lastSeen = lastSeen;
+        this.idPiece = Seed.PACK_DELIMITER + id;
+    }
+
+    /** Being probed (reported dead, or silent too long). */
+    boolean underProbe() {
+        return suspect || expiring;
+    }
+
+    TrackerNode view() {
+        return new TrackerNode(id, lastSeen, suspect, links);
+    }
+}

@@ -1,0 +1,232 @@
+package io.egoist.tracker;
+
+import io.egoist.wire.Link;
+import io.egoist.wire.NodeId;
+import io.egoist.wire.Seed;
+import io.egoist.wire.WireCodec;
+import java.util.AbstractList;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.RandomAccess;
+import java.util.Set;
+
+/**
+ * The registered nodes (in registration order) and their links, with the encoded REG reply kept up to date.
+ *
+ * <p>The reply is built from pieces encoded once ({@code @id} per node at registration, {@code @src@dst@cost|} per
+ * link at each UPT). The OVER lines of a segmented reply grow as nodes join: a join appends its piece to the last,
+ * open OVER line (or closes it with SEG and opens a new one), so a join encodes one piece and copies at most one
+ * line, whatever the overlay's size. Completed OVER lines are never changed (a removal builds a new list), so a
+ * reply handed out stays valid. The NET lines depend only on links and are rebuilt on the first REG after a UPT.
+ *
+ * <p>{@link #replyLines()} returns the same immutable list object for every call between two changes.
+ */
+final class Overlay {
+    private static final int OVER_ROOM = Seed.PKT_LIMIT - Seed.SEG.length();
+
+    private final LinkedHashMap<NodeId, NodeEntry> nodes = new LinkedHashMap<>();
+    /** dst -> the nodes that have a link to dst (dst need not be registered). */
+    private final HashMap<NodeId, Set<NodeId>> inbound = new HashMap<>();
+
+    private int linkCount;
+    /** Total length of the encoded node pieces and link pieces. */
+    private int nodeChars;
+
+    private int linkChars;
+
+    /** Completed OVER lines (each ending in SEG); append-only: a removal replaces the list. */
+    private ArrayList<String> overDone = new ArrayList<>();
+    /** The last, open OVER line. */
+    private final StringBuilder overOpen = new StringBuilder(Seed.PKT_LIMIT).append(Seed.OVERLAY_PACKET);
+
+    private List<String> netCache;
+    private List<String> replyCache;
+    /** Node pieces appended to OVER lines so far (a test holds a join to O(1) of them). */
+    private long nodePiecesEncoded;
+
+    NodeEntry get(NodeId id) {
+        return nodes.get(id);
+    }
+
+    int size() {
+        return nodes.size();
+    }
+
+    int linkCount() {
+        return linkCount;
+    }
+
+    Collection<NodeEntry> entries() {
+        return nodes.values();
+    }
+
+    int suspectCount() {
+        int n = 0;
+        for (NodeEntry e : nodes.values()) if (e.suspect) n++;
+        return n;
+    }
+
+    long nodePiecesEncoded() {
+        return nodePiecesEncoded;
+    }
+
+    TrackerSnapshot snapshot() {
+        List<TrackerNode> list = new ArrayList<>(nodes.size());
+        for (NodeEntry e : nodes.values()) list.add(e.view());
+        return new TrackerSnapshot(list);
+    }
+
+    void add(NodeEntry e) {
+        nodes.put(e.id, e);
+        nodeChars += e.idPiece.length();
+        appendOver(e.idPiece);
+        replyCache = null;
+    }
+
+    /**
+     * Removes a node, its links and every link to it.
+     *
+     * @return the nodes whose links changed because they pointed to it
+     */
+    List<NodeEntry> remove(NodeEntry e) {
+        setLinks(e, List.of());
+        nodes.remove(e.id);
+        nodeChars -= e.idPiece.length();
+        rebuildOver();
+        List<NodeEntry> changed = new ArrayList<>();
+        Set<NodeId> srcs = inbound.remove(e.id);
+        if (srcs != null) {
+            for (NodeId s : srcs) {
+                NodeEntry se = nodes.get(s);
+                if (se == null) continue;
+                List<Link> kept = new ArrayList<>(se.links.size());
+                for (Link l : se.links) if (!l.dst().equals(e.id)) kept.add(l);
+                setLinks(se, List.copyOf(kept));
+                changed.add(se);
+            }
+        }
+        replyCache = null;
+        return changed;
+    }
+
+    /** Replaces e's links, keeping the reverse index, the encoded pieces and the counts in step. */
+    void setLinks(NodeEntry e, List<Link> links) {
+        for (Link l : e.links) {
+            Set<NodeId> s = inbound.get(l.dst());
+            if (s != null) {
+                s.remove(e.id);
+                if (s.isEmpty()) inbound.remove(l.dst());
+            }
+        }
+        linkCount -= e.links.size();
+        for (String p : e.linkPieces) linkChars -= p.length();
+        e.links = links;
+        linkCount += links.size();
+        String[] pieces = links.isEmpty() ? NodeEntry.NO_PIECES : new String[links.size()];
+        StringBuilder sb = new StringBuilder(48);
+        for (int i = 0; i < pieces.length; i++) {
+            Link l = links.get(i);
+            sb.setLength(0);
+            sb.append(e.idPiece)
+                    .append(Seed.PACK_DELIMITER)
+                    .append(l.dst())
+                    .append(Seed.PACK_DELIMITER)
+                    .append(WireCodec.formatCost(l.cost()))
+                    .append(Seed.NEIGHBOR_DELIMITER);
+            pieces[i] = sb.toString();
+            linkChars += pieces[i].length();
+        }
+        e.linkPieces = pieces;
+        for (Link l : links)
+            inbound.computeIfAbsent(l.dst(), k -> new HashSet<>(4)).add(e.id);
+        replyCache = null;
+        netCache = null;
+    }
+
+    /** The links with endpoints replaced by the registered NodeId instances (less memory per link). */
+    List<Link> canonical(List<Link> links) {
+        List<Link> out = new ArrayList<>(links.size());
+        for (Link l : links) {
+            NodeEntry s = nodes.get(l.src());
+            NodeEntry d = nodes.get(l.dst());
+            NodeId src = s == null ? l.src() : s.id;
+            NodeId dst = d == null ? l.dst() : d.id;
+            out.add(src == l.src() && dst == l.dst() ? l : new Link(src, dst, l.cost()));
+        }
+        return List.copyOf(out);
+    }
+
+    /** The REG reply for the current overlay: the same immutable list until nodes or links change. */
+    List<String> replyLines() {
+        if (replyCache != null) return replyCache;
+        if (ReplyLines.fitsOneLine(nodeChars, linkChars)) {
+            // shorter than PKT_LIMIT: bounded work whatever happens
+            List<String> ids = new ArrayList<>(nodes.size());
+            for (NodeEntry e : nodes.values()) ids.add(e.idPiece);
+            replyCache = ReplyLines.oneLine(ids, linkPieces(), nodeChars, linkChars);
+        } else {
+            if (netCache == null) netCache = ReplyLines.netLines(linkPieces());
+            replyCache = new Reply(overDone, overDone.size(), overOpen.toString(), netCache);
+        }
+        return replyCache;
+    }
+
+    private List<String> linkPieces() {
+        List<String> links = new ArrayList<>(linkCount);
+        for (NodeEntry e : nodes.values()) for (String p : e.linkPieces) links.add(p);
+        return links;
+    }
+
+    /** Greedy segmentation, one piece at a time: the same lines as {@link ReplyLines#overLines}. */
+    private void appendOver(String piece) {
+        int typeLen = Seed.OVERLAY_PACKET.length();
+        if (overOpen.length() > typeLen && overOpen.length() + piece.length() >= OVER_ROOM) {
+            overDone.add(overOpen.append(Seed.SEG).toString());
+            overOpen.setLength(0);
+            overOpen.append(Seed.OVERLAY_PACKET);
+        }
+        overOpen.append(piece);
+        nodePiecesEncoded++;
+    }
+
+    private void rebuildOver() {
+        overDone = new ArrayList<>(); // replies handed out keep the old list
+        overOpen.setLength(0);
+        overOpen.append(Seed.OVERLAY_PACKET);
+        for (NodeEntry n : nodes.values()) appendOver(n.idPiece);
+    }
+
+    /**
+     * A segmented reply as a view: the first {@code doneCount} completed OVER lines (a prefix of an append-only
+     * list, so later joins do not change it), the open OVER line as it was, then the NET lines. O(1) to make.
+     */
+    private static final class Reply extends AbstractList<String> implements RandomAccess {
+        private final List<String> done;
+        private final int doneCount;
+        private final String open;
+        private final List<String> net;
+
+        Reply(List<String> done, int doneCount, String open, List<String> net) {
+            this.done = done;
+            this.doneCount = doneCount;
+            this.open = open;
+            this.net = net;
+        }
+
+        @Override
+        public String get(int i) {
+            if (i < doneCount) return done.get(i);
+            if (i == doneCount) return open;
+            return net.get(i - doneCount - 1);
+        }
+
+        @Override
+        public int size() {
+            return doneCount + 1 + net.size();
+        }
+    }
+}

@@ -1,0 +1,13 @@
+package io.egoist.tracker;
+
+import io.egoist.core.Event;
+
+/** Events only the tracker core understands. */
+public sealed interface TrackerEvent extends Event {
+
+    /**
+     * From the store: the first {@code durable} persistence effects the core emitted ({@link TrackerEffect}s,
+     * counted from 1 in the order emitted) are on disk; {@code healthy} is false while writes fail.
+     */
+    record StoreProgress(long durable, boolean healthy) implements TrackerEvent {}
+}
