@@ -162,6 +162,11 @@ public final class SimCommand implements Callable<Integer> {
         try {
             SimRun.prepare(request).execute(stdout, stderr, System.console() != null, json);
         } catch (SimRun.BadInput e) {
+            if (e.getCause() instanceof java.io.IOException io) {
+                throw new ParameterException(
+                        spec.commandLine(),
+                        "--out " + out + ": cannot create the directory: " + UsageErrors.reason(io));
+            }
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         stderr.printf("done in %.1f s%n", (System.nanoTime() - started) / 1e9);

@@ -27,6 +27,11 @@ public final class SimRun {
         public BadInput(String message) {
             super(message.replace('\n', ' ').replace('\r', ' '));
         }
+
+        public BadInput(String message, Throwable cause) {
+            this(message);
+            initCause(cause);
+        }
     }
 
     /** What the user asked for (the CLI options, unparsed lists as given). */
@@ -116,10 +121,7 @@ public final class SimRun {
         try {
             Files.createDirectories(r.out());
         } catch (IOException e) {
-            String why = e instanceof java.nio.file.FileSystemException f && f.getReason() != null
-                    ? f.getReason()
-                    : e.getClass().getSimpleName();
-            throw new BadInput("--out " + r.out() + ": cannot create the directory: " + why);
+            throw new BadInput("--out " + r.out() + ": cannot create the directory: " + e.getMessage(), e);
         }
         return run;
     }

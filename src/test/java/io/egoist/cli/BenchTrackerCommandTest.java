@@ -115,6 +115,6 @@ class BenchTrackerCommandTest {
     void regCostSizeOutOfRangeIsOneLineAndExitTwo() {
         Run r = run("bench", "tracker", "--reg-cost", "0");
         assertThat(r.exit()).isEqualTo(2);
-        assertThat(r.err().strip()).isEqualTo("egoist: --reg-cost sizes must be 1..1000000, not 0");
+        assertThat(r.err().strip()).isEqualTo("egoist bench tracker: --reg-cost sizes must be 1..1000000, not 0");
     }
 }
