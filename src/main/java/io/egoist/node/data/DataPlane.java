@@ -9,6 +9,7 @@ import io.egoist.node.NodeTimers;
 import io.egoist.wire.Decoded;
 import io.egoist.wire.Message;
 import io.egoist.wire.NodeId;
+import io.egoist.wire.Seed;
 import io.egoist.wire.WireCodec;
 import io.egoist.wire.WireCodec.Context;
 import java.util.ArrayList;
@@ -29,6 +30,12 @@ public final class DataPlane {
 
     /** At most this many DATA/DACK lines wait for a route. */
     public static final int MAX_HELD_LINES = 10_000;
+    /**
+     * The longest DATA/DACK line we send: what a receiver accepts. A longer one would make the next hop close the
+     * link (a healthy neighbor lost over one message), so the sender fails the request at once instead and a
+     * relay drops the message (reason {@code too_long}).
+     */
+    public static final int MAX_LINE = Seed.MAX_LENGTH;
     /** Remembered DATA/DACK ids for duplicate suppression. */
     public static final int MAX_SEEN_MESSAGES = 100_000;
 
@@ -101,12 +108,21 @@ public final class DataPlane {
             return;
         }
         String msgId = Long.toHexString(ctx.random().nextLong() & Long.MAX_VALUE) + Long.toHexString(now);
+        Message.Data d = new Message.Data(msgId, cfg.dataTtl(), self, s.to(), List.of(self), s.payload());
+        String line = WireCodec.encode(d);
+        // room for the path to grow by one id per hop on the way (TTL hops at most)
+        if (line.length() + (long) cfg.dataTtl() * 22 > MAX_LINE) {
+            ctx.emit(new NodeEffect.DataFailed(
+                    s.requestId(),
+                    "payload too large: " + s.payload().length + " bytes make a " + line.length()
+                            + "-byte line; lines may not exceed " + MAX_LINE + " bytes on the way"));
+            return;
+        }
         seen.put("d/" + self + "/" + msgId + "/" + cfg.dataTtl(), Boolean.TRUE);
         pending.put(msgId, new Pending(s.requestId(), now));
         ctx.emit(new Effect.SetTimer(NodeTimers.data(msgId), now + cfg.dataTimeoutMs()));
-        Message.Data d = new Message.Data(msgId, cfg.dataTtl(), self, s.to(), List.of(self), s.payload());
-        if (route) net.sendTowards(s.to(), WireCodec.encode(d));
-        else hold(WireCodec.encode(d), s.to(), msgId, "no_route", s.requestId());
+        if (route) net.sendTowards(s.to(), line);
+        else hold(line, s.to(), msgId, "no_route", s.requestId());
     }
 
     /*
@@ -214,6 +230,10 @@ public final class DataPlane {
      * one appears (at most dataHoldMs) unless {@code dst} is known to be dead or not to speak {@code data}.
      */
     private void sendOrHold(String line, NodeId dst, String msgId, String dropReason) {
+        if (line.length() > MAX_LINE) {
+            drop("too_long", msgId, dst); // the next hop would close the link over it
+            return;
+        }
         if (net.sendTowards(dst, line)) return;
         if (!holdable(dst, false) || !hold(line, dst, msgId, dropReason, null)) drop(dropReason, msgId, dst);
     }

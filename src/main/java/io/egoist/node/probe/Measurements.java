@@ -132,11 +132,14 @@ public final class Measurements {
     public Outcome onProbeResult(NodeId target, double rtt) {
         Peer p = peers.get(target);
         if (p == null) return null;
-        unprobed.remove(target);
         boolean wasCandidate = p.candidate();
         boolean wasDead = p.dead();
         boolean reportRemove = false;
         boolean answered = rtt >= 0 && Double.isFinite(rtt);
+        // the first answer is re-taken at once (see Peer.sample); the first wiring waits for the re-take
+        boolean retake = answered && p.answers() == 0;
+        if (retake) probeSoon(p);
+        else unprobed.remove(target);
         if (answered) {
             if (p.removeOnProbeFailure()) {
                 p.removeOnProbeFailure(false);

@@ -10,6 +10,9 @@ public final class Peer {
     private final NodeId id;
     private final double[] samples = {Seed.BOOT_DELAY, Seed.BOOT_DELAY, Seed.BOOT_DELAY};
     private int answers;
+    /** The warm-up answer has been replaced by a re-taken one. */
+    private boolean warm;
+
     private boolean probed;
     private boolean lastOk = true;
     private int failures;
@@ -44,6 +47,11 @@ public final class Peer {
     /** The link cost: the mean of the last 3 RTT samples. */
     public double cost() {
         return (samples[0] + samples[1] + samples[2]) / 3.0;
+    }
+
+    /** How many probes it answered. */
+    public int answers() {
+        return answers;
     }
 
     public boolean lastOk() {
@@ -87,9 +95,13 @@ public final class Peer {
         removeOnProbeFailure = v;
     }
 
-    /** A probe answer: the first one (or the first after a failure) fills the whole history. */
+    /** A probe answer: the first two (or the first after a failure) fill the whole history. */
     void sample(double rtt) {
-        if (answers == 0 || !lastOk) {
+        // the first answer is a warm-up (a fresh JVM, cold caches and connections answer 2-118 ms where the steady
+        // state is 1 ms on loopback): the second one, re-taken at once, refills the history again
+        boolean refill = answers == 0 || !lastOk || !warm;
+        if (answers >= 1) warm = true;
+        if (refill) {
             Arrays.fill(samples, rtt);
         } else {
             samples[0] = samples[1];

@@ -309,10 +309,11 @@ public final class Wiring {
         Peer p = measurements.peer(n);
         boolean confirmFirst = false;
         if (p != null && reportRemove && p.lastOk()) {
-            // Missed heartbeats may be a stall rather than a death; one RMV removes a live node from a v0.2
-            // tracker, so report it only if the probe fails too (the replacement below happens at once anyway).
-            confirmFirst = cause.equals("heartbeat");
-            measurements.linkFailed(p, confirmFirst);
+            // A lost link is not a dead node: missed heartbeats may be a stall, a close may answer one bad message
+            // or a local error. One RMV removes a live node from a v0.2 tracker, so report it only if the probe
+            // sent now fails too (the replacement below happens at once anyway).
+            confirmFirst = true;
+            measurements.linkFailed(p, true);
         }
         log.warn(
                 "event=neighbor_lost node={} neighbor={} cause={} dropped_lines={}",
@@ -346,8 +347,7 @@ public final class Wiring {
         log.warn("event=neighbor_lost node={} neighbor={} cause={} retiring=true", self, l.peer(), cause);
         Peer p = measurements.peer(l.peer());
         if (p != null && p.lastOk() && !cause.equals("teardown")) {
-            measurements.linkFailed(p, false);
-            tracker.sendRemove(l.peer());
+            measurements.linkFailed(p, true); // RMV only if the probe fails too
         }
         ctx.invalidate();
         announce();

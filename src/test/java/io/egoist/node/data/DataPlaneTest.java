@@ -119,4 +119,28 @@ class DataPlaneTest {
                 .asString()
                 .contains("within");
     }
+
+    @Test
+    void aPayloadTooLargeForALineFailsAtOnceAndNothingIsSent() {
+        net.routes.add(id(5));
+        data.onSend(new NodeEvent.SendData("big", id(5), new byte[13_000])); // base64: 17,336 characters
+        List<Effect> e = ctx.drain();
+        assertThat(ofType(e, NodeEffect.DataFailed.class))
+                .singleElement()
+                .satisfies(f -> assertThat(f.reason()).contains("payload too large"));
+        assertThat(ofType(e, Effect.SetTimer.class)).isEmpty();
+        assertThat(net.sent).isEmpty();
+        data.onSend(new NodeEvent.SendData("ok", id(5), new byte[11_000]));
+        assertThat(net.sent).hasSize(1);
+    }
+
+    @Test
+    void aRelayDropsALineThatWouldBeTooLongForTheNextHop() {
+        net.routes.add(id(5));
+        List<NodeId> path = new ArrayList<>();
+        for (int i = 0; i < 20; i++) path.add(new NodeId("10.0.1." + i, 7000));
+        data.onData(new Message.Data("m9", 30, id(7), id(5), path, new byte[12_200]));
+        assertThat(net.sent).isEmpty();
+        assertThat(ctx.counters().drops).containsEntry("too_long", 1L);
+    }
 }

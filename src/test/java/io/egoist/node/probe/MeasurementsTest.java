@@ -34,11 +34,18 @@ class MeasurementsTest {
     }
 
     @Test
-    void theFirstAnswerFillsTheHistoryThenTheCostIsTheMeanOfTheLastThree() {
+    void theFirstAnswerIsReTakenAtOnceThenTheCostIsTheMeanOfTheLastThree() {
         m.learn(id(2));
+        ctx.drain();
+        m.onProbeResult(id(2), 118); // a cold first answer
+        assertThat(ctx.drain()).containsExactly(new Effect.Probe(id(2), cfg.pingTimeoutMs()));
+        assertThat(m.allProbed()).as("the first wiring waits for the re-take").isFalse();
         m.onProbeResult(id(2), 30);
         assertThat(m.allProbed()).isTrue();
-        assertThat(m.measuredCost(id(2))).isEqualTo(30.0);
+        assertThat(m.measuredCost(id(2)))
+                .as("the re-take replaces the warm-up answer")
+                .isEqualTo(30.0);
+        assertThat(ctx.drain()).isEmpty();
         m.onProbeResult(id(2), 60);
         assertThat(m.measuredCost(id(2))).isEqualTo(40.0);
         m.onProbeResult(id(2), 90);

@@ -286,6 +286,10 @@ class OverlaySimulationTest {
         assertThat(before).isGreaterThan(4_900);
         net.runUntil(t0 + 300_000);
         awaitConverged(o, t0 + 500_000);
+        // announcements go out every 10 s here: wait for a moment with none in flight, when every node holds
+        // every other node's latest number
+        long deadline = net.now() + 60_000;
+        while (!everyoneSeesEveryLatestSeq(o) && net.now() < deadline) net.runFor(250);
         for (NodeId a : o.ids()) {
             assertThat(o.core(a).ownSequence()).isLessThan(1_000); // wrapped
             for (NodeId b : o.ids()) {
@@ -295,6 +299,13 @@ class OverlaySimulationTest {
                             .isEqualTo(o.core(b).ownSequence());
             }
         }
+    }
+
+    private static boolean everyoneSeesEveryLatestSeq(SimOverlay o) {
+        for (NodeId a : o.ids())
+            for (NodeId b : o.ids())
+                if (!a.equals(b) && o.core(a).lastSeq(b) != o.core(b).ownSequence()) return false;
+        return true;
     }
 
     /** Connects to a node's main port once per scripted line, sends it, records what comes back. */
