@@ -1,8 +1,8 @@
 package io.egoist.runtime;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -39,10 +39,11 @@ final class SharedLines {
         ByteBuf b = lines.get(line);
         if (b == null) {
             misses++;
-            int len = ByteBufUtil.utf8Bytes(line) + 2;
+            byte[] encoded = line.getBytes(StandardCharsets.UTF_8);
+            int len = encoded.length + 2;
             if (len > maxBytes) return null;
             b = Unpooled.directBuffer(len, len);
-            ByteBufUtil.writeUtf8(b, line);
+            b.writeBytes(encoded);
             b.writeByte('\r').writeByte('\n');
             b = b.asReadOnly();
             lines.put(line, b);
