@@ -485,7 +485,10 @@ public final class TrackerBench {
         out.put("store-writer", 0L);
         out.put("generator", 0L);
         out.put("baseline-loop", 0L);
-        if (trackerPid > 0) out.put("tracker-process", ProcCpu.cpuNanos(trackerPid));
+        if (trackerPid > 0) {
+            out.put("tracker-process", ProcCpu.cpuNanos(trackerPid));
+            out.put("tracker-process-without-jit", ProcCpu.cpuNanosWithoutJit(trackerPid));
+        }
         for (ThreadInfo ti : mx.getThreadInfo(mx.getAllThreadIds())) {
             if (ti == null) continue;
             String name = ti.getThreadName();

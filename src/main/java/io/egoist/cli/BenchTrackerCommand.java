@@ -200,12 +200,17 @@ public final class BenchTrackerCommand implements Callable<Integer> {
                     .getOrDefault("tracker-process", r.cpuMicrosPerUpdate().get("tracker"));
             if (own != null) {
                 out.printf(
-                        "tracker CPU       %.1f us per UPT connection (%s; transport %s)%n",
+                        "tracker CPU       %.1f us per UPT connection (%s; transport %s)%s%n",
                         own,
                         r.cpuMicrosPerUpdate().containsKey("tracker-process")
                                 ? "the tracker process, /proc/" + trackerPid + "/stat"
                                 : "the in-process tracker's own threads",
-                        r.transport());
+                        r.transport(),
+                        r.cpuMicrosPerUpdate().containsKey("tracker-process-without-jit")
+                                ? String.format(
+                                        ", %.1f us without its JIT compiler threads",
+                                        r.cpuMicrosPerUpdate().get("tracker-process-without-jit"))
+                                : "");
             }
             if (r.baselineUpdatesPerSecond() >= 0) {
                 StringBuilder b = new StringBuilder();

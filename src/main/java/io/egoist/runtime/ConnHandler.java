@@ -13,6 +13,8 @@ import org.slf4j.LoggerFactory;
 final class ConnHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(CoreHost.class);
 
+    static final String NAME = "conn";
+
     private final CoreHost<?> host;
     private final HostConn c;
     private boolean inactiveSeen;
@@ -63,7 +65,8 @@ final class ConnHandler extends ChannelInboundHandlerAdapter {
             c.held.add(e);
             return;
         }
-        c.input(host, () -> host.dispatch(e));
+        if (c.in == null) host.dispatch(e);
+        else c.input(host, () -> host.dispatch(e));
         pauseIfBlocked();
     }
 

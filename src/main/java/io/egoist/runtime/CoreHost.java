@@ -297,7 +297,7 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
                     this);
             c.channel = ch;
             ch.config().setWriteBufferWaterMark(marks);
-            ch.pipeline().addLast(new ConnHandler(this, c));
+            ch.pipeline().addLast(ConnHandler.NAME, new ConnHandler(this, c)); // named: no generated name per conn
         });
         synchronized (servers) {
             servers.add(server);

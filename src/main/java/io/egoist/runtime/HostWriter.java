@@ -142,7 +142,7 @@ final class HostWriter {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         Lines.addFramer(ch.pipeline());
-                        ch.pipeline().addLast(new ConnHandler(host, c));
+                        ch.pipeline().addLast(ConnHandler.NAME, new ConnHandler(host, c));
                     }
                 });
         ChannelFuture f;

@@ -18,10 +18,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * Small helpers around Netty's event loop groups and channel types, so every adapter creates them the same way.
  *
- * <p>The transport is Linux's native epoll where it loads (it costs less CPU per connection than NIO: no
- * selected-key sets, no extra fcntl/getpeername calls per accepted socket, a plain close), else NIO. The system
- * property {@code egoist.transport=nio} forces NIO (for side-by-side measurements). Every group and channel
- * made here uses the same transport, so they always fit together.
+ * <p>The transport is NIO. Linux's native epoll is there for side-by-side measurements with the system property
+ * {@code egoist.transport=epoll} (used where it loads): measured with the tracker's UPT load (a connection per
+ * update) on the 2-core development VM it cost more CPU per connection than NIO, not less, so it is not the
+ * default. Every group and channel made here uses the same transport, so they always fit together.
  */
 public final class Netty {
     private Netty() {}

@@ -34,11 +34,15 @@ final class SharedLines {
         return line.length() >= minChars;
     }
 
-    /** A view of the encoded line with CR LF, to write (the writer releases it); null if it cannot be cached. */
+    /**
+     * A view of the encoded line with CR LF, to write (the writer releases it); null if it cannot be cached (too
+     * long for the cache, or not a single line: the caller's own checks then apply).
+     */
     ByteBuf view(String line) {
         ByteBuf b = lines.get(line);
         if (b == null) {
             misses++;
+            if (!Lines.isSingleLine(line)) return null;
             byte[] encoded = line.getBytes(StandardCharsets.UTF_8);
             int len = encoded.length + 2;
             if (len > maxBytes) return null;
