@@ -101,11 +101,11 @@ final class AcceptGuard {
             if (waited < deadline) break;
             awaitingLine.poll();
             timedOut++;
+            firstLineTimeouts.incrementAndGet(); // counted before the peer can see the refusal
             log.debug("event=first-line-timeout host={} conn={} peer={}:{}", host.name(), c.id, c.host, c.port);
             refuse(c, o.firstLineRefusal);
         }
         if (timedOut > 0) {
-            firstLineTimeouts.addAndGet(timedOut);
             log.info(
                     "event=first-line-timeout host={} closed={} timeout_ms={}",
                     host.name(),
