@@ -99,6 +99,8 @@ public final class TrackerBench {
             Map<String, Double> baselineCpuMicrosPerUpdate,
             String transport,
             int httpLoadClients,
+            int regUnderHttpSamples,
+            int regFailures,
             double regUnderHttpP50Ms,
             double regUnderHttpP99Ms,
             double regUnderHttpMaxMs,
@@ -163,10 +165,11 @@ public final class TrackerBench {
             }
             for (int w = 0; w < Math.min(50, o.regSamples()); w++)
                 register(hostPort(target), nodeId(o.nodes() + 100_000 + w)); // warm-up
-            double[] lat = new double[o.regSamples()];
             InetSocketAddress addr = hostPort(target);
-            int[] lb = timeRegs(addr, 200_000, lat);
+            int[] lb = new int[3];
+            double[] lat = timeRegs(addr, 200_000, o.regSamples(), lb);
             int lines = lb[0], bytes = lb[1];
+            int regFailures = lb[2];
 
             // 3b. the same with concurrent /api/overlay readers (new connection per request, like a curl loop)
             double[] latHttp = new double[0];
@@ -175,8 +178,9 @@ public final class TrackerBench {
                 progress.accept(o.httpLoad() + " clients reading /api/overlay in a loop; timing REGs again");
                 try (HttpLoad hl = HttpLoad.start(httpAddr, o.httpLoad())) {
                     hl.awaitFirstResponses(10_000);
-                    latHttp = new double[o.regSamples()];
-                    timeRegs(addr, 300_000, latHttp);
+                    int[] lbHttp = new int[3];
+                    latHttp = timeRegs(addr, 300_000, o.regSamples(), lbHttp);
+                    regFailures += lbHttp[2];
                     httpTotals = hl.stop();
                 }
                 if (httpTotals.lastError() != null) progress.accept("last HTTP error: " + httpTotals.lastError());
@@ -220,7 +224,9 @@ public final class TrackerBench {
                     base == null ? -1 : base.updates() / base.seconds(),
                     base == null ? Map.of() : base.cpuMicrosPerUpdate(),
                     o.inProcess() ? io.egoist.runtime.Netty.transport() : "remote",
-                    latHttp.length == 0 ? 0 : o.httpLoad(),
+                    o.httpLoad() > 0 && httpAddr != null ? o.httpLoad() : 0,
+                    latHttp.length,
+                    regFailures,
                     pct(latHttp, 0.50),
                     pct(latHttp, 0.99),
                     latHttp.length == 0 ? 0 : latHttp[latHttp.length - 1],
@@ -233,17 +239,34 @@ public final class TrackerBench {
         }
     }
 
-    /** Times {@code lat.length} REGs of new nodes (ids from {@code idBase}); sorted latencies in ms; {lines, bytes}. */
-    private int[] timeRegs(InetSocketAddress addr, int idBase, double[] lat) throws IOException {
-        int[] lb = {0, 0};
-        for (int k = 0; k < lat.length; k++) {
+    /**
+     * Times up to {@code lat.length} REGs of new nodes (ids from {@code idBase}) for at most {@link #REG_PHASE_NANOS}:
+     * returns the sorted latencies in ms of those done (a REG that failed, e.g. timed out after 30 s, counts with
+     * the time it took) and sets {@code lb} to {lines, bytes, failures}.
+     */
+    private double[] timeRegs(InetSocketAddress addr, int idBase, int samples, int[] lb) {
+        double[] lat = new double[samples];
+        long end = System.nanoTime() + REG_PHASE_NANOS;
+        int k = 0;
+        for (; k < samples && System.nanoTime() < end; k++) {
             long a = System.nanoTime();
-            lb = register(addr, nodeId(o.nodes() + idBase + k));
+            try {
+                int[] r = register(addr, nodeId(o.nodes() + idBase + k));
+                lb[0] = r[0];
+                lb[1] = r[1];
+            } catch (IOException e) {
+                lb[2]++;
+                progress.accept("REG failed: " + e);
+            }
             lat[k] = (System.nanoTime() - a) / 1e6;
         }
+        lat = Arrays.copyOf(lat, k);
         Arrays.sort(lat);
-        return lb;
+        return lat;
     }
+
+    /** A REG timing phase stops after this long (REGs that take seconds under a hostile load would take hours). */
+    static final long REG_PHASE_NANOS = 90_000_000_000L;
 
     private record Load(
             double registerSeconds,

@@ -179,15 +179,18 @@ public final class BenchTrackerCommand implements Callable<Integer> {
                     r.regP50Ms(), r.regP99Ms(), r.regMaxMs(), r.regSamples(), r.regReplyLines(), r.regReplyBytes());
             if (r.httpLoadClients() > 0) {
                 out.printf(
-                        "REG under HTTP    p50 %.2f ms, p99 %.2f ms, max %.2f ms (%d clients reading /api/overlay: %,d responses, %,d MB, %d errors)%n",
+                        "REG under HTTP    p50 %.2f ms, p99 %.2f ms, max %.2f ms (%d REGs; %d clients reading /api/overlay: %,d responses, %,d MB, %d errors)%n",
                         r.regUnderHttpP50Ms(),
                         r.regUnderHttpP99Ms(),
                         r.regUnderHttpMaxMs(),
+                        r.regUnderHttpSamples(),
                         r.httpLoadClients(),
                         r.httpResponses(),
                         r.httpBytes() >> 20,
                         r.httpErrors());
             }
+            if (r.regFailures() > 0)
+                out.printf("REG failures      %d (timed out or closed; counted with their time)%n", r.regFailures());
             StringBuilder cpu = new StringBuilder();
             r.cpuMicrosPerUpdate()
                     .forEach((k, v) -> cpu.append(cpu.length() == 0 ? "" : ", ")
