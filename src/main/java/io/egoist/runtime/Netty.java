@@ -27,7 +27,7 @@ public final class Netty {
     private Netty() {}
 
     private static final boolean EPOLL =
-            !"nio".equalsIgnoreCase(System.getProperty("egoist.transport", "")) && Epoll.isAvailable();
+            "epoll".equalsIgnoreCase(System.getProperty("egoist.transport", "")) && Epoll.isAvailable();
 
     /** "epoll" or "nio": the transport this process uses. */
     public static String transport() {
