@@ -63,7 +63,11 @@ public final class TrackerBench {
             String targetHost,
             int targetPort,
             long seed,
-            boolean baseline) {
+            boolean baseline,
+            int httpLoad,
+            String httpHost,
+            int httpPort,
+            long trackerPid) {
         public boolean inProcess() {
             return targetHost == null;
         }
@@ -93,7 +97,17 @@ public final class TrackerBench {
             long storeMaxBatchMillis,
             long storeMaxChangeDelayMillis,
             double baselineUpdatesPerSecond,
-            Map<String, Double> baselineCpuMicrosPerUpdate) {}
+            Map<String, Double> baselineCpuMicrosPerUpdate,
+            String transport,
+            int httpLoadClients,
+            int regUnderHttpSamples,
+            int regFailures,
+            double regUnderHttpP50Ms,
+            double regUnderHttpP99Ms,
+            double regUnderHttpMaxMs,
+            long httpResponses,
+            long httpBytes,
+            long httpErrors) {}
 
     private final Options o;
     private final Consumer<String> progress;
@@ -115,6 +129,7 @@ public final class TrackerBench {
         long heapBefore = -1;
         String host = o.targetHost();
         int port = o.targetPort();
+        InetSocketAddress httpAddr = o.httpHost() == null ? null : new InetSocketAddress(o.httpHost(), o.httpPort());
         try {
             if (o.inProcess()) {
                 heapBefore = usedHeapAfterGc();
@@ -122,13 +137,14 @@ public final class TrackerBench {
                 server = TrackerServer.start(TrackerConfig.defaults()
                         .withBindHost("127.0.0.1")
                         .withPort(0)
-                        .withHttpPort(-1)
+                        .withHttpPort(o.httpLoad() > 0 ? 0 : -1)
                         .withDataDir(dataDir)
                         // one generator plays thousands of nodes (10.x ids) from 127.0.0.1: no source checks,
                         // no per-address REG rate limit
                         .withRules(new TrackerRules(true, 1e9, Integer.MAX_VALUE)));
                 host = "127.0.0.1";
                 port = server.port();
+                if (o.httpLoad() > 0) httpAddr = new InetSocketAddress("127.0.0.1", server.httpPort());
                 progress.accept("in-process tracker on " + host + ":" + port + " (data " + dataDir + ")");
             }
             String target = host + ":" + port;
@@ -153,17 +169,26 @@ public final class TrackerBench {
             }
             for (int w = 0; w < Math.min(50, o.regSamples()); w++)
                 register(hostPort(target), nodeId(o.nodes() + 100_000 + w)); // warm-up
-            double[] lat = new double[o.regSamples()];
-            int lines = 0, bytes = 0;
             InetSocketAddress addr = hostPort(target);
-            for (int k = 0; k < lat.length; k++) {
-                long a = System.nanoTime();
-                int[] lb = register(addr, nodeId(o.nodes() + 200_000 + k));
-                lat[k] = (System.nanoTime() - a) / 1e6;
-                lines = lb[0];
-                bytes = lb[1];
+            int[] lb = new int[3];
+            double[] lat = timeRegs(addr, 200_000, o.regSamples(), lb);
+            int lines = lb[0], bytes = lb[1];
+            int regFailures = lb[2];
+
+            // 3b. the same with concurrent /api/overlay readers (new connection per request, like a curl loop)
+            double[] latHttp = new double[0];
+            HttpLoad.Totals httpTotals = new HttpLoad.Totals(0, 0, 0);
+            if (o.httpLoad() > 0 && httpAddr != null) {
+                progress.accept(o.httpLoad() + " clients reading /api/overlay in a loop; timing REGs again");
+                try (HttpLoad hl = HttpLoad.start(httpAddr, o.httpLoad())) {
+                    hl.awaitFirstResponses(10_000);
+                    int[] lbHttp = new int[3];
+                    latHttp = timeRegs(addr, 300_000, o.regSamples(), lbHttp);
+                    regFailures += lbHttp[2];
+                    httpTotals = hl.stop();
+                }
+                if (httpTotals.lastError() != null) progress.accept("last HTTP error: " + httpTotals.lastError());
             }
-            Arrays.sort(lat);
 
             // 4. heap of the in-process tracker (after GC), with the overlay still held
             long heap = -1;
@@ -201,12 +226,51 @@ public final class TrackerBench {
                     st.maxBatchMillis(),
                     st.maxChangeDelayMillis(),
                     base == null ? -1 : base.updates() / base.seconds(),
-                    base == null ? Map.of() : base.cpuMicrosPerUpdate());
+                    base == null ? Map.of() : base.cpuMicrosPerUpdate(),
+                    o.inProcess() ? io.egoist.runtime.Netty.transport() : "remote",
+                    o.httpLoad() > 0 && httpAddr != null ? o.httpLoad() : 0,
+                    latHttp.length,
+                    regFailures,
+                    pct(latHttp, 0.50),
+                    pct(latHttp, 0.99),
+                    latHttp.length == 0 ? 0 : latHttp[latHttp.length - 1],
+                    httpTotals.responses(),
+                    httpTotals.bytes(),
+                    httpTotals.errors());
         } finally {
             if (server != null) server.close();
             if (dataDir != null) deleteTree(dataDir);
         }
     }
+
+    /**
+     * Times up to {@code lat.length} REGs of new nodes (ids from {@code idBase}) for at most {@link #REG_PHASE_NANOS}:
+     * returns the sorted latencies in ms of those done (a REG that failed, e.g. timed out after 30 s, counts with
+     * the time it took) and sets {@code lb} to {lines, bytes, failures}.
+     */
+    private double[] timeRegs(InetSocketAddress addr, int idBase, int samples, int[] lb) {
+        double[] lat = new double[samples];
+        long end = System.nanoTime() + REG_PHASE_NANOS;
+        int k = 0;
+        for (; k < samples && System.nanoTime() < end; k++) {
+            long a = System.nanoTime();
+            try {
+                int[] r = register(addr, nodeId(o.nodes() + idBase + k));
+                lb[0] = r[0];
+                lb[1] = r[1];
+            } catch (IOException e) {
+                lb[2]++;
+                progress.accept("REG failed: " + e);
+            }
+            lat[k] = (System.nanoTime() - a) / 1e6;
+        }
+        lat = Arrays.copyOf(lat, k);
+        Arrays.sort(lat);
+        return lat;
+    }
+
+    /** A REG timing phase stops after this long (REGs that take seconds under a hostile load would take hours). */
+    static final long REG_PHASE_NANOS = 90_000_000_000L;
 
     private record Load(
             double registerSeconds,
@@ -273,7 +337,7 @@ public final class TrackerBench {
             Thread.sleep((long) (o.warmupSeconds() * 1000));
         }
         long countedBefore = loads.stream().mapToLong(l -> l.done.get()).sum();
-        Map<String, Long> cpuBefore = cpuByGroup();
+        Map<String, Long> cpuBefore = cpuByGroup(o.trackerPid());
         long start = System.nanoTime();
         long end = start + (long) (o.seconds() * 1e9);
         long lastReport = start;
@@ -292,11 +356,12 @@ public final class TrackerBench {
         }
         long updatesDone = loads.stream().mapToLong(l -> l.done.get()).sum() - countedBefore;
         double elapsed = (System.nanoTime() - start) / 1e9;
-        Map<String, Long> cpuAfter = cpuByGroup();
+        Map<String, Long> cpuAfter = cpuByGroup(o.trackerPid());
         Map<String, Double> cpuPerUpdateUs = new LinkedHashMap<>();
         for (String g : cpuAfter.keySet()) {
             long d0 = cpuAfter.get(g) - cpuBefore.getOrDefault(g, 0L);
             if (d0 == 0 && !g.equals("generator") && !g.equals("process")) continue; // group not running
+            if (d0 < 0) continue; // not measurable
             long d = cpuAfter.get(g) - cpuBefore.getOrDefault(g, 0L);
             cpuPerUpdateUs.put(g, updatesDone == 0 ? 0 : Math.round(d / 1e3 / updatesDone * 10) / 10.0);
         }
@@ -435,15 +500,22 @@ public final class TrackerBench {
 
     /**
      * CPU time (ns, user + system) used so far by the tracker's event loop ("tracker-loop"), its database
-     * writer ("store-writer"), the load generator loops ("generator") and the whole process ("process").
+     * writer ("store-writer"), all of the in-process tracker's own threads ("tracker": loop, writer, snapshot
+     * builder, HTTP), the load generator loops ("generator"), the whole process ("process") and, given its pid,
+     * a tracker running as another process ("tracker-process", from /proc/PID/stat).
      */
-    static Map<String, Long> cpuByGroup() {
+    static Map<String, Long> cpuByGroup(long trackerPid) {
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         Map<String, Long> out = new LinkedHashMap<>();
+        out.put("tracker", 0L);
         out.put("tracker-loop", 0L);
         out.put("store-writer", 0L);
         out.put("generator", 0L);
         out.put("baseline-loop", 0L);
+        if (trackerPid > 0) {
+            out.put("tracker-process", ProcCpu.cpuNanos(trackerPid));
+            out.put("tracker-process-without-jit", ProcCpu.cpuNanosWithoutJit(trackerPid));
+        }
         for (ThreadInfo ti : mx.getThreadInfo(mx.getAllThreadIds())) {
             if (ti == null) continue;
             String name = ti.getThreadName();
@@ -457,6 +529,15 @@ public final class TrackerBench {
             if (group == null) continue;
             long t = mx.getThreadCpuTime(ti.getThreadId());
             if (t > 0) out.merge(group, t, Long::sum);
+            if (t > 0 && (group.equals("tracker-loop") || group.equals("store-writer")))
+                out.merge("tracker", t, Long::sum);
+        }
+        for (ThreadInfo ti : mx.getThreadInfo(mx.getAllThreadIds())) { // the tracker's other threads
+            if (ti == null) continue;
+            String name = ti.getThreadName();
+            if (!name.equals("tracker-snapshot") && !name.matches("http-\\d+-\\d+")) continue;
+            long t = mx.getThreadCpuTime(ti.getThreadId());
+            if (t > 0) out.merge("tracker", t, Long::sum);
         }
         if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
             out.put("process", os.getProcessCpuTime());

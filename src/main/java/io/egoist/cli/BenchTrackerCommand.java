@@ -64,6 +64,25 @@ public final class BenchTrackerCommand implements Callable<Integer> {
             description = "Also run the same UPT load against the bare runtime (a core that only closes).")
     boolean baseline;
 
+    @Option(
+            names = "--http-load",
+            paramLabel = "N",
+            description = "After timing REGs, time them again while N clients read /api/overlay in a loop"
+                    + " (a new connection per request, like curl). In-process, the tracker then serves HTTP.")
+    int httpLoad;
+
+    @Option(
+            names = "--http-target",
+            paramLabel = "HOST:PORT",
+            description = "The HTTP port of the --target tracker, for --http-load.")
+    String httpTarget;
+
+    @Option(
+            names = "--tracker-pid",
+            paramLabel = "PID",
+            description = "The --target tracker's process id: report its own CPU per UPT (from /proc/PID/stat).")
+    long trackerPid;
+
     @Option(names = "--json", description = "Print the result as one JSON object.")
     boolean json;
 
@@ -102,6 +121,31 @@ public final class BenchTrackerCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(cl, "--target must be HOST:PORT, not " + target);
             }
         }
+        if (httpLoad < 0 || httpLoad > 256)
+            throw new CommandLine.ParameterException(cl, "--http-load must be 0..256, not " + httpLoad);
+        String httpHost = null;
+        int httpPort = 0;
+        if (httpTarget != null) {
+            if (target == null)
+                throw new CommandLine.ParameterException(
+                        cl, "--http-target needs --target (in-process, HTTP is local)");
+            int c = httpTarget.lastIndexOf(':');
+            try {
+                if (c <= 0) throw new NumberFormatException();
+                httpHost = httpTarget.substring(0, c);
+                httpPort = Integer.parseInt(httpTarget.substring(c + 1));
+                if (httpPort < 1 || httpPort > 65535) throw new NumberFormatException();
+            } catch (NumberFormatException e) {
+                throw new CommandLine.ParameterException(cl, "--http-target must be HOST:PORT, not " + httpTarget);
+            }
+        }
+        if (httpLoad > 0 && target != null && httpTarget == null)
+            throw new CommandLine.ParameterException(cl, "--http-load with --target needs --http-target HOST:PORT");
+        if (trackerPid < 0 || (trackerPid > 0 && target == null))
+            throw new CommandLine.ParameterException(
+                    cl, "--tracker-pid needs --target and a process id, not " + trackerPid);
+        if (trackerPid > 0 && !java.nio.file.Files.exists(java.nio.file.Path.of("/proc", Long.toString(trackerPid))))
+            throw new CommandLine.ParameterException(cl, "--tracker-pid: no process " + trackerPid + " in /proc");
         setTrackerLogLevel(cl, trackerLogLevel);
         PrintWriter out = cl.getOut();
         PrintWriter err = cl.getErr();
@@ -131,7 +175,20 @@ public final class BenchTrackerCommand implements Callable<Integer> {
             return 0;
         }
         TrackerBench.Options o = new TrackerBench.Options(
-                nodes, seconds, warmup, threads, concurrency, regSamples, host, port, seed, baseline);
+                nodes,
+                seconds,
+                warmup,
+                threads,
+                concurrency,
+                regSamples,
+                host,
+                port,
+                seed,
+                baseline,
+                httpLoad,
+                httpHost,
+                httpPort,
+                trackerPid);
         TrackerBench.Result r = new TrackerBench(o, line -> {
                     err.println(line);
                     err.flush();
@@ -154,6 +211,20 @@ public final class BenchTrackerCommand implements Callable<Integer> {
             out.printf(
                     "REG reply         p50 %.2f ms, p99 %.2f ms, max %.2f ms (%d REGs of new nodes; reply %d lines, %,d bytes)%n",
                     r.regP50Ms(), r.regP99Ms(), r.regMaxMs(), r.regSamples(), r.regReplyLines(), r.regReplyBytes());
+            if (r.httpLoadClients() > 0) {
+                out.printf(
+                        "REG under HTTP    p50 %.2f ms, p99 %.2f ms, max %.2f ms (%d REGs; %d clients reading /api/overlay: %,d responses, %,d MB, %d errors)%n",
+                        r.regUnderHttpP50Ms(),
+                        r.regUnderHttpP99Ms(),
+                        r.regUnderHttpMaxMs(),
+                        r.regUnderHttpSamples(),
+                        r.httpLoadClients(),
+                        r.httpResponses(),
+                        r.httpBytes() >> 20,
+                        r.httpErrors());
+            }
+            if (r.regFailures() > 0)
+                out.printf("REG failures      %d (timed out or closed; counted with their time)%n", r.regFailures());
             StringBuilder cpu = new StringBuilder();
             r.cpuMicrosPerUpdate()
                     .forEach((k, v) -> cpu.append(cpu.length() == 0 ? "" : ", ")
@@ -162,6 +233,22 @@ public final class BenchTrackerCommand implements Callable<Integer> {
                             .append(v)
                             .append(" us"));
             out.printf("CPU per UPT       %s%n", cpu);
+            Double own = r.cpuMicrosPerUpdate()
+                    .getOrDefault("tracker-process", r.cpuMicrosPerUpdate().get("tracker"));
+            if (own != null) {
+                out.printf(
+                        "tracker CPU       %.1f us per UPT connection (%s; transport %s)%s%n",
+                        own,
+                        r.cpuMicrosPerUpdate().containsKey("tracker-process")
+                                ? "the tracker process, /proc/" + trackerPid + "/stat"
+                                : "the in-process tracker's own threads",
+                        r.transport(),
+                        r.cpuMicrosPerUpdate().containsKey("tracker-process-without-jit")
+                                ? String.format(
+                                        ", %.1f us without its JIT compiler threads",
+                                        r.cpuMicrosPerUpdate().get("tracker-process-without-jit"))
+                                : "");
+            }
             if (r.baselineUpdatesPerSecond() >= 0) {
                 StringBuilder b = new StringBuilder();
                 r.baselineCpuMicrosPerUpdate()

@@ -1,6 +1,7 @@
 package io.egoist.cli;
 
 import io.egoist.tracker.TrackerConfig;
+import io.egoist.tracker.TrackerNetConfig;
 import io.egoist.tracker.TrackerRules;
 import io.egoist.tracker.TrackerServer;
 import io.egoist.tracker.TrackerStore;
@@ -40,8 +41,14 @@ public final class TrackerCommand implements Callable<Integer> {
     @Option(names = "--port", description = "TCP port for nodes (0 = any free port).")
     int port = Seed.BOOTSTRAP_PORT;
 
-    @Option(names = "--bind", description = "Address to listen on (tracker and HTTP).")
+    @Option(names = "--bind", description = "Address the tracker's line port listens on.")
     String bind = TrackerConfig.DEFAULT_BIND;
+
+    @Option(
+            names = "--http-bind",
+            paramLabel = "ADDR",
+            description = "Address the HTTP server listens on (loopback unless opened, e.g. 0.0.0.0).")
+    String httpBind = TrackerNetConfig.DEFAULT_HTTP_BIND;
 
     @Option(names = "--data", paramLabel = "DIR", description = "Directory of the SQLite database.")
     Path data = TrackerConfig.DEFAULT_DATA_DIR;
@@ -119,12 +126,43 @@ public final class TrackerCommand implements Callable<Integer> {
             description = "REGs of new ids one address may make at once before --reg-rate applies.")
     int regBurst = TrackerRules.DEFAULT_REG_BURST;
 
+    @Option(
+            names = "--max-connections-per-address",
+            paramLabel = "N",
+            description = "Open connections from one address; one more gets NACK@busy and is closed.")
+    int maxConnectionsPerAddress = TrackerNetConfig.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
+
+    @Option(
+            names = "--first-line-timeout",
+            paramLabel = "SECONDS",
+            description = "Close a connection whose first complete line has not arrived this long after connecting.")
+    double firstLineTimeout = TrackerNetConfig.DEFAULT_FIRST_LINE_TIMEOUT_MS / 1000.0;
+
+    @Option(
+            names = "--stall-timeout",
+            paramLabel = "SECONDS",
+            description = "Close a connection that does not read its replies (256 KB behind, no progress) this long.")
+    double stallTimeout = TrackerNetConfig.DEFAULT_STALL_CLOSE_MS / 1000.0;
+
+    @Option(
+            names = "--http-max-connections",
+            paramLabel = "N",
+            description = "Open HTTP connections; one more gets 503 and is closed.")
+    int httpMaxConnections = TrackerNetConfig.DEFAULT_HTTP_MAX_CONNECTIONS;
+
+    @Option(
+            names = "--http-idle-timeout",
+            paramLabel = "SECONDS",
+            description = "Close an HTTP connection with no request and no output progress this long.")
+    double httpIdleTimeout = TrackerNetConfig.DEFAULT_HTTP_IDLE_TIMEOUT_MS / 1000.0;
+
     /** Set when the tracker is up (for tests that run the command in-process). */
     volatile TrackerServer server;
 
     @Override
     public Integer call() {
         TrackerConfig config = config();
+        TrackerNetConfig net = netConfig();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         // A start that fails leaves nothing behind: the ports are tried before the database is opened (so a port
@@ -140,7 +178,7 @@ public final class TrackerCommand implements Callable<Integer> {
         boolean dbExisted = Files.exists(config.dataDir().resolve(TrackerStore.FILE_NAME));
         TrackerServer s;
         try {
-            s = TrackerServer.start(config);
+            s = TrackerServer.start(config, net);
         } catch (TrackerStoreException | IllegalStateException e) {
             removeCreated(config.dataDir(), created, dbExisted);
             err.println("egoist tracker: " + oneLine(e.getMessage()));
@@ -151,7 +189,7 @@ public final class TrackerCommand implements Callable<Integer> {
         Thread hook = new Thread(s::close, "tracker-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         out.println("egoist tracker listening on " + bind + ":" + s.port()
-                + (s.httpPort() >= 0 ? " (http " + bind + ":" + s.httpPort() + ")" : " (http off)")
+                + (s.httpPort() >= 0 ? " (http " + httpBind + ":" + s.httpPort() + ")" : " (http off)")
                 + " data " + s.store().file() + " nodes " + s.loadedNodes());
         out.flush();
         while (!s.awaitStopped(1, TimeUnit.HOURS)) {
@@ -197,6 +235,20 @@ public final class TrackerCommand implements Callable<Integer> {
                 atLeastOne(cl, "--max-links", maxLinks),
                 atLeastOne(cl, "--max-regs-per-connection", maxRegsPerConnection),
                 rules);
+    }
+
+    TrackerNetConfig netConfig() {
+        CommandLine cl = spec.commandLine();
+        if (httpBind.isBlank()) throw new CommandLine.ParameterException(cl, "--http-bind must not be empty");
+        return new TrackerNetConfig(
+                httpBind,
+                atLeastOne(cl, "--max-connections-per-address", maxConnectionsPerAddress),
+                millis(cl, "--first-line-timeout", firstLineTimeout),
+                millis(cl, "--stall-timeout", stallTimeout),
+                TrackerNetConfig.DEFAULT_SHARED_REPLY_BYTES,
+                atLeastOne(cl, "--http-max-connections", httpMaxConnections),
+                millis(cl, "--http-idle-timeout", httpIdleTimeout),
+                TrackerNetConfig.DEFAULT_OVERLAY_MIN_INTERVAL_MS);
     }
 
     static long millis(CommandLine cl, String option, double seconds) {

@@ -4,22 +4,13 @@ import io.egoist.core.ConnId;
 import io.egoist.core.Core;
 import io.egoist.core.Effect;
 import io.egoist.core.Event;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.TooLongFrameException;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -51,7 +42,8 @@ import org.slf4j.LoggerFactory;
  *       ConnectFailed at once. A Close before the connection is up cancels it (ConnectFailed "cancelled").</li>
  *   <li>Framing: lines end with LF or CR LF on input, CR LF on output; at most {@code Seed.MAX_LENGTH} bytes;
  *       a longer line is discarded and reported as {@link Event.LineTooLong} (the core decides to NACK and
- *       close). Lines are UTF-8 (US-ASCII in practice).</li>
+ *       close). Lines are UTF-8 (US-ASCII in practice). The output of one event is flushed once, after the
+ *       core's effects for it (a multi-line reply is one write, not one per line).</li>
  *   <li>Timers: {@link Effect.SetTimer} at an absolute time of the host's clock (default
  *       {@link System#currentTimeMillis()}), which is also the {@code now} the core is given.</li>
  *   <li>Probes: {@link Effect.Probe} is answered by an {@link EchoProber} on the same loop.</li>
@@ -66,6 +58,9 @@ import org.slf4j.LoggerFactory;
  *       requests but never reads the replies makes the host buffer about the high mark plus one reply, not
  *       everything the core would answer; the core sees no more of its lines. Connections this host opened
  *       are always read (two hosts throttling each other could otherwise wait for each other forever).</li>
+ *   <li>Defences below the core ({@link AcceptGuard}, each off by default): a cap per remote address, a
+ *       deadline for the first line, closing a connection whose output stalls; and shared encoded lines
+ *       ({@link SharedLines}) so a long line sent to many peers is held once.</li>
  * </ul>
  *
  * @param <C> the hosted core's type, so that {@link #query} can call its read methods
@@ -94,6 +89,13 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
         int writeLowWaterMark = 32 * 1024;
         int writeHighWaterMark = 256 * 1024;
         Tap tap = new Tap() {};
+        int maxConnectionsPerAddress;
+        String perAddressRefusal;
+        long firstLineTimeoutMs;
+        String firstLineRefusal;
+        long stallCloseMs;
+        int sharedLineMinChars;
+        long sharedLineMaxBytes;
 
         /** A name for logs and for the loop thread when the host owns it. */
         public Options name(String v) {
@@ -166,54 +168,53 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
             return this;
         }
 
+        /**
+         * At most {@code max} open accepted connections from one remote address (0 = no cap, the default); one
+         * more gets {@code refusal} (a line, or null for none) and is closed without the core hearing of it.
+         */
+        public Options maxConnectionsPerAddress(int max, String refusal) {
+            if (max < 0) throw new IllegalArgumentException("per-address cap must be >= 0, not " + max);
+            maxConnectionsPerAddress = max;
+            perAddressRefusal = refusal;
+            return this;
+        }
+
+        /**
+         * An accepted connection whose first complete line has not arrived {@code ms} after it was accepted gets
+         * {@code refusal} (a line, or null) and is closed (0 = no deadline, the default).
+         */
+        public Options firstLineTimeout(long ms, String refusal) {
+            if (ms < 0) throw new IllegalArgumentException("first-line timeout must be >= 0, not " + ms);
+            firstLineTimeoutMs = ms;
+            firstLineRefusal = refusal;
+            return this;
+        }
+
+        /**
+         * A connection that is unwritable (more than the high water mark unwritten: the peer does not read) and
+         * whose unwritten output has not shrunk for {@code ms} is closed and its output dropped (0 = never, the
+         * default). Costs a timer only for a connection that became unwritable.
+         */
+        public Options stallCloseMs(long ms) {
+            if (ms < 0) throw new IllegalArgumentException("stall timeout must be >= 0, not " + ms);
+            stallCloseMs = ms;
+            return this;
+        }
+
+        /**
+         * Lines of at least {@code minChars} characters are encoded once and shared by every connection they are
+         * sent to (see {@link SharedLines}), up to {@code maxBytes} cached; 0 = off (the default).
+         */
+        public Options sharedLines(int minChars, long maxBytes) {
+            if (minChars < 0 || maxBytes < 0) throw new IllegalArgumentException("shared lines: negative bound");
+            sharedLineMinChars = minChars;
+            sharedLineMaxBytes = maxBytes;
+            return this;
+        }
+
         public Options tap(Tap v) {
             tap = v;
             return this;
-        }
-    }
-
-    /** One connection, accepted or opened. Loop-confined. */
-    private final class Conn {
-        final ConnId id;
-        final boolean outbound;
-        final String host;
-        final int port;
-        final SerialDelay out;
-        final SerialDelay in;
-        Channel channel;
-        boolean active;
-        boolean cancelled;
-        final List<String> beforeActive = new ArrayList<>();
-        /** Non-null while reading is paused (backpressure, accepted connections only): decoded input not yet fed. */
-        ArrayDeque<Event> held;
-
-        Conn(ConnId id, boolean outbound, String host, int port) {
-            this.id = id;
-            this.outbound = outbound;
-            this.host = host;
-            this.port = port;
-            this.out = new SerialDelay(loop);
-            this.in = new SerialDelay(loop);
-        }
-
-        double delay() {
-            return outbound ? options.delay.delayMillis(host, port) : 0;
-        }
-    }
-
-    private final class TimerTask implements Runnable {
-        final String key;
-        ScheduledFuture<?> future;
-
-        TimerTask(String key) {
-            this.key = key;
-        }
-
-        @Override
-        public void run() {
-            if (timers.get(key) != this) return;
-            timers.remove(key);
-            dispatch(new Event.TimerFired(key));
         }
     }
 
@@ -226,9 +227,13 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
     private final List<Channel> servers = new ArrayList<>();
 
     // loop-confined state
-    private final Map<Long, Conn> conns = new HashMap<>();
-    private final Map<String, TimerTask> timers = new HashMap<>();
+    private final Map<Long, HostConn> conns = new HashMap<>();
+    private final HostTimers timers;
+    private final AcceptGuard guard;
+    private final SharedLines shared;
+    private final HostWriter writer;
     private final ArrayDeque<Event> pendingEvents = new ArrayDeque<>();
+
     private boolean dispatching;
     private boolean started;
     private boolean closed;
@@ -240,6 +245,12 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
         this.options = options;
         this.ownGroup = options.group == null ? Netty.newGroup(1, options.name) : null;
         this.loop = (options.group == null ? ownGroup : options.group).next();
+        this.timers = new HostTimers(loop, this::dispatch);
+        this.guard = new AcceptGuard(this);
+        this.shared = options.sharedLineMinChars > 0
+                ? new SharedLines(options.sharedLineMinChars, options.sharedLineMaxBytes)
+                : null;
+        this.writer = new HostWriter(this, shared);
     }
 
     public CoreHost(C core) {
@@ -264,24 +275,29 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
         return options.name;
     }
 
+    /** Connections refused by the per-address cap, closed by the first-line deadline, closed as stalled. */
+    public long[] guardCounts() {
+        return new long[] {guard.refusedPerAddress.get(), guard.firstLineTimeouts.get(), guard.stalledCloses.get()};
+    }
+
     /**
      * Binds a listening socket ({@code port} 0 = ephemeral) and returns the bound port. Blocks until bound;
      * do not call from the loop thread. Throws {@link IllegalStateException} if the address cannot be bound.
      */
     public int listen(String host, int port) {
         if (loop.inEventLoop()) throw new IllegalStateException("listen() must not be called on the loop thread");
+        WriteBufferWaterMark marks = new WriteBufferWaterMark(options.writeLowWaterMark, options.writeHighWaterMark);
         Channel server = Lines.listen(loop, host, port, ch -> {
             InetSocketAddress remote = ch.remoteAddress();
-            Conn c = new Conn(
+            HostConn c = new HostConn(
                     new ConnId(nextAcceptedId.getAndDecrement()),
                     false,
                     remote.getAddress().getHostAddress(),
-                    remote.getPort());
+                    remote.getPort(),
+                    this);
             c.channel = ch;
-            ch.config()
-                    .setWriteBufferWaterMark(
-                            new WriteBufferWaterMark(options.writeLowWaterMark, options.writeHighWaterMark));
-            ch.pipeline().addLast(new ConnHandler(c));
+            ch.config().setWriteBufferWaterMark(marks);
+            ch.pipeline().addLast(ConnHandler.NAME, new ConnHandler(this, c)); // named: no generated name per conn
         });
         synchronized (servers) {
             servers.add(server);
@@ -393,15 +409,9 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
                 () -> {
                     frozen = true;
                     pendingEvents.clear();
-                    for (TimerTask t : timers.values()) {
-                        if (t.future != null) t.future.cancel(false);
-                    }
-                    timers.clear();
+                    timers.cancelAll();
                     if (prober != null) prober.close();
-                    for (Conn c : conns.values()) {
-                        c.out.clear();
-                        c.in.clear();
-                    }
+                    for (HostConn c : conns.values()) c.clearDelayed();
                     done.complete(null);
                 },
                 done);
@@ -424,15 +434,12 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
     private List<ChannelFuture> shutdownOnLoop() {
         closed = true;
         pendingEvents.clear();
-        for (TimerTask t : timers.values()) {
-            if (t.future != null) t.future.cancel(false);
-        }
-        timers.clear();
+        timers.cancelAll();
         if (prober != null) prober.close();
         List<ChannelFuture> futures = new ArrayList<>();
-        for (Conn c : new ArrayList<>(conns.values())) {
-            c.in.clear();
-            c.out.flushNow();
+        for (HostConn c : new ArrayList<>(conns.values())) {
+            if (c.in != null) c.in.clear();
+            if (c.out != null) c.out.flushNow();
             if (c.channel == null) continue;
             if (c.active) {
                 futures.add(c.channel
@@ -445,7 +452,43 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
             }
         }
         conns.clear();
+        if (shared != null) shared.clear();
         return futures;
+    }
+
+    // ---------------------------------------------------------------- for the host's parts (loop thread)
+
+    Options options() {
+        return options;
+    }
+
+    AcceptGuard guard() {
+        return guard;
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    HostConn conn(ConnId id) {
+        return conns.get(id.value());
+    }
+
+    void addConn(HostConn c) {
+        conns.put(c.id.value(), c);
+    }
+
+    boolean hasConn(long id) {
+        return conns.containsKey(id);
+    }
+
+    void removeConn(HostConn c) {
+        if (conns.get(c.id.value()) == c) conns.remove(c.id.value());
+    }
+
+    static long pendingBytes(Channel ch) {
+        io.netty.channel.ChannelOutboundBuffer b = ch.unsafe().outboundBuffer();
+        return b == null ? 0 : b.totalPendingWriteBytes();
     }
 
     // ---------------------------------------------------------------- core driving (loop thread only)
@@ -462,7 +505,7 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
         }
     }
 
-    private void dispatch(Event event) {
+    void dispatch(Event event) {
         if (closed || frozen) return;
         pendingEvents.add(event);
         if (started && !dispatching) drainEvents();
@@ -490,29 +533,33 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
 
     private void perform(List<Effect> effects) {
         if (effects == null) return;
-        for (Effect effect : effects) {
-            if (closed || frozen) return;
-            options.tap.onEffect(effect);
-            try {
-                performOne(effect);
-            } catch (RuntimeException ex) {
-                log.error("event=effect_failed host={} effect={} reason={}", options.name, effect, ex.toString(), ex);
+        try {
+            for (Effect effect : effects) {
+                if (closed || frozen) return;
+                options.tap.onEffect(effect);
+                try {
+                    performOne(effect);
+                } catch (RuntimeException ex) {
+                    log.error(
+                            "event=effect_failed host={} effect={} reason={}", options.name, effect, ex.toString(), ex);
+                }
             }
+        } finally {
+            writer.flushWritten();
         }
     }
 
     private void performOne(Effect effect) {
         if (effect instanceof Effect.Send s) {
-            send(s.conn(), s.line());
+            writer.send(s.conn(), s.line());
         } else if (effect instanceof Effect.Close c) {
-            closeConn(c.conn());
+            writer.close(c.conn());
         } else if (effect instanceof Effect.Connect c) {
-            connect(c);
+            writer.connect(c);
         } else if (effect instanceof Effect.SetTimer t) {
-            setTimer(t.key(), t.atMillis());
+            timers.set(t.key(), t.atMillis() - now());
         } else if (effect instanceof Effect.CancelTimer t) {
-            TimerTask old = timers.remove(t.key());
-            if (old != null && old.future != null) old.future.cancel(false);
+            timers.cancel(t.key());
         } else if (effect instanceof Effect.Probe p) {
             if (prober == null) {
                 prober = new EchoProber(loop, options.maxOutstandingProbes, options.delay)
@@ -521,237 +568,6 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
             prober.probe(p.target(), p.timeoutMs(), this::dispatch);
         } else {
             options.otherEffects.accept(effect);
-        }
-    }
-
-    private void send(ConnId id, String line) {
-        Conn c = conns.get(id.value());
-        if (c == null) {
-            log.debug("event=send_on_unknown_conn host={} conn={}", options.name, id);
-            return;
-        }
-        if (!Lines.isSingleLine(line)) {
-            log.warn("event=send_dropped host={} conn={} reason=line_contains_cr_or_lf", options.name, id);
-            return;
-        }
-        c.out.add(c.delay(), () -> {
-            if (c.active) {
-                Lines.write(c.channel, line);
-            } else if (c.channel == null || c.channel.isOpen()) {
-                c.beforeActive.add(line);
-            }
-        });
-    }
-
-    private void closeConn(ConnId id) {
-        Conn c = conns.get(id.value());
-        if (c == null) return;
-        if (!c.active) {
-            // still connecting: cancel; the connect listener reports ConnectFailed("cancelled")
-            c.cancelled = true;
-            if (c.channel != null) c.channel.close();
-            return;
-        }
-        c.out.add(c.delay(), () -> {
-            c.channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-            if (options.closeGraceMs > 0 && c.channel.isOpen() && pendingBytes(c.channel) > 0) {
-                Channel ch = c.channel;
-                loop.schedule(
-                        () -> {
-                            if (!ch.isOpen()) return;
-                            log.debug(
-                                    "event=close_forced host={} conn={} peer={}:{} unwritten_bytes={}",
-                                    options.name,
-                                    c.id,
-                                    c.host,
-                                    c.port,
-                                    pendingBytes(ch));
-                            ch.close();
-                        },
-                        options.closeGraceMs,
-                        TimeUnit.MILLISECONDS);
-            }
-        });
-    }
-
-    private static long pendingBytes(Channel ch) {
-        io.netty.channel.ChannelOutboundBuffer b = ch.unsafe().outboundBuffer();
-        return b == null ? 0 : b.totalPendingWriteBytes();
-    }
-
-    private void connect(Effect.Connect req) {
-        ConnId id = req.conn();
-        if (id.value() <= 0 || conns.containsKey(id.value())) {
-            String why = id.value() <= 0 ? "connection ids chosen by a core must be positive" : "connection id in use";
-            loop.execute(() -> dispatch(new Event.ConnectFailed(id, why)));
-            return;
-        }
-        Conn c = new Conn(id, true, req.host(), req.port());
-        conns.put(id.value(), c);
-        Bootstrap b = new Bootstrap()
-                .group(loop)
-                .channel(NioSocketChannel.class)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, options.connectTimeoutMs)
-                .option(ChannelOption.TCP_NODELAY, true)
-                .handler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        Lines.addFramer(ch.pipeline());
-                        ch.pipeline().addLast(new ConnHandler(c));
-                    }
-                });
-        ChannelFuture f;
-        try {
-            f = b.connect(req.host(), req.port());
-        } catch (RuntimeException e) {
-            conns.remove(id.value());
-            loop.execute(() -> dispatch(new Event.ConnectFailed(id, e.toString())));
-            return;
-        }
-        c.channel = f.channel();
-        f.addListener((ChannelFutureListener) done -> {
-            if (done.isSuccess()) return; // Connected is fed by channelActive
-            if (conns.get(id.value()) == c) conns.remove(id.value());
-            String reason = c.cancelled || done.isCancelled() || done.cause() == null
-                    ? "cancelled"
-                    : (done.cause().getMessage() == null
-                            ? done.cause().toString()
-                            : done.cause().getMessage());
-            dispatch(new Event.ConnectFailed(id, reason));
-        });
-    }
-
-    private void setTimer(String key, long atMillis) {
-        TimerTask old = timers.remove(key);
-        if (old != null && old.future != null) old.future.cancel(false);
-        TimerTask t = new TimerTask(key);
-        timers.put(key, t);
-        long delay = Math.max(0, atMillis - now());
-        t.future = loop.schedule(t, delay, TimeUnit.MILLISECONDS);
-    }
-
-    /** Feeds one connection's I/O to the core. */
-    private final class ConnHandler extends ChannelInboundHandlerAdapter {
-        private final Conn c;
-        private boolean inactiveSeen;
-
-        ConnHandler(Conn c) {
-            this.c = c;
-        }
-
-        @Override
-        public void channelActive(ChannelHandlerContext ctx) {
-            if (closed) {
-                ctx.close();
-                return;
-            }
-            c.active = true;
-            if (c.outbound) {
-                if (c.cancelled || conns.get(c.id.value()) != c) { // cancelled meanwhile
-                    ctx.close();
-                    return;
-                }
-                for (String line : c.beforeActive) Lines.write(c.channel, line);
-                c.beforeActive.clear();
-                dispatch(new Event.Connected(c.id));
-            } else {
-                conns.put(c.id.value(), c);
-                dispatch(new Event.Accepted(c.id, c.host, c.port));
-            }
-            ctx.fireChannelActive();
-        }
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            String line = Lines.take(msg);
-            if (!c.active) return;
-            input(new Event.LineReceived(c.id, line));
-        }
-
-        /** Feeds one input event to the core, or holds it while reading is paused. */
-        private void input(Event e) {
-            pauseIfBlocked();
-            if (c.held != null) {
-                c.held.add(e);
-                return;
-            }
-            c.in.add(c.delay(), () -> dispatch(e));
-            pauseIfBlocked();
-        }
-
-        /** Backpressure: an accepted connection whose output is over the high water mark is not read from. */
-        private void pauseIfBlocked() {
-            Channel ch = c.channel;
-            if (c.outbound || c.held != null || ch.isWritable() || !ch.isActive()) return;
-            c.held = new ArrayDeque<>();
-            ch.config().setAutoRead(false);
-            log.debug(
-                    "event=read_paused host={} conn={} peer={}:{} unwritten_bytes={}",
-                    options.name,
-                    c.id,
-                    c.host,
-                    c.port,
-                    pendingBytes(ch));
-        }
-
-        /** Output drained below the low water mark: feed what was held, in order, then read again. */
-        private void resume() {
-            ArrayDeque<Event> held = c.held;
-            c.held = null;
-            while (!held.isEmpty()) {
-                Event e = held.poll();
-                c.in.add(c.delay(), () -> dispatch(e));
-                if (!c.channel.isWritable() && c.channel.isActive()) { // blocked again: stay paused
-                    c.held = held;
-                    return;
-                }
-            }
-            log.debug("event=read_resumed host={} conn={} peer={}:{}", options.name, c.id, c.host, c.port);
-            c.channel.config().setAutoRead(true);
-        }
-
-        @Override
-        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-            if (c.active && !inactiveSeen) {
-                if (c.held != null && ctx.channel().isWritable()) {
-                    resume();
-                } else {
-                    pauseIfBlocked();
-                }
-            }
-            ctx.fireChannelWritabilityChanged();
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            if (cause instanceof TooLongFrameException) {
-                log.debug("event=line_too_long host={} conn={} peer={}:{}", options.name, c.id, c.host, c.port);
-                if (c.active) input(new Event.LineTooLong(c.id));
-                return;
-            }
-            log.debug(
-                    "event=conn_error host={} conn={} peer={}:{} reason={}",
-                    options.name,
-                    c.id,
-                    c.host,
-                    c.port,
-                    cause.toString());
-            ctx.close();
-        }
-
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            if (inactiveSeen || !c.active) return;
-            inactiveSeen = true;
-            if (c.held != null) { // input read before the close still reaches the core, before Closed
-                for (Event e : c.held) c.in.add(c.delay(), () -> dispatch(e));
-                c.held = null;
-            }
-            c.in.add(c.delay(), () -> {
-                if (conns.get(c.id.value()) == c) conns.remove(c.id.value());
-                c.out.clear();
-                dispatch(new Event.Closed(c.id));
-            });
         }
     }
 }

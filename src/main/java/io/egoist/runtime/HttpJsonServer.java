@@ -15,18 +15,20 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -39,6 +41,8 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,7 +53,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Errors are JSON {@code {"error": "..."}}: 404 for an unknown path, 405 (with Allow) for a known path
  * and another method, 400 when a handler throws {@link IllegalArgumentException} or {@link HttpError} with
- * 400, 413 for a body over {@link #MAX_BODY} bytes, 500 for anything else (logged). Binds to the host given
+ * 400, 400 for a request URI that cannot be decoded (e.g. bad percent-encoding) or a malformed request, 413 for
+ * a body over {@link #MAX_BODY} bytes, 500 for anything else (logged). Bad input is always answered, never a
+ * silent close. Bounded: at most {@link #maxConnections} open connections (one more gets 503 and is closed), and
+ * a connection idle for {@link #idleTimeoutMs} is closed. Binds to the host given
  * to {@link #listen} (callers default to 127.0.0.1).
  */
 public final class HttpJsonServer implements AutoCloseable {
@@ -82,8 +89,23 @@ public final class HttpJsonServer implements AutoCloseable {
         }
     }
 
-    /** A response: status, content type and bytes. */
-    public record Response(int status, String contentType, byte[] body) {
+    /** A response: status, content type, bytes and extra headers (e.g. ETag, Content-Encoding). */
+    public record Response(int status, String contentType, byte[] body, Map<String, String> headers) {
+        public Response {
+            headers = headers == null ? Map.of() : Map.copyOf(headers);
+        }
+
+        public Response(int status, String contentType, byte[] body) {
+            this(status, contentType, body, Map.of());
+        }
+
+        /** This response with one more header. */
+        public Response withHeader(String name, String value) {
+            Map<String, String> h = new LinkedHashMap<>(headers);
+            h.put(name, value);
+            return new Response(status, contentType, body, h);
+        }
+
         public static Response json(int status, Object value) {
             try {
                 byte[] b = MAPPER.writeValueAsBytes(value);
@@ -135,8 +157,18 @@ public final class HttpJsonServer implements AutoCloseable {
         Response handle(Request request) throws Exception;
     }
 
+    /** Default cap on open connections: one more gets 503 and is closed. */
+    public static final int DEFAULT_MAX_CONNECTIONS = 256;
+    /** Default idle timeout: a connection with no request and no output progress this long is closed. */
+    public static final long DEFAULT_IDLE_TIMEOUT_MS = 60_000;
+
     private final EventLoopGroup ownGroup;
     private final EventLoopGroup group;
+    private volatile int maxConnections = DEFAULT_MAX_CONNECTIONS;
+    private volatile long idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS;
+    private final AtomicInteger open = new AtomicInteger();
+    private final AtomicLong refused = new AtomicLong();
+    private final AtomicLong idleCloses = new AtomicLong();
     private final Map<String, Map<String, Handler>> routes = new LinkedHashMap<>(); // path -> method -> handler
     private final ChannelGroup channels = new DefaultChannelGroup("http", GlobalEventExecutor.INSTANCE);
 
@@ -148,6 +180,32 @@ public final class HttpJsonServer implements AutoCloseable {
 
     public HttpJsonServer() {
         this(null);
+    }
+
+    /**
+     * At most {@code max} open connections (default {@value #DEFAULT_MAX_CONNECTIONS}); one more is answered
+     * {@code 503} with a JSON error and closed. Set before {@link #listen}.
+     */
+    public HttpJsonServer maxConnections(int max) {
+        if (max < 1) throw new IllegalArgumentException("max connections must be at least 1, not " + max);
+        maxConnections = max;
+        return this;
+    }
+
+    /**
+     * Closes a connection that sent no request and made no output progress for {@code ms} (default
+     * {@value #DEFAULT_IDLE_TIMEOUT_MS}); a slow reader that keeps reading a long response is not idle. Set before
+     * {@link #listen}.
+     */
+    public HttpJsonServer idleTimeoutMs(long ms) {
+        if (ms < 1) throw new IllegalArgumentException("idle timeout must be positive, not " + ms);
+        idleTimeoutMs = ms;
+        return this;
+    }
+
+    /** Open connections now; refused by the cap so far; closed as idle so far. */
+    public long[] connectionCounts() {
+        return new long[] {open.get(), refused.get(), idleCloses.get()};
     }
 
     /** Adds an asynchronous route; register routes before {@link #listen}. */
@@ -165,12 +223,19 @@ public final class HttpJsonServer implements AutoCloseable {
     public int listen(String host, int port) {
         ServerBootstrap sb = new ServerBootstrap()
                 .group(group, group)
-                .channel(NioServerSocketChannel.class)
+                .channel(Netty.serverChannel())
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        int n = open.incrementAndGet();
+                        ch.closeFuture().addListener(f -> open.decrementAndGet());
+                        if (n > maxConnections) {
+                            refuse(ch, n - 1);
+                            return;
+                        }
                         channels.add(ch);
+                        ch.pipeline().addLast(new IdleStateHandler(true, 0, 0, idleTimeoutMs, TimeUnit.MILLISECONDS));
                         ch.pipeline().addLast(new HttpServerCodec());
                         ch.pipeline().addLast(new HttpObjectAggregator(MAX_BODY));
                         ch.pipeline().addLast(new RequestHandler());
@@ -183,6 +248,20 @@ public final class HttpJsonServer implements AutoCloseable {
         }
         channels.add(f.channel());
         return ((InetSocketAddress) f.channel().localAddress()).getPort();
+    }
+
+    /** Over the cap: a 503 without reading the request, then close. */
+    private void refuse(SocketChannel ch, int openNow) {
+        refused.incrementAndGet();
+        log.debug("event=http_refused peer={} open={} max={}", ch.remoteAddress(), openNow, maxConnections);
+        Response r = Response.error(503, "too many HTTP connections (" + maxConnections + ")");
+        FullHttpResponse resp = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1, HttpResponseStatus.SERVICE_UNAVAILABLE, Unpooled.wrappedBuffer(r.body()));
+        resp.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
+        resp.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.body().length);
+        resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        ch.pipeline().addLast(new HttpResponseEncoder());
+        ch.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
     }
 
     @Override
@@ -205,25 +284,33 @@ public final class HttpJsonServer implements AutoCloseable {
                 return;
             }
             QueryStringDecoder qs = new QueryStringDecoder(req.uri(), StandardCharsets.UTF_8);
+            String path;
+            Map<String, List<String>> params;
+            try { // the decoder is lazy: bad percent-encoding surfaces here
+                path = qs.path();
+                params = qs.parameters();
+            } catch (IllegalArgumentException e) {
+                respond(ctx, Response.error(400, "bad request URI: " + e.getMessage()), keepAlive);
+                return;
+            }
             String method = req.method().name();
-            Map<String, Handler> methods = methodsFor(qs.path());
+            Map<String, Handler> methods = methodsFor(path);
             if (methods == null) {
-                respond(ctx, Response.error(404, "no such resource: " + qs.path()), keepAlive);
+                respond(ctx, Response.error(404, "no such resource: " + path), keepAlive);
                 return;
             }
             Handler h = methods.get(method);
             if (h == null) {
                 Response r = Response.error(
                         405,
-                        "method " + method + " not allowed on " + qs.path() + " (allowed: "
+                        "method " + method + " not allowed on " + path + " (allowed: "
                                 + String.join(", ", new TreeSet<>(methods.keySet())) + ")");
                 respond(ctx, r, keepAlive, String.join(", ", new TreeSet<>(methods.keySet())));
                 return;
             }
             Map<String, String> headers = new LinkedHashMap<>();
             req.headers().forEach(e -> headers.putIfAbsent(e.getKey().toLowerCase(), e.getValue()));
-            Request request =
-                    new Request(method, qs.path(), qs.parameters(), ByteBufUtil.getBytes(req.content()), headers);
+            Request request = new Request(method, path, params, ByteBufUtil.getBytes(req.content()), headers);
             CompletionStage<Response> stage;
             try {
                 stage = h.handle(request);
@@ -231,6 +318,17 @@ public final class HttpJsonServer implements AutoCloseable {
                 stage = CompletableFuture.failedFuture(t);
             }
             stage.whenComplete((resp, err) -> respond(ctx, err == null ? resp : toError(request, err), keepAlive));
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof IdleStateEvent) {
+                idleCloses.incrementAndGet();
+                log.debug("event=http_idle_close peer={}", ctx.channel().remoteAddress());
+                ctx.close();
+                return;
+            }
+            ctx.fireUserEventTriggered(evt);
         }
 
         @Override
@@ -262,6 +360,7 @@ public final class HttpJsonServer implements AutoCloseable {
         resp.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
         resp.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.body().length);
         if (allow != null) resp.headers().set(HttpHeaderNames.ALLOW, allow);
+        r.headers().forEach((k, v) -> resp.headers().set(k, v));
         if (keepAlive) {
             resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
             ctx.writeAndFlush(resp);

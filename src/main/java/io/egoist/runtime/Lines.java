@@ -11,7 +11,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.LineBasedFrameDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
@@ -45,7 +44,7 @@ final class Lines {
     static Channel listen(EventLoopGroup group, String host, int port, Consumer<SocketChannel> init) {
         ServerBootstrap sb = new ServerBootstrap()
                 .group(group, group)
-                .channel(NioServerSocketChannel.class)
+                .channel(Netty.serverChannel())
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -69,9 +68,14 @@ final class Lines {
     }
 
     static ChannelFuture write(Channel ch, String line) {
-        ByteBuf buf = ch.alloc().buffer(line.length() + 2);
+        return ch.writeAndFlush(encode(ch, line));
+    }
+
+    /** The line with CR LF, in a buffer of the channel's allocator. */
+    static ByteBuf encode(Channel ch, String line) {
+        ByteBuf buf = ch.alloc().buffer(ByteBufUtil.utf8MaxBytes(line) + 2);
         ByteBufUtil.writeUtf8(buf, line);
         buf.writeByte('\r').writeByte('\n');
-        return ch.writeAndFlush(buf);
+        return buf;
     }
 }

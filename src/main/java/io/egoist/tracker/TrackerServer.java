@@ -3,11 +3,8 @@ package io.egoist.tracker;
 import io.egoist.runtime.CoreHost;
 import io.egoist.runtime.HttpJsonServer;
 import io.egoist.runtime.HttpJsonServer.Response;
-import io.egoist.wire.Link;
-import java.time.Instant;
-import java.util.ArrayList;
+import io.egoist.runtime.Netty;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -30,6 +27,8 @@ public final class TrackerServer implements AutoCloseable {
     public static final long CLOSE_GRACE_MS = 10_000;
 
     private final TrackerConfig config;
+    private final TrackerNetConfig net;
+    private final OverlaySnapshots overlay;
     private final TrackerStore store;
     private final CoreHost<TrackerCore> host;
     private final TrackerMetrics metrics;
@@ -42,14 +41,18 @@ public final class TrackerServer implements AutoCloseable {
 
     private TrackerServer(
             TrackerConfig config,
+            TrackerNetConfig net,
             TrackerStore store,
             CoreHost<TrackerCore> host,
             TrackerMetrics metrics,
             HttpJsonServer http,
+            OverlaySnapshots overlay,
             int port,
             int httpPort,
             int loadedNodes) {
         this.config = config;
+        this.net = net;
+        this.overlay = overlay;
         this.store = store;
         this.host = host;
         this.metrics = metrics;
@@ -66,9 +69,20 @@ public final class TrackerServer implements AutoCloseable {
      * @throws IllegalStateException if a port cannot be bound
      */
     public static TrackerServer start(TrackerConfig config) {
+        return start(config, TrackerNetConfig.defaults());
+    }
+
+    /**
+     * Opens the database, loads the overlay, and starts listening, with these connection and HTTP limits.
+     *
+     * @throws TrackerStoreException if the database cannot be opened or read (a one-line message)
+     * @throws IllegalStateException if a port cannot be bound
+     */
+    public static TrackerServer start(TrackerConfig config, TrackerNetConfig net) {
         TrackerStore store = TrackerStore.open(config.dataDir());
         CoreHost<TrackerCore> host = null;
         HttpJsonServer http = null;
+        OverlaySnapshots snapshots = null;
         try {
             TrackerSnapshot initial = store.load();
             // group commit: the core holds each acknowledgement until the store reports its change durable
@@ -83,7 +97,18 @@ public final class TrackerServer implements AutoCloseable {
                             .probeIdleCloseMs(2 * config.pingTimeoutMs())
                             // a client that never reads its REG reply: after the tracker's Close (idle timeout, NACK)
                             // its unwritten output is dropped and the connection closed within CLOSE_GRACE_MS
-                            .closeGraceMs(CLOSE_GRACE_MS));
+                            .closeGraceMs(CLOSE_GRACE_MS)
+                            // per-address cap, first-line deadline, stalled readers: below the core
+                            .maxConnectionsPerAddress(
+                                    net.maxConnectionsPerAddress(),
+                                    "NACK@busy: too many connections from your address ("
+                                            + net.maxConnectionsPerAddress() + ")")
+                            .firstLineTimeout(
+                                    net.firstLineTimeoutMs(),
+                                    "NACK@timeout: no complete line within " + net.firstLineTimeoutMs() + " ms")
+                            .stallCloseMs(net.stallCloseMs())
+                            // the REG reply is the same bytes for every client between changes: encode once, share
+                            .sharedLines(TrackerNetConfig.SHARED_LINE_MIN_CHARS, net.sharedReplyBytes()));
             CoreHost<TrackerCore> progressTo = host;
             store.onProgress((durable, healthy) -> progressTo.submit(new TrackerEvent.StoreProgress(durable, healthy)));
             store.start();
@@ -91,13 +116,14 @@ public final class TrackerServer implements AutoCloseable {
             int port = host.listen(config.bindHost(), config.port());
             TrackerMetrics metrics = new TrackerMetrics(store::pendingCount);
             int httpPort = -1;
+            OverlaySnapshots overlay = new OverlaySnapshots(host, net.overlayMinIntervalMs());
+            snapshots = overlay;
             if (config.httpPort() >= 0) {
-                http = new HttpJsonServer();
+                http = new HttpJsonServer()
+                        .maxConnections(net.httpMaxConnections())
+                        .idleTimeoutMs(net.httpIdleTimeoutMs());
                 CoreHost<TrackerCore> h = host;
-                http.route(
-                        "GET",
-                        "/api/overlay",
-                        req -> h.query(TrackerCore::snapshot).thenApply(TrackerServer::overlayJson));
+                http.route("GET", "/api/overlay", req -> overlay.get().thenApply(p -> overlayResponse(req, p)));
                 http.route(
                         "GET",
                         "/healthz",
@@ -109,20 +135,23 @@ public final class TrackerServer implements AutoCloseable {
                         "/metrics",
                         req -> h.query(TrackerMetrics.Sample::of)
                                 .thenApply(s -> Response.text(200, HttpJsonServer.PROMETHEUS_TEXT, metrics.scrape(s))));
-                httpPort = http.listen(config.bindHost(), config.httpPort());
+                httpPort = http.listen(net.httpBind(), config.httpPort());
             }
-            TrackerServer server =
-                    new TrackerServer(config, store, host, metrics, http, port, httpPort, initial.nodeCount());
+            TrackerServer server = new TrackerServer(
+                    config, net, store, host, metrics, http, overlay, port, httpPort, initial.nodeCount());
             log.info(
-                    "event=tracker-listening bind={} port={} http_port={} data={} nodes={} links={}",
+                    "event=tracker-listening bind={} port={} http_bind={} http_port={} transport={} data={} nodes={} links={}",
                     config.bindHost(),
                     port,
+                    net.httpBind(),
                     httpPort,
+                    Netty.transport(),
                     store.file(),
                     initial.nodeCount(),
                     initial.linkCount());
             return server;
         } catch (RuntimeException e) {
+            if (snapshots != null) snapshots.close();
             if (http != null) http.close();
             if (host != null) host.close();
             store.close();
@@ -141,6 +170,25 @@ public final class TrackerServer implements AutoCloseable {
 
     public TrackerConfig config() {
         return config;
+    }
+
+    public TrackerNetConfig netConfig() {
+        return net;
+    }
+
+    /** The host's defence counts: refused by the per-address cap, first-line timeouts, stalled closes. */
+    public long[] guardCounts() {
+        return host.guardCounts();
+    }
+
+    /** HTTP connections open now, refused by the cap, closed as idle ({@code null} without HTTP). */
+    public long[] httpCounts() {
+        return http == null ? null : http.connectionCounts();
+    }
+
+    /** The whole-overlay snapshots behind /api/overlay (tests, the bench). */
+    OverlaySnapshots overlaySnapshots() {
+        return overlay;
     }
 
     public TrackerStore store() {
@@ -186,6 +234,7 @@ public final class TrackerServer implements AutoCloseable {
         try {
             host.close();
             if (http != null) http.close();
+            overlay.close();
             store.close();
             log.info("event=tracker-stopped port={}", port);
         } finally {
@@ -205,29 +254,56 @@ public final class TrackerServer implements AutoCloseable {
 
     // --------------------------------------------------------------------------------------- HTTP
 
+    /** The JSON document /api/overlay serves (the same bytes as a snapshot's). */
     static Response overlayJson(TrackerSnapshot snap) {
-        List<Object> nodes = new ArrayList<>(snap.nodeCount());
-        for (TrackerNode n : snap.nodes()) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("id", n.id().toString());
-            m.put("last_seen", n.lastSeenMs());
-            m.put("last_seen_iso", Instant.ofEpochMilli(n.lastSeenMs()).toString());
-            m.put("suspect", n.suspect());
-            List<Object> links = new ArrayList<>(n.links().size());
-            for (Link l : n.links()) {
-                Map<String, Object> lm = new LinkedHashMap<>();
-                lm.put("dst", l.dst().toString());
-                lm.put("cost", l.cost());
-                links.add(lm);
-            }
-            m.put("links", links);
-            nodes.add(m);
+        return new Response(200, HttpJsonServer.JSON, OverlaySnapshots.json(snap));
+    }
+
+    /** 304 when the client has this snapshot (If-None-Match), else the JSON, gzipped when the client accepts it. */
+    static Response overlayResponse(HttpJsonServer.Request req, OverlaySnapshots.Published p) {
+        String inm = req.headers().get("if-none-match");
+        if (inm != null && etagMatches(inm, p.etag)) {
+            return new Response(
+                    304, HttpJsonServer.JSON, new byte[0], Map.of("ETag", p.etag, "Vary", "Accept-Encoding"));
         }
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("node_count", snap.nodeCount());
-        out.put("link_count", snap.linkCount());
-        out.put("nodes", nodes);
-        return Response.json(out);
+        Map<String, String> h = new LinkedHashMap<>();
+        h.put("ETag", p.etag);
+        h.put("Vary", "Accept-Encoding");
+        h.put("Cache-Control", "no-cache");
+        if (acceptsGzip(req.headers().get("accept-encoding"))) {
+            h.put("Content-Encoding", "gzip");
+            return new Response(200, HttpJsonServer.JSON, p.gzip(), h);
+        }
+        return new Response(200, HttpJsonServer.JSON, p.json, h);
+    }
+
+    static boolean etagMatches(String ifNoneMatch, String etag) {
+        for (String t : ifNoneMatch.split(",")) {
+            String v = t.trim();
+            if (v.startsWith("W/")) v = v.substring(2);
+            if (v.equals("*") || v.equals(etag)) return true;
+        }
+        return false;
+    }
+
+    static boolean acceptsGzip(String acceptEncoding) {
+        if (acceptEncoding == null) return false;
+        for (String part : acceptEncoding.split(",")) {
+            String[] kv = part.trim().split(";");
+            if (!kv[0].trim().equalsIgnoreCase("gzip")) continue;
+            for (int i = 1; i < kv.length; i++) {
+                String q = kv[i].trim();
+                if (q.startsWith("q=")) {
+                    try {
+                        return Double.parseDouble(q.substring(2)) > 0;
+                    } catch (NumberFormatException e) {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        }
+        return false;
     }
 
     /** 200 and "ok" while the store writes; 503 with the reason while its writes fail (it keeps retrying). */

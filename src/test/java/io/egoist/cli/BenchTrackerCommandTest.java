@@ -81,6 +81,67 @@ class BenchTrackerCommandTest {
         }
     }
 
+    @Test
+    void inProcessBenchWithHttpLoadTimesRegsUnderItAndReportsTheTrackersOwnCpu() throws Exception {
+        Run r = run(
+                "bench",
+                "tracker",
+                "--nodes",
+                "30",
+                "--seconds",
+                "0.5",
+                "--warmup",
+                "0.2",
+                "--reg-samples",
+                "5",
+                "--http-load",
+                "2",
+                "--json");
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertThat(j.get("httpLoadClients").asInt()).isEqualTo(2);
+        assertThat(j.get("httpResponses").asLong()).isPositive();
+        assertThat(j.get("httpErrors").asLong()).isZero();
+        assertThat(j.get("regUnderHttpP99Ms").asDouble())
+                .isGreaterThanOrEqualTo(j.get("regUnderHttpP50Ms").asDouble())
+                .isPositive();
+        // the tracker's own threads (loop, store writer, snapshot builder, HTTP) at least the loop's share
+        assertThat(j.get("cpuMicrosPerUpdate").get("tracker").asDouble())
+                .isGreaterThanOrEqualTo(
+                        j.get("cpuMicrosPerUpdate").get("tracker-loop").asDouble());
+    }
+
+    @Test
+    void benchWithTrackerPidReportsThatProcessesCpu() throws Exception {
+        try (TrackerServer server = TrackerServer.start(TrackerConfig.forTest(dir)
+                .withHttpPort(-1)
+                .withRemovePeriodMs(60_000)
+                .withExpireAfterMs(600_000))) {
+            // this JVM runs the tracker here, so its own pid stands for the tracker process
+            long pid = ProcessHandle.current().pid();
+            Run r = run(
+                    "bench",
+                    "tracker",
+                    "--nodes",
+                    "20",
+                    "--seconds",
+                    "0.5",
+                    "--warmup",
+                    "0",
+                    "--reg-samples",
+                    "3",
+                    "--target",
+                    "127.0.0.1:" + server.port(),
+                    "--tracker-pid",
+                    Long.toString(pid),
+                    "--json");
+            assertThat(r.exit()).as(r.err()).isZero();
+            JsonNode j = new ObjectMapper().readTree(r.out());
+            assertThat(j.get("cpuMicrosPerUpdate").get("tracker-process").asDouble())
+                    .isPositive();
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(
             strings = {
@@ -90,7 +151,11 @@ class BenchTrackerCommandTest {
                 "--target=nohost",
                 "--target=h:99999",
                 "--concurrency=0",
-                "--warmup=-1"
+                "--warmup=-1",
+                "--http-load=-1",
+                "--http-target=127.0.0.1:80",
+                "--tracker-pid=1",
+                "--tracker-pid=-5"
             })
     void badOptionIsAOneLineError(String option) {
         Run r = run("bench", "tracker", option);

@@ -43,6 +43,14 @@ class TrackerCommandTest {
                 .contains(
                         "--port",
                         "61223",
+                        "--http-bind",
+                        "127.0.0.1",
+                        "--max-connections-per-address",
+                        "64",
+                        "--first-line-timeout",
+                        "5.0",
+                        "--http-idle-timeout",
+                        "30.0",
                         "--data",
                         "egoist-tracker-data",
                         "--http-port",
@@ -106,7 +114,13 @@ class TrackerCommandTest {
                 "--max-nodes=-5",
                 "--max-links=0",
                 "--max-regs-per-connection=0",
-                "--max-connections=many"
+                "--max-connections=many",
+                "--max-connections-per-address=0",
+                "--first-line-timeout=0",
+                "--stall-timeout=-1",
+                "--http-max-connections=0",
+                "--http-idle-timeout=0",
+                "--http-bind="
             })
     void badOptionIsAOneLineErrorAndNonZeroExit(String option) {
         Run r = run("tracker", "--data", dir.toString(), "--port", "0", "--http-port", "-1", option);
