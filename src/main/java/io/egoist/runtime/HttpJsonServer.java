@@ -130,6 +130,15 @@ public final class HttpJsonServer implements AutoCloseable {
         CompletionStage<Response> handle(Request request) throws Exception;
     }
 
+    /**
+     * A GET route that takes over its connection (e.g. a server-sent event stream): it writes its own
+     * response head and content to {@code channel} and closes it when done.
+     */
+    @FunctionalInterface
+    public interface StreamHandler {
+        void open(Request request, io.netty.channel.Channel channel);
+    }
+
     @FunctionalInterface
     public interface SyncHandler {
         Response handle(Request request) throws Exception;
@@ -154,6 +163,19 @@ public final class HttpJsonServer implements AutoCloseable {
     public synchronized HttpJsonServer route(String method, String path, Handler handler) {
         routes.computeIfAbsent(path, p -> new LinkedHashMap<>()).put(method.toUpperCase(), handler);
         return this;
+    }
+
+    /** Adds a streaming GET route (see {@link StreamHandler}); register before {@link #listen}. */
+    public HttpJsonServer stream(String path, StreamHandler handler) {
+        return route("GET", path, new StreamRoute(handler));
+    }
+
+    /** A route table entry for a {@link StreamHandler}: the request handler hands it the connection. */
+    private record StreamRoute(StreamHandler handler) implements Handler {
+        @Override
+        public CompletionStage<Response> handle(Request request) {
+            throw new IllegalStateException("a stream route is opened, not called");
+        }
     }
 
     /** Adds a route whose handler answers at once. */
@@ -224,6 +246,10 @@ public final class HttpJsonServer implements AutoCloseable {
             req.headers().forEach(e -> headers.putIfAbsent(e.getKey().toLowerCase(), e.getValue()));
             Request request =
                     new Request(method, qs.path(), qs.parameters(), ByteBufUtil.getBytes(req.content()), headers);
+            if (h instanceof StreamRoute sr) {
+                sr.handler().open(request, ctx.channel());
+                return;
+            }
             CompletionStage<Response> stage;
             try {
                 stage = h.handle(request);

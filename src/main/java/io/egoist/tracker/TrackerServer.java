@@ -3,6 +3,7 @@ package io.egoist.tracker;
 import io.egoist.runtime.CoreHost;
 import io.egoist.runtime.HttpJsonServer;
 import io.egoist.runtime.HttpJsonServer.Response;
+import io.egoist.web.map.TrackerMap;
 import io.egoist.wire.Link;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,7 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A running tracker: {@link TrackerCore} hosted on one Netty event loop ({@link CoreHost}, which also answers
  * the core's probes with its EchoProber), the SQLite {@link TrackerStore} applying the core's persistence
- * effects, and an HTTP server for {@code /api/overlay}, {@code /healthz} and {@code /metrics}.
+ * effects, and an HTTP server for {@code /api/overlay}, {@code /healthz}, {@code /metrics} and the live map
+ * ({@code /}, {@code /api/events}, {@code /api/layout}: {@link TrackerMap}).
  */
 public final class TrackerServer implements AutoCloseable {
 
@@ -34,6 +36,7 @@ public final class TrackerServer implements AutoCloseable {
     private final CoreHost<TrackerCore> host;
     private final TrackerMetrics metrics;
     private final HttpJsonServer http;
+    private final TrackerMap map;
     private final int port;
     private final int httpPort;
     private final int loadedNodes;
@@ -46,6 +49,7 @@ public final class TrackerServer implements AutoCloseable {
             CoreHost<TrackerCore> host,
             TrackerMetrics metrics,
             HttpJsonServer http,
+            TrackerMap map,
             int port,
             int httpPort,
             int loadedNodes) {
@@ -54,6 +58,7 @@ public final class TrackerServer implements AutoCloseable {
         this.host = host;
         this.metrics = metrics;
         this.http = http;
+        this.map = map;
         this.port = port;
         this.httpPort = httpPort;
         this.loadedNodes = loadedNodes;
@@ -69,15 +74,21 @@ public final class TrackerServer implements AutoCloseable {
         TrackerStore store = TrackerStore.open(config.dataDir());
         CoreHost<TrackerCore> host = null;
         HttpJsonServer http = null;
+        TrackerMap map = null;
         try {
             TrackerSnapshot initial = store.load();
             store.start();
             TrackerCore core = new TrackerCore(config, initial);
+            map = new TrackerMap(initial);
+            TrackerMap liveMap = map;
             host = new CoreHost<>(
                     core,
                     new CoreHost.Options()
                             .name("tracker")
-                            .otherEffects(store)
+                            .otherEffects(effect -> {
+                                store.accept(effect);
+                                liveMap.accept(effect);
+                            })
                             // a suspect is probed at the report and at the next sweep; between those (and once it is
                             // cleared or removed) its echo connection is released rather than held for ever
                             .probeIdleCloseMs(2 * config.pingTimeoutMs())
@@ -106,10 +117,11 @@ public final class TrackerServer implements AutoCloseable {
                         "/metrics",
                         req -> h.query(TrackerMetrics.Sample::of)
                                 .thenApply(s -> Response.text(200, HttpJsonServer.PROMETHEUS_TEXT, metrics.scrape(s))));
+                map.install(http, () -> h.query(TrackerCore::snapshot));
                 httpPort = http.listen(config.bindHost(), config.httpPort());
             }
             TrackerServer server =
-                    new TrackerServer(config, store, host, metrics, http, port, httpPort, initial.nodeCount());
+                    new TrackerServer(config, store, host, metrics, http, map, port, httpPort, initial.nodeCount());
             log.info(
                     "event=tracker-listening bind={} port={} http_port={} data={} nodes={} links={}",
                     config.bindHost(),
@@ -121,6 +133,7 @@ public final class TrackerServer implements AutoCloseable {
             return server;
         } catch (RuntimeException e) {
             if (http != null) http.close();
+            if (map != null) map.close();
             if (host != null) host.close();
             store.close();
             throw e;
@@ -183,6 +196,7 @@ public final class TrackerServer implements AutoCloseable {
         try {
             host.close();
             if (http != null) http.close();
+            map.close();
             store.close();
             log.info("event=tracker-stopped port={}", port);
         } finally {
