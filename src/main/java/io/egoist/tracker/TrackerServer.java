@@ -171,6 +171,11 @@ public final class TrackerServer implements AutoCloseable {
         }
     }
 
+    /** The live map (its event hub exists only with HTTP on). */
+    public TrackerMap liveMap() {
+        return map;
+    }
+
     public TrackerSnapshot snapshot() {
         return query(TrackerCore::snapshot);
     }

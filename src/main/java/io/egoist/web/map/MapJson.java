@@ -1,21 +1,24 @@
 package io.egoist.web.map;
 
 import io.egoist.wire.Link;
+import io.egoist.wire.NodeId;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /** The live map's JSON shapes (snake_case keys, ids as "ip:port", costs in ms). */
 public final class MapJson {
     private MapJson() {}
 
-    /** One node: {@code id}, {@code last_seen} (epoch ms, or null), {@code suspect}, {@code dead}, {@code links}. */
-    public static Map<String, Object> node(MapView.Node n) {
+    /** One node: {@code id}, {@code name} (or null), {@code last_seen} (epoch ms, or null), {@code suspect}, {@code dead}, {@code links}. */
+    public static Map<String, Object> node(MapView.Node n, Function<NodeId, String> names) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", n.id().toString());
+        m.put("name", names.apply(n.id()));
         m.put("last_seen", n.lastSeenMs() >= 0 ? n.lastSeenMs() : null);
         m.put(
                 "last_seen_iso",
@@ -34,12 +37,12 @@ public final class MapJson {
     }
 
     /** The {@code snapshot} event: {@code mode}, {@code self} (or null) and every node. */
-    public static Map<String, Object> snapshot(MapView v) {
+    public static Map<String, Object> snapshot(MapView v, Function<NodeId, String> names) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("mode", v.mode());
         m.put("self", v.self() == null ? null : v.self().toString());
         List<Object> nodes = new ArrayList<>(v.nodes().size());
-        for (MapView.Node n : v.nodes()) nodes.add(node(n));
+        for (MapView.Node n : v.nodes()) nodes.add(node(n, names));
         m.put("nodes", nodes);
         return m;
     }

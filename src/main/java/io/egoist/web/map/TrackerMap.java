@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -24,6 +25,7 @@ import java.util.function.Supplier;
 public final class TrackerMap implements Consumer<Effect>, AutoCloseable {
     private final Map<NodeId, Boolean> suspect = new HashMap<>(); // core thread only
     private volatile EventHub hub;
+    private volatile Function<NodeId, String> names = id -> null;
 
     /** @param initial the overlay the core starts from */
     public TrackerMap(TrackerSnapshot initial) {
@@ -33,8 +35,13 @@ public final class TrackerMap implements Consumer<Effect>, AutoCloseable {
     /** Serves the map on {@code http}; {@code snapshots} reads the core's overlay (on its thread). */
     public void install(HttpJsonServer http, Supplier<? extends CompletionStage<TrackerSnapshot>> snapshots) {
         Supplier<CompletionStage<MapView>> views = () -> snapshots.get().thenApply(TrackerMap::view);
-        hub = new EventHub(EventHub.Limits.DEFAULTS, () -> views.get().thenApply(MapJson::snapshot));
+        hub = new EventHub(EventHub.Limits.DEFAULTS, () -> views.get().thenApply(v -> MapJson.snapshot(v, names)));
         MapRoutes.install(http, hub, views);
+    }
+
+    /** Names to show for nodes (e.g. the demo's countries); null for none. */
+    public void names(Function<NodeId, String> names) {
+        this.names = names;
     }
 
     /** The event hub, once installed (for tests). */
@@ -49,7 +56,7 @@ public final class TrackerMap implements Consumer<Effect>, AutoCloseable {
             TrackerNode n = p.node();
             Boolean was = suspect.put(n.id(), n.suspect());
             String type = was == null ? "join" : n.suspect() && !was ? "suspect" : "update";
-            if (h != null) h.publish(type, () -> MapJson.node(node(n)));
+            if (h != null) h.publish(type, () -> MapJson.node(node(n), names));
         } else if (effect instanceof TrackerEffect.DeleteNode d) {
             suspect.remove(d.id());
             if (h != null) h.publish("remove", () -> Map.of("id", d.id().toString()));
