@@ -92,7 +92,11 @@ public final class HeadlessChromium implements AutoCloseable {
                     pageWs = t.get("webSocketDebuggerUrl").asText();
             }
             if (pageWs == null) throw new IllegalStateException("chromium opened no page: " + list);
-            return new HeadlessChromium(p, profile, http, URI.create(pageWs));
+            HeadlessChromium c = new HeadlessChromium(p, profile, http, URI.create(pageWs));
+            c.call(
+                    "Emulation.setDeviceMetricsOverride",
+                    Map.of("width", width, "height", height, "deviceScaleFactor", 1, "mobile", false));
+            return c;
         } catch (Exception e) {
             p.destroyForcibly();
             deleteTree(profile);
@@ -223,8 +227,8 @@ public final class HeadlessChromium implements AutoCloseable {
                 h = args.length > 3 ? Integer.parseInt(args[3]) : 800;
         try (HeadlessChromium c = start(bin, w, h)) {
             c.navigate(args[0]);
-            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(args.length > 4 ? Long.parseLong(args[4]) : 5);
-            while (System.nanoTime() < until) Thread.onSpinWait();
+            // a tool for the README's picture, not a test: give the page time to draw the live overlay
+            Thread.sleep(TimeUnit.SECONDS.toMillis(args.length > 4 ? Long.parseLong(args[4]) : 5));
             c.screenshot(Path.of(args[1]));
         }
     }
