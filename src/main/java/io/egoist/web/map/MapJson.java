@@ -70,7 +70,7 @@ public final class MapJson {
                     if (j != null && j != i) costs[i][j] = l.cost();
                 }
             }
-            xy = NetworkCoordinates.classicalMds(NetworkCoordinates.overlayDelays(costs));
+            xy = NetworkCoordinates.place(NetworkCoordinates.overlayDelays(costs));
             method = "mds";
         }
         Map<String, Object> positions = new LinkedHashMap<>();

@@ -136,6 +136,65 @@ public final class NetworkCoordinates {
         return s;
     }
 
+    /**
+     * The map's placement: classical MDS, then refined by {@link #refine} so that short delays are kept best.
+     */
+    public static double[][] place(double[][] delays) {
+        return refine(delays, classicalMds(delays), REFINE_ROUNDS);
+    }
+
+    static final int REFINE_ROUNDS = 200;
+
+    /**
+     * Stress majorization with weights 1/d²: moves each point in turn to where it best keeps its delays to all
+     * others, short delays counting most (classical MDS fits the long ones best, which crowds nearby nodes).
+     * Each round does not increase the weighted stress {@link #stress}.
+     */
+    public static double[][] refine(double[][] delays, double[][] start, int rounds) {
+        int n = delays.length;
+        double[][] x = new double[n][];
+        for (int i = 0; i < n; i++) x[i] = start[i].clone();
+        for (int round = 0; round < rounds; round++) {
+            for (int i = 0; i < n; i++) {
+                double sx = 0, sy = 0, sw = 0;
+                for (int j = 0; j < n; j++) {
+                    double d = delays[i][j];
+                    if (j == i || !(d > 0)) continue;
+                    double w = 1 / (d * d);
+                    double dx = x[i][0] - x[j][0], dy = x[i][1] - x[j][1];
+                    double len = Math.hypot(dx, dy);
+                    if (len > 0) {
+                        sx += w * (x[j][0] + d * dx / len);
+                        sy += w * (x[j][1] + d * dy / len);
+                    } else {
+                        sx += w * x[j][0];
+                        sy += w * x[j][1];
+                    }
+                    sw += w;
+                }
+                if (sw > 0) {
+                    x[i][0] = sx / sw;
+                    x[i][1] = sy / sw;
+                }
+            }
+        }
+        return x;
+    }
+
+    /** The weighted stress of a placement: the sum over pairs of (screen distance - delay)² / delay². */
+    public static double stress(double[][] delays, double[][] xy) {
+        double s = 0;
+        for (int i = 0; i < delays.length; i++) {
+            for (int j = i + 1; j < delays.length; j++) {
+                double d = delays[i][j];
+                if (!(d > 0)) continue;
+                double e = Math.hypot(xy[i][0] - xy[j][0], xy[i][1] - xy[j][1]) - d;
+                s += e * e / (d * d);
+            }
+        }
+        return s;
+    }
+
     /** Evenly on a circle of the given radius, in index order: for more than {@link #MAX_NODES} nodes. */
     public static double[][] circle(int n, double radius) {
         double[][] out = new double[n][2];

@@ -220,7 +220,10 @@ public final class HeadlessChromium implements AutoCloseable {
         }
     }
 
-    /** Screenshot of a running map: {@code MapScreenshot URL OUT.png [width height wait-seconds]}. */
+    /**
+     * Screenshot of a running map: {@code HeadlessChromium URL OUT.png [width height wait-seconds [script]]}; the
+     * script (JavaScript, e.g. clicks) runs after the wait, one second before the picture.
+     */
     public static void main(String[] args) throws Exception {
         Path bin = find().orElseThrow(() -> new IllegalStateException("no chromium found"));
         int w = args.length > 2 ? Integer.parseInt(args[2]) : 1200,
@@ -229,6 +232,10 @@ public final class HeadlessChromium implements AutoCloseable {
             c.navigate(args[0]);
             // a tool for the README's picture, not a test: give the page time to draw the live overlay
             Thread.sleep(TimeUnit.SECONDS.toMillis(args.length > 4 ? Long.parseLong(args[4]) : 5));
+            if (args.length > 5) {
+                c.eval(args[5]);
+                Thread.sleep(1_000);
+            }
             c.screenshot(Path.of(args[1]));
         }
     }

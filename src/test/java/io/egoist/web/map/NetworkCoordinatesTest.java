@@ -3,6 +3,8 @@ package io.egoist.web.map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.egoist.node.runtime.Demo;
+import io.egoist.sim.LatencyMatrix;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -45,7 +47,7 @@ class NetworkCoordinatesTest {
         costs[5][0] = 152;
         double[][] delays = NetworkCoordinates.overlayDelays(costs);
         assertThat(delays[1][6]).isEqualTo(10 + 150 + 10); // 1-0 (10), 0-5 (150), 5-6 (10)
-        double[][] xy = NetworkCoordinates.classicalMds(delays);
+        double[][] xy = NetworkCoordinates.place(delays);
         double maxInside = 0, minBetween = Double.MAX_VALUE;
         for (int i = 0; i < n; i++) {
             for (int j = i + 1; j < n; j++) {
@@ -57,6 +59,58 @@ class NetworkCoordinatesTest {
         assertThat(maxInside).isLessThan(minBetween / 3);
         // and the scale is the delay's: the bridge is about 150 ms long on screen
         assertThat(dist(xy[0], xy[5])).isBetween(100.0, 200.0);
+    }
+
+    /** How many nodes have, as their nearest node on screen, one of their {@code within} nearest in delay. */
+    static int nearestKept(double[][] rtt, double[][] xy, int within) {
+        int n = rtt.length, kept = 0;
+        for (int i = 0; i < n; i++) {
+            int best = -1;
+            for (int j = 0; j < n; j++) {
+                if (j != i && (best < 0 || dist(xy[i], xy[j]) < dist(xy[i], xy[best]))) best = j;
+            }
+            int closer = 0;
+            for (int j = 0; j < n; j++) if (j != i && rtt[i][j] < rtt[i][best]) closer++;
+            if (closer < within) kept++;
+        }
+        return kept;
+    }
+
+    @Test
+    void onRealLatenciesTheRefinedPlacementKeepsNearNodesNearBetterThanMdsAlone() {
+        // 40 countries of the RIPE matrix, wired sparsely as an overlay is: each to its 2 closest and 1 random
+        LatencyMatrix ripe = LatencyMatrix.ripe();
+        double[][] rtt = ripe.subset(Demo.spreadOut(ripe, 40)).toArray();
+        int n = rtt.length;
+        Random random = new Random(1);
+        double[][] costs = new double[n][n];
+        for (double[] row : costs) Arrays.fill(row, Double.NaN);
+        for (int i = 0; i < n; i++) {
+            int self = i;
+            Integer[] byDelay = new Integer[n];
+            for (int j = 0; j < n; j++) byDelay[j] = j;
+            Arrays.sort(byDelay, (a, b) -> Double.compare(rtt[self][a], rtt[self][b]));
+            costs[i][byDelay[1]] = rtt[i][byDelay[1]];
+            costs[i][byDelay[2]] = rtt[i][byDelay[2]];
+            int j = random.nextInt(n);
+            if (j != i) costs[i][j] = rtt[i][j];
+        }
+        double[][] delays = NetworkCoordinates.overlayDelays(costs);
+        double[][] mds = NetworkCoordinates.classicalMds(delays);
+        double[][] placed = NetworkCoordinates.place(delays);
+        assertThat(NetworkCoordinates.stress(delays, placed)).isLessThan(NetworkCoordinates.stress(delays, mds) / 2);
+        assertThat(nearestKept(rtt, placed, 3))
+                .isGreaterThan(nearestKept(rtt, mds, 3))
+                .isGreaterThan(n / 2);
+        // each round of refinement does not make the weighted stress worse
+        double before = NetworkCoordinates.stress(delays, mds);
+        double[][] xy = mds;
+        for (int round = 0; round < 20; round++) {
+            xy = NetworkCoordinates.refine(delays, xy, 1);
+            double now = NetworkCoordinates.stress(delays, xy);
+            assertThat(now).isLessThanOrEqualTo(before * (1 + 1e-9));
+            before = now;
+        }
     }
 
     @Test
