@@ -14,7 +14,7 @@ import java.util.function.Supplier;
 /**
  * The live map's HTTP routes, the same at the tracker and at a node: the page ({@code /}, {@code /map.js},
  * {@code /map.css}, shipped in the jar under {@code web/}), the event stream {@code /api/events} and the
- * placement {@code /api/layout}.
+ * placement {@code /api/layout} (computed off the network threads, at most once a second).
  */
 public final class MapRoutes {
     private MapRoutes() {}
