@@ -270,7 +270,10 @@
     const holder = document.createElement("div");
     holder.className = "routes";
     box.appendChild(holder);
-    const show = (rows) => holder.replaceChildren(table(["to", "via", "cost ms"], rows));
+    const title = document.createElement("div");
+    title.className = "legend-title";
+    title.textContent = "routes from this node";
+    const show = (rows) => holder.replaceChildren(title, table(["to", "via", "cost ms"], rows));
     if (routesCache.rows) show(routesCache.rows);
     if (Date.now() - routesCache.at < 2000) return;
     routesCache.at = Date.now();
