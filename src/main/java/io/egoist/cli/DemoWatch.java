@@ -77,10 +77,13 @@ final class DemoWatch {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            err.println("egoist demo: while stopping: " + e);
+        } finally {
+            out.flush();
+            err.flush();
+            // a stop asked for by the user is a success, whatever the main thread is doing
+            Runtime.getRuntime().halt(0);
         }
-        out.flush();
-        err.flush();
-        // a stop asked for by the user is a success
-        Runtime.getRuntime().halt(0);
     }
 }

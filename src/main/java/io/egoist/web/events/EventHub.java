@@ -47,7 +47,8 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>subscribers: at most {@link #DEFAULT_MAX_SUBSCRIBERS}; one more gets {@code 503} with a JSON error;</li>
  *   <li>per subscriber: at most {@link #DEFAULT_SUBSCRIBER_QUEUE} events written but not yet taken by its
- *       socket; a subscriber that does not read is dropped (its stream ends; a browser's EventSource
+ *       socket (this also covers a burst the network thread has not caught up with: a burst of more changes
+ *       than that makes watchers start again from a snapshot); a subscriber that does not read is dropped (its stream ends; a browser's EventSource
  *       reconnects and starts again from a snapshot), so a slow reader never grows the tracker's memory;</li>
  *   <li>intake: at most {@link #DEFAULT_INTAKE} events waiting for the hub thread; when it overflows, every
  *       subscriber's stream is ended (they have missed events) and they start again from a snapshot.</li>
@@ -59,7 +60,7 @@ public final class EventHub implements AutoCloseable {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     public static final int DEFAULT_MAX_SUBSCRIBERS = 32;
-    public static final int DEFAULT_SUBSCRIBER_QUEUE = 256;
+    public static final int DEFAULT_SUBSCRIBER_QUEUE = 1024;
     public static final int DEFAULT_INTAKE = 8192;
     public static final long DEFAULT_HEARTBEAT_MS = 15_000;
     /** Sent to the browser: how long to wait before reconnecting after the stream ends. */

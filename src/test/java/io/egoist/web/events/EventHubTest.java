@@ -52,6 +52,8 @@ class EventHubTest {
         assertThat(c.contentType).startsWith("text/event-stream");
         assertThat(c.next()).isEqualTo(new SseClient.Event("snapshot", "{\"nodes\":[]}"));
         await().until(() -> hub.subscriberCount() == 1);
+        // a burst below the per-subscriber queue: every event arrives, in order
+        assertThat(500).isLessThan(EventHub.DEFAULT_SUBSCRIBER_QUEUE);
         for (int i = 0; i < 500; i++) {
             int n = i;
             hub.publish(i % 2 == 0 ? "join" : "update", () -> Map.of("n", n));
