@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 class DemoWatchTest {
     static final Pattern URL = Pattern.compile("live map: (http://127\\.0\\.0\\.1:\\d+/) \\(Ctrl-C to stop\\)");
 
-    record Watch(Process process, String url, CompletableFuture<Void> keepsRunning) {}
+    record Watch(Process process, String url, CompletableFuture<Void> keepsRunning, StringBuffer stderr) {}
 
     static Watch start() throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -50,11 +50,13 @@ class DemoWatchTest {
                         "2")
                 .start();
         CompletableFuture<Void> keepsRunning = new CompletableFuture<>();
+        StringBuffer stderr = new StringBuffer();
         Thread errReader = new Thread(() -> {
             try (BufferedReader err =
                     new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = err.readLine()) != null) {
+                    if (stderr.length() < 20_000) stderr.append(line).append('\n');
                     if (line.startsWith("the overlay keeps running")) keepsRunning.complete(null);
                 }
             } catch (IOException ignored) {
@@ -81,7 +83,7 @@ class DemoWatchTest {
         });
         outDrain.setDaemon(true);
         outDrain.start();
-        return new Watch(p, m.group(1), keepsRunning);
+        return new Watch(p, m.group(1), keepsRunning, stderr);
     }
 
     @Test
@@ -103,7 +105,7 @@ class DemoWatchTest {
             }
             w.process().destroy(); // SIGTERM
             assertThat(w.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
-            assertThat(w.process().exitValue()).isZero();
+            assertThat(w.process().exitValue()).as("stderr:%n%s", w.stderr()).isZero();
         } finally {
             w.process().destroyForcibly();
         }
@@ -121,7 +123,7 @@ class DemoWatchTest {
                     .start()
                     .waitFor();
             assertThat(w.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
-            assertThat(w.process().exitValue()).isZero();
+            assertThat(w.process().exitValue()).as("stderr:%n%s", w.stderr()).isZero();
         } finally {
             w.process().destroyForcibly();
         }
