@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -79,6 +80,18 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object instead of the text report.")
     boolean json;
 
+    @Option(
+            names = "--watch",
+            description =
+                    "Keep the overlay running after the report and serve the tracker's live map on 127.0.0.1 (its URL is printed as soon as the nodes are up) until Ctrl-C (SIGINT) or SIGTERM; then stop cleanly and exit 0.")
+    boolean watch;
+
+    /** Released to end --watch: by SIGINT/SIGTERM (the shutdown hook) or by tests. */
+    final CountDownLatch stop = new CountDownLatch(1);
+
+    /** The live map's URL once a --watch demo is up (tests). */
+    volatile String mapUrl;
+
     @Option(names = "--verbose", description = "Show the nodes' and tracker's log lines (default: warnings only).")
     boolean verbose;
 
@@ -113,6 +126,8 @@ public final class DemoCommand implements Callable<Integer> {
             return 2;
         }
         Demo.Result result;
+        PrintWriter out = spec.commandLine().getOut();
+        DemoWatch watcher = watch ? new DemoWatch(this, out, err) : null;
         try (LogLevel quiet = verbose ? null : LogLevel.warnOnly()) {
             Double ping = pingPeriod, rewire = rewirePeriod;
             java.util.function.UnaryOperator<io.egoist.node.NodeConfig> tune = c -> {
@@ -120,13 +135,20 @@ public final class DemoCommand implements Callable<Integer> {
                 if (rewire != null) c = c.withRewirePeriodMs(Seconds.toMillis(rewire));
                 return c;
             };
-            result = new Demo(new Demo.Params(nodes, k, policy, seed, messages, timeout, settle, crash, tune), err)
-                    .run();
+            Demo demo = new Demo(new Demo.Params(nodes, k, policy, seed, messages, timeout, settle, crash, tune), err);
+            if (watcher != null) demo.watch(watcher::started, watcher::running);
+            result = demo.run();
         } catch (IllegalArgumentException e) {
             err.println("egoist demo: " + e.getMessage());
             return 2;
+        } finally {
+            if (watcher != null) watcher.stopped();
         }
-        PrintWriter out = spec.commandLine().getOut();
+        if (watcher == null) report(out, result);
+        return 0;
+    }
+
+    void report(PrintWriter out, Demo.Result result) throws Exception {
         if (json) {
             ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
             out.println(mapper.writeValueAsString(toJson(result)));
@@ -134,7 +156,6 @@ public final class DemoCommand implements Callable<Integer> {
             printReport(out, result);
         }
         out.flush();
-        return 0;
     }
 
     static Map<String, Object> toJson(Demo.Result r) {

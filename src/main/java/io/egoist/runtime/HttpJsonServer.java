@@ -152,6 +152,15 @@ public final class HttpJsonServer implements AutoCloseable {
         CompletionStage<Response> handle(Request request) throws Exception;
     }
 
+    /**
+     * A GET route that takes over its connection (e.g. a server-sent event stream): it writes its own
+     * response head and content to {@code channel} and closes it when done.
+     */
+    @FunctionalInterface
+    public interface StreamHandler {
+        void open(Request request, io.netty.channel.Channel channel);
+    }
+
     @FunctionalInterface
     public interface SyncHandler {
         Response handle(Request request) throws Exception;
@@ -170,6 +179,9 @@ public final class HttpJsonServer implements AutoCloseable {
     private final AtomicLong refused = new AtomicLong();
     private final AtomicLong idleCloses = new AtomicLong();
     private final Map<String, Map<String, Handler>> routes = new LinkedHashMap<>(); // path -> method -> handler
+    /** Runs before every route, streams included; throws {@link HttpError} to refuse the request. */
+    private volatile java.util.function.Consumer<Request> guard = request -> {};
+
     private final ChannelGroup channels = new DefaultChannelGroup("http", GlobalEventExecutor.INSTANCE);
 
     /** @param group loops to run on, or null for an own one-thread group (shut down by {@link #close()}) */
@@ -209,9 +221,31 @@ public final class HttpJsonServer implements AutoCloseable {
     }
 
     /** Adds an asynchronous route; register routes before {@link #listen}. */
+    /**
+     * Checks every request before its route (e.g. the node's Host/Origin/token rules), so that no route, stream
+     * or static file added later can forget them; a check refuses by throwing {@link HttpError}.
+     */
+    public HttpJsonServer guard(java.util.function.Consumer<Request> check) {
+        this.guard = check;
+        return this;
+    }
+
     public synchronized HttpJsonServer route(String method, String path, Handler handler) {
         routes.computeIfAbsent(path, p -> new LinkedHashMap<>()).put(method.toUpperCase(), handler);
         return this;
+    }
+
+    /** Adds a streaming GET route (see {@link StreamHandler}); register before {@link #listen}. */
+    public HttpJsonServer stream(String path, StreamHandler handler) {
+        return route("GET", path, new StreamRoute(handler));
+    }
+
+    /** A route table entry for a {@link StreamHandler}: the request handler hands it the connection. */
+    private record StreamRoute(StreamHandler handler) implements Handler {
+        @Override
+        public CompletionStage<Response> handle(Request request) {
+            throw new IllegalStateException("a stream route is opened, not called");
+        }
     }
 
     /** Adds a route whose handler answers at once. */
@@ -311,6 +345,16 @@ public final class HttpJsonServer implements AutoCloseable {
             Map<String, String> headers = new LinkedHashMap<>();
             req.headers().forEach(e -> headers.putIfAbsent(e.getKey().toLowerCase(), e.getValue()));
             Request request = new Request(method, path, params, ByteBufUtil.getBytes(req.content()), headers);
+            try {
+                guard.accept(request);
+            } catch (HttpError e) {
+                respond(ctx, Response.error(e.status(), e.getMessage()), keepAlive);
+                return;
+            }
+            if (h instanceof StreamRoute sr) {
+                sr.handler().open(request, ctx.channel());
+                return;
+            }
             CompletionStage<Response> stage;
             try {
                 stage = h.handle(request);

@@ -4,6 +4,7 @@ import io.egoist.runtime.CoreHost;
 import io.egoist.runtime.HttpJsonServer;
 import io.egoist.runtime.HttpJsonServer.Response;
 import io.egoist.runtime.Netty;
+import io.egoist.web.map.TrackerMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -17,7 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A running tracker: {@link TrackerCore} hosted on one Netty event loop ({@link CoreHost}, which also answers
  * the core's probes with its EchoProber), the SQLite {@link TrackerStore} applying the core's persistence
- * effects, and an HTTP server for {@code /api/overlay}, {@code /healthz} and {@code /metrics}.
+ * effects, and an HTTP server for {@code /api/overlay}, {@code /healthz}, {@code /metrics} and the live map
+ * ({@code /}, {@code /api/events}, {@code /api/layout}: {@link TrackerMap}).
  */
 public final class TrackerServer implements AutoCloseable {
 
@@ -33,6 +35,7 @@ public final class TrackerServer implements AutoCloseable {
     private final CoreHost<TrackerCore> host;
     private final TrackerMetrics metrics;
     private final HttpJsonServer http;
+    private final TrackerMap map;
     private final int port;
     private final int httpPort;
     private final int loadedNodes;
@@ -47,6 +50,7 @@ public final class TrackerServer implements AutoCloseable {
             TrackerMetrics metrics,
             HttpJsonServer http,
             OverlaySnapshots overlay,
+            TrackerMap map,
             int port,
             int httpPort,
             int loadedNodes) {
@@ -57,6 +61,7 @@ public final class TrackerServer implements AutoCloseable {
         this.host = host;
         this.metrics = metrics;
         this.http = http;
+        this.map = map;
         this.port = port;
         this.httpPort = httpPort;
         this.loadedNodes = loadedNodes;
@@ -83,15 +88,21 @@ public final class TrackerServer implements AutoCloseable {
         CoreHost<TrackerCore> host = null;
         HttpJsonServer http = null;
         OverlaySnapshots snapshots = null;
+        TrackerMap map = null;
         try {
             TrackerSnapshot initial = store.load();
             // group commit: the core holds each acknowledgement until the store reports its change durable
             TrackerCore core = new TrackerCore(config, initial, true);
+            map = new TrackerMap(initial);
+            TrackerMap liveMap = map;
             host = new CoreHost<>(
                     core,
                     new CoreHost.Options()
                             .name("tracker")
-                            .otherEffects(store)
+                            .otherEffects(effect -> {
+                                store.accept(effect);
+                                liveMap.accept(effect);
+                            })
                             // a suspect is probed at the report and at the next sweep; between those (and once it is
                             // cleared or removed) its echo connection is released rather than held for ever
                             .probeIdleCloseMs(2 * config.pingTimeoutMs())
@@ -135,10 +146,11 @@ public final class TrackerServer implements AutoCloseable {
                         "/metrics",
                         req -> h.query(TrackerMetrics.Sample::of)
                                 .thenApply(s -> Response.text(200, HttpJsonServer.PROMETHEUS_TEXT, metrics.scrape(s))));
+                map.install(http, () -> h.query(TrackerCore::snapshot));
                 httpPort = http.listen(net.httpBind(), config.httpPort());
             }
             TrackerServer server = new TrackerServer(
-                    config, net, store, host, metrics, http, overlay, port, httpPort, initial.nodeCount());
+                    config, net, store, host, metrics, http, overlay, map, port, httpPort, initial.nodeCount());
             log.info(
                     "event=tracker-listening bind={} port={} http_bind={} http_port={} transport={} data={} nodes={} links={}",
                     config.bindHost(),
@@ -153,6 +165,7 @@ public final class TrackerServer implements AutoCloseable {
         } catch (RuntimeException e) {
             if (snapshots != null) snapshots.close();
             if (http != null) http.close();
+            if (map != null) map.close();
             if (host != null) host.close();
             store.close();
             throw e;
@@ -209,6 +222,11 @@ public final class TrackerServer implements AutoCloseable {
         }
     }
 
+    /** The live map (its event hub exists only with HTTP on). */
+    public TrackerMap liveMap() {
+        return map;
+    }
+
     public TrackerSnapshot snapshot() {
         return query(TrackerCore::snapshot);
     }
@@ -235,6 +253,7 @@ public final class TrackerServer implements AutoCloseable {
             host.close();
             if (http != null) http.close();
             overlay.close();
+            map.close();
             store.close();
             log.info("event=tracker-stopped port={}", port);
         } finally {

@@ -4,6 +4,7 @@ import io.egoist.node.runtime.EgoistNode;
 import io.egoist.runtime.HttpJsonServer;
 import io.egoist.runtime.HttpJsonServer.HttpError;
 import io.egoist.runtime.HttpJsonServer.Response;
+import io.egoist.web.map.NodeMap;
 import io.egoist.wire.NodeId;
 import io.netty.channel.EventLoopGroup;
 import java.util.concurrent.CompletionException;
@@ -18,7 +19,8 @@ import java.util.concurrent.CompletionException;
  *       (at most {@link EgoistNode#MAX_PAYLOAD} bytes, else 413); answers once the destination's acknowledgement
  *       is back, with the path, the route cost and the measured round-trip time (404 no route, 504 no
  *       acknowledgement);</li>
- *   <li>{@code GET /metrics}: Prometheus text.</li>
+ *   <li>{@code GET /metrics}: Prometheus text;</li>
+ *   <li>the node's live map: {@code GET /} (the page), {@code /api/events}, {@code /api/layout} ({@link NodeMap}).</li>
  * </ul>
  * Bad requests (missing or malformed {@code to}, sending to itself, empty payload) get 400 with a JSON error.
  * Every request passes {@link ControlGuard} first (Host, Origin, token, Content-Type: 403, 401, 415).
@@ -28,10 +30,12 @@ public final class ControlApi implements AutoCloseable {
     public static final int DEFAULT_PORT = 7080;
 
     private final HttpJsonServer server;
+    private final NodeMap map;
     private final int port;
 
-    private ControlApi(HttpJsonServer server, int port) {
+    private ControlApi(HttpJsonServer server, NodeMap map, int port) {
         this.server = server;
+        this.map = map;
         this.port = port;
     }
 
@@ -85,15 +89,18 @@ public final class ControlApi implements AutoCloseable {
                 "/metrics",
                 guard.wrap(req -> node.scrapeMetrics()
                         .thenApply(text -> Response.text(200, HttpJsonServer.PROMETHEUS_TEXT, text))));
+        NodeMap map = NodeMap.install(s, node);
+        s.guard(guard::check);
         int bound;
         try {
             bound = s.listen(host, port);
         } catch (RuntimeException e) {
+            map.close();
             s.close();
             throw e;
         }
         guard.bound(bound);
-        return new ControlApi(s, bound);
+        return new ControlApi(s, map, bound);
     }
 
     private static NodeId nodeParam(String text) {
@@ -111,5 +118,6 @@ public final class ControlApi implements AutoCloseable {
     @Override
     public void close() {
         server.close();
+        map.close();
     }
 }

@@ -48,7 +48,10 @@ class TrackerOverlayHttpTest {
     }
 
     TrackerConfig config() {
-        return TrackerConfig.forTest(dir).withRemovePeriodMs(600_000).withExpireAfterMs(3_600_000);
+        return TrackerConfig.forTest(dir)
+                .withRemovePeriodMs(600_000)
+                .withExpireAfterMs(3_600_000)
+                .withAllowForeignIds(true); // 10.x ids played from 127.0.0.1
     }
 
     HttpResponse<byte[]> get(String path, String... headers) throws Exception {

@@ -114,6 +114,22 @@ public final class Demo {
         this.progress = progress;
     }
 
+    private java.util.function.Consumer<LocalOverlay> onStarted;
+    private java.util.function.BiConsumer<LocalOverlay, Result> whileRunning;
+
+    /**
+     * Watch mode: the tracker serves HTTP (and its live map) on an ephemeral port; {@code onStarted} is called
+     * once the nodes are up, {@code whileRunning} with the result before the overlay is closed (it returns
+     * when the overlay should stop).
+     */
+    public Demo watch(
+            java.util.function.Consumer<LocalOverlay> onStarted,
+            java.util.function.BiConsumer<LocalOverlay, Result> whileRunning) {
+        this.onStarted = onStarted;
+        this.whileRunning = whileRunning;
+        return this;
+    }
+
     /**
      * {@code n} nodes of the matrix spread evenly over its order (the RIPE matrix lists countries alphabetically,
      * so this mixes continents): indices round(i * (size - 1) / (n - 1)), first and last included.
@@ -155,14 +171,16 @@ public final class Demo {
                 .policy(params.policy())
                 .seed(params.seed())
                 .tune(params.tune());
+        if (onStarted != null) settings.tuneTracker(c -> c.withHttpPort(0));
         try (LocalOverlay overlay = LocalOverlay.start(settings)) {
             say("all %d nodes up; tracker on port %d", params.nodes(), overlay.trackerPort());
+            if (onStarted != null) onStarted.accept(overlay);
             double convergedAt = awaitConvergence(overlay);
             boolean converged = convergedAt >= 0;
             List<NodeResult> perNode = wiring(overlay);
             List<MessageResult> messages = sendMessages(overlay);
             CrashResult crash = params.crash() != null ? crash(overlay, params.crash()) : null;
-            say("stopping");
+
             double mo = perNode.stream()
                     .mapToDouble(NodeResult::costOverlay)
                     .average()
@@ -175,7 +193,7 @@ public final class Demo {
                     .mapToDouble(NodeResult::costDirect)
                     .average()
                     .orElse(Double.NaN);
-            return new Result(
+            Result result = new Result(
                     converged,
                     convergedAt,
                     params.nodes(),
@@ -188,6 +206,9 @@ public final class Demo {
                     messages,
                     crash,
                     elapsed());
+            if (whileRunning != null) whileRunning.accept(overlay, result);
+            say("stopping");
+            return result;
         }
     }
 
