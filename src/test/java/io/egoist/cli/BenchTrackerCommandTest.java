@@ -116,7 +116,8 @@ class BenchTrackerCommandTest {
         try (TrackerServer server = TrackerServer.start(TrackerConfig.forTest(dir)
                 .withHttpPort(-1)
                 .withRemovePeriodMs(60_000)
-                .withExpireAfterMs(600_000))) {
+                .withExpireAfterMs(600_000)
+                .withAllowForeignIds(true))) { // the load generator plays 10.x ids from 127.0.0.1
             // this JVM runs the tracker here, so its own pid stands for the tracker process
             long pid = ProcessHandle.current().pid();
             Run r = run(

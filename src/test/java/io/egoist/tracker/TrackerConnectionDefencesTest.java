@@ -36,7 +36,10 @@ class TrackerConnectionDefencesTest {
     }
 
     TrackerConfig config() {
-        return TrackerConfig.forTest(dir).withRemovePeriodMs(60_000).withExpireAfterMs(600_000);
+        return TrackerConfig.forTest(dir)
+                .withRemovePeriodMs(60_000)
+                .withExpireAfterMs(600_000)
+                .withAllowForeignIds(true); // 10.x ids played from 127.0.0.x
     }
 
     /** A line client whose connection comes from {@code localAddress} (any 127.x.y.z is this machine on Linux). */
