@@ -11,7 +11,6 @@ import io.egoist.wire.WireCodec;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -27,10 +26,9 @@ import org.junit.jupiter.api.Test;
 class DataPortLimitsTest {
 
     private static EgoistNode node(DataPortLimits limits) throws Exception {
-        int deadTracker;
-        try (ServerSocket s = new ServerSocket(0)) {
-            deadTracker = s.getLocalPort();
-        }
+        // Port 1 on loopback: nothing listens there, and unlike a just-released ephemeral port it can never be
+        // handed to the node itself (which then registered at its own data port and used up one of its slots).
+        int deadTracker = 1;
         return EgoistNode.start(
                 NodeConfig.defaults(new NodeId("127.0.0.1", 1), "127.0.0.1", deadTracker),
                 new EgoistNode.Options().ephemeralPort(true).dataLimits(limits));
