@@ -317,36 +317,6 @@ public record TrackerConfig(
                 rules);
     }
 
-    /** The configuration before {@link TrackerRules} existed: the default rules. */
-    public TrackerConfig(
-            String bindHost,
-            int port,
-            Path dataDir,
-            int httpPort,
-            long removePeriodMs,
-            long expireAfterMs,
-            long pingTimeoutMs,
-            long idleTimeoutMs,
-            int maxConnections,
-            int maxNodes,
-            int maxLinks,
-            int maxRegsPerConnection) {
-        this(
-                bindHost,
-                port,
-                dataDir,
-                httpPort,
-                removePeriodMs,
-                expireAfterMs,
-                pingTimeoutMs,
-                idleTimeoutMs,
-                maxConnections,
-                maxNodes,
-                maxLinks,
-                maxRegsPerConnection,
-                TrackerRules.DEFAULTS);
-    }
-
     public TrackerConfig withRules(TrackerRules v) {
         return new TrackerConfig(
                 bindHost,

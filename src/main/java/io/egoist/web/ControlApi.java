@@ -52,18 +52,15 @@ public final class ControlApi implements AutoCloseable {
     public static ControlApi start(EgoistNode node, String host, int port, EventLoopGroup group, String token) {
         HttpJsonServer s = new HttpJsonServer(group);
         ControlGuard guard = new ControlGuard(host, token);
-        s.route("GET", "/status", guard.wrap(req -> node.status().thenApply(st -> Response.json(NodeJson.status(st)))));
-        s.route(
-                "GET",
-                "/routes",
-                guard.wrap(req -> node.routes().thenApply(rs -> Response.json(NodeJson.routes(node.id(), rs)))));
-        s.route("GET", "/route", guard.wrap(req -> {
+        s.route("GET", "/status", req -> node.status().thenApply(st -> Response.json(NodeJson.status(st))));
+        s.route("GET", "/routes", req -> node.routes().thenApply(rs -> Response.json(NodeJson.routes(node.id(), rs))));
+        s.route("GET", "/route", req -> {
             NodeId to = nodeParam(req.requireParam("to"));
             return node.route(to)
                     .thenApply(r -> r.map(ri -> Response.json(NodeJson.route(ri)))
                             .orElseThrow(() -> new HttpError(404, "no route to " + to)));
-        }));
-        s.route("POST", "/send", guard.wrap(req -> {
+        });
+        s.route("POST", "/send", req -> {
             NodeId to = nodeParam(req.requireParam("to"));
             byte[] body = SendBody.payload(req.body());
             if (to.equals(node.id())) throw new HttpError(400, "cannot send to the node itself: " + to);
@@ -83,14 +80,14 @@ public final class ControlApi implements AutoCloseable {
                             throw new HttpError(504, "send to " + to + " failed: no answer from the node");
                         throw new CompletionException(t);
                     });
-        }));
+        });
         s.route(
                 "GET",
                 "/metrics",
-                guard.wrap(req -> node.scrapeMetrics()
-                        .thenApply(text -> Response.text(200, HttpJsonServer.PROMETHEUS_TEXT, text))));
+                req -> node.scrapeMetrics()
+                        .thenApply(text -> Response.text(200, HttpJsonServer.PROMETHEUS_TEXT, text)));
         NodeMap map = NodeMap.install(s, node);
-        s.guard(guard::check);
+        s.guard(guard::check); // every route, the map and the event stream included
         int bound;
         try {
             bound = s.listen(host, port);

@@ -1,6 +1,5 @@
 package io.egoist.web;
 
-import io.egoist.runtime.HttpJsonServer.Handler;
 import io.egoist.runtime.HttpJsonServer.HttpError;
 import io.egoist.runtime.HttpJsonServer.Request;
 import java.nio.charset.StandardCharsets;
@@ -48,14 +47,6 @@ final class ControlGuard {
         for (String x : h) o.add("http://" + x);
         hosts = Set.copyOf(h);
         origins = Set.copyOf(o);
-    }
-
-    /** The handler, behind the checks. */
-    Handler wrap(Handler h) {
-        return req -> {
-            check(req);
-            return h.handle(req);
-        };
     }
 
     void check(Request req) {
