@@ -93,6 +93,7 @@ class NodeStartStopTest {
             ProcessBuilder pb = new ProcessBuilder(
                             java,
                             "-Xmx128m",
+                            "-DEGOIST_LOG_LEVEL=INFO", // its log is the failure message's evidence
                             "-cp",
                             System.getProperty("java.class.path"),
                             "io.egoist.cli.EgoistCli",
@@ -117,8 +118,13 @@ class NodeStartStopTest {
                 p.destroy(); // SIGTERM
                 assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
                 assertThat(p.exitValue()).as("stderr: %s", readErr(dir)).isZero();
-                // removed after the RMV and one failed probe; the sweep is 10 minutes away
-                await().atMost(Duration.ofSeconds(20)).until(() -> !listed(t).contains(id));
+                // the RMV came from the node's own (just closed) main port, so one failed probe suffices ...
+                assertThat(readErr(dir)).contains("event=leave_rmv_sent", "from_own_port=true");
+                // ... and it is removed then; the sweep is 10 minutes away
+                await().atMost(Duration.ofSeconds(20))
+                        .untilAsserted(() -> assertThat(listed(t))
+                                .as("node stderr: %s", readErr(dir))
+                                .doesNotContain(id));
                 assertThat(t.counters().message(Seed.REMOVE)).isGreaterThanOrEqualTo(1);
             } finally {
                 p.destroyForcibly();

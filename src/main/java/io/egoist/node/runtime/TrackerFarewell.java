@@ -14,6 +14,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.ReferenceCountUtil;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
@@ -37,8 +38,10 @@ final class TrackerFarewell {
     /** Sends the RMV and waits (at most {@code timeoutMs}) until the tracker closed the connection. */
     static boolean send(EventLoopGroup group, NodeId self, String trackerHost, int trackerPort, long timeoutMs) {
         String line = WireCodec.encode(new Message.Remove(self)) + Seed.CRLF;
-        Channel ch = connect(group, self, trackerHost, trackerPort, timeoutMs, true);
-        if (ch == null) ch = connect(group, self, trackerHost, trackerPort, timeoutMs, false);
+        Channel ch = connectFromOwnPort(group, self, trackerHost, trackerPort, timeoutMs);
+        if (ch == null)
+            ch = connect(group, self, trackerHost, trackerPort, timeoutMs, false)
+                    .channel();
         if (ch == null) {
             log.warn(
                     "event=leave_rmv_failed node={} tracker={}:{} reason=connect_failed",
@@ -61,7 +64,35 @@ final class TrackerFarewell {
         return closed;
     }
 
-    private static Channel connect(
+    /**
+     * The own-port connect, tried again for a short while when the port is still taken: a closed NIO listening
+     * socket keeps its port until its event loop deregisters it on the next select, so the first bind right
+     * after the close can still fail. Any other failure (say, the tracker refuses) is not retried.
+     */
+    private static Channel connectFromOwnPort(
+            EventLoopGroup group, NodeId self, String host, int port, long timeoutMs) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.min(OWN_PORT_RETRY_MS, timeoutMs / 2));
+        while (true) {
+            Attempt a = connect(group, self, host, port, timeoutMs, true);
+            if (a.channel() != null || !a.portTaken() || System.nanoTime() - deadline > 0) return a.channel();
+            try {
+                Thread.sleep(OWN_PORT_RETRY_PAUSE_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+        }
+    }
+
+    /** How long a leaving node keeps trying to bind its own (just closed) main port. */
+    static final long OWN_PORT_RETRY_MS = 1_000;
+
+    private static final long OWN_PORT_RETRY_PAUSE_MS = 20;
+
+    /** A connected channel, or null and whether the local port was the reason. */
+    private record Attempt(Channel channel, boolean portTaken) {}
+
+    private static Attempt connect(
             EventLoopGroup group, NodeId self, String host, int port, long timeoutMs, boolean fromOwnPort) {
         Bootstrap b = new Bootstrap()
                 .group(group)
@@ -90,11 +121,19 @@ final class TrackerFarewell {
                         self,
                         fromOwnPort,
                         f.cause() == null ? "timeout" : f.cause().toString());
-                return null;
+                return new Attempt(null, portTaken(f.cause()));
             }
-            return f.channel();
+            return new Attempt(f.channel(), false);
         } catch (RuntimeException e) {
-            return null;
+            return new Attempt(null, false);
         }
+    }
+
+    private static boolean portTaken(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof BindException) return true;
+            if (t.getMessage() != null && t.getMessage().contains("Address already in use")) return true;
+        }
+        return false;
     }
 }
