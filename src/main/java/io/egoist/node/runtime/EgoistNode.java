@@ -551,8 +551,9 @@ public final class EgoistNode implements AutoCloseable {
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) return;
-        host.close();
+        // the echo port first: a peer that sees its link drop confirms the loss by a probe, which must fail
         echo.close();
+        host.close();
         for (String rid : new ArrayList<>(pending.keySet())) fail(rid, "node closed");
         Netty.shutdown(ownGroup);
         log.info("event=node_stopped node={}", id);
