@@ -163,6 +163,8 @@ public final class EgoistNode implements AutoCloseable {
     private final Reassembly reassembly;
 
     private final EventLoopGroup group;
+    /** Secure mode's credentials, or null in open mode. */
+    private TlsMembers tls;
 
     private static final class PendingSend {
         final CompletableFuture<SendResult> future = new CompletableFuture<>();
@@ -283,6 +285,7 @@ public final class EgoistNode implements AutoCloseable {
                         metrics,
                         emulation);
                 h.node = node;
+                node.tls = options.tls;
                 h.metrics = metrics;
                 h.sniffer = emulation != null && emulation.mapsByRegistrationOrder()
                         ? new TrackerListSniffer(cfg.trackerHost(), cfg.trackerPort(), emulation::learnNodeList)

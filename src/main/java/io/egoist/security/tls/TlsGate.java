@@ -100,7 +100,13 @@ public final class TlsGate extends ChannelInboundHandlerAdapter {
         InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
         String ip = remote == null ? "?" : remote.getAddress().getHostAddress();
         int port = remote == null ? 0 : remote.getPort();
-        refusals.refused(where, ip, port, reason);
+        if (ctx.channel().isOpen()) {
+            refusals.refused(where, ip, port, reason);
+        } else {
+            // closed by this side while the handshake ran (a shutdown, a cancelled connect): not a refusal
+            org.slf4j.LoggerFactory.getLogger(TlsMembers.class)
+                    .debug("event=tls-aborted at={} peer={}:{} reason=\"{}\"", where, ip, port, reason);
+        }
         ctx.close();
     }
 
