@@ -37,6 +37,23 @@ final class SecureOptions {
         }
     }
 
+    /** A bearer token from a file (trimmed, printable ASCII without spaces), or null without a file. */
+    static String token(CommandLine cl, String option, Path file) {
+        if (file == null) return null;
+        String t;
+        try {
+            t = java.nio.file.Files.readString(file, java.nio.charset.StandardCharsets.UTF_8)
+                    .trim();
+        } catch (java.io.IOException e) {
+            throw new CommandLine.ParameterException(cl, option + ": cannot read " + file + " (" + e + ")");
+        }
+        if (t.isEmpty()) throw new CommandLine.ParameterException(cl, option + ": the file is empty");
+        if (!t.chars().allMatch(ch -> ch > 0x20 && ch < 0x7f)) {
+            throw new CommandLine.ParameterException(cl, option + ": the token must be printable ASCII without spaces");
+        }
+        return t;
+    }
+
     /** The one WARN line an open process logs at start. */
     static final String OPEN_WARNING =
             "event=open-mode reason=\"no --ca/--cert/--key: anyone who can reach the ports can join, register or"
