@@ -226,9 +226,11 @@ public final class NodeCommand implements Callable<Integer> {
                 },
                 "egoist-node-shutdown");
         boolean hookAdded = false;
+        io.egoist.security.tls.CredentialWatcher watcher = null;
         try {
             if (controlPort >= 0) control = ControlApi.start(node, controlHost, controlPort, null, token);
             node.join();
+            watcher = secure.watch(spec.commandLine(), tls, node::recheckTls);
             out.printf(
                     Locale.ROOT,
                     "node=%s echo_port=%d control=%s tracker=%s:%d k=%d policy=%s%s%n",
@@ -256,6 +258,7 @@ public final class NodeCommand implements Callable<Integer> {
             err.flush();
             return 1;
         } finally {
+            if (watcher != null) watcher.close();
             if (control != null) control.close();
             node.leave(LEAVE_TIMEOUT_MS);
             stopped.countDown();

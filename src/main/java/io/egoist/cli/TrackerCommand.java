@@ -1,5 +1,6 @@
 package io.egoist.cli;
 
+import io.egoist.security.tls.CredentialWatcher;
 import io.egoist.security.tls.TlsMembers;
 import io.egoist.tracker.TrackerConfig;
 import io.egoist.tracker.TrackerNetConfig;
@@ -205,6 +206,7 @@ public final class TrackerCommand implements Callable<Integer> {
             return 1;
         }
         server = s;
+        CredentialWatcher watcher = secure.watch(spec.commandLine(), tls, s::recheckTls);
         Thread hook = new Thread(s::close, "tracker-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         out.println("egoist tracker listening on " + bind + ":" + s.port()
@@ -218,6 +220,7 @@ public final class TrackerCommand implements Callable<Integer> {
         while (!s.awaitStopped(1, TimeUnit.HOURS)) {
             // runs until SIGTERM / SIGINT (shutdown hook) or stop()
         }
+        if (watcher != null) watcher.close();
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException shuttingDown) {

@@ -189,6 +189,11 @@ public final class TrackerServer implements AutoCloseable {
         }
     }
 
+    /** Secure mode: closes connections (and probe connections) of peers that are no longer members. */
+    public void recheckTls() {
+        host.recheckTls();
+    }
+
     public int port() {
         return port;
     }

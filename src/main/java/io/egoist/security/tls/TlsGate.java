@@ -49,6 +49,24 @@ public final class TlsGate extends ChannelInboundHandlerAdapter {
         ch.pipeline().addFirst(SSL, ssl);
     }
 
+    /**
+     * Closes {@code ch} if it is a TLS connection whose peer is no longer a member under {@code tls}'s current
+     * bundle, revocation list and clock (revoked, expired, its CA dropped). Returns true if it did.
+     */
+    public static boolean cutIfNotMember(Channel ch, TlsMembers tls, String where) {
+        if (tls == null || ch == null || !ch.isActive() || peer(ch) == null) return false;
+        SslHandler ssl = ch.pipeline().get(SslHandler.class);
+        if (ssl == null || tls.stillMember(ssl.engine().getSession())) return false;
+        org.slf4j.LoggerFactory.getLogger(TlsMembers.class)
+                .warn(
+                        "event=tls-cut at={} peer={} id={} reason=no-longer-a-member",
+                        where,
+                        ch.remoteAddress(),
+                        peer(ch));
+        ch.close();
+        return true;
+    }
+
     /** The authenticated peer of a channel, or null (no TLS, or not yet). */
     public static MemberId peer(Channel ch) {
         return ch.hasAttr(PEER) ? ch.attr(PEER).get() : null;
