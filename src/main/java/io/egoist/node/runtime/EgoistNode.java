@@ -65,6 +65,16 @@ public final class EgoistNode implements AutoCloseable {
         int maxOutstandingProbes = io.egoist.runtime.EchoProber.DEFAULT_MAX_OUTSTANDING;
         EchoServer.Limits echoLimits = new EchoServer.Limits();
         DataPortLimits dataLimits = new DataPortLimits();
+        java.util.function.Function<NodeId, io.egoist.security.sign.MemberSecurity> security;
+
+        /**
+         * Secure mode for link state and DATA: the node's signing and end-to-end components, made for its final id
+         * (known once its port is bound). Default: open mode.
+         */
+        public Options security(java.util.function.Function<NodeId, io.egoist.security.sign.MemberSecurity> v) {
+            security = v;
+            return this;
+        }
 
         /** Limits of the echo port (line length, idle timeout, connection caps, backpressure marks). */
         public Options echoLimits(EchoServer.Limits v) {
@@ -243,11 +253,14 @@ public final class EgoistNode implements AutoCloseable {
                     continue;
                 }
                 NodeConfig cfg = config.withSelf(new NodeId(config.self().ip(), port));
-                NodeCore core = new NodeCore(
-                        cfg,
-                        options.random != null
-                                ? options.random
-                                : new Random(cfg.self().hashCode() * 31L + System.nanoTime()));
+                Random coreRandom = options.random != null
+                        ? options.random
+                        : new Random(cfg.self().hashCode() * 31L + System.nanoTime());
+                io.egoist.security.sign.MemberSecurity sec =
+                        options.security == null ? null : options.security.apply(cfg.self());
+                NodeCore core = sec == null
+                        ? new NodeCore(cfg, coreRandom)
+                        : new NodeCore(cfg, coreRandom, sec.updateSeal(), sec.dataSeal());
                 EchoServer echo = new EchoServer(
                         group, core.helloLine().orElse(null), EchoServer::decodesAsHello, options.echoLimits);
                 try {
@@ -348,7 +361,7 @@ public final class EgoistNode implements AutoCloseable {
         List<byte[]> pieces = DataFragment.split(
                 payload,
                 fragmentGroups.nextLong(),
-                DataFragment.maxLinePayload(core.config().dataTtl()));
+                DataFragment.maxLinePayload(core.config().dataTtl()) - core.dataSealOverhead());
         if (pieces.size() == 1) return sendOne(to, pieces.get(0));
         // every fragment is a message of its own; the send succeeds when all are acknowledged
         long start = System.nanoTime();
