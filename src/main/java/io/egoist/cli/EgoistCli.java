@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             RouteCommand.class,
             SendCommand.class,
             BenchCommand.class,
+            CaCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class EgoistCli implements Runnable {

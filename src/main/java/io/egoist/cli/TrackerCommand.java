@@ -1,5 +1,6 @@
 package io.egoist.cli;
 
+import io.egoist.security.tls.TlsMembers;
 import io.egoist.tracker.TrackerConfig;
 import io.egoist.tracker.TrackerNetConfig;
 import io.egoist.tracker.TrackerRules;
@@ -37,6 +38,9 @@ public final class TrackerCommand implements Callable<Integer> {
 
     @CommandLine.Mixin
     ConfigFile configFile;
+
+    @CommandLine.Mixin
+    SecureOptions secure = new SecureOptions();
 
     @Option(names = "--port", description = "TCP port for nodes (0 = any free port).")
     int port = Seed.BOOTSTRAP_PORT;
@@ -163,6 +167,11 @@ public final class TrackerCommand implements Callable<Integer> {
     public Integer call() {
         TrackerConfig config = config();
         TrackerNetConfig net = netConfig();
+        TlsMembers tls = secure.load(spec.commandLine());
+        if (tls != null && !tls.id().isTracker()) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "--cert: the certificate is for " + tls.id() + ", not for the tracker");
+        }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         // A start that fails leaves nothing behind: the ports are tried before the database is opened (so a port
@@ -178,7 +187,9 @@ public final class TrackerCommand implements Callable<Integer> {
         boolean dbExisted = Files.exists(config.dataDir().resolve(TrackerStore.FILE_NAME));
         TrackerServer s;
         try {
-            s = TrackerServer.start(config, net);
+            if (tls == null)
+                org.slf4j.LoggerFactory.getLogger(TrackerCommand.class).warn(SecureOptions.OPEN_WARNING);
+            s = TrackerServer.start(config, net, tls);
         } catch (TrackerStoreException | IllegalStateException e) {
             removeCreated(config.dataDir(), created, dbExisted);
             err.println("egoist tracker: " + oneLine(e.getMessage()));
@@ -190,7 +201,11 @@ public final class TrackerCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         out.println("egoist tracker listening on " + bind + ":" + s.port()
                 + (s.httpPort() >= 0 ? " (http " + httpBind + ":" + s.httpPort() + ")" : " (http off)")
-                + " data " + s.store().file() + " nodes " + s.loadedNodes());
+                + " data " + s.store().file() + " nodes " + s.loadedNodes()
+                + (tls == null
+                        ? ""
+                        : " secure (mutual TLS, CAs "
+                                + tls.credentials().bundle().cas().size() + ")"));
         out.flush();
         while (!s.awaitStopped(1, TimeUnit.HOURS)) {
             // runs until SIGTERM / SIGINT (shutdown hook) or stop()

@@ -1,5 +1,6 @@
 package io.egoist.core;
 
+import io.egoist.security.ca.MemberId;
 import io.egoist.wire.NodeId;
 
 /**
@@ -11,6 +12,13 @@ public interface Event {
 
     /** A peer connected to one of our listening sockets. */
     record Accepted(ConnId conn, String remoteHost, int remotePort) implements Event {}
+
+    /**
+     * In secure mode: the peer of a connection proved with a TLS handshake that it is the member {@code peer}
+     * (the id in its certificate). Fed right after Accepted or Connected, before any line of that connection;
+     * a runtime in secure mode never feeds a connection without it.
+     */
+    record Authenticated(ConnId conn, MemberId peer) implements Event {}
 
     /** A connection the core asked for with {@link Effect.Connect} is up. */
     record Connected(ConnId conn) implements Event {}

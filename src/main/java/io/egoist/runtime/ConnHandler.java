@@ -1,6 +1,8 @@
 package io.egoist.runtime;
 
 import io.egoist.core.Event;
+import io.egoist.security.ca.MemberId;
+import io.egoist.security.tls.TlsGate;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -41,13 +43,21 @@ final class ConnHandler extends ChannelInboundHandlerAdapter {
                 c.beforeActive = null;
             }
             host.dispatch(new Event.Connected(c.id));
+            authenticated(ctx);
         } else {
             if (!host.guard().admit(c)) return; // refused: the core never hears of it
             c.active = true;
             host.addConn(c);
             host.dispatch(new Event.Accepted(c.id, c.host, c.port));
+            authenticated(ctx);
         }
         ctx.fireChannelActive();
+    }
+
+    /** In secure mode the TLS gate passed the connection on with the peer's id: tell the core who it is. */
+    private void authenticated(ChannelHandlerContext ctx) {
+        MemberId peer = TlsGate.peer(ctx.channel());
+        if (peer != null) host.dispatch(new Event.Authenticated(c.id, peer));
     }
 
     @Override
@@ -135,6 +145,16 @@ final class ConnHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         if (c.counted) host.guard().closed(c);
+        if (c.outbound && !c.active && host.conn(c.id) == c) {
+            // connected, but the TLS handshake failed (or the connect was cancelled meanwhile)
+            host.removeConn(c);
+            String why = ctx.channel().hasAttr(TlsGate.FAILURE)
+                    ? ctx.channel().attr(TlsGate.FAILURE).get()
+                    : null;
+            host.dispatch(new Event.ConnectFailed(
+                    c.id, c.cancelled ? "cancelled" : "tls: " + (why == null ? "handshake failed" : why)));
+            return;
+        }
         if (inactiveSeen || !c.active) return;
         inactiveSeen = true;
         if (c.held != null) { // input read before the close still reaches the core, before Closed

@@ -4,6 +4,9 @@ import io.egoist.core.ConnId;
 import io.egoist.core.Core;
 import io.egoist.core.Effect;
 import io.egoist.core.Event;
+import io.egoist.security.tls.RefusalLog;
+import io.egoist.security.tls.TlsGate;
+import io.egoist.security.tls.TlsMembers;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -89,6 +92,7 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
         int writeLowWaterMark = 32 * 1024;
         int writeHighWaterMark = 256 * 1024;
         Tap tap = new Tap() {};
+        TlsMembers tls;
         int maxConnectionsPerAddress;
         String perAddressRefusal;
         long firstLineTimeoutMs;
@@ -212,6 +216,16 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Secure mode: every accepted and opened connection (and every probe) is mutually authenticated TLS 1.3
+         * with these credentials; the core hears of a connection only once its handshake succeeded, with
+         * {@link Event#Authenticated} right after Accepted / Connected. Null (default): plain lines (open mode).
+         */
+        public Options tls(TlsMembers v) {
+            tls = v;
+            return this;
+        }
+
         public Options tap(Tap v) {
             tap = v;
             return this;
@@ -233,6 +247,7 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
     private final SharedLines shared;
     private final HostWriter writer;
     private final ArrayDeque<Event> pendingEvents = new ArrayDeque<>();
+    private final RefusalLog refusals = new RefusalLog();
 
     private boolean dispatching;
     private boolean started;
@@ -297,6 +312,7 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
                     this);
             c.channel = ch;
             ch.config().setWriteBufferWaterMark(marks);
+            if (options.tls != null) TlsGate.install(ch, options.tls, false, refusals, options.name);
             ch.pipeline().addLast(ConnHandler.NAME, new ConnHandler(this, c)); // named: no generated name per conn
         });
         synchronized (servers) {
@@ -462,6 +478,10 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
         return options;
     }
 
+    RefusalLog refusals() {
+        return refusals;
+    }
+
     AcceptGuard guard() {
         return guard;
     }
@@ -563,7 +583,8 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
         } else if (effect instanceof Effect.Probe p) {
             if (prober == null) {
                 prober = new EchoProber(loop, options.maxOutstandingProbes, options.delay)
-                        .closeIdleAfter(options.probeIdleCloseMs);
+                        .closeIdleAfter(options.probeIdleCloseMs)
+                        .tls(options.tls, refusals, options.name);
             }
             prober.probe(p.target(), p.timeoutMs(), this::dispatch);
         } else {

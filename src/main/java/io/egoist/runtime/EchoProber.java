@@ -1,6 +1,9 @@
 package io.egoist.runtime;
 
 import io.egoist.core.Event;
+import io.egoist.security.tls.RefusalLog;
+import io.egoist.security.tls.TlsGate;
+import io.egoist.security.tls.TlsMembers;
 import io.egoist.wire.NodeId;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -60,6 +63,9 @@ public final class EchoProber implements AutoCloseable {
     private long counter;
     private boolean closed;
     private long idleCloseMs; // 0 = keep connections open
+    private TlsMembers tls; // null = plain lines
+    private RefusalLog refusals;
+    private String where;
 
     public EchoProber(EventLoop loop, int maxOutstanding, OutboundDelay delay) {
         if (maxOutstanding < 1) throw new IllegalArgumentException("maxOutstanding must be at least 1");
@@ -118,6 +124,18 @@ public final class EchoProber implements AutoCloseable {
     public EchoProber closeIdleAfter(long ms) {
         if (ms < 0) throw new IllegalArgumentException("idle close must be >= 0 ms");
         this.idleCloseMs = ms;
+        return this;
+    }
+
+    /**
+     * Secure mode: echo connections are mutually authenticated TLS 1.3 (null = plain). A connection counts as up
+     * once its handshake is done, and a probe is timed from the moment it is sent on an established connection,
+     * so the RTT never includes the TCP or TLS handshake. Returns this.
+     */
+    public EchoProber tls(TlsMembers members, RefusalLog log, String name) {
+        this.tls = members;
+        this.refusals = log;
+        this.where = name + "-prober";
         return this;
     }
 
@@ -197,6 +215,7 @@ public final class EchoProber implements AutoCloseable {
     }
 
     private void send(Target t, Probe p) {
+        if (tls != null) p.startNanos = System.nanoTime(); // over the established connection only
         t.inFlight.put(p.seq, p);
         String line = PROBE_PREFIX + p.seq;
         t.out.add(t.delay(), () -> {
@@ -214,6 +233,7 @@ public final class EchoProber implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         Lines.addFramer(ch.pipeline());
+                        if (tls != null) TlsGate.install(ch, tls, true, refusals, where);
                         ch.pipeline().addLast(new EchoHandler(t));
                     }
                 });
@@ -225,16 +245,20 @@ public final class EchoProber implements AutoCloseable {
                 return;
             }
             if (done.isSuccess()) {
-                t.up = true;
-                List<Probe> ready = new ArrayList<>(t.awaitingConnect);
-                t.awaitingConnect.clear();
-                for (Probe p : ready) send(t, p);
+                if (tls == null) up(t); // with TLS: once the handshake is done (EchoHandler.channelActive)
             } else {
                 log.debug(
                         "event=echo_connect_failed peer={}:{} reason={}", t.host, t.port, String.valueOf(done.cause()));
                 lost(t);
             }
         });
+    }
+
+    private void up(Target t) {
+        t.up = true;
+        List<Probe> ready = new ArrayList<>(t.awaitingConnect);
+        t.awaitingConnect.clear();
+        for (Probe p : ready) send(t, p);
     }
 
     /** The connection to {@code t} is gone (or never came): fail everything on it. */
@@ -325,6 +349,12 @@ public final class EchoProber implements AutoCloseable {
 
         EchoHandler(Target t) {
             this.t = t;
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            if (tls != null && !closed && t.channel == ctx.channel()) up(t); // handshake done, peer a member
+            ctx.fireChannelActive();
         }
 
         @Override

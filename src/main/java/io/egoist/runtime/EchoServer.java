@@ -1,5 +1,8 @@
 package io.egoist.runtime;
 
+import io.egoist.security.tls.RefusalLog;
+import io.egoist.security.tls.TlsGate;
+import io.egoist.security.tls.TlsMembers;
 import io.egoist.wire.Decoded;
 import io.egoist.wire.Message;
 import io.egoist.wire.Seed;
@@ -57,6 +60,8 @@ public final class EchoServer implements AutoCloseable {
     private final Predicate<String> isHello;
     private final ChannelGroup channels = new DefaultChannelGroup("echo", GlobalEventExecutor.INSTANCE);
     private volatile String name = "echo";
+    private volatile TlsMembers tls;
+    private final RefusalLog refusals = new RefusalLog();
     private volatile boolean frozen;
     private final Limits limits;
     /** Bytes per socket read (probe lines are ~20 bytes; many fit). */
@@ -149,6 +154,16 @@ public final class EchoServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Secure mode: every connection is mutually authenticated TLS 1.3; a peer that is not a member (no
+     * certificate, another CA, expired, revoked, a plaintext line) is refused at the handshake, logged once per
+     * address, and never echoed. Call before {@link #listen}. Returns this.
+     */
+    public EchoServer tls(TlsMembers members) {
+        this.tls = members;
+        return this;
+    }
+
     /** Binds ({@code port} 0 = ephemeral) and returns the bound port; blocks until bound. */
     public int listen(String host, int port) {
         Channel server = Lines.listen(group, host, port, ch -> {
@@ -163,6 +178,8 @@ public final class EchoServer implements AutoCloseable {
             ch.pipeline()
                     .addFirst(new IdleStateHandler(limits.idleTimeoutMs, 0, 0, TimeUnit.MILLISECONDS))
                     .addLast(new Handler());
+            TlsMembers members = tls;
+            if (members != null) TlsGate.install(ch, members, false, refusals, name);
         });
         channels.add(server);
         int bound = ((InetSocketAddress) server.localAddress()).getPort();

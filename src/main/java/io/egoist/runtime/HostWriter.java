@@ -3,6 +3,7 @@ package io.egoist.runtime;
 import io.egoist.core.ConnId;
 import io.egoist.core.Effect;
 import io.egoist.core.Event;
+import io.egoist.security.tls.TlsGate;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -142,6 +143,7 @@ final class HostWriter {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         Lines.addFramer(ch.pipeline());
+                        if (options.tls != null) TlsGate.install(ch, options.tls, true, host.refusals(), options.name);
                         ch.pipeline().addLast(ConnHandler.NAME, new ConnHandler(host, c));
                     }
                 });

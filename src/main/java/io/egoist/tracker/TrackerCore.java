@@ -5,6 +5,7 @@ import io.egoist.core.Core;
 import io.egoist.core.Effect;
 import io.egoist.core.Event;
 import io.egoist.core.LogValues;
+import io.egoist.security.ca.MemberId;
 import io.egoist.wire.Decoded;
 import io.egoist.wire.Link;
 import io.egoist.wire.Message;
@@ -85,6 +86,8 @@ public final class TrackerCore implements Core {
         long lastActivity;
         /** REG requests served on this connection. */
         int regs;
+        /** In secure mode, the member the peer's certificate names (see {@link Event.Authenticated}); else null. */
+        MemberId member;
 
         Conn(String host, int port, long now) {
             this.host = host;
@@ -146,6 +149,8 @@ public final class TrackerCore implements Core {
             onLine(now, e.conn(), e.line(), out);
         } else if (event instanceof Event.Accepted e) {
             onAccepted(now, e, out);
+        } else if (event instanceof Event.Authenticated e) {
+            conn(now, e.conn()).member = e.peer();
         } else if (event instanceof Event.Closed e) {
             conns.remove(e.conn());
         } else if (event instanceof Event.LineTooLong e) {
@@ -365,7 +370,11 @@ public final class TrackerCore implements Core {
     }
 
     private void onRemove(ConnId id, Conn c, NodeId node, List<Effect> out) {
-        if (!config.rules().allowForeignIds() && c.host != null && !nodesPerIp.containsKey(c.host)) {
+        // an authenticated member may report any node (the report is still checked by probing)
+        if (c.member == null
+                && !config.rules().allowForeignIds()
+                && c.host != null
+                && !nodesPerIp.containsKey(c.host)) {
             reject(
                     id,
                     c,
@@ -407,11 +416,17 @@ public final class TrackerCore implements Core {
         return links;
     }
 
+    /**
+     * In secure mode a REG or UPT is taken only for the id in the sender's certificate (whatever its address, and
+     * whatever {@code --allow-foreign-ids} says); in open mode only for an id on the sender's IP address.
+     */
     private boolean foreign(Conn c, NodeId node) {
+        if (c.member != null) return !node.equals(c.member.node());
         return !config.rules().allowForeignIds() && c.host != null && !c.host.equals(node.ip());
     }
 
     private static String foreignReason(Conn c, NodeId node) {
+        if (c.member != null) return "id " + node + " is not the id in the sender's certificate (" + c.member + ")";
         return "id " + node + " is not the sender's address " + c.host;
     }
 

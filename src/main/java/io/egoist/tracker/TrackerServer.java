@@ -4,6 +4,7 @@ import io.egoist.runtime.CoreHost;
 import io.egoist.runtime.HttpJsonServer;
 import io.egoist.runtime.HttpJsonServer.Response;
 import io.egoist.runtime.Netty;
+import io.egoist.security.tls.TlsMembers;
 import io.egoist.web.map.TrackerMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -84,6 +85,15 @@ public final class TrackerServer implements AutoCloseable {
      * @throws IllegalStateException if a port cannot be bound
      */
     public static TrackerServer start(TrackerConfig config, TrackerNetConfig net) {
+        return start(config, net, null);
+    }
+
+    /**
+     * As {@link #start(TrackerConfig, TrackerNetConfig)}; with {@code tls} non-null in secure mode: the node port
+     * and the probes speak mutually authenticated TLS 1.3, and REG/UPT are taken only for the id in the client's
+     * certificate (see docs/SECURITY.md).
+     */
+    public static TrackerServer start(TrackerConfig config, TrackerNetConfig net, TlsMembers tls) {
         TrackerStore store = TrackerStore.open(config.dataDir());
         CoreHost<TrackerCore> host = null;
         HttpJsonServer http = null;
@@ -99,6 +109,7 @@ public final class TrackerServer implements AutoCloseable {
                     core,
                     new CoreHost.Options()
                             .name("tracker")
+                            .tls(tls)
                             .otherEffects(effect -> {
                                 store.accept(effect);
                                 liveMap.accept(effect);

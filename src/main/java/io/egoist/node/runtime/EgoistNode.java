@@ -12,6 +12,7 @@ import io.egoist.runtime.CoreHost;
 import io.egoist.runtime.EchoServer;
 import io.egoist.runtime.Netty;
 import io.egoist.runtime.OutboundDelay;
+import io.egoist.security.tls.TlsMembers;
 import io.egoist.wire.DataFragment;
 import io.egoist.wire.Link;
 import io.egoist.wire.NodeId;
@@ -65,6 +66,17 @@ public final class EgoistNode implements AutoCloseable {
         int maxOutstandingProbes = io.egoist.runtime.EchoProber.DEFAULT_MAX_OUTSTANDING;
         EchoServer.Limits echoLimits = new EchoServer.Limits();
         DataPortLimits dataLimits = new DataPortLimits();
+        TlsMembers tls;
+
+        /**
+         * Secure mode: every connection (tracker, links, echo port, probes) is mutually authenticated TLS 1.3 with
+         * these credentials (see docs/SECURITY.md); null (default) = open v0.2 mode.
+         */
+        public Options tls(TlsMembers v) {
+            tls = v;
+            return this;
+        }
+
         java.util.function.Function<NodeId, io.egoist.security.sign.MemberSecurity> security;
 
         /**
@@ -162,6 +174,8 @@ public final class EgoistNode implements AutoCloseable {
     private final Reassembly reassembly;
 
     private final EventLoopGroup group;
+    /** Secure mode's credentials, or null in open mode. */
+    private TlsMembers tls;
 
     private static final class PendingSend {
         final CompletableFuture<SendResult> future = new CompletableFuture<>();
@@ -222,6 +236,7 @@ public final class EgoistNode implements AutoCloseable {
                 CoreHost.Options hostOptions = new CoreHost.Options()
                         .group(group)
                         .maxOutstandingProbes(options.maxOutstandingProbes)
+                        .tls(options.tls)
                         .delay(
                                 options.emulation != null
                                         ? options.emulation
@@ -263,6 +278,7 @@ public final class EgoistNode implements AutoCloseable {
                         : new NodeCore(cfg, coreRandom, sec.updateSeal(), sec.dataSeal());
                 EchoServer echo = new EchoServer(
                         group, core.helloLine().orElse(null), EchoServer::decodesAsHello, options.echoLimits);
+                echo.tls(options.tls);
                 try {
                     echo.listen(bindHost, port + 1);
                 } catch (IllegalStateException e) {
@@ -283,6 +299,7 @@ public final class EgoistNode implements AutoCloseable {
                         metrics,
                         emulation);
                 h.node = node;
+                node.tls = options.tls;
                 h.metrics = metrics;
                 h.sniffer = emulation != null && emulation.mapsByRegistrationOrder()
                         ? new TrackerListSniffer(cfg.trackerHost(), cfg.trackerPort(), emulation::learnNodeList)
@@ -553,7 +570,7 @@ public final class EgoistNode implements AutoCloseable {
         echo.close();
         host.close();
         NodeConfig cfg = core.config();
-        TrackerFarewell.send(group, id, cfg.trackerHost(), cfg.trackerPort(), timeoutMs);
+        TrackerFarewell.send(group, id, cfg.trackerHost(), cfg.trackerPort(), timeoutMs, tls);
         close();
     }
 

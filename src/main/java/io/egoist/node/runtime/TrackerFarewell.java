@@ -1,5 +1,8 @@
 package io.egoist.node.runtime;
 
+import io.egoist.security.tls.RefusalLog;
+import io.egoist.security.tls.TlsGate;
+import io.egoist.security.tls.TlsMembers;
 import io.egoist.wire.Message;
 import io.egoist.wire.NodeId;
 import io.egoist.wire.Seed;
@@ -37,10 +40,16 @@ final class TrackerFarewell {
 
     /** Sends the RMV and waits (at most {@code timeoutMs}) until the tracker closed the connection. */
     static boolean send(EventLoopGroup group, NodeId self, String trackerHost, int trackerPort, long timeoutMs) {
+        return send(group, self, trackerHost, trackerPort, timeoutMs, null);
+    }
+
+    /** As above; in secure mode ({@code tls} non-null) over mutually authenticated TLS. */
+    static boolean send(
+            EventLoopGroup group, NodeId self, String trackerHost, int trackerPort, long timeoutMs, TlsMembers tls) {
         String line = WireCodec.encode(new Message.Remove(self)) + Seed.CRLF;
-        Channel ch = connectFromOwnPort(group, self, trackerHost, trackerPort, timeoutMs);
+        Channel ch = connectFromOwnPort(group, self, trackerHost, trackerPort, timeoutMs, tls);
         if (ch == null)
-            ch = connect(group, self, trackerHost, trackerPort, timeoutMs, false)
+            ch = connect(group, self, trackerHost, trackerPort, timeoutMs, false, tls)
                     .channel();
         if (ch == null) {
             log.warn(
@@ -70,10 +79,10 @@ final class TrackerFarewell {
      * after the close can still fail. Any other failure (say, the tracker refuses) is not retried.
      */
     private static Channel connectFromOwnPort(
-            EventLoopGroup group, NodeId self, String host, int port, long timeoutMs) {
+            EventLoopGroup group, NodeId self, String host, int port, long timeoutMs, TlsMembers tls) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.min(OWN_PORT_RETRY_MS, timeoutMs / 2));
         while (true) {
-            Attempt a = connect(group, self, host, port, timeoutMs, true);
+            Attempt a = connect(group, self, host, port, timeoutMs, true, tls);
             if (a.channel() != null || !a.portTaken() || System.nanoTime() - deadline > 0) return a.channel();
             try {
                 Thread.sleep(OWN_PORT_RETRY_PAUSE_MS);
@@ -93,21 +102,34 @@ final class TrackerFarewell {
     private record Attempt(Channel channel, boolean portTaken) {}
 
     private static Attempt connect(
-            EventLoopGroup group, NodeId self, String host, int port, long timeoutMs, boolean fromOwnPort) {
+            EventLoopGroup group,
+            NodeId self,
+            String host,
+            int port,
+            long timeoutMs,
+            boolean fromOwnPort,
+            TlsMembers tls) {
         Bootstrap b = new Bootstrap()
                 .group(group)
                 .channel(NioSocketChannel.class)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, timeoutMs))
                 .option(ChannelOption.SO_REUSEADDR, true)
-                .handler(new ChannelInboundHandlerAdapter() {
+                .handler(new io.netty.channel.ChannelInitializer<Channel>() {
                     @Override
-                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                        ReferenceCountUtil.release(msg); // the tracker answers RMV with nothing but a close
-                    }
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+                            @Override
+                            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                                ReferenceCountUtil.release(msg); // the tracker answers RMV with nothing but a close
+                            }
 
-                    @Override
-                    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                        ctx.close();
+                            @Override
+                            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                                ctx.close();
+                            }
+                        });
+                        // writes wait in the SslHandler until the handshake is done
+                        if (tls != null) TlsGate.install(ch, tls, true, new RefusalLog(), "farewell");
                     }
                 });
         try {

@@ -1,0 +1,121 @@
+package io.egoist.security.tls;
+
+import io.egoist.security.ca.MemberId;
+import io.egoist.security.ca.MemberVerifier;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.util.AttributeKey;
+import java.net.InetSocketAddress;
+import java.security.cert.X509Certificate;
+import java.util.Arrays;
+import java.util.List;
+import javax.net.ssl.SSLPeerUnverifiedException;
+
+/**
+ * Sits right behind the {@link SslHandler} and holds back {@code channelActive} until the handshake is done:
+ * the handlers behind it (and the core they feed) see only connections of authenticated members, with the
+ * peer's id in the channel attribute {@link #PEER}. A failed handshake (no certificate, another CA, expired,
+ * revoked, a plaintext line) is logged once per peer address and the connection closed; nothing behind the
+ * gate hears of it except a {@code channelInactive} without an active before it.
+ */
+public final class TlsGate extends ChannelInboundHandlerAdapter {
+    /** The authenticated peer's id, set before {@code channelActive} is passed on. */
+    public static final AttributeKey<MemberId> PEER = AttributeKey.valueOf("egoist.tls.peer");
+
+    /** Why the handshake failed, for a connector that wants to report it. */
+    public static final AttributeKey<String> FAILURE = AttributeKey.valueOf("egoist.tls.failure");
+
+    public static final String SSL = "tls";
+    public static final String GATE = "tlsGate";
+
+    private final TlsMembers tls;
+    private final RefusalLog refusals;
+    private final String where;
+    private boolean activeSeen, passedOn;
+
+    private TlsGate(TlsMembers tls, RefusalLog refusals, String where) {
+        this.tls = tls;
+        this.refusals = refusals;
+        this.where = where;
+    }
+
+    /** Puts TLS in front of {@code ch}'s pipeline (call before any other handler is added, or first). */
+    public static void install(Channel ch, TlsMembers tls, boolean client, RefusalLog refusals, String where) {
+        SslHandler ssl = client ? tls.newClientHandler(ch.alloc()) : tls.newServerHandler(ch.alloc());
+        ch.pipeline().addFirst(GATE, new TlsGate(tls, refusals, where));
+        ch.pipeline().addFirst(SSL, ssl);
+    }
+
+    /** The authenticated peer of a channel, or null (no TLS, or not yet). */
+    public static MemberId peer(Channel ch) {
+        return ch.hasAttr(PEER) ? ch.attr(PEER).get() : null;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        activeSeen = true; // passed on after the handshake
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof SslHandshakeCompletionEvent done) {
+            if (done.isSuccess()) {
+                onSuccess(ctx);
+            } else {
+                refuse(ctx, TlsMembers.reason(done.cause()));
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    private void onSuccess(ChannelHandlerContext ctx) {
+        SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+        List<X509Certificate> chain;
+        try {
+            chain = Arrays.stream(ssl.engine().getSession().getPeerCertificates())
+                    .map(X509Certificate.class::cast)
+                    .toList();
+        } catch (SSLPeerUnverifiedException e) {
+            refuse(ctx, "no peer certificate");
+            return;
+        }
+        // the trust manager checked the chain; check again so that the id is read from what was verified
+        if (!(tls.verify(chain) instanceof MemberVerifier.Member m)) {
+            refuse(ctx, "not a member");
+            return;
+        }
+        ctx.channel().attr(PEER).set(m.id());
+        if (activeSeen && !passedOn) {
+            passedOn = true;
+            ctx.fireChannelActive();
+        }
+    }
+
+    private void refuse(ChannelHandlerContext ctx, String reason) {
+        ctx.channel().attr(FAILURE).set(reason);
+        InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
+        String ip = remote == null ? "?" : remote.getAddress().getHostAddress();
+        int port = remote == null ? 0 : remote.getPort();
+        refusals.refused(where, ip, port, reason);
+        ctx.close();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ctx.fireChannelRead(msg); // only ever decrypted data, after a successful handshake
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (!passedOn) {
+            // the handshake failure event follows (or followed) and is logged there; just close
+            ctx.close();
+            return;
+        }
+        ctx.fireExceptionCaught(cause);
+    }
+}

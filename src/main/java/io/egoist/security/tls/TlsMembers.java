@@ -1,0 +1,172 @@
+package io.egoist.security.tls;
+
+import io.egoist.core.LogValues;
+import io.egoist.security.ca.CaException;
+import io.egoist.security.ca.Credentials;
+import io.egoist.security.ca.MemberId;
+import io.egoist.security.ca.MemberVerifier;
+import io.egoist.security.ca.RevocationList;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslProvider;
+import java.nio.file.Path;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The live credentials of a process in secure mode and the TLS it speaks: TLS 1.3 only, both sides present a
+ * member certificate, each checks the other's against the CA bundle, the revocation list and the clock. One
+ * server and one client {@link SslContext}, built once; their key and trust managers read the current
+ * credentials at each handshake, so {@link #reload} and {@link #revocations(RevocationList)} take effect for new
+ * connections while live ones keep running. Thread-safe.
+ */
+public final class TlsMembers {
+    private static final Logger log = LoggerFactory.getLogger(TlsMembers.class);
+
+    /** How long a TLS handshake may take before the connection is closed. */
+    public static final long HANDSHAKE_TIMEOUT_MS = 5000;
+
+    private final Path caFile, certFile, keyFile;
+    private final Supplier<Instant> clock;
+    private final AtomicReference<Credentials> credentials;
+    private final AtomicReference<RevocationList> revoked = new AtomicReference<>(RevocationList.EMPTY);
+    private final SslContext server, client;
+
+    private TlsMembers(Path caFile, Path certFile, Path keyFile, Supplier<Instant> clock, Credentials first)
+            throws SSLException {
+        this.caFile = caFile;
+        this.certFile = certFile;
+        this.keyFile = keyFile;
+        this.clock = clock;
+        this.credentials = new AtomicReference<>(first);
+        MemberKeyManager km = new MemberKeyManager(credentials::get);
+        MemberTrustManager tm = new MemberTrustManager(this);
+        this.server = SslContextBuilder.forServer(km)
+                .sslProvider(SslProvider.JDK)
+                .protocols("TLSv1.3")
+                .clientAuth(ClientAuth.REQUIRE)
+                .trustManager(tm)
+                .build();
+        this.client = SslContextBuilder.forClient()
+                .sslProvider(SslProvider.JDK)
+                .protocols("TLSv1.3")
+                .keyManager(km)
+                .trustManager(tm)
+                .endpointIdentificationAlgorithm(null) // peers are known by the id in their certificate
+                .build();
+    }
+
+    /** Loads the three files (see {@link Credentials#load}); fails with the file and the reason. */
+    public static TlsMembers load(Path caFile, Path certFile, Path keyFile) throws CaException {
+        return load(caFile, certFile, keyFile, Instant::now);
+    }
+
+    public static TlsMembers load(Path caFile, Path certFile, Path keyFile, Supplier<Instant> clock)
+            throws CaException {
+        Credentials first = Credentials.load(caFile, certFile, keyFile, clock.get());
+        try {
+            return new TlsMembers(caFile, certFile, keyFile, clock, first);
+        } catch (SSLException e) {
+            throw new CaException("cannot set up TLS: " + e.getMessage(), e);
+        }
+    }
+
+    public Credentials credentials() {
+        return credentials.get();
+    }
+
+    /** Our own id, as our certificate names it. */
+    public MemberId id() {
+        return credentials.get().id();
+    }
+
+    public RevocationList revocations() {
+        return revoked.get();
+    }
+
+    /** Replaces the revocation list; the runtime then closes live connections of revoked peers (see {@link #isRevoked}). */
+    public void revocations(RevocationList list) {
+        revoked.set(list);
+    }
+
+    /** True when the peer certificate of this session is (now) revoked or no longer valid. */
+    public boolean stillMember(SSLSession session) {
+        try {
+            List<X509Certificate> chain = chain(session.getPeerCertificates());
+            return verify(chain) instanceof MemberVerifier.Member;
+        } catch (SSLPeerUnverifiedException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Reads the three files again and, if they make valid credentials, uses them for new handshakes. On an
+     * error the old ones stay (a half-copied file must not cut a running member off) and the error is thrown.
+     */
+    public void reload() throws CaException {
+        Credentials next = Credentials.load(caFile, certFile, keyFile, clock.get());
+        Credentials prev = credentials.getAndSet(next);
+        if (!prev.certificate().equals(next.certificate()) || !prev.bundle().equals(next.bundle())) {
+            log.info(
+                    "event=tls-reload id={} serial={} cas={} not_after={}",
+                    next.id(),
+                    next.certificate().getSerialNumber().toString(16),
+                    next.bundle().cas().size(),
+                    next.certificate().getNotAfter().toInstant());
+        }
+    }
+
+    /** Whether the chain a peer presented makes it a member now. */
+    public MemberVerifier.Result verify(List<X509Certificate> chain) {
+        return MemberVerifier.verify(chain, credentials.get().bundle(), revoked.get(), clock.get());
+    }
+
+    public SslHandler newServerHandler(ByteBufAllocator alloc) {
+        SslHandler h = server.newHandler(alloc);
+        h.setHandshakeTimeoutMillis(HANDSHAKE_TIMEOUT_MS);
+        return h;
+    }
+
+    public SslHandler newClientHandler(ByteBufAllocator alloc) {
+        SslHandler h = client.newHandler(alloc);
+        h.setHandshakeTimeoutMillis(HANDSHAKE_TIMEOUT_MS);
+        return h;
+    }
+
+    /** The id in the certificate the peer of a completed handshake presented, or null. */
+    public static MemberId peerId(SSLSession session) {
+        try {
+            List<X509Certificate> chain = chain(session.getPeerCertificates());
+            return chain.isEmpty() ? null : MemberVerifier.idOf(chain.get(0));
+        } catch (SSLPeerUnverifiedException e) {
+            return null;
+        }
+    }
+
+    private static List<X509Certificate> chain(Certificate[] certs) {
+        return java.util.Arrays.stream(certs)
+                .filter(X509Certificate.class::isInstance)
+                .map(X509Certificate.class::cast)
+                .toList();
+    }
+
+    /** A handshake failure cause as a short, printable reason for a log line. */
+    public static String reason(Throwable cause) {
+        Throwable t = cause;
+        while (t.getCause() != null && t.getCause() != t) t = t.getCause();
+        String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        return LogValues.ascii(m, 160);
+    }
+}
