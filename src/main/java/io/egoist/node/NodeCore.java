@@ -311,7 +311,7 @@ public final class NodeCore implements Core {
             refuseUpdate(c, u.source(), u.seq(), "signed update in open mode", false);
             return;
         }
-        UpdateSeal.Check check = seal.check(su);
+        UpdateSeal.Check check = seal.check(su, ctx.now());
         if (!check.ok()) {
             refuseUpdate(c, u.source(), u.seq(), check.reason(), true);
             return;

@@ -27,8 +27,11 @@ public interface UpdateSeal {
     /** The line to flood for our own peer UPT line {@code updateLine} (open mode: the line itself). */
     String seal(String updateLine);
 
-    /** Checks a signed update from the network (the origin, its credential and its signature). */
-    Check check(Message.SignedUpdate u);
+    /**
+     * Checks a signed update from the network (the origin, its credential and its signature) at {@code nowMillis}
+     * (the event's time: credentials expire).
+     */
+    Check check(Message.SignedUpdate u, long nowMillis);
 
     /** Open mode: nothing signed, nothing checked. */
     UpdateSeal OPEN = new UpdateSeal() {
@@ -43,7 +46,7 @@ public interface UpdateSeal {
         }
 
         @Override
-        public Check check(Message.SignedUpdate u) {
+        public Check check(Message.SignedUpdate u, long nowMillis) {
             return Check.refused("signed updates are not used in open mode");
         }
     };

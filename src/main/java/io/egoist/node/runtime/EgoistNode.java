@@ -81,7 +81,8 @@ public final class EgoistNode implements AutoCloseable {
 
         /**
          * Secure mode for link state and DATA: the node's signing and end-to-end components, made for its final id
-         * (known once its port is bound). Default: open mode.
+         * (known once its port is bound). Default: from {@link #tls} when that is set (the certificate's key and the
+         * CA bundle), else open mode.
          */
         public Options security(java.util.function.Function<NodeId, io.egoist.security.sign.MemberSecurity> v) {
             security = v;
@@ -272,7 +273,7 @@ public final class EgoistNode implements AutoCloseable {
                         ? options.random
                         : new Random(cfg.self().hashCode() * 31L + System.nanoTime());
                 io.egoist.security.sign.MemberSecurity sec =
-                        options.security == null ? null : options.security.apply(cfg.self());
+                        io.egoist.security.sign.MemberSecurity.forNode(cfg.self(), options.security, options.tls);
                 NodeCore core = sec == null
                         ? new NodeCore(cfg, coreRandom)
                         : new NodeCore(cfg, coreRandom, sec.updateSeal(), sec.dataSeal());

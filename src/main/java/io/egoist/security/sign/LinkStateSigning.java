@@ -21,7 +21,7 @@ import java.util.Map;
  *
  * <p>The credential travels with every announcement, so any receiver can check any announcement on its own
  * (newcomers, restarted nodes, nodes that never met the origin) without asking anyone; what is verified once is the
- * credential: the key it yields is cached by the SHA-256 fingerprint of (origin, credential), at most
+ * credential: the key it yields is cached, until the credential's expiry, by the SHA-256 fingerprint of (origin, credential), at most
  * {@link #MAX_CACHED_CREDENTIALS} entries, oldest dropped first, all of them dropped by {@link #forgetCredentials}
  * (call it when the CA bundle or the revocation list changes). The signature itself is checked on every
  * announcement that is not a duplicate.
@@ -36,9 +36,9 @@ public final class LinkStateSigning implements UpdateSeal {
     private final Signature signer;
     private final Signature verifier;
     private final MessageDigest sha256;
-    private final Map<String, PublicKey> verified = new LinkedHashMap<>(64, 0.75f, true) {
+    private final Map<String, MemberKeys.Verified> verified = new LinkedHashMap<>(64, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, PublicKey> e) {
+        protected boolean removeEldestEntry(Map.Entry<String, MemberKeys.Verified> e) {
             return size() > MAX_CACHED_CREDENTIALS;
         }
     };
@@ -73,11 +73,11 @@ public final class LinkStateSigning implements UpdateSeal {
     }
 
     @Override
-    public Check check(Message.SignedUpdate u) {
+    public Check check(Message.SignedUpdate u, long nowMillis) {
         NodeId origin = u.update().source();
         PublicKey key;
         try {
-            key = keyOf(origin, u.credential());
+            key = keyOf(origin, u.credential(), nowMillis);
         } catch (GeneralSecurityException e) {
             return Check.refused("credential: " + e.getMessage());
         }
@@ -96,14 +96,15 @@ public final class LinkStateSigning implements UpdateSeal {
         verified.clear();
     }
 
-    private PublicKey keyOf(NodeId origin, byte[] credential) throws GeneralSecurityException {
+    private PublicKey keyOf(NodeId origin, byte[] credential, long nowMillis) throws GeneralSecurityException {
         sha256.update(origin.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         sha256.update((byte) 0);
         String fingerprint = HexFormat.of().formatHex(sha256.digest(credential));
-        PublicKey k = verified.get(fingerprint);
-        if (k != null) return k;
-        k = members.signingKey(origin, Arrays.copyOf(credential, credential.length));
-        verified.put(fingerprint, k);
-        return k;
+        MemberKeys.Verified v = verified.get(fingerprint);
+        if (v != null && nowMillis <= v.notAfterMillis()) return v.key();
+        verified.remove(fingerprint); // expired: checked again (and refused)
+        v = members.signingKey(origin, Arrays.copyOf(credential, credential.length), nowMillis);
+        verified.put(fingerprint, v);
+        return v.key();
     }
 }

@@ -34,6 +34,23 @@ public record MemberIdentity(NodeId id, KeyPair signing, byte[] credential, KeyP
         return new MemberIdentity(id, signing, signing.getPublic().getEncoded(), newPair("X25519"));
     }
 
+    /**
+     * A member from its CA-issued credentials (io.egoist.security.ca): signs with the certificate's key, carries the
+     * certificate (DER) as its credential; {@code id} must be the id the certificate binds.
+     */
+    public static MemberIdentity of(NodeId id, io.egoist.security.ca.Credentials c) {
+        if (c.id().isTracker() || !id.equals(c.id().node()))
+            throw new IllegalArgumentException("the certificate is for " + c.id() + ", not " + id);
+        try {
+            return of(
+                    id,
+                    new KeyPair(c.certificate().getPublicKey(), c.key()),
+                    c.certificate().getEncoded());
+        } catch (java.security.cert.CertificateEncodingException e) {
+            throw new IllegalArgumentException("cannot encode the certificate: " + e.getMessage(), e);
+        }
+    }
+
     /** The same member under another id (a node that learns its port only when it binds). */
     public MemberIdentity withId(NodeId other) {
         return new MemberIdentity(other, signing, credential, agreement);

@@ -12,9 +12,12 @@ import java.security.PublicKey;
  */
 public interface MemberKeys {
 
+    /** A verified signing key and the time (epoch ms) until which its credential is valid. */
+    record Verified(PublicKey key, long notAfterMillis) {}
+
     /**
-     * {@code origin}'s signing key as {@code credential} certifies it; throws (with the reason as message) when the
-     * credential is not valid now or does not bind {@code origin}.
+     * {@code origin}'s signing key as {@code credential} certifies it at {@code nowMillis}; throws (with the reason as
+     * message) when the credential is not valid then or does not bind {@code origin}.
      */
-    PublicKey signingKey(NodeId origin, byte[] credential) throws GeneralSecurityException;
+    Verified signingKey(NodeId origin, byte[] credential, long nowMillis) throws GeneralSecurityException;
 }

@@ -32,7 +32,7 @@ class LinkStateSigningTest {
     @Test
     void anAnnouncementSignedByItsOriginIsValidAndCarriesItsEndToEndKey() {
         Message.SignedUpdate s = decode(signerA.seal(unsigned));
-        UpdateSeal.Check c = receiver.check(s);
+        UpdateSeal.Check c = receiver.check(s, 0);
         assertThat(c.ok()).isTrue();
         assertThat(c.e2eKey()).isEqualTo(a.agreement().getPublic().getEncoded());
         assertThat(s.credential()).isEqualTo(a.credential());
@@ -49,7 +49,8 @@ class LinkStateSigningTest {
             String altered = line.substring(0, i) + other + line.substring(i + 1);
             Decoded d = WireCodec.decode(WireCodec.Context.PEER_LINK, altered);
             if (d instanceof Decoded.Ok ok) {
-                assertThat(receiver.check((Message.SignedUpdate) ok.message()).ok())
+                assertThat(receiver.check((Message.SignedUpdate) ok.message(), 0)
+                                .ok())
                         .as("altered at %d: %s", i, altered)
                         .isFalse();
                 changed++;
@@ -62,11 +63,11 @@ class LinkStateSigningTest {
     void aMemberCannotSignForAnotherMembersId() {
         // M signs A's links with its own key and its own credential
         Message.SignedUpdate own = decode(new LinkStateSigning(m, keys).seal(unsigned));
-        assertThat(receiver.check(own).reason()).contains("credential").contains("not the key pinned for " + A);
+        assertThat(receiver.check(own, 0).reason()).contains("credential").contains("not the key pinned for " + A);
         // M signs with its own key but presents A's credential
         Message.SignedUpdate borrowed =
                 decode(SignedUpdateCodec.encode(unsigned, a.credential(), own.e2eKey(), own.signature()));
-        assertThat(receiver.check(borrowed).reason()).isEqualTo("bad signature");
+        assertThat(receiver.check(borrowed, 0).reason()).isEqualTo("bad signature");
     }
 
     @Test
@@ -74,7 +75,7 @@ class LinkStateSigningTest {
         Message.SignedUpdate s = decode(signerA.seal(unsigned));
         Message.SignedUpdate swapped = decode(SignedUpdateCodec.encode(
                 unsigned, s.credential(), m.agreement().getPublic().getEncoded(), s.signature()));
-        assertThat(receiver.check(swapped).ok()).isFalse();
+        assertThat(receiver.check(swapped, 0).ok()).isFalse();
     }
 
     @Test
@@ -82,21 +83,22 @@ class LinkStateSigningTest {
         MemberIdentity stranger = MemberIdentity.generate(NodeId.parse("10.0.0.9:7000"));
         String strangerLine = WireCodec.encode(new Message.PeerUpdate("ee", 1, stranger.id(), List.of()));
         Message.SignedUpdate s = decode(new LinkStateSigning(stranger, keys).seal(strangerLine));
-        assertThat(receiver.check(s).reason()).contains("no key pinned");
+        assertThat(receiver.check(s, 0).reason()).contains("no key pinned");
 
         Message.SignedUpdate fromA = decode(signerA.seal(unsigned));
-        assertThat(receiver.check(fromA).ok()).isTrue();
+        assertThat(receiver.check(fromA, 0).ok()).isTrue();
         keys.unpin(A);
-        assertThat(receiver.check(fromA).ok())
+        assertThat(receiver.check(fromA, 0).ok())
                 .as("cached until the credentials are forgotten")
                 .isTrue();
         receiver.forgetCredentials();
-        assertThat(receiver.check(fromA).ok()).isFalse();
+        assertThat(receiver.check(fromA, 0).ok()).isFalse();
     }
 
     @Test
     void openModeSignsNothingAndRefusesSignedUpdates() {
         assertThat(UpdateSeal.OPEN.seal(unsigned)).isEqualTo(unsigned);
-        assertThat(UpdateSeal.OPEN.check(decode(signerA.seal(unsigned))).ok()).isFalse();
+        assertThat(UpdateSeal.OPEN.check(decode(signerA.seal(unsigned)), 0).ok())
+                .isFalse();
     }
 }
