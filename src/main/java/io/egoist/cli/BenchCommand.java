@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
             BenchTrackerCommand.class,
             BenchBrCommand.class,
             BenchNodeCommand.class,
+            BenchTlsCommand.class,
             BenchSecurityCommand.class
         })
 public final class BenchCommand implements Runnable {

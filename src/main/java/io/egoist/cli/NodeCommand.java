@@ -43,6 +43,9 @@ public final class NodeCommand implements Callable<Integer> {
     @CommandLine.Mixin
     ConfigFile configFile;
 
+    @CommandLine.Mixin
+    SecureOptions secure = new SecureOptions();
+
     @Option(
             names = "--tracker",
             required = true,
@@ -185,7 +188,16 @@ public final class NodeCommand implements Callable<Integer> {
             err.flush();
             return 2;
         }
-        EgoistNode.Options opts = new EgoistNode.Options().ephemeralPort(port == 0);
+        io.egoist.security.tls.TlsMembers tls = secure.load(spec.commandLine());
+        if (tls != null && (port == 0 || !cfg.self().equals(tls.id().node()))) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(),
+                    "--cert: the certificate is for " + tls.id() + ", not for this node " + cfg.self()
+                            + (port == 0 ? " (secure mode needs a fixed --port)" : ""));
+        }
+        if (tls == null) org.slf4j.LoggerFactory.getLogger(NodeCommand.class).warn(SecureOptions.OPEN_WARNING);
+        EgoistNode.Options opts =
+                new EgoistNode.Options().ephemeralPort(port == 0).tls(tls);
         if (bind != null) opts.bindHost(bind);
         if (seed != null) opts.random(new Random(seed));
         if (emulation != null) opts.emulation(emulation);
@@ -214,9 +226,11 @@ public final class NodeCommand implements Callable<Integer> {
                 },
                 "egoist-node-shutdown");
         boolean hookAdded = false;
+        io.egoist.security.tls.CredentialWatcher watcher = null;
         try {
             if (controlPort >= 0) control = ControlApi.start(node, controlHost, controlPort, null, token);
             node.join();
+            watcher = secure.watch(spec.commandLine(), tls, node::recheckTls);
             out.printf(
                     Locale.ROOT,
                     "node=%s echo_port=%d control=%s tracker=%s:%d k=%d policy=%s%s%n",
@@ -244,6 +258,7 @@ public final class NodeCommand implements Callable<Integer> {
             err.flush();
             return 1;
         } finally {
+            if (watcher != null) watcher.close();
             if (control != null) control.close();
             node.leave(LEAVE_TIMEOUT_MS);
             stopped.countDown();

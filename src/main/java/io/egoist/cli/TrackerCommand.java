@@ -1,5 +1,6 @@
 package io.egoist.cli;
 
+import io.egoist.security.tls.CredentialWatcher;
 import io.egoist.security.tls.TlsMembers;
 import io.egoist.tracker.TrackerConfig;
 import io.egoist.tracker.TrackerNetConfig;
@@ -41,6 +42,13 @@ public final class TrackerCommand implements Callable<Integer> {
 
     @CommandLine.Mixin
     SecureOptions secure = new SecureOptions();
+
+    @Option(
+            names = "--http-token-file",
+            paramLabel = "FILE",
+            description = "A bearer token (one line): in secure mode (or with this file) the overlay, map and /metrics"
+                    + " are served only to 127.0.0.1 or with 'Authorization: Bearer <token>'.")
+    Path httpTokenFile;
 
     @Option(names = "--port", description = "TCP port for nodes (0 = any free port).")
     int port = Seed.BOOTSTRAP_PORT;
@@ -168,6 +176,7 @@ public final class TrackerCommand implements Callable<Integer> {
         TrackerConfig config = config();
         TrackerNetConfig net = netConfig();
         TlsMembers tls = secure.load(spec.commandLine());
+        String httpToken = SecureOptions.token(spec.commandLine(), "--http-token-file", httpTokenFile);
         if (tls != null && !tls.id().isTracker()) {
             throw new CommandLine.ParameterException(
                     spec.commandLine(), "--cert: the certificate is for " + tls.id() + ", not for the tracker");
@@ -189,7 +198,7 @@ public final class TrackerCommand implements Callable<Integer> {
         try {
             if (tls == null)
                 org.slf4j.LoggerFactory.getLogger(TrackerCommand.class).warn(SecureOptions.OPEN_WARNING);
-            s = TrackerServer.start(config, net, tls);
+            s = TrackerServer.start(config, net, tls, httpToken);
         } catch (TrackerStoreException | IllegalStateException e) {
             removeCreated(config.dataDir(), created, dbExisted);
             err.println("egoist tracker: " + oneLine(e.getMessage()));
@@ -197,6 +206,7 @@ public final class TrackerCommand implements Callable<Integer> {
             return 1;
         }
         server = s;
+        CredentialWatcher watcher = secure.watch(spec.commandLine(), tls, s::recheckTls);
         Thread hook = new Thread(s::close, "tracker-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         out.println("egoist tracker listening on " + bind + ":" + s.port()
@@ -210,6 +220,7 @@ public final class TrackerCommand implements Callable<Integer> {
         while (!s.awaitStopped(1, TimeUnit.HOURS)) {
             // runs until SIGTERM / SIGINT (shutdown hook) or stop()
         }
+        if (watcher != null) watcher.close();
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException shuttingDown) {

@@ -472,6 +472,11 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
         return futures;
     }
 
+    /** Secure mode: closes live connections, probe ones too, whose peer is no longer a member (revoked, CA dropped). */
+    public void recheckTls() {
+        execute(() -> HostConn.cutNonMembers(options.tls, conns.values(), prober, options.name), null);
+    }
+
     // ---------------------------------------------------------------- for the host's parts (loop thread)
 
     Options options() {

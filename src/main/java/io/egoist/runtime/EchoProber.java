@@ -181,6 +181,12 @@ public final class EchoProber implements AutoCloseable {
         targets.clear();
     }
 
+    /** Secure mode: closes echo connections whose peer is no longer a member (their probes fail); loop thread. */
+    void cutNonMembers() {
+        if (tls == null || closed) return;
+        for (Target t : new ArrayList<>(targets.values())) TlsGate.cutIfNotMember(t.channel, tls, where);
+    }
+
     private void enqueue(Probe p) {
         if (closed) return;
         waiting.add(p);

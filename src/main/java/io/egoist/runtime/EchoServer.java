@@ -164,6 +164,12 @@ public final class EchoServer implements AutoCloseable {
         return this;
     }
 
+    /** Secure mode: closes connections whose peer is no longer a member (revoked, expired, CA dropped). */
+    public void recheckTls() {
+        TlsMembers members = tls;
+        for (Channel ch : channels) TlsGate.cutIfNotMember(ch, members, name);
+    }
+
     /** Binds ({@code port} 0 = ephemeral) and returns the bound port; blocks until bound. */
     public int listen(String host, int port) {
         Channel server = Lines.listen(group, host, port, ch -> {

@@ -80,4 +80,20 @@ final class HostConn {
         if (out != null) out.clear();
         if (in != null) in.clear();
     }
+
+    /** Closes every connection (and probe connection) whose TLS peer is no longer a member; loop thread. */
+    static void cutNonMembers(
+            io.egoist.security.tls.TlsMembers tls, Iterable<HostConn> conns, EchoProber prober, String where) {
+        if (tls == null) return;
+        for (HostConn c : new ArrayList<HostConn>(toList(conns))) {
+            if (c.active) io.egoist.security.tls.TlsGate.cutIfNotMember(c.channel, tls, where);
+        }
+        if (prober != null) prober.cutNonMembers();
+    }
+
+    private static List<HostConn> toList(Iterable<HostConn> conns) {
+        List<HostConn> l = new ArrayList<>();
+        conns.forEach(l::add);
+        return l;
+    }
 }

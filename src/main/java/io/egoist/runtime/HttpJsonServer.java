@@ -87,7 +87,18 @@ public final class HttpJsonServer implements AutoCloseable {
         public String bodyText() {
             return new String(body, StandardCharsets.UTF_8);
         }
+
+        /** The client's IP address (from the socket, not from any header), or null when unknown. */
+        public String remoteAddress() {
+            return headers.get(REMOTE_ADDRESS);
+        }
     }
+
+    /**
+     * Key under which {@link Request#headers()} holds the client's IP address as the socket reports it. It starts
+     * with ':' so no header a client sends can have this name.
+     */
+    public static final String REMOTE_ADDRESS = ":remote-address";
 
     /** A response: status, content type, bytes and extra headers (e.g. ETag, Content-Encoding). */
     public record Response(int status, String contentType, byte[] body, Map<String, String> headers) {
@@ -344,6 +355,10 @@ public final class HttpJsonServer implements AutoCloseable {
             }
             Map<String, String> headers = new LinkedHashMap<>();
             req.headers().forEach(e -> headers.putIfAbsent(e.getKey().toLowerCase(), e.getValue()));
+            if (ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress remote
+                    && remote.getAddress() != null) {
+                headers.put(REMOTE_ADDRESS, remote.getAddress().getHostAddress());
+            }
             Request request = new Request(method, path, params, ByteBufUtil.getBytes(req.content()), headers);
             try {
                 guard.accept(request);

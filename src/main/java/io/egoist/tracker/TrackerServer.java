@@ -85,15 +85,20 @@ public final class TrackerServer implements AutoCloseable {
      * @throws IllegalStateException if a port cannot be bound
      */
     public static TrackerServer start(TrackerConfig config, TrackerNetConfig net) {
-        return start(config, net, null);
+        return start(config, net, null, null);
+    }
+
+    public static TrackerServer start(TrackerConfig config, TrackerNetConfig net, TlsMembers tls) {
+        return start(config, net, tls, null);
     }
 
     /**
      * As {@link #start(TrackerConfig, TrackerNetConfig)}; with {@code tls} non-null in secure mode: the node port
      * and the probes speak mutually authenticated TLS 1.3, and REG/UPT are taken only for the id in the client's
-     * certificate (see docs/SECURITY.md).
+     * certificate (see docs/SECURITY.md); the HTTP port then serves everything but {@code /healthz} only to
+     * local clients or with {@code httpToken} (see {@link HttpAccess}).
      */
-    public static TrackerServer start(TrackerConfig config, TrackerNetConfig net, TlsMembers tls) {
+    public static TrackerServer start(TrackerConfig config, TrackerNetConfig net, TlsMembers tls, String httpToken) {
         TrackerStore store = TrackerStore.open(config.dataDir());
         CoreHost<TrackerCore> host = null;
         HttpJsonServer http = null;
@@ -144,6 +149,7 @@ public final class TrackerServer implements AutoCloseable {
                 http = new HttpJsonServer()
                         .maxConnections(net.httpMaxConnections())
                         .idleTimeoutMs(net.httpIdleTimeoutMs());
+                if (tls != null || httpToken != null) http.guard(new HttpAccess(httpToken)::check);
                 CoreHost<TrackerCore> h = host;
                 http.route("GET", "/api/overlay", req -> overlay.get().thenApply(p -> overlayResponse(req, p)));
                 http.route(
@@ -181,6 +187,11 @@ public final class TrackerServer implements AutoCloseable {
             store.close();
             throw e;
         }
+    }
+
+    /** Secure mode: closes connections (and probe connections) of peers that are no longer members. */
+    public void recheckTls() {
+        host.recheckTls();
     }
 
     public int port() {

@@ -349,6 +349,12 @@ public final class EgoistNode implements AutoCloseable {
         }
     }
 
+    /** Secure mode: closes links, echo and probe connections of peers no longer members (see CredentialWatcher). */
+    public void recheckTls() {
+        host.recheckTls();
+        echo.recheckTls();
+    }
+
     public NodeId id() {
         return id;
     }

@@ -49,6 +49,24 @@ public final class TlsGate extends ChannelInboundHandlerAdapter {
         ch.pipeline().addFirst(SSL, ssl);
     }
 
+    /**
+     * Closes {@code ch} if it is a TLS connection whose peer is no longer a member under {@code tls}'s current
+     * bundle, revocation list and clock (revoked, expired, its CA dropped). Returns true if it did.
+     */
+    public static boolean cutIfNotMember(Channel ch, TlsMembers tls, String where) {
+        if (tls == null || ch == null || !ch.isActive() || peer(ch) == null) return false;
+        SslHandler ssl = ch.pipeline().get(SslHandler.class);
+        if (ssl == null || tls.stillMember(ssl.engine().getSession())) return false;
+        org.slf4j.LoggerFactory.getLogger(TlsMembers.class)
+                .warn(
+                        "event=tls-cut at={} peer={} id={} reason=no-longer-a-member",
+                        where,
+                        ch.remoteAddress(),
+                        peer(ch));
+        ch.close();
+        return true;
+    }
+
     /** The authenticated peer of a channel, or null (no TLS, or not yet). */
     public static MemberId peer(Channel ch) {
         return ch.hasAttr(PEER) ? ch.attr(PEER).get() : null;
@@ -100,7 +118,13 @@ public final class TlsGate extends ChannelInboundHandlerAdapter {
         InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
         String ip = remote == null ? "?" : remote.getAddress().getHostAddress();
         int port = remote == null ? 0 : remote.getPort();
-        refusals.refused(where, ip, port, reason);
+        if (ctx.channel().isOpen()) {
+            refusals.refused(where, ip, port, reason);
+        } else {
+            // closed by this side while the handshake ran (a shutdown, a cancelled connect): not a refusal
+            org.slf4j.LoggerFactory.getLogger(TlsMembers.class)
+                    .debug("event=tls-aborted at={} peer={}:{} reason=\"{}\"", where, ip, port, reason);
+        }
         ctx.close();
     }
 

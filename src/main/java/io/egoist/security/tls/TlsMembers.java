@@ -39,6 +39,7 @@ public final class TlsMembers {
     public static final long HANDSHAKE_TIMEOUT_MS = 5000;
 
     private final Path caFile, certFile, keyFile;
+    private volatile Path crlFile;
     private final Supplier<Instant> clock;
     private final AtomicReference<Credentials> credentials;
     private final AtomicReference<RevocationList> revoked = new AtomicReference<>(RevocationList.EMPTY);
@@ -101,7 +102,7 @@ public final class TlsMembers {
         revoked.set(list);
     }
 
-    /** True when the peer certificate of this session is (now) revoked or no longer valid. */
+    /** False when the peer certificate of this session is (now) revoked, expired or of a CA no longer trusted. */
     public boolean stillMember(SSLSession session) {
         try {
             List<X509Certificate> chain = chain(session.getPeerCertificates());
@@ -112,11 +113,33 @@ public final class TlsMembers {
     }
 
     /**
-     * Reads the three files again and, if they make valid credentials, uses them for new handshakes. On an
-     * error the old ones stay (a half-copied file must not cut a running member off) and the error is thrown.
+     * Uses the revocation list in {@code file} (PEM CRLs of the bundle's CAs, as {@code egoist ca revoke} writes
+     * them) from now on, and re-reads it at every {@link #reload}. Fails if the file is unreadable or a CRL in it
+     * is altered.
+     */
+    public void revocationFile(Path file) throws CaException {
+        revoked.set(RevocationList.load(file, credentials.get().bundle()));
+        crlFile = file;
+    }
+
+    /** The files a reload reads: CA bundle, certificate, key and, if set, the revocation list. */
+    public List<Path> files() {
+        Path crl = crlFile;
+        return crl == null ? List.of(caFile, certFile, keyFile) : List.of(caFile, certFile, keyFile, crl);
+    }
+
+    /**
+     * Reads the files again and, if they make valid credentials, uses them for new handshakes. On an error the old
+     * ones stay (a half-copied file must not cut a running member off) and the error is thrown.
      */
     public void reload() throws CaException {
         Credentials next = Credentials.load(caFile, certFile, keyFile, clock.get());
+        Path crl = crlFile;
+        if (crl != null) {
+            RevocationList list = RevocationList.load(crl, next.bundle());
+            if (list.size() != revoked.get().size()) log.info("event=crl-reload file={} revoked={}", crl, list.size());
+            revoked.set(list);
+        }
         Credentials prev = credentials.getAndSet(next);
         if (!prev.certificate().equals(next.certificate()) || !prev.bundle().equals(next.bundle())) {
             log.info(
