@@ -64,6 +64,9 @@ public record NodeConfig(
 
     public static final String FEATURE_HB = "hb";
     public static final String FEATURE_DATA = "data";
+    /** Signed link state (secure mode, io.egoist.security.sign): the peer sends and accepts SUPT lines. */
+    public static final String FEATURE_SIG = "sig";
+
     public static final List<String> DEFAULT_FEATURES = List.of(FEATURE_HB, FEATURE_DATA);
     /** Default {@link #dataHoldMs}: longer than the usual gap while a destination's in-links are replaced. */
     public static final long DEFAULT_DATA_HOLD_MS = 2_000;

@@ -5,11 +5,13 @@ import io.egoist.core.Core;
 import io.egoist.core.Effect;
 import io.egoist.core.Event;
 import io.egoist.node.data.DataPlane;
+import io.egoist.node.data.DataSeal;
 import io.egoist.node.links.FeatureProbe;
 import io.egoist.node.links.InLinks;
 import io.egoist.node.links.OutLink;
 import io.egoist.node.links.OutLinks;
 import io.egoist.node.linkstate.LinkStateDb;
+import io.egoist.node.linkstate.UpdateSeal;
 import io.egoist.node.probe.Measurements;
 import io.egoist.node.probe.Peer;
 import io.egoist.node.routing.RoutingView;
@@ -67,8 +69,27 @@ public final class NodeCore implements Core {
     private final RoutingView routing;
     private final Wiring wiring;
     private final DataPlane data;
+    private final UpdateSeal seal;
+    private final DataSeal dataSeal;
 
+    /** Open (v0.2) mode: nothing signed, payloads as they are. */
     public NodeCore(NodeConfig cfg, java.util.Random random) {
+        this(cfg, random, UpdateSeal.OPEN, DataSeal.OPEN);
+    }
+
+    /**
+     * {@code seal} signs our link state and checks everyone else's, {@code dataSeal} seals DATA end to end (secure
+     * mode: io.egoist.security); with {@link UpdateSeal#OPEN} and {@link DataSeal#OPEN} the node is in open mode.
+     * In secure mode the node advertises the {@code sig} feature.
+     */
+    public NodeCore(NodeConfig cfg, java.util.Random random, UpdateSeal seal, DataSeal dataSeal) {
+        if (seal.secure() && !cfg.supports(NodeConfig.FEATURE_SIG)) {
+            List<String> f = new ArrayList<>(cfg.features());
+            f.add(NodeConfig.FEATURE_SIG);
+            cfg = cfg.withFeatures(f);
+        }
+        this.seal = seal;
+        this.dataSeal = dataSeal;
         this.cfg = cfg;
         this.self = cfg.self();
         this.useHb = cfg.supports(NodeConfig.FEATURE_HB);
@@ -77,12 +98,13 @@ public final class NodeCore implements Core {
         this.ctx = new NodeContext(cfg, random, counters);
         this.tracker = new TrackerClient(ctx);
         this.measurements = new Measurements(ctx);
-        this.lsdb = new LinkStateDb(ctx);
+        this.lsdb = new LinkStateDb(ctx, seal);
         this.outLinks = new OutLinks(ctx);
         this.inLinks = new InLinks(ctx);
         this.features = new FeatureProbe(ctx, helloLine, measurements::peer);
         this.routing = new RoutingView(ctx, measurements, lsdb, outLinks);
-        this.data = new DataPlane(ctx, routing);
+        this.data = new DataPlane(ctx, routing, dataSeal);
+        if (seal.secure()) outLinks.linkStateTo(this::mayGetSignedLinkState);
         this.wiring = new Wiring(ctx, measurements, lsdb, outLinks, routing, tracker, data::reroute);
     }
 
@@ -153,8 +175,12 @@ public final class NodeCore implements Core {
         if (m instanceof Message.Heartbeat
                 || m instanceof Message.Data
                 || m instanceof Message.DataAck
+                || m instanceof Message.SignedUpdate
                 || m instanceof Message.Nack) inLinks.speaksExtensions(c);
-        if (m instanceof Message.PeerUpdate u) onPeerUpdate(c, u, line);
+        if (m instanceof Message.PeerUpdate u) {
+            if (!seal.secure()) onPeerUpdate(c, u, line);
+            else refuseUpdate(c, u.source(), u.seq(), "unsigned", false);
+        } else if (m instanceof Message.SignedUpdate su) onSignedUpdate(c, su, line);
         else if (m instanceof Message.Teardown) inLinks.teardown(c);
         else if (m instanceof Message.Heartbeat) {
             if (useHb) ctx.emit(new Effect.Send(c, line));
@@ -275,16 +301,54 @@ public final class NodeCore implements Core {
         if (!o.wasCandidate() && p.candidate()) wiring.newCandidate();
     }
 
-    private void onPeerUpdate(ConnId c, Message.PeerUpdate u, String line) {
+    /**
+     * Secure mode: a signed update is used (and flooded, as received) only if its signature is valid for its origin;
+     * then its origin's end-to-end key is learned from it. Anything else is dropped and counted, the link stays up.
+     */
+    private void onSignedUpdate(ConnId c, Message.SignedUpdate su, String line) {
+        Message.PeerUpdate u = su.update();
+        if (!seal.secure()) {
+            refuseUpdate(c, u.source(), u.seq(), "signed update in open mode", false);
+            return;
+        }
+        UpdateSeal.Check check = seal.check(su, ctx.now());
+        if (!check.ok()) {
+            refuseUpdate(c, u.source(), u.seq(), check.reason(), true);
+            return;
+        }
+        if (onPeerUpdate(c, u, line) && check.e2eKey().length > 0) dataSeal.learn(u.source(), check.e2eKey());
+    }
+
+    private void refuseUpdate(ConnId c, NodeId source, int seq, String reason, boolean signed) {
+        if (signed) counters.updatesBadSignature++;
+        else counters.updatesUnsigned++;
+        log.info(
+                "event=update_refused node={} peer={} source={} seq={} reason=\"{}\"",
+                self,
+                inLinks.name(c),
+                source,
+                seq,
+                reason);
+    }
+
+    /** Secure mode: link state goes to peers that speak {@code sig}, or whose features we do not know yet. */
+    private boolean mayGetSignedLinkState(NodeId id) {
+        List<String> f = measurements.featuresOf(id);
+        return f == null || f.contains(NodeConfig.FEATURE_SIG);
+    }
+
+    /** Returns whether the update was accepted (stored and flooded). */
+    private boolean onPeerUpdate(ConnId c, Message.PeerUpdate u, String line) {
         LinkStateDb.Verdict v = lsdb.accept(u, line);
         if (v == LinkStateDb.Verdict.DROPPED) inLinks.refuse(c, LinkStateDb.problem(u));
         if (v == LinkStateDb.Verdict.OWN_AHEAD) wiring.announceNow();
-        if (v != LinkStateDb.Verdict.ACCEPTED) return;
+        if (v != LinkStateDb.Verdict.ACCEPTED) return false;
         learn(u.source());
         for (Link l : u.links()) learn(l.dst());
         Peer p = measurements.peer(u.source());
         if (p != null && p.dead()) measurements.probeSoon(p); // it speaks again: maybe it restarted
         counters.forwarded += outLinks.flood(line, u.source());
+        return true;
     }
 
     private void onOutConnected(OutLink l) {
@@ -389,5 +453,15 @@ public final class NodeCore implements Core {
 
     public NodeCounters counters() {
         return counters;
+    }
+
+    /** Whether link state is signed and DATA sealed (secure mode). */
+    public boolean secure() {
+        return seal.secure();
+    }
+
+    /** Bytes a DATA payload grows by when sealed (0 in open mode): fragments leave room for it. */
+    public int dataSealOverhead() {
+        return dataSeal.overhead();
     }
 }

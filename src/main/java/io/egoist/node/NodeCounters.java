@@ -24,6 +24,12 @@ public final class NodeCounters {
     public long updatesDropped, selfLinksIgnored;
     /** Updates of our own id with a sequence number ahead of ours (we re-announced past them). */
     public long ownSeqAhead;
+    /**
+     * Secure mode: plain (unsigned) updates dropped, signed updates refused (bad signature, unknown or invalid
+     * credential, origin not the credential's id), DATA refused at the destination (not sealed by its claimed
+     * source), acknowledgements refused (proof missing or invalid).
+     */
+    public long updatesUnsigned, updatesBadSignature, dataUnauthentic, acksUnauthentic;
     /** Periodic br steps that kept the wiring because the gain was below the noise guard. */
     public long guarded;
     /** DATA/DACK lines that waited for a route (held) and were sent once one appeared. */

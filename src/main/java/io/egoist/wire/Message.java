@@ -111,13 +111,73 @@ public sealed interface Message {
     }
 
     /**
-     * {@code DACK@msgId@ttl@src@dst@hop,hop,...}: the destination's acknowledgement of a Data message, routed
-     * back to the Data's source (here {@code src} is the acknowledging node, {@code dst} the original sender,
-     * {@code forwardPath} the path the Data took).
+     * {@code DACK@msgId@ttl@src@dst@hop,hop,...[@authBase64]}: the destination's acknowledgement of a Data message,
+     * routed back to the Data's source (here {@code src} is the acknowledging node, {@code dst} the original sender,
+     * {@code forwardPath} the path the Data took). {@code auth} (secure mode only, else null) proves that
+     * {@code src} itself acknowledged (see io.egoist.security.e2e); relays forward it unchanged.
      */
-    record DataAck(String msgId, int ttl, NodeId src, NodeId dst, List<NodeId> forwardPath) implements Message {
+    record DataAck(String msgId, int ttl, NodeId src, NodeId dst, List<NodeId> forwardPath, byte[] auth)
+            implements Message {
         public DataAck {
             forwardPath = List.copyOf(forwardPath);
+        }
+
+        /** An acknowledgement without authentication (open mode). */
+        public DataAck(String msgId, int ttl, NodeId src, NodeId dst, List<NodeId> forwardPath) {
+            this(msgId, ttl, src, dst, forwardPath, null);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof DataAck d
+                    && msgId.equals(d.msgId)
+                    && ttl == d.ttl
+                    && src.equals(d.src)
+                    && dst.equals(d.dst)
+                    && forwardPath.equals(d.forwardPath)
+                    && java.util.Arrays.equals(auth, d.auth);
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Objects.hash(msgId, ttl, src, dst, forwardPath) * 31 + java.util.Arrays.hashCode(auth);
+        }
+
+        @Override
+        public String toString() {
+            return "DataAck[" + msgId + " ttl=" + ttl + " " + src + "->" + dst + " path=" + forwardPath
+                    + (auth == null ? "" : " auth") + "]";
+        }
+    }
+
+    /**
+     * {@code SUPT@hash@seq@src@credential.e2eKey.signature[@src@dst@cost|...]}: a peer update signed by its origin
+     * (secure mode only; sent only between nodes that advertise the {@code sig} feature). {@code unsignedLine} is
+     * the v0.2 peer UPT line the signature covers ({@code UPT@hash@seq@src...}, the same line without the fourth
+     * field), {@code update} its decoding; the three Base64 parts are the origin's credential (its certificate, or
+     * in test mode its public key), its public key for end-to-end DATA (may be empty) and the Ed25519 signature.
+     * See io.egoist.security.sign.SignedLinkState for what exactly is signed.
+     */
+    record SignedUpdate(PeerUpdate update, String unsignedLine, byte[] credential, byte[] e2eKey, byte[] signature)
+            implements Message {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof SignedUpdate s
+                    && update.equals(s.update)
+                    && unsignedLine.equals(s.unsignedLine)
+                    && java.util.Arrays.equals(credential, s.credential)
+                    && java.util.Arrays.equals(e2eKey, s.e2eKey)
+                    && java.util.Arrays.equals(signature, s.signature);
+        }
+
+        @Override
+        public int hashCode() {
+            return update.hashCode() * 31 + java.util.Arrays.hashCode(signature);
+        }
+
+        @Override
+        public String toString() {
+            return "SignedUpdate[" + update + " credential=" + credential.length + "B e2eKey=" + e2eKey.length + "B]";
         }
     }
 }

@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  * <p>Field names used in {@link Decoded.Err}: {@code line}, {@code type}, {@code node}, {@code nodes},
  * {@code node[i]}, {@code link[i]}, {@code link[i].src|dst|cost}, {@code hash}, {@code seq}, {@code source},
  * {@code reason}, {@code msgId}, {@code ttl}, {@code src}, {@code dst}, {@code path}, {@code path[i]},
- * {@code payload}, {@code features}, {@code features[i]}, {@code context}.
+ * {@code payload}, {@code features}, {@code features[i]}, {@code context}, {@code auth}, {@code signature}.
  */
 public final class WireCodec {
     private WireCodec() {}
@@ -40,6 +40,8 @@ public final class WireCodec {
     public static final String HEARTBEAT = "HB";
     public static final String DATA = "DATA";
     public static final String DATA_ACK = "DACK";
+    /** A signed peer update (secure mode; see {@link SignedUpdateCodec}). */
+    public static final String SIGNED_UPDATE = "SUPT";
 
     /** Largest TTL a DATA/DACK may carry; the default a sender starts with is {@link #DEFAULT_TTL}. */
     public static final int MAX_TTL = 255;
@@ -125,6 +127,8 @@ public final class WireCodec {
                         return data(rest);
                     case DATA_ACK:
                         return dataAck(rest);
+                    case SIGNED_UPDATE:
+                        return SignedUpdateCodec.decode(rest);
                     case Seed.NACK:
                         return nack(rest);
                     default:
@@ -235,7 +239,7 @@ public final class WireCodec {
     }
 
     private static final String[] DATA_FIELDS = {"msgId", "ttl", "src", "dst", "path", "payload"};
-    private static final String[] DACK_FIELDS = {"msgId", "ttl", "src", "dst", "path"};
+    private static final String[] DACK_AUTH_FIELDS = {"msgId", "ttl", "src", "dst", "path", "auth"};
 
     /** {@code DATA@msgId@ttl@src@dst@hop,hop,...@payloadBase64}. */
     private static Decoded data(String rest) {
@@ -254,15 +258,24 @@ public final class WireCodec {
         return ok(new Message.Data(r.msgId, r.ttl, r.src, r.dst, r.path, bytes));
     }
 
-    /** {@code DACK@msgId@ttl@src@dst@hop,hop,...}. */
+    /** {@code DACK@msgId@ttl@src@dst@hop,hop,...[@authBase64]} (the last field in secure mode only). */
     private static Decoded dataAck(String rest) {
         List<String> f = new ArrayList<>();
-        Decoded.Err e = fields(rest, DACK_FIELDS, f);
-        if (e != null) return e;
+        Decoded.Err e = fields(rest, DACK_AUTH_FIELDS, f);
+        if (e != null && !"auth".equals(e.field())) return e;
         Routed r = new Routed();
         e = routed(f, r);
         if (e != null) return e;
-        return ok(new Message.DataAck(r.msgId, r.ttl, r.src, r.dst, r.path));
+        byte[] auth = null;
+        if (f.size() == DACK_AUTH_FIELDS.length) {
+            String a = f.get(5);
+            if (a.isEmpty() || a.length() > 256 || !BASE64.matcher(a).matches())
+                return err("auth", "not standard Base64 of at most 192 bytes");
+            auth = Base64.getDecoder().decode(a);
+            if (!Base64.getEncoder().encodeToString(auth).equals(a))
+                return err("auth", "non-canonical Base64 (unused bits set)");
+        }
+        return ok(new Message.DataAck(r.msgId, r.ttl, r.src, r.dst, r.path, auth));
     }
 
     private static final class Routed {

@@ -80,6 +80,13 @@ final class WireEncoder {
         } else if (message instanceof Message.DataAck m) {
             sb.append(WireCodec.DATA_ACK);
             appendRouted(sb, m.msgId(), m.ttl(), m.src(), m.dst(), m.forwardPath());
+            if (m.auth() != null) {
+                if (m.auth().length == 0 || m.auth().length > 192)
+                    throw new IllegalArgumentException("DACK auth must be 1-192 bytes");
+                sb.append('@').append(Base64.getEncoder().encodeToString(m.auth()));
+            }
+        } else if (message instanceof Message.SignedUpdate m) {
+            return SignedUpdateCodec.encode(m);
         } else {
             throw new IllegalArgumentException(
                     "unknown message: " + message.getClass().getName());

@@ -455,7 +455,8 @@ class WireCodecTest {
                     "DATA@m@1@10.0.0.1:7000@10.0.0.2:7000@@QR==;payload",
                     "'DATA@m@1@10.0.0.1:7000@10.0.0.2:7000@@QUJD ';payload",
                     "DACK@m@1@10.0.0.1:7000@10.0.0.2:7000;path",
-                    "DACK@m@1@10.0.0.1:7000@10.0.0.2:7000@@x;line"
+                    "DACK@m@1@10.0.0.1:7000@10.0.0.2:7000@@x;auth",
+                    "DACK@m@1@10.0.0.1:7000@10.0.0.2:7000@@AQID@x;line"
                 })
         void malformedDataIsRejected(String line, String field) {
             errOn(PEER_LINK, line, field);

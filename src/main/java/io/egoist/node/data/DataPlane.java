@@ -62,13 +62,14 @@ public final class DataPlane {
         Standing standing(NodeId dst);
     }
 
-    private record Pending(String requestId, long sentAt) {}
+    private record Pending(String requestId, long sentAt, NodeId dst) {}
 
     private final NodeContext ctx;
     private final NodeConfig cfg;
     private final NodeId self;
     private final boolean enabled;
     private final Network net;
+    private final DataSeal seal;
     private final Map<String, Pending> pending = new HashMap<>();
     /** DATA/DACK lines waiting for a route; retried whenever the view changed. */
     private final DataHold hold = new DataHold(MAX_HELD_LINES);
@@ -83,7 +84,13 @@ public final class DataPlane {
     };
 
     public DataPlane(NodeContext ctx, Network net) {
+        this(ctx, net, DataSeal.OPEN);
+    }
+
+    /** {@code seal}: end-to-end sealing of payloads and acknowledgements (secure mode), or {@link DataSeal#OPEN}. */
+    public DataPlane(NodeContext ctx, Network net, DataSeal seal) {
         this.ctx = ctx;
+        this.seal = seal;
         this.cfg = ctx.cfg();
         this.self = ctx.self();
         this.enabled = cfg.supports(NodeConfig.FEATURE_DATA);
@@ -108,7 +115,13 @@ public final class DataPlane {
             return;
         }
         String msgId = Long.toHexString(ctx.random().nextLong() & Long.MAX_VALUE) + Long.toHexString(now);
-        Message.Data d = new Message.Data(msgId, cfg.dataTtl(), self, s.to(), List.of(self), s.payload());
+        byte[] body = seal.seal(s.to(), msgId, s.payload());
+        if (body == null) {
+            ctx.emit(new NodeEffect.DataFailed(
+                    s.requestId(), "no verified key for " + s.to() + " yet (its signed announcement has not arrived)"));
+            return;
+        }
+        Message.Data d = new Message.Data(msgId, cfg.dataTtl(), self, s.to(), List.of(self), body);
         String line = WireCodec.encode(d);
         // room for the path to grow by one id per hop on the way (TTL hops at most)
         if (line.length() + (long) cfg.dataTtl() * 22 > MAX_LINE) {
@@ -119,7 +132,7 @@ public final class DataPlane {
             return;
         }
         seen.put("d/" + self + "/" + msgId + "/" + cfg.dataTtl(), Boolean.TRUE);
-        pending.put(msgId, new Pending(s.requestId(), now));
+        pending.put(msgId, new Pending(s.requestId(), now, s.to()));
         ctx.emit(new Effect.SetTimer(NodeTimers.data(msgId), now + cfg.dataTimeoutMs()));
         if (route) net.sendTowards(s.to(), line);
         else hold(line, s.to(), msgId, "no_route", s.requestId());
@@ -131,6 +144,21 @@ public final class DataPlane {
      * updated routes. TTL bounds loops; the destination delivers and acknowledges only once.
      */
     public void onData(Message.Data d) {
+        byte[] payload = d.payload();
+        if (d.dst().equals(self) && seal.secure()) {
+            // before the duplicate check: a forged copy must not make us ignore the genuine message
+            payload = seal.open(d.src(), d.msgId(), d.payload());
+            if (payload == null) {
+                ctx.counters().dataUnauthentic++;
+                log.info(
+                        "event=data_refused node={} msg={} claimed_src={} reason=not_sealed_by_source",
+                        self,
+                        d.msgId(),
+                        d.src());
+                drop("unauthentic", d.msgId(), d.dst());
+                return;
+            }
+        }
         if (seen.put("d/" + d.src() + "/" + d.msgId() + "/" + d.ttl(), Boolean.TRUE) != null) {
             drop("duplicate", d.msgId(), d.dst());
             return;
@@ -142,8 +170,9 @@ public final class DataPlane {
                 drop("duplicate", d.msgId(), d.dst());
                 return;
             }
-            ctx.emit(new NodeEffect.Deliver(d.src(), d.payload(), path));
-            Message.DataAck ack = new Message.DataAck(d.msgId(), cfg.dataTtl(), self, d.src(), path);
+            ctx.emit(new NodeEffect.Deliver(d.src(), payload, path));
+            Message.DataAck ack = new Message.DataAck(
+                    d.msgId(), cfg.dataTtl(), self, d.src(), path, seal.ackProof(d.src(), d.msgId()));
             sendOrHold(WireCodec.encode(ack), d.src(), d.msgId(), "no_route_for_ack");
             return;
         }
@@ -160,6 +189,21 @@ public final class DataPlane {
     }
 
     public void onDataAck(Message.DataAck a) {
+        if (a.dst().equals(self) && seal.secure()) {
+            // before the duplicate check: a forged acknowledgement must not hide the genuine one
+            Pending p = pending.get(a.msgId());
+            if (p == null) return; // late (after the timeout) or not ours
+            if (!a.src().equals(p.dst()) || a.auth() == null || !seal.ackValid(a.src(), a.msgId(), a.auth())) {
+                ctx.counters().acksUnauthentic++;
+                log.info(
+                        "event=ack_refused node={} msg={} claimed_src={} reason=no_valid_proof",
+                        self,
+                        a.msgId(),
+                        a.src());
+                drop("unauthentic_ack", a.msgId(), a.dst());
+                return;
+            }
+        }
         if (seen.put("a/" + a.src() + "/" + a.msgId() + "/" + a.ttl(), Boolean.TRUE) != null) {
             drop("duplicate", a.msgId(), a.dst());
             return;
@@ -177,7 +221,8 @@ public final class DataPlane {
         }
         ctx.counters().dataForwarded++;
         sendOrHold(
-                WireCodec.encode(new Message.DataAck(a.msgId(), a.ttl() - 1, a.src(), a.dst(), a.forwardPath())),
+                WireCodec.encode(
+                        new Message.DataAck(a.msgId(), a.ttl() - 1, a.src(), a.dst(), a.forwardPath(), a.auth())),
                 a.dst(),
                 a.msgId(),
                 "no_route");

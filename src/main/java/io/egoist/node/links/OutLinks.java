@@ -50,10 +50,17 @@ public final class OutLinks {
 
     private final Map<ConnId, OutLink> conns = new HashMap<>();
     private long hbSeq;
+    /** Which peers get link-state lines (flood, catch-up): all, or in secure mode those speaking {@code sig}. */
+    private Predicate<NodeId> linkStateTo = n -> true;
 
     public OutLinks(NodeContext ctx) {
         this.ctx = ctx;
         this.cfg = ctx.cfg();
+    }
+
+    /** Link-state lines (floods, catch-up) go only to peers {@code p} accepts (secure mode: {@code sig}). */
+    public void linkStateTo(Predicate<NodeId> p) {
+        this.linkStateTo = p;
     }
 
     /** Arms the heartbeat timer (when the node speaks hb). */
@@ -189,7 +196,7 @@ public final class OutLinks {
         ctx.emit(new Effect.CancelTimer(NodeTimers.connect(l.conn)));
         l.connected = true;
         l.lastHeard = ctx.now();
-        for (String line : first) ctx.emit(new Effect.Send(l.conn, line));
+        if (linkStateTo.test(l.peer)) for (String line : first) ctx.emit(new Effect.Send(l.conn, line));
         while (!l.pending.isEmpty()) ctx.emit(new Effect.Send(l.conn, l.pending.poll()));
         ctx.invalidate();
     }
@@ -203,17 +210,20 @@ public final class OutLinks {
         }
     }
 
-    /** Sends {@code line} on every out-link (neighbors, then retiring) except the one to {@code except}. */
+    /**
+     * Sends link-state {@code line} on every out-link (neighbors, then retiring) except the one to {@code except}
+     * (and those {@link #linkStateTo} excludes).
+     */
     public int flood(String line, NodeId except) {
         int sent = 0;
         for (OutLink l : neighbors.values()) {
-            if (!l.peer.equals(except)) {
+            if (!l.peer.equals(except) && linkStateTo.test(l.peer)) {
                 send(l, line);
                 sent++;
             }
         }
         for (OutLink l : retiring.values()) {
-            if (!l.peer.equals(except)) {
+            if (!l.peer.equals(except) && linkStateTo.test(l.peer)) {
                 send(l, line);
                 sent++;
             }

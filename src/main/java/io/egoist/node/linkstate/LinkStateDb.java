@@ -63,6 +63,7 @@ public final class LinkStateDb {
     private final NodeContext ctx;
     private final NodeConfig cfg;
     private final NodeId self;
+    private final UpdateSeal seal;
     private final Map<NodeId, SourceState> sources = new HashMap<>();
     private final Set<String> seenHashes = new HashSet<>();
     private int ownSeq = -1;
@@ -75,9 +76,15 @@ public final class LinkStateDb {
     private int seqFloor = -1;
 
     public LinkStateDb(NodeContext ctx) {
+        this(ctx, UpdateSeal.OPEN);
+    }
+
+    /** {@code seal}: signs our announcements (secure mode) or leaves them as they are ({@link UpdateSeal#OPEN}). */
+    public LinkStateDb(NodeContext ctx, UpdateSeal seal) {
         this.ctx = ctx;
         this.cfg = ctx.cfg();
         this.self = ctx.self();
+        this.seal = seal;
     }
 
     /** Arms the periodic erasure of the remembered hashes. */
@@ -144,7 +151,7 @@ public final class LinkStateDb {
         int seq = nextSeq();
         String hash = hash(seq);
         ownLinks = List.copyOf(links);
-        ownLine = WireCodec.encode(new Message.PeerUpdate(hash, seq, self, ownLinks));
+        ownLine = seal.seal(WireCodec.encode(new Message.PeerUpdate(hash, seq, self, ownLinks)));
         lastAnnounce = ctx.now();
         seenHashes.add(hash);
         ctx.counters().announcements++;
@@ -178,11 +185,16 @@ public final class LinkStateDb {
         }
     }
 
-    /** Cheap pre-check on a raw line: a peer UPT whose hash we have seen (most floods arrive several times). */
+    /**
+     * Cheap pre-check on a raw line: a peer UPT (or signed SUPT) whose hash we have seen (most floods arrive several
+     * times). Safe before a signature check: a hash is remembered only once its update was accepted (signature
+     * valid in secure mode), and the hash is signed, so a line reusing a seen hash is a copy or a forgery.
+     */
     public boolean seenBefore(String line) {
-        if (!line.startsWith("UPT@")) return false;
-        int at = line.indexOf('@', 4);
-        if (at > 4 && seenHashes.contains(line.substring(4, at))) {
+        int from = line.startsWith("UPT@") ? 4 : line.startsWith("SUPT@") ? 5 : -1; // plain or signed (same field 1)
+        if (from < 0) return false;
+        int at = line.indexOf('@', from);
+        if (at > from && seenHashes.contains(line.substring(from, at))) {
             ctx.counters().updatesDuplicate++;
             return true;
         }

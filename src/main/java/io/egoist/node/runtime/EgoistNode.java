@@ -77,6 +77,18 @@ public final class EgoistNode implements AutoCloseable {
             return this;
         }
 
+        java.util.function.Function<NodeId, io.egoist.security.sign.MemberSecurity> security;
+
+        /**
+         * Secure mode for link state and DATA: the node's signing and end-to-end components, made for its final id
+         * (known once its port is bound). Default: from {@link #tls} when that is set (the certificate's key and the
+         * CA bundle), else open mode.
+         */
+        public Options security(java.util.function.Function<NodeId, io.egoist.security.sign.MemberSecurity> v) {
+            security = v;
+            return this;
+        }
+
         /** Limits of the echo port (line length, idle timeout, connection caps, backpressure marks). */
         public Options echoLimits(EchoServer.Limits v) {
             echoLimits = v;
@@ -257,11 +269,14 @@ public final class EgoistNode implements AutoCloseable {
                     continue;
                 }
                 NodeConfig cfg = config.withSelf(new NodeId(config.self().ip(), port));
-                NodeCore core = new NodeCore(
-                        cfg,
-                        options.random != null
-                                ? options.random
-                                : new Random(cfg.self().hashCode() * 31L + System.nanoTime()));
+                Random coreRandom = options.random != null
+                        ? options.random
+                        : new Random(cfg.self().hashCode() * 31L + System.nanoTime());
+                io.egoist.security.sign.MemberSecurity sec =
+                        io.egoist.security.sign.MemberSecurity.forNode(cfg.self(), options.security, options.tls);
+                NodeCore core = sec == null
+                        ? new NodeCore(cfg, coreRandom)
+                        : new NodeCore(cfg, coreRandom, sec.updateSeal(), sec.dataSeal());
                 EchoServer echo = new EchoServer(
                         group, core.helloLine().orElse(null), EchoServer::decodesAsHello, options.echoLimits);
                 echo.tls(options.tls);
@@ -370,7 +385,7 @@ public final class EgoistNode implements AutoCloseable {
         List<byte[]> pieces = DataFragment.split(
                 payload,
                 fragmentGroups.nextLong(),
-                DataFragment.maxLinePayload(core.config().dataTtl()));
+                DataFragment.maxLinePayload(core.config().dataTtl()) - core.dataSealOverhead());
         if (pieces.size() == 1) return sendOne(to, pieces.get(0));
         // every fragment is a message of its own; the send succeeds when all are acknowledged
         long start = System.nanoTime();

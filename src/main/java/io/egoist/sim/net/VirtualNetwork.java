@@ -64,6 +64,7 @@ public final class VirtualNetwork {
         long trackerOneWayMicros = 10_000;
         long connectTimeoutMs = 3_000;
         boolean measureCpu;
+        java.util.function.BiFunction<NodeConfig, Random, NodeCore> cores = NodeCore::new;
 
         /** One-way delay between the tracker and any node (default 10 ms). */
         public Options trackerOneWayMs(double v) {
@@ -80,6 +81,11 @@ public final class VirtualNetwork {
         /** Measure the CPU time spent inside the cores (thread CPU time around every call). */
         public Options measureCpu(boolean v) {
             measureCpu = v;
+            return this;
+        }
+        /** How a node's core is made (default: open mode; secure cores in the io.egoist.security tests). */
+        public Options cores(java.util.function.BiFunction<NodeConfig, Random, NodeCore> v) {
+            cores = v;
             return this;
         }
     }
@@ -151,8 +157,7 @@ public final class VirtualNetwork {
 
         @Override
         Core newCore() {
-            long s = seed * 1_000_003L + id.hashCode() * 31L + incarnation;
-            return new NodeCore(config, new Random(s));
+            return options.cores.apply(config, new Random(seed * 1_000_003L + id.hashCode() * 31L + incarnation));
         }
 
         NodeCore node() {
