@@ -387,6 +387,12 @@ public final class NodeCore implements Core {
         return lsdb.lastSeq(source);
     }
 
+    /** The connection of our up (connected) out-link to {@code neighbor}, if there is one. */
+    public Optional<io.egoist.core.ConnId> upLinkConn(NodeId neighbor) {
+        OutLink l = outLinks.upLink(neighbor);
+        return l == null ? Optional.empty() : Optional.of(l.conn());
+    }
+
     public NodeCounters counters() {
         return counters;
     }

@@ -12,6 +12,8 @@ import io.egoist.runtime.CoreHost;
 import io.egoist.runtime.EchoServer;
 import io.egoist.runtime.Netty;
 import io.egoist.runtime.OutboundDelay;
+import io.egoist.tunnel.ForwardingTable;
+import io.egoist.tunnel.TunnelNode;
 import io.egoist.wire.DataFragment;
 import io.egoist.wire.Link;
 import io.egoist.wire.NodeId;
@@ -65,6 +67,20 @@ public final class EgoistNode implements AutoCloseable {
         int maxOutstandingProbes = io.egoist.runtime.EchoProber.DEFAULT_MAX_OUTSTANDING;
         EchoServer.Limits echoLimits = new EchoServer.Limits();
         DataPortLimits dataLimits = new DataPortLimits();
+        List<io.egoist.tunnel.Service> exposed = List.of();
+        io.egoist.tunnel.TunnelLimits tunnelLimits = io.egoist.tunnel.TunnelLimits.DEFAULTS;
+
+        /** Local services other nodes may reach through tunnels (nothing else is reachable). */
+        public Options expose(List<io.egoist.tunnel.Service> v) {
+            exposed = List.copyOf(v);
+            return this;
+        }
+
+        /** Bounds of the tunnel plane (forwards, sessions, streams, windows). */
+        public Options tunnelLimits(io.egoist.tunnel.TunnelLimits v) {
+            tunnelLimits = v;
+            return this;
+        }
 
         /** Limits of the echo port (line length, idle timeout, connection caps, backpressure marks). */
         public Options echoLimits(EchoServer.Limits v) {
@@ -152,6 +168,8 @@ public final class EgoistNode implements AutoCloseable {
     private final Reassembly reassembly;
 
     private final EventLoopGroup group;
+    /** Tunnels: frames, forwards, exposed services (io.egoist.tunnel). */
+    private TunnelNode tunnels;
 
     private static final class PendingSend {
         final CompletableFuture<SendResult> future = new CompletableFuture<>();
@@ -217,6 +235,11 @@ public final class EgoistNode implements AutoCloseable {
                                         ? options.emulation
                                         : options.delay != null ? options.delay : OutboundDelay.NONE)
                         .otherEffects(e -> h.node.onEffect(e))
+                        .frames(
+                                config.supports(NodeConfig.FEATURE_FRAMES) ? io.egoist.tunnel.Frames.MAX_BODY : 0,
+                                config.supports(NodeConfig.FEATURE_FRAMES)
+                                        ? (ch, f) -> h.node.tunnels.onFrame(ch, f)
+                                        : null)
                         .tap(new CoreHost.Tap() {
                             @Override
                             public void onEvent(Event event) {
@@ -269,6 +292,12 @@ public final class EgoistNode implements AutoCloseable {
                         group,
                         metrics,
                         emulation);
+                node.tunnels = new TunnelNode(
+                        cfg.self(),
+                        host.loop(),
+                        ForwardingTable.links(host, DataPortGuard::inner),
+                        options.exposed,
+                        options.tunnelLimits);
                 h.node = node;
                 h.metrics = metrics;
                 h.sniffer = emulation != null && emulation.mapsByRegistrationOrder()
@@ -325,6 +354,11 @@ public final class EgoistNode implements AutoCloseable {
     /** The latency emulation in use, if any. */
     public Optional<LatencyEmulation> emulation() {
         return Optional.ofNullable(emulation);
+    }
+
+    /** The node's tunnel plane: forwards and exposed services. */
+    public TunnelNode tunnels() {
+        return tunnels;
     }
 
     public NodeMetrics metrics() {
@@ -537,6 +571,7 @@ public final class EgoistNode implements AutoCloseable {
             return;
         }
         mute();
+        tunnels.close();
         echo.close();
         host.close();
         NodeConfig cfg = core.config();
@@ -551,6 +586,7 @@ public final class EgoistNode implements AutoCloseable {
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) return;
+        tunnels.close();
         host.close();
         echo.close();
         for (String rid : new ArrayList<>(pending.keySet())) fail(rid, "node closed");
