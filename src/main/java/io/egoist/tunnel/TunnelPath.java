@@ -55,7 +55,14 @@ public final class TunnelPath implements AutoCloseable {
                 new TrackerConfig("127.0.0.1", 0, dir.resolve("tracker"), -1, 2_000, 30_000, 1_000));
         TunnelPath p = new TunnelPath(dir, t);
         try {
-            for (int i = 0; i < n; i++) p.startNode(i, n, exposed.getOrDefault(i, List.of()), limits);
+            // every port is known before the first probe, so no node ever measures a ring link as a detour
+            int[] ports = new int[n];
+            for (int i = 0; i < n; i++) {
+                ports[i] = freePair(p.indexByPort.keySet());
+                p.indexByPort.put(ports[i], i);
+                p.indexByPort.put(ports[i] + 1, i);
+            }
+            for (int i = 0; i < n; i++) p.startNode(i, n, ports[i], exposed.getOrDefault(i, List.of()), limits);
             return p;
         } catch (RuntimeException e) {
             p.close();
@@ -78,15 +85,31 @@ public final class TunnelPath implements AutoCloseable {
                 .withAnnounceRefreshMs(1_000);
     }
 
-    private void startNode(int i, int n, List<Service> services, TunnelLimits limits) {
-        OutboundDelay ring = (host, port) -> {
-            Integer j = indexByPort.get(port);
+    /** A port P such that P and P+1 are free now (both bound once and released). */
+    private static int freePair(java.util.Set<Integer> taken) {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            try (java.net.ServerSocket a = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                int port = a.getLocalPort();
+                if (port >= 65535 || taken.contains(port) || taken.contains(port + 1)) continue;
+                try (java.net.ServerSocket b =
+                        new java.net.ServerSocket(port + 1, 1, java.net.InetAddress.getLoopbackAddress())) {
+                    return port;
+                }
+            } catch (IOException e) {
+                // P+1 taken: another try
+            }
+        }
+        throw new IllegalStateException("no free port pair found");
+    }
+
+    private void startNode(int i, int n, int port, List<Service> services, TunnelLimits limits) {
+        OutboundDelay ring = (host, peerPort) -> {
+            Integer j = indexByPort.get(peerPort);
             return j != null && j == (i + 1) % n ? 0 : DETOUR_MS;
         };
         EgoistNode node = EgoistNode.start(
-                config(tracker.port()),
+                config(tracker.port()).withSelf(new NodeId("127.0.0.1", port)),
                 new EgoistNode.Options()
-                        .ephemeralPort(true)
                         .bindHost("127.0.0.1")
                         .delay(ring)
                         .expose(services)
@@ -99,8 +122,6 @@ public final class TunnelPath implements AutoCloseable {
                                 .maxConnections(
                                         DataPortLimits.DEFAULT_MAX_CONNECTIONS,
                                         DataPortLimits.DEFAULT_MAX_CONNECTIONS)));
-        indexByPort.put(node.id().port(), i);
-        indexByPort.put(node.id().port() + 1, i);
         nodes.add(node);
     }
 
