@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** A local port forwarded to a service of another node (the source side of a tunnel). Loop-confined. */
-abstract class Forward {
+public abstract class Forward {
     /** What to forward: a local UDP or TCP address, the destination node and its service's name. */
     public record Spec(Service.Endpoint listen, NodeId to, String service) {
         public Spec {

@@ -28,6 +28,7 @@ public record Service(String name, Proto proto, String host, int port) {
     public Service {
         if (!NAME.matcher(name).matches())
             throw new IllegalArgumentException("bad service name '" + name + "' (1-32 of A-Z a-z 0-9 . _ -)");
+        if (port < 1) throw new IllegalArgumentException("service '" + name + "' needs a port 1..65535");
     }
 
     /** Parses {@code NAME=PROTO:HOST:PORT}; IllegalArgumentException with the reason. */
@@ -37,6 +38,24 @@ public record Service(String name, Proto proto, String host, int port) {
             throw new IllegalArgumentException("expected NAME=udp:HOST:PORT or NAME=tcp:HOST:PORT, got '" + text + "'");
         Endpoint e = Endpoint.parse(text.substring(eq + 1));
         return new Service(text.substring(0, eq), e.proto(), e.host(), e.port());
+    }
+
+    /** Parses {@code --expose} values; IllegalArgumentException ("--expose: ...") for a bad one or a name twice. */
+    public static java.util.List<Service> parseAll(java.util.List<String> texts) {
+        java.util.List<Service> r = new java.util.ArrayList<>();
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (String t : texts) {
+            Service s;
+            try {
+                s = parse(t);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--expose: " + e.getMessage());
+            }
+            if (!names.add(s.name()))
+                throw new IllegalArgumentException("--expose: service '" + s.name() + "' given twice");
+            r.add(s);
+        }
+        return r;
     }
 
     /** {@code PROTO:HOST:PORT}. */
