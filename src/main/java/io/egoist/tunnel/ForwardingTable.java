@@ -47,11 +47,17 @@ public final class ForwardingTable {
     public static Map<NodeId, ConnId> of(NodeCore core) {
         Map<NodeId, ConnId> t = new HashMap<>();
         for (Map.Entry<NodeId, NodeId> e : nextHops(core).entrySet()) {
-            NodeId dst = e.getKey(), hop = e.getValue();
-            List<String> f = core.featuresOf(hop);
-            if (f == null || !f.contains(NodeConfig.FEATURE_FRAMES)) continue;
+            NodeId dst = e.getKey();
+            NodeId hop = e.getValue();
+            if (!carriesFrames(core, hop)) hop = core.dataNextHop(dst).orElse(null); // around a v0.2 node
+            if (hop == null || !carriesFrames(core, hop)) continue;
             core.upLinkConn(hop).ifPresent(c -> t.put(dst, c));
         }
         return t;
+    }
+
+    private static boolean carriesFrames(NodeCore core, NodeId hop) {
+        List<String> f = core.featuresOf(hop);
+        return f != null && f.contains(NodeConfig.FEATURE_FRAMES);
     }
 }

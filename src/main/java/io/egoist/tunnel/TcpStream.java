@@ -199,6 +199,13 @@ final class TcpStream extends ChannelInboundHandlerAdapter implements TunnelNode
         }
     }
 
+    @Override
+    public long held() {
+        return app == null || app.unsafe().outboundBuffer() == null
+                ? 0
+                : app.unsafe().outboundBuffer().totalPendingWriteBytes();
+    }
+
     /** Ends the stream: tells the far end (unless {@code reason} is null: it ended it) and closes the application. */
     @Override
     public void close(String reason) {

@@ -58,6 +58,11 @@ public final class TunnelNode implements AutoCloseable {
         void onFrame(Frames.Header h);
 
         void close(String reason);
+
+        /** Bytes this end holds for its application (unwritten to its socket). */
+        default long held() {
+            return 0;
+        }
     }
 
     record FlowKey(NodeId peer, long flow) {}
@@ -420,6 +425,25 @@ public final class TunnelNode implements AutoCloseable {
                 log.info("event=forward_removed node={} id={}", self, id);
             }
             r.complete(f != null);
+        });
+        return r;
+    }
+
+    /**
+     * Bytes held on this node for tunnels: unwritten output of the streams' application connections plus unwritten
+     * output of the links the forwarding table uses.
+     */
+    public CompletableFuture<Long> heldBytes() {
+        CompletableFuture<Long> r = new CompletableFuture<>();
+        loop.execute(() -> {
+            long sum = 0;
+            for (Flow f : flows.values()) sum += f.held();
+            for (ConnId c : new HashSet<>(table.values())) {
+                Channel ch = links.channel(c);
+                if (ch != null && ch.unsafe().outboundBuffer() != null)
+                    sum += ch.unsafe().outboundBuffer().totalPendingWriteBytes();
+            }
+            r.complete(sum);
         });
         return r;
     }

@@ -2,6 +2,7 @@ package io.egoist.tunnel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.egoist.node.runtime.EgoistNode;
 import java.io.DataInputStream;
@@ -14,6 +15,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +23,7 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,11 +34,13 @@ import org.junit.jupiter.api.Test;
  */
 class TunnelThroughRelaysTest {
     static EchoServices services;
+    static HeldSink sink;
     static TunnelPath path;
 
     @BeforeAll
     static void start() throws Exception {
         services = new EchoServices();
+        sink = new HeldSink();
         int closedPort;
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
             closedPort = s.getLocalPort();
@@ -43,7 +48,8 @@ class TunnelThroughRelaysTest {
         List<Service> exposed = List.of(
                 new Service("echo", Service.Proto.UDP, "127.0.0.1", services.udpPort()),
                 new Service("db", Service.Proto.TCP, "127.0.0.1", services.tcpPort()),
-                new Service("down", Service.Proto.TCP, "127.0.0.1", closedPort));
+                new Service("down", Service.Proto.TCP, "127.0.0.1", closedPort),
+                new Service("sink", Service.Proto.TCP, "127.0.0.1", sink.port()));
         path = TunnelPath.start(4, Map.of(3, exposed), TunnelLimits.DEFAULTS);
         boolean ready = path.awaitReady(30_000);
         assertThat(ready).as("ring path 0>1>2>3 formed:%n%s", path.describe()).isTrue();
@@ -53,6 +59,7 @@ class TunnelThroughRelaysTest {
     static void stop() throws Exception {
         if (path != null) path.close();
         if (services != null) services.close();
+        if (sink != null) sink.close();
     }
 
     private static EgoistNode src() {
@@ -205,5 +212,75 @@ class TunnelThroughRelaysTest {
                     assertThat((String) now.counters().get("last_error")).contains("cannot connect to service 'down'");
                 });
         src().tunnels().removeForward(f.id()).join();
+    }
+
+    @Test
+    void aServiceThatStopsReadingStallsTheSenderAndNoNodeBuffersMoreThanAWindow() throws Exception {
+        Forward.Info f = forward("tcp:127.0.0.1:0", "sink");
+        int size = 64 * 1024 * 1024;
+        byte[] chunk = new byte[64 * 1024];
+        new Random(3).nextBytes(chunk);
+        MessageDigest sent = MessageDigest.getInstance("SHA-256");
+        AtomicLong written = new AtomicLong();
+        try (Socket s = new Socket("127.0.0.1", port(f))) {
+            OutputStream out = s.getOutputStream();
+            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+                try {
+                    for (int off = 0; off < size; off += chunk.length) {
+                        chunk[0] = (byte) (off >> 16);
+                        sent.update(chunk);
+                        out.write(chunk);
+                        written.addAndGet(chunk.length);
+                    }
+                    out.flush();
+                    s.shutdownOutput();
+                } catch (Exception e) {
+                    throw new CompletionException(e);
+                }
+            });
+            // the writer stalls: nothing moves for a second (kernel buffers, one window, the links' queues)
+            long[] last = {-1};
+            await().atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(1_000))
+                    .until(() -> {
+                        long now = written.get();
+                        boolean still = now == last[0];
+                        last[0] = now;
+                        return still;
+                    });
+            assertThat(written.get()).as("the writer was stopped").isLessThan(size);
+            for (int i = 0; i < path.size(); i++) {
+                long held = path.node(i).tunnels().heldBytes().get(5, TimeUnit.SECONDS);
+                assertThat(held)
+                        .as("bytes node %d holds for the stalled stream", i)
+                        .isLessThanOrEqualTo(TunnelLimits.DEFAULTS.streamWindowBytes() + 512 * 1024);
+            }
+            sink.release.countDown(); // the service reads again: every byte arrives, in order
+            writer.get(60, TimeUnit.SECONDS);
+            assertThat(sink.digest.get(60, TimeUnit.SECONDS)).isEqualTo(sent.digest());
+            assertThat(sink.read).isEqualTo(size);
+        }
+        src().tunnels().removeForward(f.id()).join();
+    }
+
+    @Test
+    void malformedAndOversizedFramesFromAStrangerChangeNothing() throws Exception {
+        EgoistNode relay = path.node(1);
+        long malformedBefore = relay.tunnels().counters()[4];
+        try (Socket s = new Socket("127.0.0.1", relay.id().port())) {
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            // a frame of another version: dropped and counted, the connection stays
+            out.write(new byte[] {0, 0, 0, 0, 40, 9});
+            out.write(new byte[39]);
+            out.flush();
+            await().atMost(Duration.ofSeconds(10)).until(() -> relay.tunnels().counters()[4] > malformedBefore);
+            // a frame longer than the maximum: the connection is closed
+            out.write(new byte[] {0, 0x7f, 0, 0, 0});
+            out.flush();
+            assertThat(s.getInputStream().read()).isEqualTo(-1);
+        }
+        // the relay still carries tunnels
+        udpDatagramsComeBackByteExactThroughTwoRelays();
     }
 }
