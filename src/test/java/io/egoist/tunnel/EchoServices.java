@@ -12,12 +12,12 @@ import java.net.SocketException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** Plain-socket services for the tunnel tests: a UDP echo and a TCP echo (each connection on its own thread). */
-final class EchoServices implements AutoCloseable {
+public final class EchoServices implements AutoCloseable {
     final DatagramSocket udp;
     final ServerSocket tcp;
     final AtomicLong tcpConnections = new AtomicLong();
 
-    EchoServices() throws IOException {
+    public EchoServices() throws IOException {
         udp = new DatagramSocket(0, InetAddress.getLoopbackAddress());
         tcp = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread u = new Thread(this::udpLoop, "udp-echo");
@@ -28,11 +28,11 @@ final class EchoServices implements AutoCloseable {
         t.start();
     }
 
-    int udpPort() {
+    public int udpPort() {
         return udp.getLocalPort();
     }
 
-    int tcpPort() {
+    public int tcpPort() {
         return tcp.getLocalPort();
     }
 
