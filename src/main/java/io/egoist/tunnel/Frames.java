@@ -27,6 +27,9 @@ public final class Frames {
     public static final int MAX_PAYLOAD = 65_536;
 
     public static final int MAX_BODY = HEADER + MAX_PAYLOAD;
+    /** Socket buffer size asked for the tunnels' UDP sockets (absorbs bursts; the kernel may cap it). */
+    public static final int UDP_BUFFER = 1 << 20;
+
     /** Hops a frame may take. */
     public static final int TTL = 32;
 

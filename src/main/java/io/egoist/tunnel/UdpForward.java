@@ -30,6 +30,8 @@ final class UdpForward extends Forward {
         ChannelFuture f = new Bootstrap()
                 .group(node.loop)
                 .channel(Netty.datagramChannel())
+                .option(io.netty.channel.ChannelOption.SO_RCVBUF, Frames.UDP_BUFFER)
+                .option(io.netty.channel.ChannelOption.SO_SNDBUF, Frames.UDP_BUFFER)
                 .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
                     @Override
                     protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket p) {
