@@ -72,6 +72,18 @@ public final class TunnelBench {
                     steps.add(step);
                 }
                 out.put("udp_1200B", steps);
+                out.put(
+                        "udp_forward_counters",
+                        ring.node(0)
+                                .tunnels()
+                                .forwards()
+                                .get(5, TimeUnit.SECONDS)
+                                .get(1)
+                                .counters());
+                for (int i = 0; i < 4; i++)
+                    out.put(
+                            "tunnel_plane_node" + i,
+                            Arrays.toString(ring.node(i).tunnels().counters()));
 
                 long bytes = (long) s.tcpMegabytes << 20;
                 InetSocketAddress tcp = forward(ring, "tcp", "bulk");
@@ -153,7 +165,7 @@ public final class TunnelBench {
                     c.send(p);
                     sent++;
                 }
-                Thread.onSpinWait();
+                java.util.concurrent.locks.LockSupport.parkNanos(200_000); // paced, not spinning: 2 shared cores
             }
         }
         Thread.sleep(500); // the last datagrams arrive

@@ -8,6 +8,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
+import io.netty.channel.WriteBufferWaterMark;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -43,6 +44,15 @@ public final class TunnelNode implements AutoCloseable {
     public static final long REFRESH_MS = 200;
 
     private static final String WATCH = "tunnelWritability";
+
+    /**
+     * A link's send queue (bytes written, not yet taken by the kernel) above which it counts as congested: UDP
+     * frames for it are dropped, stream senders and relayed connections wait; it is uncongested again below the
+     * low mark.
+     */
+    public static final int LINK_QUEUE_HIGH = 512 * 1024;
+
+    public static final int LINK_QUEUE_LOW = 128 * 1024;
 
     /** What the tunnel plane needs from its node. */
     public interface Links {
@@ -145,7 +155,12 @@ public final class TunnelNode implements AutoCloseable {
     Channel outTo(NodeId dst) {
         ConnId c = table.get(dst);
         Channel ch = c == null ? null : links.channel(c);
-        return ch != null && ch.isActive() ? ch : null;
+        if (ch == null || !ch.isActive()) return null;
+        if (ch.pipeline().get(WATCH) == null) { // first use of this link by the tunnel plane
+            ch.config().setWriteBufferWaterMark(new WriteBufferWaterMark(LINK_QUEUE_LOW, LINK_QUEUE_HIGH));
+            ch.pipeline().addLast(WATCH, new Watch());
+        }
+        return ch;
     }
 
     /** Sends a whole frame towards {@code dst}; {@code udp}: dropped when the next hop is congested. Releases on failure. */
@@ -192,7 +207,6 @@ public final class TunnelNode implements AutoCloseable {
             r.run();
             return;
         }
-        if (ch.pipeline().get(WATCH) == null) ch.pipeline().addLast(WATCH, new Watch());
         waiters.computeIfAbsent(ch, k -> new ArrayList<>()).add(r);
     }
 
