@@ -30,7 +30,7 @@ import java.util.stream.Stream;
  */
 public final class TunnelPath implements AutoCloseable {
     /** Emulated one-way delay of every link but the ring's (lines only). */
-    public static final double DETOUR_MS = 15;
+    public static final double DETOUR_MS = 100;
 
     private final Path dir;
     private final TrackerServer tracker;
@@ -70,10 +70,14 @@ public final class TunnelPath implements AutoCloseable {
         }
     }
 
-    /** Short periods, k = 1 (the ring), heartbeats 300 ms x 5. */
-    public static NodeConfig config(int trackerPort) {
+    /**
+     * Short periods, heartbeats 300 ms x 5, k = 2 (k = 1 with more than 2 nodes: the pair): each node keeps its
+     * ring link, the cheapest, plus one detour, so any first wiring converges to the ring (with k = 1 every ring
+     * is an equilibrium: leaving one would cut a node off), and a relay's death leaves every node a link.
+     */
+    public static NodeConfig config(int trackerPort, int nodes) {
         return NodeConfig.defaults(new NodeId("127.0.0.1", 1), "127.0.0.1", trackerPort)
-                .withK(1)
+                .withK(nodes > 2 ? 2 : 1)
                 .withPingPeriodMs(400)
                 .withPingTimeoutMs(1_000)
                 .withFirstProbeDelayMs(20)
@@ -108,7 +112,7 @@ public final class TunnelPath implements AutoCloseable {
             return j != null && j == (i + 1) % n ? 0 : DETOUR_MS;
         };
         EgoistNode node = EgoistNode.start(
-                config(tracker.port()).withSelf(new NodeId("127.0.0.1", port)),
+                config(tracker.port(), n).withSelf(new NodeId("127.0.0.1", port)),
                 new EgoistNode.Options()
                         .bindHost("127.0.0.1")
                         .delay(ring)
