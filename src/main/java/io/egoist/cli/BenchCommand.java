@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
             BenchBrCommand.class,
             BenchNodeCommand.class,
             BenchTlsCommand.class,
-            BenchSecurityCommand.class
+            BenchSecurityCommand.class,
+            BenchTunnelCommand.class
         })
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec

@@ -136,6 +136,10 @@ final class ControlClient {
         return call(HttpRequest.newBuilder(base.resolve(pathAndQuery)).GET());
     }
 
+    Answer delete(String path) throws Failure {
+        return call(HttpRequest.newBuilder(base.resolve(path)).DELETE());
+    }
+
     /** POSTs a JSON document (the API refuses anything else with 415). */
     Answer postJson(String pathAndQuery, JsonNode body) throws Failure {
         byte[] bytes;

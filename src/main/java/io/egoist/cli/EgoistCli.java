@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
             StatusCommand.class,
             RouteCommand.class,
             SendCommand.class,
+            ForwardCommand.class,
             BenchCommand.class,
             CaCommand.class,
             CommandLine.HelpCommand.class

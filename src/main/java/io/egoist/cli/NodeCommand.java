@@ -172,6 +172,12 @@ public final class NodeCommand implements Callable<Integer> {
             description = "Stop after this long (default: run until interrupted).")
     Double runFor;
 
+    @Option(
+            names = "--expose",
+            paramLabel = "NAME=PROTO:HOST:PORT",
+            description = "Offer a local service to tunnels (udp or tcp; repeatable); nothing else is reachable.")
+    List<String> expose = new java.util.ArrayList<>();
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -179,7 +185,9 @@ public final class NodeCommand implements Callable<Integer> {
         NodeConfig cfg;
         LatencyEmulation emulation = null;
         String token;
+        List<io.egoist.tunnel.Service> services;
         try {
+            services = io.egoist.tunnel.Service.parseAll(expose);
             cfg = config();
             emulation = emulation();
             token = controlToken();
@@ -201,6 +209,7 @@ public final class NodeCommand implements Callable<Integer> {
         if (bind != null) opts.bindHost(bind);
         if (seed != null) opts.random(new Random(seed));
         if (emulation != null) opts.emulation(emulation);
+        opts.expose(services);
         EgoistNode node;
         try {
             node = EgoistNode.bind(cfg, opts); // every port is bound before the first REG

@@ -67,7 +67,10 @@ public record NodeConfig(
     /** Signed link state (secure mode, io.egoist.security.sign): the peer sends and accepts SUPT lines. */
     public static final String FEATURE_SIG = "sig";
 
-    public static final List<String> DEFAULT_FEATURES = List.of(FEATURE_HB, FEATURE_DATA);
+    /** Binary tunnel frames on our out-links to this node (io.egoist.tunnel). */
+    public static final String FEATURE_FRAMES = "frames";
+
+    public static final List<String> DEFAULT_FEATURES = List.of(FEATURE_HB, FEATURE_DATA, FEATURE_FRAMES);
     /** Default {@link #dataHoldMs}: longer than the usual gap while a destination's in-links are replaced. */
     public static final long DEFAULT_DATA_HOLD_MS = 2_000;
     /** Default {@link #rewireMinGainMs}: a few ms, the jitter of RTT probes on a real path. */

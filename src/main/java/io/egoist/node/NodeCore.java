@@ -451,6 +451,18 @@ public final class NodeCore implements Core {
         return lsdb.lastSeq(source);
     }
 
+    /** The first hop of the data plane's path to {@code dst} (it avoids nodes that cannot forward), if any. */
+    public Optional<NodeId> dataNextHop(NodeId dst) {
+        OutLink l = routing.dataNextHop(dst);
+        return l == null ? Optional.empty() : Optional.of(l.peer());
+    }
+
+    /** The connection of our up (connected) out-link to {@code neighbor}, if there is one. */
+    public Optional<io.egoist.core.ConnId> upLinkConn(NodeId neighbor) {
+        OutLink l = outLinks.upLink(neighbor);
+        return l == null ? Optional.empty() : Optional.of(l.conn());
+    }
+
     public NodeCounters counters() {
         return counters;
     }

@@ -62,6 +62,12 @@ final class ConnHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof BinaryFrame f) { // binary frames bypass the core (see CoreHost.Options.frames)
+            CoreHost.FrameSink sink = host.options().frameSink;
+            if (c.active && sink != null) sink.onFrame(c.channel, f);
+            else f.body().release();
+            return;
+        }
         String line = Lines.take(msg);
         if (!c.active) return;
         c.lineSeen = true;

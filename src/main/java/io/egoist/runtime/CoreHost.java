@@ -72,6 +72,11 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CoreHost.class);
 
     /** Observes what goes into and out of the core (metrics, tests); called on the loop thread. */
+    public interface FrameSink {
+        /** A frame arrived on the accepted connection {@code ch}; the sink owns (releases) {@code frame.body()}. */
+        void onFrame(io.netty.channel.Channel ch, BinaryFrame frame);
+    }
+
     public interface Tap {
         default void onEvent(Event event) {}
 
@@ -100,6 +105,8 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
         long stallCloseMs;
         int sharedLineMinChars;
         long sharedLineMaxBytes;
+        FrameSink frameSink;
+        int maxFrameBody;
 
         /** A name for logs and for the loop thread when the host owns it. */
         public Options name(String v) {
@@ -226,6 +233,16 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Accepted connections also carry binary frames (see {@link FrameSplitter}) of at most {@code maxBody}
+         * bytes; each goes to {@code sink} on the loop thread, never to the core. Default: none (lines only).
+         */
+        public Options frames(int maxBody, FrameSink sink) {
+            maxFrameBody = maxBody;
+            frameSink = sink;
+            return this;
+        }
+
         public Options tap(Tap v) {
             tap = v;
             return this;
@@ -313,6 +330,8 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
             c.channel = ch;
             ch.config().setWriteBufferWaterMark(marks);
             if (options.tls != null) TlsGate.install(ch, options.tls, false, refusals, options.name);
+            if (options.frameSink != null)
+                ch.pipeline().addBefore(Lines.FRAMER, FrameSplitter.NAME, new FrameSplitter(options.maxFrameBody));
             ch.pipeline().addLast(ConnHandler.NAME, new ConnHandler(this, c)); // named: no generated name per conn
         });
         synchronized (servers) {
@@ -475,6 +494,12 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
     /** Secure mode: closes live connections, probe ones too, whose peer is no longer a member (revoked, CA dropped). */
     public void recheckTls() {
         execute(() -> HostConn.cutNonMembers(options.tls, conns.values(), prober, options.name), null);
+    }
+
+    /** The channel of an open connection (loop thread only), or null: for runtimes that write beside the core. */
+    public Channel channel(ConnId id) {
+        HostConn c = conns.get(id.value());
+        return c == null || !c.active ? null : c.channel;
     }
 
     // ---------------------------------------------------------------- for the host's parts (loop thread)

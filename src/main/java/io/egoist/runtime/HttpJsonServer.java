@@ -317,6 +317,8 @@ public final class HttpJsonServer implements AutoCloseable {
 
     private synchronized Map<String, Handler> methodsFor(String path) {
         Map<String, Handler> m = routes.get(path);
+        int slash = path.lastIndexOf('/');
+        if (m == null && slash > 0) m = routes.get(path.substring(0, slash + 1) + "*"); // a route "/a/*": one segment
         return m == null ? null : new LinkedHashMap<>(m);
     }
 

@@ -50,6 +50,13 @@ public final class Netty {
         return EPOLL ? EpollSocketChannel.class : NioSocketChannel.class;
     }
 
+    /** The UDP channel type that fits {@link #newGroup}'s loops. */
+    public static Class<? extends io.netty.channel.socket.DatagramChannel> datagramChannel() {
+        return EPOLL
+                ? io.netty.channel.epoll.EpollDatagramChannel.class
+                : io.netty.channel.socket.nio.NioDatagramChannel.class;
+    }
+
     /** Shuts a group down without a quiet period and waits (bounded) until its threads have ended. */
     public static void shutdown(EventLoopGroup group) {
         if (group == null) return;

@@ -86,6 +86,7 @@ public final class ControlApi implements AutoCloseable {
                 "/metrics",
                 req -> node.scrapeMetrics()
                         .thenApply(text -> Response.text(200, HttpJsonServer.PROMETHEUS_TEXT, text)));
+        ForwardsApi.install(s, node);
         NodeMap map = NodeMap.install(s, node);
         s.guard(guard::check); // every route, the map and the event stream included
         int bound;

@@ -13,6 +13,8 @@ import io.egoist.runtime.EchoServer;
 import io.egoist.runtime.Netty;
 import io.egoist.runtime.OutboundDelay;
 import io.egoist.security.tls.TlsMembers;
+import io.egoist.tunnel.ForwardingTable;
+import io.egoist.tunnel.TunnelNode;
 import io.egoist.wire.DataFragment;
 import io.egoist.wire.Link;
 import io.egoist.wire.NodeId;
@@ -86,6 +88,21 @@ public final class EgoistNode implements AutoCloseable {
          */
         public Options security(java.util.function.Function<NodeId, io.egoist.security.sign.MemberSecurity> v) {
             security = v;
+            return this;
+        }
+
+        List<io.egoist.tunnel.Service> exposed = List.of();
+        io.egoist.tunnel.TunnelLimits tunnelLimits = io.egoist.tunnel.TunnelLimits.DEFAULTS;
+
+        /** Local services other nodes may reach through tunnels (nothing else is reachable). */
+        public Options expose(List<io.egoist.tunnel.Service> v) {
+            exposed = List.copyOf(v);
+            return this;
+        }
+
+        /** Bounds of the tunnel plane (forwards, sessions, streams, windows). */
+        public Options tunnelLimits(io.egoist.tunnel.TunnelLimits v) {
+            tunnelLimits = v;
             return this;
         }
 
@@ -177,6 +194,8 @@ public final class EgoistNode implements AutoCloseable {
     private final EventLoopGroup group;
     /** Secure mode's credentials, or null in open mode. */
     private TlsMembers tls;
+    /** Tunnels: frames, forwards, exposed services (io.egoist.tunnel). */
+    private TunnelNode tunnels;
 
     private static final class PendingSend {
         final CompletableFuture<SendResult> future = new CompletableFuture<>();
@@ -243,6 +262,11 @@ public final class EgoistNode implements AutoCloseable {
                                         ? options.emulation
                                         : options.delay != null ? options.delay : OutboundDelay.NONE)
                         .otherEffects(e -> h.node.onEffect(e))
+                        .frames(
+                                config.supports(NodeConfig.FEATURE_FRAMES) ? io.egoist.tunnel.Frames.MAX_BODY : 0,
+                                config.supports(NodeConfig.FEATURE_FRAMES)
+                                        ? (ch, f) -> h.node.tunnels.onFrame(ch, f)
+                                        : null)
                         .tap(new CoreHost.Tap() {
                             @Override
                             public void onEvent(Event event) {
@@ -299,6 +323,12 @@ public final class EgoistNode implements AutoCloseable {
                         group,
                         metrics,
                         emulation);
+                node.tunnels = new TunnelNode(
+                        cfg.self(),
+                        host.loop(),
+                        ForwardingTable.links(host, DataPortGuard::inner),
+                        options.exposed,
+                        options.tunnelLimits);
                 h.node = node;
                 node.tls = options.tls;
                 h.metrics = metrics;
@@ -362,6 +392,11 @@ public final class EgoistNode implements AutoCloseable {
     /** The latency emulation in use, if any. */
     public Optional<LatencyEmulation> emulation() {
         return Optional.ofNullable(emulation);
+    }
+
+    /** The node's tunnel plane: forwards and exposed services. */
+    public TunnelNode tunnels() {
+        return tunnels;
     }
 
     public NodeMetrics metrics() {
@@ -574,6 +609,7 @@ public final class EgoistNode implements AutoCloseable {
             return;
         }
         mute();
+        tunnels.close();
         echo.close();
         host.close();
         NodeConfig cfg = core.config();
@@ -588,6 +624,7 @@ public final class EgoistNode implements AutoCloseable {
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) return;
+        tunnels.close();
         // the echo port first: a peer that sees its link drop confirms the loss by a probe, which must fail
         echo.close();
         host.close();

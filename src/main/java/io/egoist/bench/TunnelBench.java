@@ -1,0 +1,299 @@
+package io.egoist.bench;
+
+import io.egoist.tunnel.Forward;
+import io.egoist.tunnel.Service;
+import io.egoist.tunnel.TunnelLimits;
+import io.egoist.tunnel.TunnelPath;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * {@code egoist bench tunnel}: tunnels on loopback, source → two relays → destination, each a separate node
+ * ({@link TunnelPath}, emulated delays off for frames). Measures UDP datagrams/s and loss at fixed offered rates,
+ * the latency a relay adds (echo round trips through a 4-node ring, two relays, minus those through a 2-node
+ * pair, no relay, halved), TCP bulk MB/s through the two relays next to a direct loopback TCP connection in the
+ * same run, and the process heap while a relayed TCP stream is saturated. Figures, not assertions.
+ */
+public final class TunnelBench {
+    private TunnelBench() {}
+
+    /** Settings. */
+    public record Settings(int[] udpRates, double secondsPerRate, int tcpMegabytes, int latencySamples) {}
+
+    /** Runs everything; prints progress to {@code log}; returns the figures. */
+    public static Map<String, Object> run(Settings s, PrintWriter log) throws Exception {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("loadavg_before", loadavg());
+        try (Services svc = new Services()) {
+            List<Service> exposed = List.of(
+                    new Service("sink", Service.Proto.UDP, "127.0.0.1", svc.udpSink.getLocalPort()),
+                    new Service("echo", Service.Proto.UDP, "127.0.0.1", svc.udpEcho.getLocalPort()),
+                    new Service("bulk", Service.Proto.TCP, "127.0.0.1", svc.tcpSink.getLocalPort()));
+            double[] rtt0, rtt2;
+            try (TunnelPath pair = TunnelPath.start(2, Map.of(1, exposed), TunnelLimits.DEFAULTS)) {
+                if (!pair.awaitReady(60_000)) throw new IllegalStateException("the 2-node overlay did not form");
+                log.println("2 nodes ready: echo round trips without a relay");
+                log.flush();
+                rtt0 = echoRtts(forward(pair, "udp", "echo"), s.latencySamples);
+            }
+            try (TunnelPath ring = TunnelPath.start(4, Map.of(3, exposed), TunnelLimits.DEFAULTS)) {
+                if (!ring.awaitReady(60_000)) throw new IllegalStateException("the 4-node overlay did not form");
+                log.println("4 nodes ready (source > relay > relay > destination)");
+                log.flush();
+                rtt2 = echoRtts(forward(ring, "udp", "echo"), s.latencySamples);
+                out.put("echo_rtt_us_no_relay", percentiles(rtt0));
+                out.put("echo_rtt_us_two_relays", percentiles(rtt2));
+                out.put("added_us_per_relay_p50", (pct(rtt2, 50) - pct(rtt0, 50)) / 2);
+                out.put("added_us_per_relay_p99", (pct(rtt2, 99) - pct(rtt0, 99)) / 2);
+
+                InetSocketAddress udp = forward(ring, "udp", "sink");
+                List<Object> steps = new java.util.ArrayList<>();
+                for (int rate : s.udpRates) {
+                    Map<String, Object> step = udpStep(udp, svc, rate, s.secondsPerRate);
+                    log.println("udp " + step);
+                    log.flush();
+                    steps.add(step);
+                }
+                out.put("udp_1200B", steps);
+                out.put(
+                        "udp_forward_counters",
+                        ring.node(0)
+                                .tunnels()
+                                .forwards()
+                                .get(5, TimeUnit.SECONDS)
+                                .get(1)
+                                .counters());
+                for (int i = 0; i < 4; i++)
+                    out.put(
+                            "tunnel_plane_node" + i,
+                            Arrays.toString(ring.node(i).tunnels().counters()));
+
+                long bytes = (long) s.tcpMegabytes << 20;
+                InetSocketAddress tcp = forward(ring, "tcp", "bulk");
+                double direct1 =
+                        tcpRate(new InetSocketAddress("127.0.0.1", svc.tcpSink.getLocalPort()), svc, bytes, null);
+                long[] heap = {0};
+                long[] held = {0};
+                double tunnel = tcpRate(tcp, svc, bytes, () -> {
+                    heap[0] = Math.max(heap[0], heapAfterGc());
+                    try {
+                        held[0] = Math.max(
+                                held[0], ring.node(1).tunnels().heldBytes().get(5, TimeUnit.SECONDS));
+                    } catch (Exception e) {
+                        // not sampled
+                    }
+                });
+                double direct2 =
+                        tcpRate(new InetSocketAddress("127.0.0.1", svc.tcpSink.getLocalPort()), svc, bytes, null);
+                out.put("tcp_MBps_two_relays", tunnel);
+                out.put("tcp_MBps_direct_before", direct1);
+                out.put("tcp_MBps_direct_after", direct2);
+                out.put("tcp_ratio_to_direct", tunnel / ((direct1 + direct2) / 2));
+                out.put("heap_MB_process_during_stream_after_gc", heap[0] / 1e6);
+                out.put("held_KB_relay1_max", held[0] / 1e3);
+                log.println("tcp two relays " + tunnel + " MB/s, direct " + direct1 + " / " + direct2 + " MB/s");
+                log.flush();
+            }
+        }
+        out.put("loadavg_after", loadavg());
+        return out;
+    }
+
+    private static InetSocketAddress forward(TunnelPath p, String proto, String service) {
+        Forward.Info f = p.node(0)
+                .tunnels()
+                .addForward(new Forward.Spec(
+                        Service.Endpoint.parse(proto + ":127.0.0.1:0"),
+                        p.node(p.size() - 1).id(),
+                        service))
+                .orTimeout(10, TimeUnit.SECONDS)
+                .join();
+        return new InetSocketAddress(
+                "127.0.0.1", Integer.parseInt(f.listen().substring(f.listen().lastIndexOf(':') + 1)));
+    }
+
+    private static double[] echoRtts(InetSocketAddress to, int samples) throws IOException {
+        try (DatagramSocket c = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            c.setSoTimeout(1_000);
+            byte[] d = new byte[100], in = new byte[200];
+            double[] r = new double[samples];
+            int got = 0;
+            for (int i = 0; i < samples + samples / 5 && got < samples; i++) {
+                long t0 = System.nanoTime();
+                c.send(new DatagramPacket(d, d.length, to));
+                try {
+                    c.receive(new DatagramPacket(in, in.length));
+                } catch (java.net.SocketTimeoutException e) {
+                    continue;
+                }
+                if (i >= samples / 5) r[got++] = (System.nanoTime() - t0) / 1e3; // the first fifth warms up
+            }
+            return Arrays.copyOf(r, got);
+        }
+    }
+
+    private static Map<String, Object> udpStep(InetSocketAddress to, Services svc, int rate, double seconds)
+            throws Exception {
+        long before = svc.udpReceived.get();
+        long sent = 0;
+        try (DatagramSocket c = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            c.setSendBufferSize(1 << 20);
+            byte[] d = new byte[1_200];
+            DatagramPacket p = new DatagramPacket(d, d.length, to);
+            long start = System.nanoTime(), end = start + (long) (seconds * 1e9);
+            long now;
+            while ((now = System.nanoTime()) < end) {
+                long due = (long) ((now - start) / 1e9 * rate);
+                while (sent < due) {
+                    c.send(p);
+                    sent++;
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(200_000); // paced, not spinning: 2 shared cores
+            }
+        }
+        Thread.sleep(500); // the last datagrams arrive
+        long received = svc.udpReceived.get() - before;
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("offered_per_s", rate);
+        m.put("sent", sent);
+        m.put("received", received);
+        m.put("delivered_per_s", received / seconds);
+        m.put("loss_pct", sent == 0 ? 0 : 100.0 * (sent - received) / sent);
+        return m;
+    }
+
+    /** Writes {@code bytes} to {@code to}, returns MB/s until the sink read them all. */
+    private static double tcpRate(InetSocketAddress to, Services svc, long bytes, Runnable sample) throws Exception {
+        long before = svc.tcpRead.get();
+        byte[] chunk = new byte[64 * 1024];
+        long t0 = System.nanoTime();
+        long nextSample = t0 + 500_000_000L;
+        try (Socket s = new Socket(to.getAddress(), to.getPort())) {
+            OutputStream o = s.getOutputStream();
+            for (long w = 0; w < bytes; w += chunk.length) {
+                o.write(chunk, 0, (int) Math.min(chunk.length, bytes - w));
+                if (sample != null && System.nanoTime() > nextSample) {
+                    sample.run();
+                    nextSample = System.nanoTime() + 500_000_000L;
+                }
+            }
+            long deadline = System.nanoTime() + 120_000_000_000L;
+            while (svc.tcpRead.get() - before < bytes && System.nanoTime() < deadline) Thread.sleep(1);
+        }
+        double secs = (System.nanoTime() - t0) / 1e9;
+        return (svc.tcpRead.get() - before) / 1e6 / secs;
+    }
+
+    private static long heapAfterGc() {
+        System.gc();
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    private static double pct(double[] v, double p) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s.length == 0 ? Double.NaN : s[Math.min(s.length - 1, (int) Math.ceil(p / 100 * s.length) - 1)];
+    }
+
+    private static Map<String, Object> percentiles(double[] v) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("samples", v.length);
+        m.put("p50", pct(v, 50));
+        m.put("p90", pct(v, 90));
+        m.put("p99", pct(v, 99));
+        return m;
+    }
+
+    private static String loadavg() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    /** The destination's services: a UDP sink (counts), a UDP echo, a TCP sink (counts what it reads). */
+    private static final class Services implements AutoCloseable {
+        final DatagramSocket udpSink = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+        final DatagramSocket udpEcho = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+        final ServerSocket tcpSink = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        final AtomicLong udpReceived = new AtomicLong(), tcpRead = new AtomicLong();
+
+        Services() throws IOException {
+            udpSink.setReceiveBufferSize(4 << 20);
+            daemon(() -> {
+                byte[] b = new byte[2_048];
+                DatagramPacket p = new DatagramPacket(b, b.length);
+                while (!udpSink.isClosed()) {
+                    try {
+                        udpSink.receive(p);
+                        udpReceived.incrementAndGet();
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+            daemon(() -> {
+                byte[] b = new byte[2_048];
+                while (!udpEcho.isClosed()) {
+                    try {
+                        DatagramPacket p = new DatagramPacket(b, b.length);
+                        udpEcho.receive(p);
+                        udpEcho.send(new DatagramPacket(p.getData(), p.getLength(), p.getSocketAddress()));
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+            daemon(() -> {
+                while (!tcpSink.isClosed()) {
+                    try {
+                        Socket c = tcpSink.accept();
+                        daemon(() -> {
+                            byte[] b = new byte[128 * 1024];
+                            try (c;
+                                    InputStream in = c.getInputStream()) {
+                                int n;
+                                while ((n = in.read(b)) > 0) tcpRead.addAndGet(n);
+                            } catch (IOException e) {
+                                // the connection ended
+                            }
+                        });
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+        }
+
+        private static void daemon(Runnable r) {
+            Thread t = new Thread(r, "bench-service");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        @Override
+        public void close() throws IOException {
+            udpSink.close();
+            udpEcho.close();
+            tcpSink.close();
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package io.egoist.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.egoist.bench.TunnelBench;
+import java.io.PrintWriter;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(
+        name = "tunnel",
+        mixinStandardHelpOptions = true,
+        showDefaultValues = true,
+        description = {
+            "Measure tunnels on loopback: source > two relays > destination, each a separate node.",
+            "UDP 1,200-byte datagrams/s and loss at fixed offered rates, latency added per relay (median, p99),",
+            "TCP bulk MB/s through the two relays next to a direct loopback connection, heap while it runs."
+        })
+public final class BenchTunnelCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--udp-rates", split = ",", description = "Offered UDP rates, datagrams/s.")
+    int[] udpRates = {10_000, 25_000, 50_000, 75_000};
+
+    @Option(names = "--seconds", description = "Seconds per UDP rate.")
+    double seconds = 3;
+
+    @Option(names = "--tcp-mb", description = "MB sent per TCP measurement.")
+    int tcpMb = 256;
+
+    @Option(names = "--samples", description = "Echo round trips per latency measurement.")
+    int samples = 3_000;
+
+    @Option(names = "--json", description = "Print the result as one JSON object.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        CommandLine cl = spec.commandLine();
+        if (udpRates.length == 0 || java.util.Arrays.stream(udpRates).anyMatch(r -> r < 1 || r > 1_000_000))
+            throw new CommandLine.ParameterException(cl, "--udp-rates must be 1..1000000 each");
+        if (!(seconds > 0 && seconds <= 60))
+            throw new CommandLine.ParameterException(cl, "--seconds must be in (0, 60]");
+        if (tcpMb < 1 || tcpMb > 10_000) throw new CommandLine.ParameterException(cl, "--tcp-mb must be 1..10000");
+        if (samples < 10 || samples > 1_000_000)
+            throw new CommandLine.ParameterException(cl, "--samples must be 10..1000000");
+        PrintWriter err = cl.getErr(), out = cl.getOut();
+        Map<String, Object> r = TunnelBench.run(new TunnelBench.Settings(udpRates, seconds, tcpMb, samples), err);
+        if (json) out.println(new ObjectMapper().writeValueAsString(r));
+        else r.forEach((k, v) -> out.println(k + ": " + v));
+        out.flush();
+        return 0;
+    }
+}

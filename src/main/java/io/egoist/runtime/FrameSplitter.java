@@ -1,0 +1,59 @@
+package io.egoist.runtime;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.codec.CorruptedFrameException;
+import java.util.List;
+
+/**
+ * Splits one connection's bytes into text lines and binary frames. A frame starts with the byte {@link #MARKER}
+ * (0x00) where a line would start; no protocol line ever starts with it (lines are printable ASCII). It is
+ * followed by a 4-byte big-endian body length (at most {@code maxBody}) and the body. Line bytes pass through
+ * unchanged to the line framer behind this handler, which keeps the 16,384-byte line limit; frames go on as
+ * {@link BinaryFrame} (a retained slice, no copy). A frame longer than {@code maxBody} is an error: the
+ * connection is closed (a {@link CorruptedFrameException} reaches the handlers behind).
+ */
+public final class FrameSplitter extends ByteToMessageDecoder {
+    public static final String NAME = "frameSplitter";
+    public static final byte MARKER = 0;
+    /** Marker and length. */
+    public static final int PREFIX = 5;
+
+    private final int maxBody;
+    /** True while inside a text line (its LF not yet seen). */
+    private boolean inLine;
+
+    public FrameSplitter(int maxBody) {
+        this.maxBody = maxBody;
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        while (in.isReadable()) {
+            if (inLine) {
+                int lf = in.indexOf(in.readerIndex(), in.writerIndex(), (byte) '\n');
+                if (lf < 0) {
+                    out.add(in.readRetainedSlice(in.readableBytes()));
+                    return;
+                }
+                out.add(in.readRetainedSlice(lf + 1 - in.readerIndex()));
+                inLine = false;
+                continue;
+            }
+            if (in.getByte(in.readerIndex()) != MARKER) {
+                inLine = true;
+                continue;
+            }
+            if (in.readableBytes() < PREFIX) return;
+            long len = in.getUnsignedInt(in.readerIndex() + 1);
+            if (len > maxBody) {
+                in.skipBytes(in.readableBytes());
+                throw new CorruptedFrameException("binary frame of " + len + " bytes, the maximum is " + maxBody);
+            }
+            if (in.readableBytes() < PREFIX + len) return;
+            in.skipBytes(PREFIX);
+            out.add(new BinaryFrame(in.readRetainedSlice((int) len)));
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package io.egoist.tunnel;
+
+import io.egoist.wire.NodeId;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** A local port forwarded to a service of another node (the source side of a tunnel). Loop-confined. */
+public abstract class Forward {
+    /** What to forward: a local UDP or TCP address, the destination node and its service's name. */
+    public record Spec(Service.Endpoint listen, NodeId to, String service) {
+        public Spec {
+            if (!Service.NAME.matcher(service).matches())
+                throw new IllegalArgumentException("bad service name '" + service + "' (1-32 of A-Z a-z 0-9 . _ -)");
+        }
+
+        @Override
+        public String toString() {
+            return listen + " -> " + to + " " + service;
+        }
+    }
+
+    /** A forward as the API shows it: id, spec, the bound listen address and counters. */
+    public record Info(long id, String proto, String listen, String to, String service, Map<String, Object> counters) {}
+
+    final TunnelNode node;
+    final long id;
+    final Spec spec;
+    final AtomicLong packetsIn = new AtomicLong(), bytesIn = new AtomicLong(), packetsOut = new AtomicLong();
+    final AtomicLong bytesOut = new AtomicLong(), dropped = new AtomicLong(), refused = new AtomicLong();
+    final AtomicLong opened = new AtomicLong();
+    volatile String lastError;
+
+    Forward(TunnelNode node, long id, Spec spec) {
+        this.node = node;
+        this.id = id;
+        this.spec = spec;
+    }
+
+    static Forward open(TunnelNode node, long id, Spec spec) {
+        return spec.listen().proto() == Service.Proto.UDP
+                ? new UdpForward(node, id, spec)
+                : new TcpForward(node, id, spec);
+    }
+
+    abstract String boundAddress();
+
+    abstract int active();
+
+    void sweep(long nowNanos) {}
+
+    abstract void close();
+
+    void refused(String why) {
+        refused.incrementAndGet();
+        lastError = why;
+    }
+
+    Info info() {
+        Map<String, Object> c = new LinkedHashMap<>();
+        boolean udp = spec.listen().proto() == Service.Proto.UDP;
+        c.put(udp ? "datagrams_in" : "bytes_in_chunks", packetsIn.get());
+        c.put("bytes_in", bytesIn.get());
+        c.put(udp ? "datagrams_out" : "bytes_out_chunks", packetsOut.get());
+        c.put("bytes_out", bytesOut.get());
+        c.put(udp ? "sessions" : "streams", active());
+        c.put(udp ? "sessions_opened" : "streams_opened", opened.get());
+        c.put("dropped", dropped.get());
+        c.put("refused", refused.get());
+        if (lastError != null) c.put("last_error", lastError);
+        return new Info(
+                id, spec.listen().proto().label(), boundAddress(), spec.to().toString(), spec.service(), c);
+    }
+}

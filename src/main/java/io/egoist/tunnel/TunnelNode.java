@@ -1,0 +1,497 @@
+package io.egoist.tunnel;
+
+import io.egoist.core.ConnId;
+import io.egoist.runtime.BinaryFrame;
+import io.egoist.wire.NodeId;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
+import io.netty.channel.WriteBufferWaterMark;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A node's tunnel plane: it forwards binary frames by destination over the node's out-links (a forwarding table
+ * the runtime derives from the core's routing view, refreshed every {@link #REFRESH_MS} ms, so no frame enters
+ * the core), delivers frames addressed to this node to its forwards and exposed services, and holds the
+ * forwards. Everything runs on the node's event loop; public methods may be called from any thread.
+ *
+ * <p>Congestion: a next hop whose connection is over its write high-water mark is congested. A UDP frame for it
+ * is dropped and counted; any other frame is written and the connection it came from stops being read until
+ * the next hop drains (a slow hop slows its senders). TCP streams also keep an end-to-end window, so what a
+ * relay holds for a stream is bounded by that window.
+ */
+public final class TunnelNode implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(TunnelNode.class);
+
+    /** How often the forwarding table is taken from the routing view. */
+    public static final long REFRESH_MS = 200;
+
+    private static final String WATCH = "tunnelWritability";
+
+    /**
+     * A link's send queue (bytes written, not yet taken by the kernel) above which it counts as congested: UDP
+     * frames for it are dropped, stream senders and relayed connections wait; it is uncongested again below the
+     * low mark.
+     */
+    public static final int LINK_QUEUE_HIGH = 512 * 1024;
+
+    public static final int LINK_QUEUE_LOW = 128 * 1024;
+
+    /** What the tunnel plane needs from its node. */
+    public interface Links {
+        /** The current next-hop connection per destination (read from the core on its loop). */
+        CompletableFuture<Map<NodeId, ConnId>> table();
+
+        /** The channel of one of the node's open connections, or null (loop thread). */
+        Channel channel(ConnId c);
+    }
+
+    /** One end of a session or stream on this node, keyed by the other end's node and the flow id. */
+    interface Flow {
+        void onFrame(Frames.Header h);
+
+        void close(String reason);
+
+        /** Bytes this end holds for its application (unwritten to its socket). */
+        default long held() {
+            return 0;
+        }
+    }
+
+    record FlowKey(NodeId peer, long flow) {}
+
+    /** Outcome of {@link #send}. */
+    enum Sent {
+        OK,
+        CONGESTED,
+        NO_ROUTE
+    }
+
+    final NodeId self;
+    final EventLoop loop;
+    final TunnelLimits limits;
+    private final Links links;
+    private final Map<String, Service> exposed = new LinkedHashMap<>();
+    private volatile Map<NodeId, ConnId> table = Map.of();
+    private final Map<FlowKey, Flow> flows = new HashMap<>();
+    private final Map<Long, CompletableFuture<String>> checks = new HashMap<>();
+    private final Map<Channel, List<Runnable>> waiters = new HashMap<>();
+    private final Set<Channel> dirty = new HashSet<>();
+    private final Map<Long, Forward> forwards = new LinkedHashMap<>();
+    private final AtomicLong nextForwardId = new AtomicLong(1);
+    private ScheduledFuture<?> refresh;
+    private boolean closed;
+    int exitUdpSessions;
+    int tcpStreams;
+
+    final AtomicLong relayed = new AtomicLong(),
+            relayedBytes = new AtomicLong(),
+            droppedCongested = new AtomicLong(),
+            droppedNoRoute = new AtomicLong(),
+            malformed = new AtomicLong(),
+            refusedIn = new AtomicLong();
+
+    public TunnelNode(NodeId self, EventLoop loop, Links links, List<Service> services, TunnelLimits limits) {
+        this.self = self;
+        this.loop = loop;
+        this.links = links;
+        this.limits = limits;
+        for (Service s : services) {
+            if (exposed.putIfAbsent(s.name(), s) != null)
+                throw new IllegalArgumentException("service '" + s.name() + "' exposed twice");
+        }
+        refresh = loop.scheduleAtFixedRate(this::refresh, 0, REFRESH_MS, TimeUnit.MILLISECONDS);
+        loop.scheduleAtFixedRate(this::sweep, 1, 1, TimeUnit.SECONDS);
+    }
+
+    public List<Service> exposed() {
+        return List.copyOf(exposed.values());
+    }
+
+    private void refresh() {
+        if (closed) return;
+        links.table().whenComplete((t, err) -> {
+            if (t != null) table = t;
+        });
+    }
+
+    /** True when the current forwarding table has a next hop for {@code dst}. */
+    public boolean hasRoute(NodeId dst) {
+        return table.containsKey(dst);
+    }
+
+    /** Takes a fresh forwarding table now (tests; route changes). */
+    public CompletableFuture<Void> refreshNow() {
+        return links.table().thenAccept(t -> table = t);
+    }
+
+    private void sweep() {
+        if (closed) return;
+        long now = System.nanoTime();
+        for (Forward f : forwards.values()) f.sweep(now);
+        for (Flow f : new ArrayList<>(flows.values())) if (f instanceof UdpExit u) u.sweep(now);
+    }
+
+    // ------------------------------------------------------------------ frames out
+
+    /** The channel towards {@code dst}, or null when there is no route over a peer that carries frames. */
+    Channel outTo(NodeId dst) {
+        ConnId c = table.get(dst);
+        Channel ch = c == null ? null : links.channel(c);
+        if (ch == null || !ch.isActive()) return null;
+        if (ch.pipeline().get(WATCH) == null) { // first use of this link by the tunnel plane
+            ch.config().setWriteBufferWaterMark(new WriteBufferWaterMark(LINK_QUEUE_LOW, LINK_QUEUE_HIGH));
+            ch.pipeline().addLast(WATCH, new Watch());
+        }
+        return ch;
+    }
+
+    /** Sends a whole frame towards {@code dst}; {@code udp}: dropped when the next hop is congested. Releases on failure. */
+    Sent send(ByteBuf frame, NodeId dst, boolean udp) {
+        Channel ch = outTo(dst);
+        if (ch == null) {
+            frame.release();
+            droppedNoRoute.incrementAndGet();
+            return Sent.NO_ROUTE;
+        }
+        if (udp && !ch.isWritable()) {
+            frame.release();
+            droppedCongested.incrementAndGet();
+            return Sent.CONGESTED;
+        }
+        write(ch, frame);
+        return Sent.OK;
+    }
+
+    /** A small control frame towards {@code dst} (ACCEPT, REFUSE, ACK, CLOSE...). */
+    Sent control(int kind, NodeId dst, long flow, long seq, String text) {
+        Channel ch = outTo(dst);
+        if (ch == null) {
+            droppedNoRoute.incrementAndGet();
+            return Sent.NO_ROUTE;
+        }
+        write(ch, Frames.small(ch.alloc(), kind, dst, self, flow, seq, text.getBytes(StandardCharsets.US_ASCII)));
+        return Sent.OK;
+    }
+
+    private void write(Channel ch, Object msg) {
+        ch.write(msg, ch.voidPromise());
+        if (dirty.add(ch) && dirty.size() == 1) loop.execute(this::flushDirty);
+    }
+
+    private void flushDirty() {
+        for (Channel ch : dirty) ch.flush();
+        dirty.clear();
+    }
+
+    /** Runs {@code r} once {@code ch} is writable again (at once if it is). */
+    void whenWritable(Channel ch, Runnable r) {
+        if (ch.isWritable() || !ch.isActive()) {
+            r.run();
+            return;
+        }
+        waiters.computeIfAbsent(ch, k -> new ArrayList<>()).add(r);
+    }
+
+    private final class Watch extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            if (ctx.channel().isWritable()) wake(ctx.channel());
+            ctx.fireChannelWritabilityChanged();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            wake(ctx.channel());
+            ctx.fireChannelInactive();
+        }
+    }
+
+    private void wake(Channel ch) {
+        List<Runnable> rs = waiters.remove(ch);
+        if (rs != null) for (Runnable r : rs) r.run();
+    }
+
+    // ------------------------------------------------------------------ frames in
+
+    /** A frame from the accepted connection {@code in} (loop thread): deliver it here or forward it. */
+    public void onFrame(Channel in, BinaryFrame f) {
+        ByteBuf body = f.body();
+        try {
+            if (closed) return;
+            NodeId dst = Frames.dst(body);
+            if (dst == null || body.getUnsignedByte(body.readerIndex()) != Frames.VERSION) {
+                malformed.incrementAndGet();
+                return;
+            }
+            if (!dst.equals(self)) {
+                relay(in, body.retain(), dst);
+                return;
+            }
+            Frames.Header h = Frames.parse(body);
+            if (h == null) {
+                malformed.incrementAndGet();
+                return;
+            }
+            deliver(h);
+        } finally {
+            body.release();
+        }
+    }
+
+    private void relay(Channel in, ByteBuf body, NodeId dst) {
+        int i = body.readerIndex();
+        int ttl = body.getUnsignedByte(i + 2), kind = body.getUnsignedByte(i + 1);
+        Channel out = ttl <= 1 ? null : outTo(dst);
+        if (out == null) {
+            body.release();
+            droppedNoRoute.incrementAndGet();
+            return;
+        }
+        if (kind == Frames.UDP && !out.isWritable()) {
+            body.release();
+            droppedCongested.incrementAndGet();
+            return;
+        }
+        body.setByte(i + 2, ttl - 1);
+        relayed.incrementAndGet();
+        relayedBytes.addAndGet(body.readableBytes());
+        write(out, Frames.prefix(out.alloc(), body.readableBytes()));
+        write(out, body); // the payload is not copied: a slice of the read buffer
+        if (!out.isWritable() && in.config().isAutoRead()) { // backpressure: stop reading the sender
+            in.config().setAutoRead(false);
+            whenWritable(out, () -> in.config().setAutoRead(true));
+        }
+    }
+
+    private void deliver(Frames.Header h) {
+        FlowKey key = new FlowKey(h.src(), h.flow());
+        switch (h.kind()) {
+            case Frames.CHECK -> {
+                String what = Frames.text(h.payload());
+                String why = refusal(what);
+                if (why != null) refuse(h, why);
+                else control(Frames.ACCEPT, h.src(), h.flow(), 0, "");
+            }
+            case Frames.ACCEPT, Frames.REFUSE -> {
+                CompletableFuture<String> check = checks.remove(h.flow());
+                if (check != null) {
+                    check.complete(h.kind() == Frames.ACCEPT ? null : Frames.text(h.payload()));
+                    return;
+                }
+                Flow fl = flows.get(key);
+                if (fl != null) fl.onFrame(h);
+            }
+            case Frames.OPEN -> {
+                String name = Frames.text(h.payload());
+                String why = refusal("tcp:" + name);
+                if (why == null && tcpStreams >= limits.tcpStreams())
+                    why = "busy: too many TCP streams at the destination";
+                if (why == null && flows.containsKey(key)) why = "flow in use";
+                if (why != null) {
+                    refuse(h, why);
+                    return;
+                }
+                TcpStream.exit(this, key, exposed.get(name));
+            }
+            case Frames.UDP -> {
+                Flow fl = flows.get(key);
+                if (fl != null) {
+                    fl.onFrame(h);
+                    return;
+                }
+                UdpExit.open(this, key, h);
+            }
+            default -> {
+                Flow fl = flows.get(key);
+                if (fl != null) fl.onFrame(h);
+                else if (h.kind() != Frames.DATA && h.kind() != Frames.ACK && h.kind() != Frames.CLOSE)
+                    malformed.incrementAndGet();
+                else if (h.kind() == Frames.DATA) control(Frames.CLOSE, h.src(), h.flow(), 0, "no such stream");
+            }
+        }
+    }
+
+    /** Why {@code what} ("udp:NAME" / "tcp:NAME") is not served here, or null when it is. */
+    String refusal(String what) {
+        int colon = what.indexOf(':');
+        String proto = colon < 0 ? "" : what.substring(0, colon), name = what.substring(colon + 1);
+        Service s = exposed.get(name);
+        if (s == null) return "no service '" + name + "' is exposed at " + self;
+        if (!s.proto().label().equals(proto))
+            return "service '" + name + "' at " + self + " is " + s.proto().label() + ", not " + proto;
+        return null;
+    }
+
+    void refuse(Frames.Header h, String why) {
+        refusedIn.incrementAndGet();
+        log.info("event=tunnel_refused node={} from={} flow={} reason=\"{}\"", self, h.src(), h.flow(), why);
+        control(Frames.REFUSE, h.src(), h.flow(), 0, why);
+    }
+
+    void addFlow(FlowKey k, Flow f) {
+        flows.put(k, f);
+    }
+
+    void removeFlow(FlowKey k, Flow f) {
+        flows.remove(k, f);
+    }
+
+    static long newFlowId() {
+        return ThreadLocalRandom.current().nextLong();
+    }
+
+    /** Asks {@code to} whether it serves {@code proto:name}: completes with null (yes) or the reason (no). */
+    CompletableFuture<String> check(NodeId to, Service.Proto proto, String name) {
+        CompletableFuture<String> r = new CompletableFuture<>();
+        long flow = newFlowId();
+        checks.put(flow, r);
+        if (control(Frames.CHECK, to, flow, 0, proto.label() + ":" + name) == Sent.NO_ROUTE) {
+            checks.remove(flow);
+            r.complete("no route to " + to + " over nodes that carry tunnels");
+        }
+        loop.schedule(
+                () -> {
+                    if (checks.remove(flow) != null) r.complete("no answer from " + to + " within 5 s");
+                },
+                5,
+                TimeUnit.SECONDS);
+        return r;
+    }
+
+    // ------------------------------------------------------------------ forwards (any thread)
+
+    /** Adds a forward after asking the destination; fails with {@link TunnelException} and the reason. */
+    public CompletableFuture<Forward.Info> addForward(Forward.Spec spec) {
+        CompletableFuture<Forward.Info> r = new CompletableFuture<>();
+        loop.execute(() -> {
+            if (closed) r.completeExceptionally(new TunnelException(503, "node closed"));
+            else if (forwards.size() >= limits.maxForwards())
+                r.completeExceptionally(new TunnelException(
+                        429, "too many forwards: the maximum is " + limits.maxForwards() + " per node"));
+            else if (spec.to().equals(self))
+                r.completeExceptionally(new TunnelException(400, "cannot forward to the node itself"));
+            else
+                check(spec.to(), spec.listen().proto(), spec.service())
+                        .whenCompleteAsync(
+                                (why, err) -> {
+                                    if (why != null) {
+                                        r.completeExceptionally(new TunnelException(404, why));
+                                        return;
+                                    }
+                                    Forward f; // binds its socket: blocks, so not on the loop
+                                    try {
+                                        f = Forward.open(this, nextForwardId.getAndIncrement(), spec);
+                                    } catch (RuntimeException e) {
+                                        r.completeExceptionally(new TunnelException(409, e.getMessage()));
+                                        return;
+                                    }
+                                    loop.execute(() -> {
+                                        if (closed) {
+                                            f.close();
+                                            r.completeExceptionally(new TunnelException(503, "node closed"));
+                                            return;
+                                        }
+                                        forwards.put(f.id, f);
+                                        log.info("event=forward_added node={} id={} spec=\"{}\"", self, f.id, spec);
+                                        r.complete(f.info());
+                                    });
+                                },
+                                ForkJoinPool.commonPool());
+        });
+        return r;
+    }
+
+    public CompletableFuture<List<Forward.Info>> forwards() {
+        CompletableFuture<List<Forward.Info>> r = new CompletableFuture<>();
+        loop.execute(() -> {
+            List<Forward.Info> l = new ArrayList<>();
+            for (Forward f : forwards.values()) l.add(f.info());
+            r.complete(l);
+        });
+        return r;
+    }
+
+    /** Removes a forward; completes with false when there was none with that id. */
+    public CompletableFuture<Boolean> removeForward(long id) {
+        CompletableFuture<Boolean> r = new CompletableFuture<>();
+        loop.execute(() -> {
+            Forward f = forwards.remove(id);
+            if (f != null) {
+                f.close();
+                log.info("event=forward_removed node={} id={}", self, id);
+            }
+            r.complete(f != null);
+        });
+        return r;
+    }
+
+    /**
+     * Bytes held on this node for tunnels: unwritten output of the streams' application connections plus unwritten
+     * output of the links the forwarding table uses.
+     */
+    public CompletableFuture<Long> heldBytes() {
+        CompletableFuture<Long> r = new CompletableFuture<>();
+        loop.execute(() -> {
+            long sum = 0;
+            for (Flow f : flows.values()) sum += f.held();
+            for (ConnId c : new HashSet<>(table.values())) {
+                Channel ch = links.channel(c);
+                if (ch != null && ch.unsafe().outboundBuffer() != null)
+                    sum += ch.unsafe().outboundBuffer().totalPendingWriteBytes();
+            }
+            r.complete(sum);
+        });
+        return r;
+    }
+
+    /** Counters of the relay role: frames relayed, bytes, dropped (congested, no route), malformed, refused. */
+    public long[] counters() {
+        return new long[] {
+            relayed.get(),
+            relayedBytes.get(),
+            droppedCongested.get(),
+            droppedNoRoute.get(),
+            malformed.get(),
+            refusedIn.get()
+        };
+    }
+
+    @Override
+    public void close() {
+        Runnable r = () -> {
+            if (closed) return;
+            closed = true;
+            if (refresh != null) refresh.cancel(false);
+            for (Forward f : forwards.values()) f.close();
+            forwards.clear();
+            for (Flow f : new ArrayList<>(flows.values())) f.close("node closed");
+            flows.clear();
+        };
+        if (loop.inEventLoop()) r.run();
+        else {
+            try {
+                loop.submit(r).awaitUninterruptibly(2, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                closed = true;
+            }
+        }
+    }
+}

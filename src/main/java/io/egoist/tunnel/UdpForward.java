@@ -1,0 +1,146 @@
+package io.egoist.tunnel;
+
+import io.egoist.runtime.Netty;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.DatagramPacket;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+
+/**
+ * The source side of a UDP tunnel: a local UDP socket; each client address is a session (a flow id) whose
+ * datagrams travel as UDP frames to the destination node and whose answers come back to that address.
+ */
+final class UdpForward extends Forward {
+    private final Channel socket;
+    private final Map<InetSocketAddress, Session> sessions = new HashMap<>();
+    private final byte[] name;
+
+    UdpForward(TunnelNode node, long id, Spec spec) {
+        super(node, id, spec);
+        this.name = spec.service().getBytes(StandardCharsets.US_ASCII);
+        ChannelFuture f = new Bootstrap()
+                .group(node.loop)
+                .channel(Netty.datagramChannel())
+                .option(io.netty.channel.ChannelOption.SO_RCVBUF, Frames.UDP_BUFFER)
+                .option(io.netty.channel.ChannelOption.SO_SNDBUF, Frames.UDP_BUFFER)
+                .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
+                    @Override
+                    protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket p) {
+                        fromClient(p);
+                    }
+                })
+                .bind(spec.listen().host(), spec.listen().port());
+        f.awaitUninterruptibly(); // never on the loop: see TunnelNode.addForward
+        if (!f.isSuccess())
+            throw new IllegalStateException(
+                    "cannot listen on " + spec.listen() + ": " + f.cause().getMessage());
+        socket = f.channel();
+    }
+
+    private final class Session implements TunnelNode.Flow {
+        final InetSocketAddress client;
+        final TunnelNode.FlowKey key;
+        long lastNanos = System.nanoTime();
+
+        Session(InetSocketAddress client) {
+            this.client = client;
+            this.key = new TunnelNode.FlowKey(spec.to(), TunnelNode.newFlowId());
+        }
+
+        @Override
+        public void onFrame(Frames.Header h) {
+            if (h.kind() == Frames.REFUSE) {
+                refused(Frames.text(h.payload()));
+                close("refused");
+                return;
+            }
+            if (h.kind() != Frames.UDP) return;
+            ByteBuf p = h.payload();
+            if (!p.isReadable() || p.readableBytes() < 1 + p.getUnsignedByte(p.readerIndex())) return;
+            int skip = 1 + p.getUnsignedByte(p.readerIndex());
+            ByteBuf data = p.retainedSlice(p.readerIndex() + skip, p.readableBytes() - skip);
+            lastNanos = System.nanoTime();
+            packetsOut.incrementAndGet();
+            bytesOut.addAndGet(data.readableBytes());
+            socket.writeAndFlush(new DatagramPacket(data, client), socket.voidPromise());
+        }
+
+        @Override
+        public void close(String reason) {
+            sessions.remove(client, this);
+            node.removeFlow(key, this);
+        }
+    }
+
+    private void fromClient(DatagramPacket p) {
+        Session s = sessions.get(p.sender());
+        ByteBuf data = p.content();
+        if (s == null) {
+            if (sessions.size() >= node.limits.udpSessions()) {
+                dropped.incrementAndGet();
+                return;
+            }
+            s = new Session(p.sender());
+            sessions.put(p.sender(), s);
+            node.addFlow(s.key, s);
+            opened.incrementAndGet();
+        }
+        s.lastNanos = System.nanoTime();
+        packetsIn.incrementAndGet();
+        bytesIn.addAndGet(data.readableBytes());
+        if (data.readableBytes() > Frames.MAX_PAYLOAD - 1 - name.length) {
+            dropped.incrementAndGet();
+            return;
+        }
+        ByteBuf head = Frames.header(
+                socket.alloc(),
+                Frames.UDP,
+                spec.to(),
+                node.self,
+                s.key.flow(),
+                0,
+                1 + name.length + data.readableBytes());
+        head.writeByte(name.length).writeBytes(name);
+        if (node.send(Unpooled.wrappedBuffer(head, data.retain()), spec.to(), true) != TunnelNode.Sent.OK)
+            dropped.incrementAndGet();
+    }
+
+    @Override
+    void sweep(long nowNanos) {
+        long idle = node.limits.udpIdleMs() * 1_000_000;
+        for (Iterator<Session> it = sessions.values().iterator(); it.hasNext(); ) {
+            Session s = it.next();
+            if (nowNanos - s.lastNanos > idle) {
+                it.remove();
+                node.removeFlow(s.key, s);
+            }
+        }
+    }
+
+    @Override
+    String boundAddress() {
+        InetSocketAddress a = (InetSocketAddress) socket.localAddress();
+        return "udp:" + a.getAddress().getHostAddress() + ":" + a.getPort();
+    }
+
+    @Override
+    int active() {
+        return sessions.size();
+    }
+
+    @Override
+    void close() {
+        for (Session s : sessions.values()) node.removeFlow(s.key, s);
+        sessions.clear();
+        socket.close();
+    }
+}

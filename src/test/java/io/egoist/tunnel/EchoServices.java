@@ -1,0 +1,85 @@
+package io.egoist.tunnel;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** Plain-socket services for the tunnel tests: a UDP echo and a TCP echo (each connection on its own thread). */
+public final class EchoServices implements AutoCloseable {
+    final DatagramSocket udp;
+    final ServerSocket tcp;
+    final AtomicLong tcpConnections = new AtomicLong();
+
+    public EchoServices() throws IOException {
+        udp = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+        tcp = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        Thread u = new Thread(this::udpLoop, "udp-echo");
+        u.setDaemon(true);
+        u.start();
+        Thread t = new Thread(this::tcpLoop, "tcp-echo");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    public int udpPort() {
+        return udp.getLocalPort();
+    }
+
+    public int tcpPort() {
+        return tcp.getLocalPort();
+    }
+
+    private void udpLoop() {
+        byte[] buf = new byte[65_536];
+        while (!udp.isClosed()) {
+            try {
+                DatagramPacket p = new DatagramPacket(buf, buf.length);
+                udp.receive(p);
+                udp.send(new DatagramPacket(p.getData(), p.getLength(), p.getSocketAddress()));
+            } catch (IOException e) {
+                return;
+            }
+        }
+    }
+
+    private void tcpLoop() {
+        while (!tcp.isClosed()) {
+            try {
+                Socket s = tcp.accept();
+                tcpConnections.incrementAndGet();
+                Thread t = new Thread(() -> echo(s), "tcp-echo-conn");
+                t.setDaemon(true);
+                t.start();
+            } catch (IOException e) {
+                return;
+            }
+        }
+    }
+
+    private static void echo(Socket s) {
+        try (s;
+                InputStream in = s.getInputStream();
+                OutputStream out = s.getOutputStream()) {
+            byte[] buf = new byte[32 * 1024];
+            int n;
+            while ((n = in.read(buf)) > 0) out.write(buf, 0, n);
+        } catch (SocketException e) {
+            // the peer went away
+        } catch (IOException e) {
+            // the test reports what it misses
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        udp.close();
+        tcp.close();
+    }
+}
