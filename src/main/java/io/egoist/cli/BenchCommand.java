@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
         name = "bench",
         mixinStandardHelpOptions = true,
         description = "Benchmarks (figures to quote, never timing assertions).",
-        subcommands = {BenchTrackerCommand.class, BenchBrCommand.class, BenchNodeCommand.class})
+        subcommands = {BenchTrackerCommand.class, BenchBrCommand.class, BenchNodeCommand.class, BenchRoutesCommand.class
+        })
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
