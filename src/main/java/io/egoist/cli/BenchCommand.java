@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
             BenchNodeCommand.class,
             BenchTlsCommand.class,
             BenchSecurityCommand.class,
-            BenchTunnelCommand.class
+            BenchTunnelCommand.class,
+            BenchRoutesCommand.class
         })
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec

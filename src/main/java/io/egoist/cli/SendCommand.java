@@ -29,6 +29,12 @@ public final class SendCommand implements Callable<Integer> {
             description = "Send this file's bytes instead of TEXT (at most 65536 bytes, the node's maximum payload).")
     java.nio.file.Path file;
 
+    @Option(
+            names = "--mode",
+            paramLabel = "best|overlay",
+            description = "The routing mode of this message at its source (default: overlay, the papers' routing).")
+    String mode;
+
     @CommandLine.Mixin
     ControlClient.Options options = new ControlClient.Options();
 
@@ -38,6 +44,15 @@ public final class SendCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("egoist send: give the message as TEXT or --file FILE (one of them)");
             spec.commandLine().getErr().flush();
             return 2;
+        }
+        if (mode != null) {
+            try {
+                mode = io.egoist.node.routing.RouteMode.parse(mode).label();
+            } catch (IllegalArgumentException e) {
+                spec.commandLine().getErr().println("egoist send: --mode: " + e.getMessage());
+                spec.commandLine().getErr().flush();
+                return 2;
+            }
         }
         com.fasterxml.jackson.databind.node.ObjectNode body = ControlClient.JSON.createObjectNode();
         if (text != null) {
@@ -64,7 +79,7 @@ public final class SendCommand implements Callable<Integer> {
         return ControlClient.run(
                 spec,
                 options,
-                c -> c.postJson("/send?to=" + ControlClient.enc(to), body),
+                c -> c.postJson("/send?to=" + ControlClient.enc(to) + (mode == null ? "" : "&mode=" + mode), body),
                 (out, b) -> out.printf(
                         Locale.ROOT,
                         "delivered to %s in %d hop(s): %s%nroute cost %s, measured round trip %s%n",

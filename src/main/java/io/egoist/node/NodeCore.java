@@ -6,6 +6,7 @@ import io.egoist.core.Effect;
 import io.egoist.core.Event;
 import io.egoist.node.data.DataPlane;
 import io.egoist.node.data.DataSeal;
+import io.egoist.node.links.DirectLinks;
 import io.egoist.node.links.FeatureProbe;
 import io.egoist.node.links.InLinks;
 import io.egoist.node.links.OutLink;
@@ -14,6 +15,8 @@ import io.egoist.node.linkstate.LinkStateDb;
 import io.egoist.node.linkstate.UpdateSeal;
 import io.egoist.node.probe.Measurements;
 import io.egoist.node.probe.Peer;
+import io.egoist.node.routing.Route;
+import io.egoist.node.routing.RouteMode;
 import io.egoist.node.routing.RoutingView;
 import io.egoist.node.tracker.TrackerClient;
 import io.egoist.node.wiring.Wiring;
@@ -71,6 +74,7 @@ public final class NodeCore implements Core {
     private final DataPlane data;
     private final UpdateSeal seal;
     private final DataSeal dataSeal;
+    private final DirectLinks direct;
 
     /** Open (v0.2) mode: nothing signed, payloads as they are. */
     public NodeCore(NodeConfig cfg, java.util.Random random) {
@@ -102,8 +106,11 @@ public final class NodeCore implements Core {
         this.outLinks = new OutLinks(ctx);
         this.inLinks = new InLinks(ctx);
         this.features = new FeatureProbe(ctx, helloLine, measurements::peer);
-        this.routing = new RoutingView(ctx, measurements, lsdb, outLinks);
+        DataPlane[] dp = new DataPlane[1]; // direct links hand lines they could not send back to the data plane
+        this.direct = new DirectLinks(ctx, lines -> dp[0].reroute(lines));
+        this.routing = new RoutingView(ctx, measurements, lsdb, outLinks, direct);
         this.data = new DataPlane(ctx, routing, dataSeal);
+        dp[0] = data;
         if (seal.secure()) outLinks.linkStateTo(this::mayGetSignedLinkState);
         this.wiring = new Wiring(ctx, measurements, lsdb, outLinks, routing, tracker, data::reroute);
     }
@@ -159,6 +166,8 @@ public final class NodeCore implements Core {
             }
         } else if (inLinks.owns(c)) {
             onInLine(c, line);
+        } else if (direct.owns(c)) {
+            direct.onLine(c, line);
         } else {
             log.debug("event=line_on_unknown_conn node={} conn={}", self, c);
         }
@@ -196,6 +205,7 @@ public final class NodeCore implements Core {
     private void onConnected(ConnId c) {
         if (tracker.owns(c)) tracker.onConnected(c);
         else if (outLinks.byConn(c) != null) onOutConnected(outLinks.byConn(c));
+        else if (direct.owns(c)) direct.onConnected(c);
         else features.onConnected(c);
     }
 
@@ -203,6 +213,7 @@ public final class NodeCore implements Core {
         if (tracker.owns(c)) tracker.onConnectFailed(c, reason);
         else if (outLinks.byConn(c) != null)
             wiring.neighborLost(outLinks.byConn(c).peer(), "connect_failed", true);
+        else if (direct.owns(c)) direct.onFailed(c, "connect_failed");
         else features.abandon(c);
     }
 
@@ -210,6 +221,7 @@ public final class NodeCore implements Core {
         if (tracker.owns(c)) tracker.onClosed(c);
         else if (outLinks.byConn(c) != null)
             wiring.neighborLost(outLinks.byConn(c).peer(), "closed", true);
+        else if (direct.owns(c)) direct.onFailed(c, "closed");
         else if (!features.abandon(c)) inLinks.closed(c);
     }
 
@@ -218,6 +230,7 @@ public final class NodeCore implements Core {
         else if (outLinks.byConn(c) != null)
             wiring.neighborLost(outLinks.byConn(c).peer(), "line_too_long", false);
         else if (tracker.owns(c)) tracker.onLineTooLong(c);
+        else if (direct.owns(c)) direct.onFailed(c, "line_too_long");
         else features.onLineTooLong(c);
     }
 
@@ -227,7 +240,8 @@ public final class NodeCore implements Core {
             measurements.onProbeTimer(NodeId.parse(key.substring(NodeTimers.PROBE.length())));
         else if (key.equals(NodeTimers.HEARTBEAT)) {
             for (NodeId n : outLinks.onHeartbeatTimer(this::supportsHb)) wiring.neighborLost(n, "heartbeat", true);
-        } else if (data.onTimer(key) || wiring.onTimer(key) || tracker.onTimer(key, joining)) return;
+        } else if (data.onTimer(key) || direct.onTimer(key) || wiring.onTimer(key) || tracker.onTimer(key, joining))
+            return;
         else if (key.equals(NodeTimers.ERASE)) lsdb.onEraseTimer();
         else if (key.startsWith(NodeTimers.HELLO)) features.onTimer(key);
         else if (key.startsWith(NodeTimers.CONNECT)) {
@@ -404,6 +418,20 @@ public final class NodeCore implements Core {
 
     public Optional<RouteInfo> route(NodeId destination) {
         return routing.route(destination);
+    }
+
+    /**
+     * The route for traffic this node originates to {@code destination} in {@code mode}: next hop, full path, cost,
+     * the direct RTT, and whether the first hop is one of our out-links or a direct link (see {@link RouteMode}).
+     * Relays forward along their overlay routes whatever the source's mode.
+     */
+    public Optional<Route> route(NodeId destination, RouteMode mode) {
+        return routing.route(destination, mode);
+    }
+
+    /** The nodes this node holds a direct link to (best-mode first hops that are not neighbors). */
+    public List<NodeId> directLinks() {
+        return direct.peers();
     }
 
     /** The out-neighbors as chosen (connected or connecting). */

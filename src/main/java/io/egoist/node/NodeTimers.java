@@ -21,6 +21,9 @@ public final class NodeTimers {
     public static final String HEARTBEAT = "heartbeat";
     public static final String HELLO = "hello:";
     public static final String CONNECT = "connect:";
+    // direct links (first hops of best-mode routes that are not neighbors)
+    public static final String DIRECT_CONNECT = "direct-connect:";
+    public static final String DIRECT_IDLE = "direct-idle:";
     // link-state database
     public static final String ERASE = "erase-hash";
     // data plane

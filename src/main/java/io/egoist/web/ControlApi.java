@@ -1,5 +1,6 @@
 package io.egoist.web;
 
+import io.egoist.node.routing.RouteMode;
 import io.egoist.node.runtime.EgoistNode;
 import io.egoist.runtime.HttpJsonServer;
 import io.egoist.runtime.HttpJsonServer.HttpError;
@@ -14,11 +15,13 @@ import java.util.concurrent.CompletionException;
  * <ul>
  *   <li>{@code GET /status}: id, phase, policy, k, neighbors with costs, known nodes, own cost C_i;</li>
  *   <li>{@code GET /routes}: every reachable destination with next hop, path and cost;</li>
- *   <li>{@code GET /route?to=ID}: one destination (404 when there is no route);</li>
+ *   <li>{@code GET /route?to=ID}: one destination (404 when there is no route); with {@code &mode=best|overlay}
+ *       the route this node gives its own traffic in that mode, with the direct RTT and how the first hop is
+ *       carried (400 for another mode);</li>
  *   <li>{@code POST /send?to=ID}: body = JSON {@code {"text": "..."}} or {@code {"base64": "..."}}, the payload
  *       (at most {@link EgoistNode#MAX_PAYLOAD} bytes, else 413); answers once the destination's acknowledgement
  *       is back, with the path, the route cost and the measured round-trip time (404 no route, 504 no
- *       acknowledgement);</li>
+ *       acknowledgement); {@code &mode=best|overlay} picks the source's routing mode (default overlay);</li>
  *   <li>{@code GET /metrics}: Prometheus text;</li>
  *   <li>the node's live map: {@code GET /} (the page), {@code /api/events}, {@code /api/layout} ({@link NodeMap}).</li>
  * </ul>
@@ -56,18 +59,27 @@ public final class ControlApi implements AutoCloseable {
         s.route("GET", "/routes", req -> node.routes().thenApply(rs -> Response.json(NodeJson.routes(node.id(), rs))));
         s.route("GET", "/route", req -> {
             NodeId to = nodeParam(req.requireParam("to"));
+            RouteMode mode = modeParam(req.param("mode"));
+            if (mode != null)
+                return node.route(to, mode)
+                        .thenApply(r -> r.map(x -> Response.json(NodeJson.route(x)))
+                                .orElseThrow(
+                                        () -> new HttpError(404, "no route to " + to + " in mode " + mode.label())));
             return node.route(to)
                     .thenApply(r -> r.map(ri -> Response.json(NodeJson.route(ri)))
                             .orElseThrow(() -> new HttpError(404, "no route to " + to)));
         });
         s.route("POST", "/send", req -> {
             NodeId to = nodeParam(req.requireParam("to"));
+            RouteMode mode = modeParam(req.param("mode"));
             byte[] body = SendBody.payload(req.body());
             if (to.equals(node.id())) throw new HttpError(400, "cannot send to the node itself: " + to);
-            return node.route(to)
-                    .thenCompose(r -> {
-                        if (r.isEmpty()) throw new HttpError(404, "no route to " + to);
-                        return node.send(to, body);
+            var routed = mode == null
+                    ? node.route(to).thenApply(java.util.Optional::isPresent)
+                    : node.route(to, mode).thenApply(java.util.Optional::isPresent);
+            return routed.thenCompose(r -> {
+                        if (!r) throw new HttpError(404, "no route to " + to);
+                        return node.send(to, body, mode);
                     })
                     .handle((res, err) -> {
                         if (err == null) return Response.json(NodeJson.sent(res, body.length));
@@ -106,6 +118,16 @@ public final class ControlApi implements AutoCloseable {
             return NodeId.parse(text);
         } catch (IllegalArgumentException e) {
             throw new HttpError(400, "bad node id '" + text + "': " + e.getMessage());
+        }
+    }
+
+    /** The {@code mode} parameter: null when absent, 400 when not a mode. */
+    private static RouteMode modeParam(String text) {
+        if (text == null) return null;
+        try {
+            return RouteMode.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new HttpError(400, e.getMessage());
         }
     }
 

@@ -45,6 +45,15 @@ public final class NodeJson {
         return m;
     }
 
+    /** A route in one mode: as {@link #route(RouteInfo)} plus the mode, the direct RTT and the first hop's link. */
+    public static Map<String, Object> route(io.egoist.node.routing.Route r) {
+        Map<String, Object> m = route(r.info());
+        m.put("mode", r.mode().label());
+        m.put("direct_ms", number(r.directCost()));
+        m.put("first_hop", r.viaOutLink() ? "out-link" : "direct-link");
+        return m;
+    }
+
     public static Map<String, Object> routes(NodeId self, List<RouteInfo> routes) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", self.toString());

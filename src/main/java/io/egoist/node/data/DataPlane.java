@@ -6,6 +6,7 @@ import io.egoist.node.NodeContext;
 import io.egoist.node.NodeEffect;
 import io.egoist.node.NodeEvent;
 import io.egoist.node.NodeTimers;
+import io.egoist.node.routing.RouteMode;
 import io.egoist.wire.Decoded;
 import io.egoist.wire.Message;
 import io.egoist.wire.NodeId;
@@ -60,6 +61,19 @@ public final class DataPlane {
         boolean sendTowards(NodeId dst, String line);
 
         Standing standing(NodeId dst);
+
+        /** Whether this node, as the source, has a route to {@code dst} in {@code mode} right now. */
+        default boolean hasRoute(NodeId dst, RouteMode mode) {
+            return hasRoute(dst);
+        }
+
+        /**
+         * Sends {@code line}, which this node originates, towards {@code dst} along its route in {@code mode}; false
+         * (nothing sent) when there is none. Relays always use {@link #sendTowards}.
+         */
+        default boolean sendFromSource(NodeId dst, String line, RouteMode mode) {
+            return sendTowards(dst, line);
+        }
     }
 
     private record Pending(String requestId, long sentAt, NodeId dst) {}
@@ -109,7 +123,8 @@ public final class DataPlane {
             ctx.emit(new NodeEffect.DataAcked(s.requestId(), List.of(self), now, now));
             return;
         }
-        boolean route = net.hasRoute(s.to());
+        RouteMode mode = s.mode() == null ? RouteMode.OVERLAY : s.mode();
+        boolean route = net.hasRoute(s.to(), mode);
         if (!route && !holdable(s.to(), true)) {
             ctx.emit(new NodeEffect.DataFailed(s.requestId(), "no route to " + s.to()));
             return;
@@ -134,7 +149,7 @@ public final class DataPlane {
         seen.put("d/" + self + "/" + msgId + "/" + cfg.dataTtl(), Boolean.TRUE);
         pending.put(msgId, new Pending(s.requestId(), now, s.to()));
         ctx.emit(new Effect.SetTimer(NodeTimers.data(msgId), now + cfg.dataTimeoutMs()));
-        if (route) net.sendTowards(s.to(), line);
+        if (route) net.sendFromSource(s.to(), line, mode);
         else hold(line, s.to(), msgId, "no_route", s.requestId());
     }
 

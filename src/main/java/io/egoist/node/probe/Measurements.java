@@ -20,9 +20,20 @@ import org.slf4j.LoggerFactory;
  * mean of the last 3 RTTs (the first answer fills the whole history, so no 500 ms boot values reach the first
  * wiring); an unanswered probe makes the node dead (not a candidate, not routed through) until it answers again.
  * Hash order is deterministic; callers sort where the order matters.
+ *
+ * <p>Bounded, so that a large overlay or a flood of learned ids cannot turn a node into a port scanner: at most
+ * {@link #MAX_MEASURED} nodes are measured (a further id is ignored and counted, {@link #refused()}), each probed
+ * once per ping period (plus the warm-up re-take and failure confirmations), and newly learned nodes get their
+ * first probe at most {@link #MAX_FIRST_PROBES} at once and {@link #MAX_FIRST_PROBES} per ping period after that
+ * (the others are scheduled later, a token bucket).
  */
 public final class Measurements {
     private static final Logger log = LoggerFactory.getLogger(Measurements.class);
+
+    /** At most this many nodes are known and measured at once. */
+    public static final int MAX_MEASURED = 1024;
+    /** First probes of newly learned nodes: this many at once, and this many per ping period after that. */
+    public static final int MAX_FIRST_PROBES = 128;
 
     /** What one probe result changed, for the composer to act on. */
     public record Outcome(Peer peer, boolean answered, boolean wasCandidate, boolean wasDead, boolean reportRemove) {
@@ -37,6 +48,11 @@ public final class Measurements {
     private final Map<NodeId, Peer> peers = new HashMap<>();
     /** Known nodes without a probe result yet (the first wiring waits for them). */
     private final Set<NodeId> unprobed = new HashSet<>();
+    /** First-probe tokens (may go negative: reserved ahead) and when they were last refilled. */
+    private double firstProbeTokens = MAX_FIRST_PROBES;
+
+    private long tokensAt = Long.MIN_VALUE;
+    private long refused;
 
     public Measurements(NodeContext ctx) {
         this.ctx = ctx;
@@ -46,11 +62,36 @@ public final class Measurements {
     /** Starts measuring {@code id}; returns the new peer, or null when it is us or already known. */
     public Peer learn(NodeId id) {
         if (id.equals(ctx.self()) || peers.containsKey(id)) return null;
+        if (peers.size() >= MAX_MEASURED) {
+            if (refused++ % 1000 == 0)
+                log.warn(
+                        "event=learn_refused node={} peer={} measured={} refused={}",
+                        ctx.self(),
+                        id,
+                        peers.size(),
+                        refused);
+            return null;
+        }
         Peer p = new Peer(id, ctx.now());
         peers.put(id, p);
         unprobed.add(id);
-        ctx.emit(new Effect.SetTimer(NodeTimers.probe(id), ctx.now() + cfg.firstProbeDelayMs()));
+        ctx.emit(new Effect.SetTimer(NodeTimers.probe(id), ctx.now() + cfg.firstProbeDelayMs() + firstProbeWait()));
         return p;
+    }
+
+    /** Takes a first-probe token; returns how long to wait for it (0 while the bucket has tokens). */
+    private long firstProbeWait() {
+        double perMs = (double) MAX_FIRST_PROBES / Math.max(1, cfg.pingPeriodMs());
+        if (tokensAt != Long.MIN_VALUE)
+            firstProbeTokens = Math.min(MAX_FIRST_PROBES, firstProbeTokens + (ctx.now() - tokensAt) * perMs);
+        tokensAt = ctx.now();
+        firstProbeTokens -= 1;
+        return firstProbeTokens >= 0 ? 0 : (long) Math.ceil(-firstProbeTokens / perMs);
+    }
+
+    /** How many learned ids were ignored because {@link #MAX_MEASURED} nodes were measured already. */
+    public long refused() {
+        return refused;
     }
 
     /** Stops measuring {@code p} (too many failed probes). */

@@ -4,6 +4,7 @@ import io.egoist.node.NodeConfig;
 import io.egoist.node.NodeContext;
 import io.egoist.node.RouteInfo;
 import io.egoist.node.data.DataPlane;
+import io.egoist.node.links.DirectLinks;
 import io.egoist.node.links.OutLink;
 import io.egoist.node.links.OutLinks;
 import io.egoist.node.linkstate.LinkStateDb;
@@ -38,14 +39,25 @@ public final class RoutingView implements DataPlane.Network {
     private final Measurements measurements;
     private final LinkStateDb lsdb;
     private final OutLinks links;
+    /** Where best-mode first hops that are not neighbors are carried; null: only out-link first hops. */
+    private final DirectLinks direct;
+
     private View view;
     private long builtAt = -1;
+    private BestRoutes best;
+    private long bestBuiltAt = -1;
 
     public RoutingView(NodeContext ctx, Measurements measurements, LinkStateDb lsdb, OutLinks links) {
+        this(ctx, measurements, lsdb, links, null);
+    }
+
+    public RoutingView(
+            NodeContext ctx, Measurements measurements, LinkStateDb lsdb, OutLinks links, DirectLinks direct) {
         this.ctx = ctx;
         this.measurements = measurements;
         this.lsdb = lsdb;
         this.links = links;
+        this.direct = direct;
     }
 
     /** A link announced with an "unreachable" cost (v0.2's HUGE_DELAY): down, never routed over. */
@@ -159,7 +171,50 @@ public final class RoutingView implements DataPlane.Network {
         return Optional.ofNullable(v.route(j, v.tree()));
     }
 
+    /**
+     * The route for traffic this node originates to {@code destination} in {@code mode} (empty: none now). Mode
+     * {@link RouteMode#OVERLAY} is the data plane's shortest overlay path; {@link RouteMode#BEST} also weighs
+     * sending straight to the destination or to any measured node first ({@link SourceRoutes}).
+     */
+    public Optional<Route> route(NodeId destination, RouteMode mode) {
+        View v = view();
+        Integer j = v.indexOf(destination);
+        if (j == null || j == v.selfIdx()) return Optional.empty();
+        if (mode == RouteMode.OVERLAY) {
+            RouteInfo ri = v.route(j, v.dataTree());
+            if (ri == null) return Optional.empty();
+            double d = measurements.measuredCost(destination);
+            return Optional.of(new Route(mode, destination, ri.nextHop(), ri.path(), ri.cost(), d, true));
+        }
+        if (best == null || bestBuiltAt != ctx.generation()) {
+            best = SourceRoutes.bestRoutes(v, measurements::peer);
+            bestBuiltAt = ctx.generation();
+        }
+        return SourceRoutes.best(v, best, j, measurements::peer, links::upLink, direct != null);
+    }
+
     // ---- the data plane's network ----
+
+    @Override
+    public boolean hasRoute(NodeId dst, RouteMode mode) {
+        return (mode == RouteMode.BEST && route(dst, mode).isPresent()) || hasRoute(dst);
+    }
+
+    @Override
+    public boolean sendFromSource(NodeId dst, String line, RouteMode mode) {
+        if (mode == RouteMode.BEST) {
+            Route r = route(dst, mode).orElse(null);
+            if (r != null) {
+                OutLink up = links.upLink(r.nextHop());
+                if (up != null) {
+                    links.send(up, line);
+                    return true;
+                }
+                if (direct != null && direct.send(r.nextHop(), line)) return true;
+            }
+        }
+        return sendTowards(dst, line); // overlay mode, or no direct link to be had: the overlay route
+    }
 
     @Override
     public boolean hasRoute(NodeId dst) {

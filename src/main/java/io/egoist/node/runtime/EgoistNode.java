@@ -8,6 +8,8 @@ import io.egoist.node.NodeEffect;
 import io.egoist.node.NodeEvent;
 import io.egoist.node.NodeStatus;
 import io.egoist.node.RouteInfo;
+import io.egoist.node.routing.Route;
+import io.egoist.node.routing.RouteMode;
 import io.egoist.runtime.CoreHost;
 import io.egoist.runtime.EchoServer;
 import io.egoist.runtime.Netty;
@@ -414,6 +416,14 @@ public final class EgoistNode implements AutoCloseable {
      * acknowledgement in time.
      */
     public CompletableFuture<SendResult> send(NodeId to, byte[] payload) {
+        return send(to, payload, null);
+    }
+
+    /**
+     * Sends {@code payload} to {@code to} along this node's route in {@code mode} (null: the default, {@link
+     * RouteMode#OVERLAY}); relays forward it along their overlay routes. Otherwise as {@link #send(NodeId, byte[])}.
+     */
+    public CompletableFuture<SendResult> send(NodeId to, byte[] payload, RouteMode mode) {
         if (closed.get()) return CompletableFuture.failedFuture(new SendFailedException("node closed"));
         if (payload.length > MAX_PAYLOAD)
             return CompletableFuture.failedFuture(new PayloadTooLargeException(payload.length));
@@ -421,11 +431,11 @@ public final class EgoistNode implements AutoCloseable {
                 payload,
                 fragmentGroups.nextLong(),
                 DataFragment.maxLinePayload(core.config().dataTtl()) - core.dataSealOverhead());
-        if (pieces.size() == 1) return sendOne(to, pieces.get(0));
+        if (pieces.size() == 1) return sendOne(to, pieces.get(0), mode);
         // every fragment is a message of its own; the send succeeds when all are acknowledged
         long start = System.nanoTime();
         List<CompletableFuture<SendResult>> parts = new ArrayList<>();
-        for (byte[] piece : pieces) parts.add(sendOne(to, piece));
+        for (byte[] piece : pieces) parts.add(sendOne(to, piece, mode));
         return CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0]))
                 .thenApply(v -> {
                     SendResult first = parts.get(0).join(),
@@ -435,13 +445,14 @@ public final class EgoistNode implements AutoCloseable {
                 });
     }
 
-    private CompletableFuture<SendResult> sendOne(NodeId to, byte[] payload) {
+    private CompletableFuture<SendResult> sendOne(NodeId to, byte[] payload, RouteMode mode) {
         String requestId = id + "#" + requestCounter.incrementAndGet();
         PendingSend p = new PendingSend(to);
         pending.put(requestId, p);
         query(c -> {
                     // runs on the loop: record what the route looks like now, then hand the message to the core
-                    c.route(to).ifPresent(r -> p.routeCost = r.cost());
+                    if (mode == null) c.route(to).ifPresent(r -> p.routeCost = r.cost());
+                    else c.route(to, mode).ifPresent(r -> p.routeCost = r.cost());
                     p.view = viewOf(c);
                     p.startNanos = System.nanoTime();
                     return null;
@@ -451,7 +462,7 @@ public final class EgoistNode implements AutoCloseable {
                         fail(requestId, "node closed");
                         return;
                     }
-                    host.submit(new NodeEvent.SendData(requestId, to, payload));
+                    host.submit(new NodeEvent.SendData(requestId, to, payload, mode));
                 });
         long guard = core.config().dataTimeoutMs() + 5_000;
         p.future.orTimeout(guard, TimeUnit.MILLISECONDS).whenComplete((r, err) -> {
@@ -549,6 +560,11 @@ public final class EgoistNode implements AutoCloseable {
 
     public CompletableFuture<Optional<RouteInfo>> route(NodeId to) {
         return query(c -> c.route(to));
+    }
+
+    /** The route this node would give its own traffic to {@code to} in {@code mode} ({@link NodeCore#route}). */
+    public CompletableFuture<Optional<Route>> route(NodeId to, RouteMode mode) {
+        return query(c -> c.route(to, mode));
     }
 
     /** The data port's guard counters (open, refused busy, closed idle), read on the loop. */

@@ -481,6 +481,11 @@ public final class VirtualNetwork {
 
     /** Asks node {@code from} to send {@code payload} to {@code to} now; the outcome is filled in as time runs. */
     public DataOutcome sendData(NodeId from, NodeId to, byte[] payload) {
+        return sendData(from, to, payload, null);
+    }
+
+    /** As {@link #sendData(NodeId, NodeId, byte[])}, routed at the source in {@code mode} (null: the default). */
+    public DataOutcome sendData(NodeId from, NodeId to, byte[] payload, io.egoist.node.routing.RouteMode mode) {
         NodeHost h = node(from);
         String id = "r" + (++nextRequest);
         DataOutcome o = new DataOutcome(id, from, to, now());
@@ -489,7 +494,7 @@ public final class VirtualNetwork {
             o.failed("sender down", now());
             return o;
         }
-        deliver(h, h.incarnation, new NodeEvent.SendData(id, to, payload));
+        deliver(h, h.incarnation, new NodeEvent.SendData(id, to, payload, mode));
         return o;
     }
 
