@@ -33,6 +33,8 @@ final class Overlay {
     private final HashMap<NodeId, Set<NodeId>> inbound = new HashMap<>();
 
     private int linkCount;
+    /** Registered nodes whose suspect flag is set. */
+    private int suspects;
     /** Total length of the encoded node pieces and link pieces. */
     private int nodeChars;
 
@@ -64,10 +66,16 @@ final class Overlay {
         return nodes.values();
     }
 
+    /** Kept as flags change (not counted by a walk: /healthz and /metrics read it after every event). */
     int suspectCount() {
-        int n = 0;
-        for (NodeEntry e : nodes.values()) if (e.suspect) n++;
-        return n;
+        return suspects;
+    }
+
+    /** Sets a node's suspect flag: every change of the flag of a registered node goes through here. */
+    void setSuspect(NodeEntry e, boolean suspect) {
+        if (e.suspect == suspect) return;
+        e.suspect = suspect;
+        if (nodes.get(e.id) == e) suspects += suspect ? 1 : -1;
     }
 
     long nodePiecesEncoded() {
@@ -82,6 +90,7 @@ final class Overlay {
 
     void add(NodeEntry e) {
         nodes.put(e.id, e);
+        if (e.suspect) suspects++;
         nodeChars += e.idPiece.length();
         appendOver(e.idPiece);
         replyCache = null;
@@ -94,7 +103,7 @@ final class Overlay {
      */
     List<NodeEntry> remove(NodeEntry e) {
         setLinks(e, List.of());
-        nodes.remove(e.id);
+        if (nodes.remove(e.id) == e && e.suspect) suspects--;
         nodeChars -= e.idPiece.length();
         rebuildOver();
         List<NodeEntry> changed = new ArrayList<>();

@@ -6,7 +6,6 @@ import io.egoist.wire.Message;
 import io.egoist.wire.WireCodec;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,17 +22,17 @@ final class Rejections {
     /** Longest NACK reason sent (after escaping). */
     static final int MAX_REASON = 200;
 
-    private final Map<String, Long> counts = new TreeMap<>();
+    private final TrackerStats.Counts counts;
     /** Per category: when its last WARN line was written and how many rejections it has not reported. */
     private final Map<String, long[]> warnLimiter = new HashMap<>();
 
-    Map<String, Long> counts() {
-        return counts;
+    Rejections(TrackerStats.Counts counts) {
+        this.counts = counts;
     }
 
     /** Counts and logs a rejection; returns the NACK line to send. */
     String reject(String peer, String field, String reason, String category) {
-        counts.merge(category, 1L, Long::sum);
+        counts.inc(category);
         String nack = nackReason(field, reason);
         log.warn("event=reject peer={} reason={} category={}", peer, LogValues.q(nack), category);
         return WireCodec.encode(new Message.Nack(nack));
@@ -41,7 +40,7 @@ final class Rejections {
 
     /** The same for a capacity limit, its WARN line rate-limited per category. */
     String rejectLimited(long now, String peer, String field, String reason, String category) {
-        counts.merge(category, 1L, Long::sum);
+        counts.inc(category);
         String nack = nackReason(field, reason);
         long[] state = warnLimiter.computeIfAbsent(category, k -> new long[] {Long.MIN_VALUE, 0});
         if (state[0] == Long.MIN_VALUE || now - state[0] >= WARN_INTERVAL_MS) {

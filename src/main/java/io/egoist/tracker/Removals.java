@@ -5,8 +5,6 @@ import io.egoist.core.Event;
 import io.egoist.wire.NodeId;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,21 +32,18 @@ final class Removals {
 
     private final Overlay overlay;
     private final TrackerConfig config;
-    private final Map<String, Long> removalCounts = new TreeMap<>();
+    private final TrackerStats.Counts removalCounts;
 
-    Removals(Overlay overlay, TrackerConfig config) {
+    Removals(Overlay overlay, TrackerConfig config, TrackerStats.Counts removalCounts) {
+        this.removalCounts = removalCounts;
         this.overlay = overlay;
         this.config = config;
-    }
-
-    Map<String, Long> counts() {
-        return removalCounts;
     }
 
     /** An RMV of {@code e} from {@code reporter}: suspect and probe. */
     void report(NodeEntry e, String reporter, List<Effect> out) {
         if (!e.suspect) {
-            e.suspect = true;
+            overlay.setSuspect(e, true);
             out.add(new TrackerEffect.PersistNode(e.view()));
         }
         // A node leaving reports itself from its own main port (a source no other host can use): one failed
@@ -61,7 +56,7 @@ final class Removals {
     /** A REG or UPT from the node: it is alive; pending probes say nothing about it after this. */
     void signOfLife(NodeEntry e, long now) {
         e.lastSeen = Math.max(e.lastSeen, now);
-        e.suspect = false;
+        overlay.setSuspect(e, false);
         e.expiring = false;
         e.sweepRound = false;
         e.staleResults += e.probesInFlight;
@@ -78,7 +73,7 @@ final class Removals {
         e.probesInFlight = Math.max(0, e.probesInFlight - 1);
         if (r.answered()) {
             boolean wasExpiring = e.expiring && !e.suspect;
-            e.suspect = false;
+            overlay.setSuspect(e, false);
             e.sweepRound = false;
             e.staleResults += e.probesInFlight;
             e.probesInFlight = 0;
@@ -144,7 +139,7 @@ final class Removals {
         List<NodeEntry> changed = overlay.remove(e);
         for (NodeEntry se : changed) out.add(new TrackerEffect.PersistNode(se.view()));
         out.add(new TrackerEffect.DeleteNode(id));
-        removalCounts.merge(cause, 1L, Long::sum);
+        removalCounts.inc(cause);
         log.info("event=remove node={} cause={} nodes={}", id, cause, overlay.size());
     }
 

@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,14 +66,12 @@ public final class TrackerCore implements Core {
     private final Removals removals;
     private final AckGate acks;
     private final RegRateLimiter regLimiter;
-    private final Rejections rejections = new Rejections();
+    private final TrackerStats stats = new TrackerStats();
+    private final Rejections rejections = new Rejections(stats.nacks);
     /** Registered nodes per IP address: an RMV is taken only from one of these. */
     private final HashMap<String, Integer> nodesPerIp = new HashMap<>();
 
     private final HashMap<ConnId, Conn> conns = new HashMap<>();
-
-    private final Map<String, Long> messageCounts = new TreeMap<>();
-    private long idleCloses;
 
     private static final class Conn {
         final String peer;
@@ -107,7 +104,7 @@ public final class TrackerCore implements Core {
      */
     public TrackerCore(TrackerConfig config, TrackerSnapshot initialState, boolean groupCommit) {
         this.config = config;
-        this.removals = new Removals(overlay, config);
+        this.removals = new Removals(overlay, config, stats.removals);
         this.acks = new AckGate(groupCommit);
         TrackerRules rules = config.rules();
         this.regLimiter =
@@ -126,6 +123,7 @@ public final class TrackerCore implements Core {
             NodeEntry e = overlay.get(n.id());
             if (e != null) overlay.setLinks(e, overlay.canonical(servableLinks(n.links())));
         }
+        publishGauges();
     }
 
     // ------------------------------------------------------------------------------------------ Core
@@ -144,6 +142,16 @@ public final class TrackerCore implements Core {
 
     @Override
     public List<Effect> handle(long now, Event event) {
+        List<Effect> out = handleEvent(now, event);
+        publishGauges();
+        return out;
+    }
+
+    private void publishGauges() {
+        stats.set(overlay.size(), overlay.linkCount(), overlay.suspectCount(), conns.size(), acks.heldCount());
+    }
+
+    private List<Effect> handleEvent(long now, Event event) {
         List<Effect> out = new ArrayList<>(2);
         if (event instanceof Event.LineReceived e) {
             onLine(now, e.conn(), e.line(), out);
@@ -221,7 +229,12 @@ public final class TrackerCore implements Core {
     }
 
     public TrackerCounters counters() {
-        return new TrackerCounters(messageCounts, rejections.counts(), removals.counts(), idleCloses);
+        return stats.counters();
+    }
+
+    /** The core's figures, readable from any thread (what /healthz and /metrics serve). */
+    public TrackerStats stats() {
+        return stats;
     }
 
     public TrackerConfig config() {
@@ -245,7 +258,7 @@ public final class TrackerCore implements Core {
         if (c.closing) return; // like Twisted's LineOnlyReceiver: no lines after loseConnection
         c.lastActivity = now;
         if (line.isEmpty()) {
-            count(messageCounts, "EMPTY");
+            count(stats.messages, "EMPTY");
             close(id, c, out);
             return;
         }
@@ -307,7 +320,7 @@ public final class TrackerCore implements Core {
             return;
         }
         c.regs++;
-        count(messageCounts, Seed.REGISTER);
+        count(stats.messages, Seed.REGISTER);
         if (e == null) {
             e = new NodeEntry(node, now);
             addNode(e);
@@ -325,7 +338,7 @@ public final class TrackerCore implements Core {
     private void onUpdate(long now, ConnId id, Conn c, List<Link> links, List<Effect> out) {
         if (links.isEmpty()) {
             // a node with no links sends a bare UPT; v0.2 ignores it (it cannot tell who sent it)
-            count(messageCounts, Seed.UPDATE);
+            count(stats.messages, Seed.UPDATE);
             log.debug("event=update-empty peer={}", c.peer);
             close(id, c, out);
             return;
@@ -351,7 +364,7 @@ public final class TrackerCore implements Core {
             rejectLimited(now, id, c, "full", "too many links (" + config.maxLinks() + ")", NACK_FULL_LINKS, out);
             return;
         }
-        count(messageCounts, Seed.UPDATE);
+        count(stats.messages, Seed.UPDATE);
         boolean wasSuspect = e.suspect;
         removals.signOfLife(e, now);
         int before = e.links.size();
@@ -384,7 +397,7 @@ public final class TrackerCore implements Core {
                     out);
             return;
         }
-        count(messageCounts, Seed.REMOVE);
+        count(stats.messages, Seed.REMOVE);
         NodeEntry e = overlay.get(node);
         if (e == null) {
             log.info("event=rmv-unknown node={} peer={}", node, c.peer);
@@ -469,7 +482,7 @@ public final class TrackerCore implements Core {
             closed++;
         }
         if (closed > 0) {
-            idleCloses += closed;
+            stats.addIdleCloses(closed);
             log.info(
                     "event=idle-close closed={} idle_timeout_ms={} open={}",
                     closed,
@@ -502,8 +515,8 @@ public final class TrackerCore implements Core {
         return Rejections.category(field, reason);
     }
 
-    private static void count(Map<String, Long> m, String key) {
-        m.merge(key, 1L, Long::sum);
+    private static void count(TrackerStats.Counts m, String key) {
+        m.inc(key);
     }
 
     private static String clip(String s) {

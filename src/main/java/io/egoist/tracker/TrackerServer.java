@@ -141,7 +141,6 @@ public final class TrackerServer implements AutoCloseable {
             store.start();
             host.start().join();
             int port = host.listen(config.bindHost(), config.port());
-            TrackerMetrics metrics = new TrackerMetrics(store::pendingCount);
             int httpPort = -1;
             OverlaySnapshots overlay = new OverlaySnapshots(host, net.overlayMinIntervalMs());
             snapshots = overlay;
@@ -150,19 +149,22 @@ public final class TrackerServer implements AutoCloseable {
                         .maxConnections(net.httpMaxConnections())
                         .idleTimeoutMs(net.httpIdleTimeoutMs());
                 if (tls != null || httpToken != null) http.guard(new HttpAccess(httpToken)::check);
-                CoreHost<TrackerCore> h = host;
+            }
+            HttpJsonServer httpServer = http;
+            CoreHost<TrackerCore> h = host;
+            // /healthz and /metrics are read on the HTTP threads from figures the core keeps for any thread:
+            // a scrape neither waits for the protocol thread nor adds work to it
+            TrackerStats stats = core.stats();
+            TrackerMetrics metrics = new TrackerMetrics(
+                    stats, store, h::guardCounts, httpServer == null ? null : httpServer::connectionCounts);
+            if (http != null) {
                 http.route("GET", "/api/overlay", req -> overlay.get().thenApply(p -> overlayResponse(req, p)));
-                http.route(
-                        "GET",
-                        "/healthz",
-                        req -> h.query(c -> health(c, store))
-                                .completeOnTimeout(
-                                        Response.error(503, "tracker core not answering"), 2, TimeUnit.SECONDS));
+                http.route("GET", "/healthz", req -> CompletableFuture.completedFuture(health(stats, store)));
                 http.route(
                         "GET",
                         "/metrics",
-                        req -> h.query(TrackerMetrics.Sample::of)
-                                .thenApply(s -> Response.text(200, HttpJsonServer.PROMETHEUS_TEXT, metrics.scrape(s))));
+                        req -> CompletableFuture.completedFuture(
+                                Response.text(200, HttpJsonServer.PROMETHEUS_TEXT, metrics.scrape())));
                 map.install(http, () -> h.query(TrackerCore::snapshot));
                 httpPort = http.listen(net.httpBind(), config.httpPort());
             }
@@ -244,6 +246,11 @@ public final class TrackerServer implements AutoCloseable {
         }
     }
 
+    /** Runs a read of the core on its thread without waiting for it (tests: a read that holds the thread). */
+    <T> CompletableFuture<T> queryAsync(Function<TrackerCore, T> read) {
+        return host.query(read);
+    }
+
     /** The live map (its event hub exists only with HTTP on). */
     public TrackerMap liveMap() {
         return map;
@@ -258,7 +265,7 @@ public final class TrackerServer implements AutoCloseable {
     }
 
     public String scrapeMetrics() {
-        return metrics.scrape(query(TrackerMetrics.Sample::of));
+        return metrics.scrape();
     }
 
     /**
@@ -348,14 +355,14 @@ public final class TrackerServer implements AutoCloseable {
     }
 
     /** 200 and "ok" while the store writes; 503 with the reason while its writes fail (it keeps retrying). */
-    static Response health(TrackerCore core, TrackerStore store) {
+    static Response health(TrackerStats core, TrackerStore store) {
         String failure = store.failure();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("status", failure == null ? "ok" : "store-failing");
         if (failure != null) m.put("reason", "cannot write " + store.file() + ": " + failure);
-        m.put("nodes", core.nodeCount());
-        m.put("links", core.linkCount());
-        m.put("suspects", core.suspectCount());
+        m.put("nodes", core.nodes());
+        m.put("links", core.links());
+        m.put("suspects", core.suspects());
         m.put("store_pending", store.pendingCount());
         m.put("store_failed_writes", store.failedWrites());
         m.put("acks_held", core.heldAcks());

@@ -23,14 +23,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The tracker's state on disk: an SQLite database {@code tracker.db} in the data directory with a table of
- * nodes (id, last_seen, suspect) and one of links (src, pos, dst, cost).
+ * The tracker's state on disk: an SQLite database {@code tracker.db} in the data directory with one table of
+ * nodes (id, last_seen, suspect, links), a row per node ({@link StoreSchema}).
  *
  * <p>{@link #accept} takes the core's {@link TrackerEffect}s from any thread and returns at once. One writer
  * thread coalesces them per node (each effect is a node's complete new state, so the last one wins) and
  * writes a batch in one transaction {@code batchDelayMs} after its first change (default 0: group commit, the
  * writer commits whatever is pending as soon as the previous commit is done, so a batch is what arrived during
- * one commit). After each commit it tells its {@link #onProgress progress listener} how many effects are on
+ * one commit; a fixed window to let batches grow halved UPT throughput in the bench, because the clients wait for
+ * their acknowledgements). After each commit it tells its {@link #onProgress progress listener} how many effects are on
  * disk, which the core uses to release the acknowledgements it held ({@link AckGate}). In WAL mode with
  * {@code synchronous=NORMAL} a commit is in the operating system's hands when it returns: it survives the
  * tracker process being killed at any moment (not a power cut, which may lose the last commits).
@@ -128,13 +129,10 @@ public final class TrackerStore implements Consumer<Effect>, AutoCloseable {
                 }
                 st.execute("PRAGMA journal_mode=WAL");
                 st.execute("PRAGMA synchronous=NORMAL");
-                st.execute("CREATE TABLE IF NOT EXISTS nodes (id TEXT PRIMARY KEY, last_seen INTEGER NOT NULL,"
-                        + " suspect INTEGER NOT NULL)");
-                st.execute(
-                        "CREATE TABLE IF NOT EXISTS links (src TEXT NOT NULL, pos INTEGER NOT NULL, dst TEXT NOT NULL,"
-                                + " cost REAL NOT NULL, PRIMARY KEY (src, pos)) WITHOUT ROWID");
+                StoreSchema.create(st);
             }
             db.setAutoCommit(false);
+            StoreSchema.migrate(db, file);
             db.commit();
             TrackerStore store = new TrackerStore(file, db, batchDelayMs, dirLock);
             return store;
@@ -175,35 +173,18 @@ public final class TrackerStore implements Consumer<Effect>, AutoCloseable {
      */
     public TrackerSnapshot load() {
         try {
-            LinkedHashMap<NodeId, TrackerNode> nodes = new LinkedHashMap<>();
-            Map<NodeId, List<Link>> links = new HashMap<>();
-            try (Statement st = db.createStatement()) {
-                try (ResultSet rs = st.executeQuery("SELECT id, last_seen, suspect FROM nodes ORDER BY rowid")) {
-                    while (rs.next()) {
-                        NodeId id = parseId(rs.getString(1));
-                        nodes.put(id, new TrackerNode(id, rs.getLong(2), rs.getInt(3) != 0, List.of()));
-                    }
-                }
-                try (ResultSet rs = st.executeQuery("SELECT src, dst, cost FROM links ORDER BY src, pos")) {
-                    while (rs.next()) {
-                        NodeId src = parseId(rs.getString(1));
-                        NodeId dst = parseId(rs.getString(2));
-                        double cost = rs.getDouble(3);
-                        if (!Double.isFinite(cost) || cost < 0)
-                            throw new TrackerStoreException("tracker database " + file + " is corrupt: bad cost " + cost
-                                    + " in links of " + src);
-                        links.computeIfAbsent(src, k -> new ArrayList<>()).add(new Link(src, dst, cost));
-                    }
+            List<TrackerNode> out = new ArrayList<>();
+            try (Statement st = db.createStatement();
+                    ResultSet rs = st.executeQuery("SELECT id, last_seen, suspect, links FROM nodes ORDER BY rowid")) {
+                while (rs.next()) {
+                    NodeId id = parseId(rs.getString(1));
+                    List<Link> links = StoreSchema.decodeLinks(id, rs.getString(4), file);
+                    TrackerNode node = new TrackerNode(id, rs.getLong(2), rs.getInt(3) != 0, links);
+                    writtenLinks.put(id, node.links());
+                    out.add(node);
                 }
             }
             db.commit();
-            List<TrackerNode> out = new ArrayList<>(nodes.size());
-            for (TrackerNode n : nodes.values()) {
-                List<Link> l = links.getOrDefault(n.id(), List.of());
-                TrackerNode node = new TrackerNode(n.id(), n.lastSeenMs(), n.suspect(), l);
-                writtenLinks.put(n.id(), node.links());
-                out.add(node);
-            }
             return new TrackerSnapshot(out);
         } catch (SQLException e) {
             throw new TrackerStoreException("cannot read tracker database " + file + ": " + oneLine(e), e);
@@ -292,6 +273,7 @@ public final class TrackerStore implements Consumer<Effect>, AutoCloseable {
         } else {
             writeRemaining();
         }
+        closeStatements();
         closeQuietly(db);
         dirLock.close();
         log.info(
@@ -381,6 +363,7 @@ public final class TrackerStore implements Consumer<Effect>, AutoCloseable {
             write(batch);
             return true;
         } catch (SQLException e) {
+            closeStatements();
             try {
                 db.rollback();
             } catch (SQLException ignored) {
@@ -403,51 +386,61 @@ public final class TrackerStore implements Consumer<Effect>, AutoCloseable {
         }
     }
 
+    /**
+     * The writer's statements, prepared once (dropped after a failed write and prepared again). A node is one row
+     * with its links encoded in it ({@link StoreSchema}): one statement per changed node.
+     */
+    private PreparedStatement upsertWithLinks, upsertRow, deleteNode;
+
+    private void prepare() throws SQLException {
+        if (upsertWithLinks != null) return;
+        upsertWithLinks = db.prepareStatement("INSERT INTO nodes (id, last_seen, suspect, links) VALUES (?, ?, ?, ?)"
+                + " ON CONFLICT (id) DO UPDATE SET last_seen = excluded.last_seen, suspect = excluded.suspect,"
+                + " links = excluded.links");
+        upsertRow = db.prepareStatement("INSERT INTO nodes (id, last_seen, suspect, links) VALUES (?, ?, ?, '')"
+                + " ON CONFLICT (id) DO UPDATE SET last_seen = excluded.last_seen, suspect = excluded.suspect");
+        deleteNode = db.prepareStatement("DELETE FROM nodes WHERE id = ?");
+    }
+
+    private void closeStatements() {
+        for (PreparedStatement ps : new PreparedStatement[] {upsertWithLinks, upsertRow, deleteNode}) {
+            if (ps == null) continue;
+            try {
+                ps.close();
+            } catch (SQLException ignored) {
+                // closing anyway
+            }
+        }
+        upsertWithLinks = upsertRow = deleteNode = null;
+    }
+
     private void write(Map<NodeId, TrackerEffect> batch) throws SQLException {
         Map<NodeId, List<Link>> newlyWritten = new HashMap<>();
         int rows = 0;
-        try (PreparedStatement upsert = db.prepareStatement(
-                        "INSERT INTO nodes (id, last_seen, suspect) VALUES (?, ?, ?)"
-                                + " ON CONFLICT (id) DO UPDATE SET last_seen = excluded.last_seen, suspect = excluded.suspect");
-                PreparedStatement deleteNode = db.prepareStatement("DELETE FROM nodes WHERE id = ?");
-                PreparedStatement deleteLinks = db.prepareStatement("DELETE FROM links WHERE src = ?");
-                PreparedStatement insertLink =
-                        db.prepareStatement("INSERT INTO links (src, pos, dst, cost) VALUES (?, ?, ?, ?)")) {
-            for (TrackerEffect te : batch.values()) {
-                String id = te.id().toString();
-                if (te instanceof TrackerEffect.PersistNode p) {
-                    TrackerNode n = p.node();
-                    upsert.setString(1, id);
-                    upsert.setLong(2, n.lastSeenMs());
-                    upsert.setInt(3, n.suspect() ? 1 : 0);
-                    upsert.executeUpdate();
-                    rows++;
-                    if (writtenLinks.get(n.id()) != n.links()) {
-                        deleteLinks.setString(1, id);
-                        deleteLinks.executeUpdate();
-                        int pos = 0;
-                        for (Link l : n.links()) {
-                            insertLink.setString(1, id);
-                            insertLink.setInt(2, pos++);
-                            insertLink.setString(3, l.dst().toString());
-                            insertLink.setDouble(4, l.cost());
-                            insertLink.addBatch();
-                        }
-                        if (pos > 0) insertLink.executeBatch();
-                        rows += pos;
-                        newlyWritten.put(n.id(), n.links());
-                    }
-                } else {
-                    deleteNode.setString(1, id);
-                    deleteNode.executeUpdate();
-                    deleteLinks.setString(1, id);
-                    deleteLinks.executeUpdate();
-                    rows++;
-                    newlyWritten.put(te.id(), null);
+        prepare();
+        for (TrackerEffect te : batch.values()) {
+            String id = te.id().toString();
+            if (te instanceof TrackerEffect.PersistNode p) {
+                TrackerNode n = p.node();
+                // links unchanged since the last write (the core hands out the same list): the row only
+                boolean withLinks = writtenLinks.get(n.id()) != n.links();
+                PreparedStatement ps = withLinks ? upsertWithLinks : upsertRow;
+                ps.setString(1, id);
+                ps.setLong(2, n.lastSeenMs());
+                ps.setInt(3, n.suspect() ? 1 : 0);
+                if (withLinks) {
+                    ps.setString(4, StoreSchema.encodeLinks(n.links()));
+                    newlyWritten.put(n.id(), n.links());
                 }
+                ps.executeUpdate();
+            } else {
+                deleteNode.setString(1, id);
+                deleteNode.executeUpdate();
+                newlyWritten.put(te.id(), null);
             }
-            db.commit();
+            rows++;
         }
+        db.commit();
         for (Map.Entry<NodeId, List<Link>> e : newlyWritten.entrySet()) {
             if (e.getValue() == null) writtenLinks.remove(e.getKey());
             else writtenLinks.put(e.getKey(), e.getValue());

@@ -78,7 +78,7 @@ class TrackerStoreTest {
         try (TrackerStore store = TrackerStore.open(dir)) {
             assertThat(store.load().nodes()).containsExactly(new TrackerNode(B, 2, false, List.of()));
         }
-        assertThat(count("SELECT count(*) FROM links")).isZero();
+        assertThat(count("SELECT count(*) FROM nodes")).isEqualTo(1);
     }
 
     @Test
@@ -126,12 +126,72 @@ class TrackerStoreTest {
     void badRowInAnOtherwiseValidDatabaseIsReportedAsCorrupt() throws Exception {
         TrackerStore.open(dir).close();
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(TrackerStore.FILE_NAME))) {
-            c.createStatement().execute("INSERT INTO nodes VALUES ('not-an-id', 1, 0)");
+            c.createStatement().execute("INSERT INTO nodes (id, last_seen, suspect) VALUES ('not-an-id', 1, 0)");
         }
         try (TrackerStore store = TrackerStore.open(dir)) {
             assertThatThrownBy(store::load)
                     .isInstanceOf(TrackerStoreException.class)
                     .hasMessageContaining("corrupt");
+        }
+    }
+
+    @Test
+    void aBadLinkInARowIsReportedAsCorrupt() throws Exception {
+        TrackerStore.open(dir).close();
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(TrackerStore.FILE_NAME))) {
+            c.createStatement()
+                    .execute("INSERT INTO nodes (id, last_seen, suspect, links) VALUES ('10.0.0.1:7000', 1, 0,"
+                            + " '10.0.0.2:7000 -1.0')");
+        }
+        try (TrackerStore store = TrackerStore.open(dir)) {
+            assertThatThrownBy(store::load)
+                    .isInstanceOf(TrackerStoreException.class)
+                    .hasMessageContaining("corrupt: bad cost -1.0 in links of 10.0.0.1:7000");
+        }
+    }
+
+    @Test
+    void costsReadBackExactlyAndAnUnchangedLinkListSurvivesARowOnlyWrite() throws Exception {
+        TrackerNode first = new TrackerNode(
+                A,
+                1,
+                false,
+                List.of(new Link(A, B, 0.1 + 0.2), new Link(A, C, 1e-7), new Link(A, B, 123456.789012345)));
+        try (TrackerStore store = TrackerStore.open(dir).start()) {
+            store.accept(new TrackerEffect.PersistNode(first));
+            store.flush(5, TimeUnit.SECONDS);
+            // the same list (what the core hands out while a node's links are unchanged): only the row is written
+            store.accept(new TrackerEffect.PersistNode(new TrackerNode(A, 2, true, first.links())));
+            store.flush(5, TimeUnit.SECONDS);
+        }
+        try (TrackerStore store = TrackerStore.open(dir)) {
+            assertThat(store.load().nodes()).containsExactly(new TrackerNode(A, 2, true, first.links()));
+        }
+    }
+
+    @Test
+    void aDatabaseOfTheEarlierLayoutIsConvertedWhenOpened() throws Exception {
+        // the layout before one row per node: a links table with a row per link
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(TrackerStore.FILE_NAME))) {
+            var st = c.createStatement();
+            st.execute(
+                    "CREATE TABLE nodes (id TEXT PRIMARY KEY, last_seen INTEGER NOT NULL, suspect INTEGER NOT NULL)");
+            st.execute("CREATE TABLE links (src TEXT NOT NULL, pos INTEGER NOT NULL, dst TEXT NOT NULL,"
+                    + " cost REAL NOT NULL, PRIMARY KEY (src, pos)) WITHOUT ROWID");
+            st.execute("INSERT INTO nodes VALUES ('10.0.0.2:7000', 5, 1), ('10.0.0.1:7000', 6, 0)");
+            st.execute("INSERT INTO links VALUES ('10.0.0.2:7000', 1, '10.0.0.3:7001', 500),"
+                    + " ('10.0.0.2:7000', 0, '10.0.0.1:7000', 35.2)");
+        }
+        try (TrackerStore store = TrackerStore.open(dir)) {
+            assertThat(store.load().nodes())
+                    .containsExactly(
+                            new TrackerNode(B, 5, true, List.of(new Link(B, A, 35.2), new Link(B, C, 500))),
+                            new TrackerNode(A, 6, false, List.of()));
+        }
+        assertThat(count("SELECT count(*) FROM sqlite_master WHERE name = 'links'"))
+                .isZero();
+        try (TrackerStore store = TrackerStore.open(dir)) { // opening the converted file again changes nothing
+            assertThat(store.load().nodes()).hasSize(2);
         }
     }
 
