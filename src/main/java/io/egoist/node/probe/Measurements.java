@@ -33,7 +33,7 @@ public final class Measurements {
     /** At most this many nodes are known and measured at once. */
     public static final int MAX_MEASURED = 1024;
     /** First probes of newly learned nodes: this many at once, and this many per ping period after that. */
-    public static final int MAX_FIRST_PROBES = 128;
+    public static final int MAX_FIRST_PROBES = 256;
 
     /** What one probe result changed, for the composer to act on. */
     public record Outcome(Peer peer, boolean answered, boolean wasCandidate, boolean wasDead, boolean reportRemove) {
