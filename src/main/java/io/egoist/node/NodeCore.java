@@ -82,7 +82,7 @@ public final class NodeCore implements Core {
         this.inLinks = new InLinks(ctx);
         this.features = new FeatureProbe(ctx, helloLine, measurements::peer);
         this.routing = new RoutingView(ctx, measurements, lsdb, outLinks);
-        this.data = new DataPlane(ctx, routing);
+        this.data = new DataPlane(ctx, routing, this::canSendBack);
         this.wiring = new Wiring(ctx, measurements, lsdb, outLinks, routing, tracker, data::reroute);
     }
 
@@ -127,8 +127,9 @@ public final class NodeCore implements Core {
             if (reply != null) onRegisterReply(reply);
         } else if (outLinks.byConn(c) != null) {
             OutLink l = outLinks.byConn(c);
-            if (outLinks.onLine(l, line) == OutLinks.LineKind.TEARDOWN)
-                wiring.neighborLost(l.peer(), "teardown", false);
+            OutLinks.LineKind kind = outLinks.onLine(l, line);
+            if (kind == OutLinks.LineKind.TEARDOWN) wiring.neighborLost(l.peer(), "teardown", false);
+            else if (kind == OutLinks.LineKind.DATA_ACK && useData) onAckOnOutLink(c, line);
         } else if (features.owns(c)) {
             Peer p = features.onLine(c, line);
             if (p != null) {
@@ -159,12 +160,24 @@ public final class NodeCore implements Core {
         else if (m instanceof Message.Heartbeat) {
             if (useHb) ctx.emit(new Effect.Send(c, line));
         } else if (m instanceof Message.Data dm) {
-            if (useData) data.onData(dm);
+            if (useData) data.onData(dm, c);
         } else if (m instanceof Message.DataAck a) {
-            if (useData) data.onDataAck(a);
+            if (useData) data.onDataAck(a, c);
         } else if (m instanceof Message.Nack n) {
             log.warn("event=nack_received node={} peer={} reason={}", self, inLinks.name(c), n.reason());
         }
+    }
+
+    /** A DACK written back to us on our out-link: it retraces the way its DATA went. */
+    private void onAckOnOutLink(ConnId c, String line) {
+        if (WireCodec.decode(Context.PEER_LINK, line) instanceof Decoded.Ok ok
+                && ok.message() instanceof Message.DataAck a) data.onDataAck(a, c);
+    }
+
+    /** A DACK may go back on an in-link a DATA came in on, while it is open and its peer takes DACKs there. */
+    private boolean canSendBack(ConnId c, NodeId prev) {
+        Peer p = measurements.peer(prev);
+        return inLinks.owns(c) && p != null && p.supports(NodeConfig.FEATURE_BACK);
     }
 
     private void onConnected(ConnId c) {
@@ -333,9 +346,14 @@ public final class NodeCore implements Core {
                 self, phase, cfg.policy(), cfg.k(), ns, n, routing.ownCost(), routing.unreachable(), cfg.features());
     }
 
-    /** The routing table: a shortest path over the link-state view to every reachable known live node. */
+    /** The routing table: the path DATA takes to every reachable known live node ({@link RoutingView#routes}). */
     public List<RouteInfo> routes() {
         return routing.routes();
+    }
+
+    /** Shortest paths over the whole link-state view, through nodes without the data extension too. */
+    public List<RouteInfo> overlayRoutes() {
+        return routing.overlayRoutes();
     }
 
     public Optional<RouteInfo> route(NodeId destination) {

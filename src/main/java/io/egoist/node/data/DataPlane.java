@@ -1,5 +1,6 @@
 package io.egoist.node.data;
 
+import io.egoist.core.ConnId;
 import io.egoist.core.Effect;
 import io.egoist.node.NodeConfig;
 import io.egoist.node.NodeContext;
@@ -21,9 +22,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The data plane: DATA/DACK hop by hop along the data-plane shortest paths, duplicate suppression, TTL, the
- * sender's acknowledgement deadline, and lines held while no route exists ({@link DataHold}), retried whenever the
- * view changed. Where a line goes is asked of a {@link Network}.
+ * The data plane: DATA hop by hop along the data-plane shortest paths (over nodes that speak the data extension
+ * only), DACK along the data-plane route back to the source or, where a node has none (a mixed overlay), back the
+ * way its DATA came ({@link ReversePaths}), so that an acknowledgement never needs a route of its own; duplicate
+ * suppression, TTL, the sender's
+ * acknowledgement deadline, and lines held while no route exists ({@link DataHold}), retried whenever the view
+ * changed. Where a line goes is asked of a {@link Network}; whether a DACK may go back on a connection, of {@link
+ * BackLinks}.
  */
 public final class DataPlane {
     private static final Logger log = LoggerFactory.getLogger(DataPlane.class);
@@ -38,6 +43,8 @@ public final class DataPlane {
     public static final int MAX_LINE = Seed.MAX_LENGTH;
     /** Remembered DATA/DACK ids for duplicate suppression. */
     public static final int MAX_SEEN_MESSAGES = 100_000;
+    /** Relayed DATA whose way back (for the DACK) is remembered; each for 2 x the data timeout. */
+    public static final int MAX_REVERSE_ENTRIES = 65_536;
 
     /** What the data plane knows of a destination. */
     public enum Standing {
@@ -60,6 +67,25 @@ public final class DataPlane {
         boolean sendTowards(NodeId dst, String line);
 
         Standing standing(NodeId dst);
+
+        /**
+         * Whether {@code dst} is reachable over the overlay but only through nodes that do not speak the data
+         * extension (v0.2 nodes), with every one of our own links settled: then no DATA can reach it until the
+         * overlay changes, and a send fails at once instead of waiting for a route.
+         */
+        default boolean onlyThroughLegacy(NodeId dst) {
+            return false;
+        }
+    }
+
+    /** The connections a DACK may go back on. */
+    @FunctionalInterface
+    public interface BackLinks {
+        /**
+         * Whether a DACK may be written on {@code conn}, on which a DATA arrived from {@code prev}: the connection
+         * is still open and {@code prev} accepts DACKs on its out-link (it announced the feature {@code back}).
+         */
+        boolean canSendBack(ConnId conn, NodeId prev);
     }
 
     private record Pending(String requestId, long sentAt) {}
@@ -69,6 +95,8 @@ public final class DataPlane {
     private final NodeId self;
     private final boolean enabled;
     private final Network net;
+    private final BackLinks back;
+    private final ReversePaths reverse;
     private final Map<String, Pending> pending = new HashMap<>();
     /** DATA/DACK lines waiting for a route; retried whenever the view changed. */
     private final DataHold hold = new DataHold(MAX_HELD_LINES);
@@ -82,12 +110,19 @@ public final class DataPlane {
         }
     };
 
+    /** A data plane whose DACKs always take a route of their own (no way back is known). */
     public DataPlane(NodeContext ctx, Network net) {
+        this(ctx, net, (c, prev) -> false);
+    }
+
+    public DataPlane(NodeContext ctx, Network net, BackLinks back) {
         this.ctx = ctx;
         this.cfg = ctx.cfg();
         this.self = ctx.self();
         this.enabled = cfg.supports(NodeConfig.FEATURE_DATA);
         this.net = net;
+        this.back = back;
+        this.reverse = new ReversePaths(MAX_REVERSE_ENTRIES, 2 * cfg.dataTimeoutMs());
     }
 
     /** A local request to send a payload. */
@@ -103,6 +138,19 @@ public final class DataPlane {
             return;
         }
         boolean route = net.hasRoute(s.to());
+        if (!route && net.standing(s.to()) == Standing.NO_DATA) {
+            ctx.emit(new NodeEffect.DataFailed(
+                    s.requestId(),
+                    s.to() + " does not speak the data extension (a v0.2 node): no message can reach it"));
+            return;
+        }
+        if (!route && net.onlyThroughLegacy(s.to())) {
+            ctx.emit(new NodeEffect.DataFailed(
+                    s.requestId(),
+                    "no data-capable path to " + s.to()
+                            + ": every overlay path to it goes through nodes without the data extension (v0.2)"));
+            return;
+        }
         if (!route && !holdable(s.to(), true)) {
             ctx.emit(new NodeEffect.DataFailed(s.requestId(), "no route to " + s.to()));
             return;
@@ -131,6 +179,11 @@ public final class DataPlane {
      * updated routes. TTL bounds loops; the destination delivers and acknowledges only once.
      */
     public void onData(Message.Data d) {
+        onData(d, null);
+    }
+
+    /** A DATA that arrived on connection {@code from} (null: not from a peer's link). */
+    public void onData(Message.Data d, ConnId from) {
         if (seen.put("d/" + d.src() + "/" + d.msgId() + "/" + d.ttl(), Boolean.TRUE) != null) {
             drop("duplicate", d.msgId(), d.dst());
             return;
@@ -144,13 +197,18 @@ public final class DataPlane {
             }
             ctx.emit(new NodeEffect.Deliver(d.src(), d.payload(), path));
             Message.DataAck ack = new Message.DataAck(d.msgId(), cfg.dataTtl(), self, d.src(), path);
-            sendOrHold(WireCodec.encode(ack), d.src(), d.msgId(), "no_route_for_ack");
+            String line = WireCodec.encode(ack);
+            // our own data route back when we have one; without one (a mixed overlay: the only paths back may run
+            // through v0.2 nodes) the way the DATA came
+            if (net.hasRoute(d.src()) || !sendBack(line, from, previousHop(d)))
+                sendOrHold(line, d.src(), d.msgId(), "no_route_for_ack");
             return;
         }
         if (d.ttl() == 0) {
             drop("ttl", d.msgId(), d.dst());
             return;
         }
+        if (from != null) reverse.remember(d.src(), d.msgId(), from, previousHop(d), ctx.now());
         ctx.counters().dataForwarded++;
         sendOrHold(
                 WireCodec.encode(new Message.Data(d.msgId(), d.ttl() - 1, d.src(), d.dst(), path, d.payload())),
@@ -160,6 +218,11 @@ public final class DataPlane {
     }
 
     public void onDataAck(Message.DataAck a) {
+        onDataAck(a, null);
+    }
+
+    /** A DACK that arrived on connection {@code from} (null: unknown). */
+    public void onDataAck(Message.DataAck a, ConnId from) {
         if (seen.put("a/" + a.src() + "/" + a.msgId() + "/" + a.ttl(), Boolean.TRUE) != null) {
             drop("duplicate", a.msgId(), a.dst());
             return;
@@ -176,11 +239,33 @@ public final class DataPlane {
             return;
         }
         ctx.counters().dataForwarded++;
-        sendOrHold(
-                WireCodec.encode(new Message.DataAck(a.msgId(), a.ttl() - 1, a.src(), a.dst(), a.forwardPath())),
-                a.dst(),
-                a.msgId(),
-                "no_route");
+        String line = WireCodec.encode(new Message.DataAck(a.msgId(), a.ttl() - 1, a.src(), a.dst(), a.forwardPath()));
+        ReversePaths.Back b = reverse.take(a.dst(), a.msgId(), ctx.now());
+        if (b != null && !net.hasRoute(a.dst()) && sendBack(line, b.conn(), b.prev())) return;
+        sendOrHold(line, a.dst(), a.msgId(), "no_route");
+    }
+
+    /** The node a DATA came from: the last id of its path (the sender appends itself before it forwards). */
+    private static NodeId previousHop(Message.Data d) {
+        return d.path().isEmpty() ? null : d.path().get(d.path().size() - 1);
+    }
+
+    /** Writes a DACK back on the connection its DATA came in on, if that is still possible; false otherwise. */
+    private boolean sendBack(String line, ConnId conn, NodeId prev) {
+        if (conn == null || prev == null || line.length() > MAX_LINE || !back.canSendBack(conn, prev)) return false;
+        ctx.counters().acksSentBack++;
+        ctx.emit(new Effect.Send(conn, line));
+        return true;
+    }
+
+    /** Relayed DATA whose way back is remembered now. */
+    public int reverseEntries() {
+        return reverse.size();
+    }
+
+    /** Ways back forgotten because the table was full. */
+    public long reverseEvicted() {
+        return reverse.evicted();
     }
 
     /** DATA/DACK lines that were waiting on a lost link go out again along the current routes. */
