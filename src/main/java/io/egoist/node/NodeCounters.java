@@ -32,6 +32,8 @@ public final class NodeCounters {
     public long acksSentBack;
     /** Wirings changed to keep the overlay usable for DATA (data-capable neighbors preferred or kept). */
     public long dataPreferred;
+    /** Unconfirmed nodes (named only in peers' updates) forgotten because their set was full. */
+    public long unconfirmedEvicted;
     /** Dropped DATA/DACK by reason (ttl, loop, no_route, no_route_for_ack, link_lost). */
     public final Map<String, Long> drops = new TreeMap<>();
 }

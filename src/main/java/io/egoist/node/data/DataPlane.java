@@ -96,6 +96,9 @@ public final class DataPlane {
     private final boolean enabled;
     private final Network net;
     private final BackLinks back;
+    /** Named in peers' updates but not confirmed yet (not probed): a send to one may wait for its confirmation. */
+    private final java.util.function.Predicate<NodeId> unconfirmed;
+
     private final ReversePaths reverse;
     private final Map<String, Pending> pending = new HashMap<>();
     /** DATA/DACK lines waiting for a route; retried whenever the view changed. */
@@ -116,12 +119,17 @@ public final class DataPlane {
     }
 
     public DataPlane(NodeContext ctx, Network net, BackLinks back) {
+        this(ctx, net, back, id -> false);
+    }
+
+    public DataPlane(NodeContext ctx, Network net, BackLinks back, java.util.function.Predicate<NodeId> unconfirmed) {
         this.ctx = ctx;
         this.cfg = ctx.cfg();
         this.self = ctx.self();
         this.enabled = cfg.supports(NodeConfig.FEATURE_DATA);
         this.net = net;
         this.back = back;
+        this.unconfirmed = unconfirmed;
         this.reverse = new ReversePaths(MAX_REVERSE_ENTRIES, 2 * cfg.dataTimeoutMs());
     }
 
@@ -330,7 +338,7 @@ public final class DataPlane {
     private boolean holdable(NodeId dst, boolean mustKnow) {
         if (cfg.dataHoldMs() <= 0 || dst.equals(self)) return false;
         Standing s = net.standing(dst);
-        if (s == Standing.UNKNOWN) return !mustKnow;
+        if (s == Standing.UNKNOWN) return !mustKnow || unconfirmed.test(dst);
         return s == Standing.OK;
     }
 
