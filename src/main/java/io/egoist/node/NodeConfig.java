@@ -70,7 +70,14 @@ public record NodeConfig(
     /** Binary tunnel frames on our out-links to this node (io.egoist.tunnel). */
     public static final String FEATURE_FRAMES = "frames";
 
-    public static final List<String> DEFAULT_FEATURES = List.of(FEATURE_HB, FEATURE_DATA, FEATURE_FRAMES);
+    /** Takes a DACK on its out-link, written back on the link its DATA went out on (hop-by-hop reverse path). */
+    public static final String FEATURE_BACK = "back";
+
+    /** Reassembles DATA fragments (io.egoist.wire.DataFragment): only such a node is sent a multi-line payload. */
+    public static final String FEATURE_FRAG = "frag";
+
+    public static final List<String> DEFAULT_FEATURES =
+            List.of(FEATURE_HB, FEATURE_DATA, FEATURE_BACK, FEATURE_FRAG, FEATURE_FRAMES);
     /** Default {@link #dataHoldMs}: longer than the usual gap while a destination's in-links are replaced. */
     public static final long DEFAULT_DATA_HOLD_MS = 2_000;
     /** Default {@link #rewireMinGainMs}: a few ms, the jitter of RTT probes on a real path. */

@@ -11,6 +11,7 @@ import io.egoist.node.links.FeatureProbe;
 import io.egoist.node.links.InLinks;
 import io.egoist.node.links.OutLink;
 import io.egoist.node.links.OutLinks;
+import io.egoist.node.linkstate.Confirmations;
 import io.egoist.node.linkstate.LinkStateDb;
 import io.egoist.node.linkstate.UpdateSeal;
 import io.egoist.node.probe.Measurements;
@@ -27,6 +28,7 @@ import io.egoist.wire.NodeId;
 import io.egoist.wire.Seed;
 import io.egoist.wire.WireCodec;
 import io.egoist.wire.WireCodec.Context;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -75,6 +77,7 @@ public final class NodeCore implements Core {
     private final UpdateSeal seal;
     private final DataSeal dataSeal;
     private final DirectLinks direct;
+    private final Confirmations trust = new Confirmations();
 
     /** Open (v0.2) mode: nothing signed, payloads as they are. */
     public NodeCore(NodeConfig cfg, java.util.Random random) {
@@ -109,7 +112,7 @@ public final class NodeCore implements Core {
         DataPlane[] dp = new DataPlane[1]; // direct links hand lines they could not send back to the data plane
         this.direct = new DirectLinks(ctx, lines -> dp[0].reroute(lines));
         this.routing = new RoutingView(ctx, measurements, lsdb, outLinks, direct);
-        this.data = new DataPlane(ctx, routing, dataSeal);
+        this.data = new DataPlane(ctx, routing, dataSeal, this::canSendBack, id -> trust.isUnconfirmed(id));
         dp[0] = data;
         if (seal.secure()) outLinks.linkStateTo(this::mayGetSignedLinkState);
         this.wiring = new Wiring(ctx, measurements, lsdb, outLinks, routing, tracker, data::reroute);
@@ -138,9 +141,18 @@ public final class NodeCore implements Core {
         else if (event instanceof Event.Closed e) onClosed(e.conn());
         else if (event instanceof Event.Accepted e) inLinks.accepted(e.conn(), e.remoteHost(), e.remotePort());
         else if (event instanceof Event.LineTooLong e) onLineTooLong(e.conn());
-        else if (event instanceof NodeEvent.SendData e) data.onSend(e);
+        else if (event instanceof NodeEvent.SendData e) onSend(e);
         else log.warn("event=unknown_event node={} event={}", self, event);
         return finish();
+    }
+
+    /**
+     * A send to a node named only in peers' updates asks the tracker (early, rate-limited) and waits for it; so does
+     * a DATA/DACK we are to relay to one.
+     */
+    private void onSend(NodeEvent.SendData e) {
+        if (trust.isUnconfirmed(e.to())) tracker.confirmSoon();
+        data.onSend(e);
     }
 
     private List<Effect> finish() {
@@ -156,8 +168,9 @@ public final class NodeCore implements Core {
             if (reply != null) onRegisterReply(reply);
         } else if (outLinks.byConn(c) != null) {
             OutLink l = outLinks.byConn(c);
-            if (outLinks.onLine(l, line) == OutLinks.LineKind.TEARDOWN)
-                wiring.neighborLost(l.peer(), "teardown", false);
+            OutLinks.LineKind kind = outLinks.onLine(l, line);
+            if (kind == OutLinks.LineKind.TEARDOWN) wiring.neighborLost(l.peer(), "teardown", false);
+            else if (kind == OutLinks.LineKind.DATA_ACK && useData) onAckOnOutLink(c, line);
         } else if (features.owns(c)) {
             Peer p = features.onLine(c, line);
             if (p != null) {
@@ -194,12 +207,27 @@ public final class NodeCore implements Core {
         else if (m instanceof Message.Heartbeat) {
             if (useHb) ctx.emit(new Effect.Send(c, line));
         } else if (m instanceof Message.Data dm) {
-            if (useData) data.onData(dm);
+            if (useData && trust.isUnconfirmed(dm.dst())) tracker.confirmSoon(); // we may have to relay it
+            if (useData) data.onData(dm, c);
         } else if (m instanceof Message.DataAck a) {
-            if (useData) data.onDataAck(a);
+            if (useData && trust.isUnconfirmed(a.dst())) tracker.confirmSoon();
+            if (useData) data.onDataAck(a, c);
         } else if (m instanceof Message.Nack n) {
             log.warn("event=nack_received node={} peer={} reason={}", self, inLinks.name(c), n.reason());
         }
+    }
+
+    /** A DACK written back to us on our out-link: it retraces the way its DATA went. */
+    private void onAckOnOutLink(ConnId c, String line) {
+        if (WireCodec.decode(Context.PEER_LINK, line) instanceof Decoded.Ok ok
+                && ok.message() instanceof Message.DataAck a) data.onDataAck(a, c);
+    }
+
+    /** A DACK may go back on an in-link a DATA came in on, while it is open and its peer takes DACKs there. */
+    private boolean canSendBack(ConnId c, NodeId prev) {
+        // features not known yet (a node we cannot probe yet): with no route back, writing back is the only chance
+        Peer p = measurements.peer(prev);
+        return inLinks.owns(c) && (p == null || p.features() == null || p.supports(NodeConfig.FEATURE_BACK));
     }
 
     private void onConnected(ConnId c) {
@@ -264,13 +292,49 @@ public final class NodeCore implements Core {
         ctx.invalidate();
     }
 
+    /**
+     * {@code id} can be checked (listed by the tracker, its own update from its own address, or vouched for by a
+     * confirmed node): learn it, and let it vouch in turn for the nodes its links we hold point to.
+     */
+    private void confirm(NodeId id) {
+        ArrayDeque<NodeId> work = new ArrayDeque<>();
+        work.add(id);
+        while (!work.isEmpty()) {
+            NodeId n = work.poll();
+            if (n.equals(self) || !trust.confirm(n)) continue;
+            learn(n);
+            vouchFor(n, work);
+        }
+    }
+
+    /** The nodes confirmed {@code source}'s links point to go onto {@code work}, at most a bounded number. */
+    private void vouchFor(NodeId source, ArrayDeque<NodeId> work) {
+        int vouched = 0;
+        for (Link l : lsdb.linksOf(source)) {
+            if (l.dst().equals(self) || trust.vouches(l.dst())) continue;
+            if (vouched++ >= Confirmations.MAX_VOUCHES_PER_UPDATE) break;
+            work.add(l.dst());
+        }
+    }
+
+    /** Named by a peer's update only: not probed until it can be checked (the set is bounded). */
+    private void named(NodeId id) {
+        if (id.equals(self)) return;
+        if (trust.isConfirmed(id) || trust.isUnconfirmed(id)) return;
+        NodeId out = trust.named(id);
+        if (out != null) {
+            counters.unconfirmedEvicted++;
+            lsdb.remove(out);
+        }
+    }
+
     private void onRegisterReply(Message.RegisterReply reply) {
         counters.registrations++;
         boolean first = wiring.phase() == Phase.JOINING;
         boolean trackerHadOurLinks = false;
         for (Link l : reply.links()) if (l.src().equals(self)) trackerHadOurLinks = true;
-        for (NodeId n : reply.nodes()) learn(n);
-        for (NodeId n : lsdb.mergeTrackerLinks(reply.links())) learn(n);
+        for (NodeId n : reply.nodes()) confirm(n);
+        for (NodeId n : lsdb.mergeTrackerLinks(reply.links())) confirm(n);
         ctx.invalidate();
         if (first) {
             log.info(
@@ -304,6 +368,7 @@ public final class NodeCore implements Core {
             if (o.reportRemove()) tracker.sendRemove(target);
             if (p.failures() >= cfg.forgetAfterFailures() && !outLinks.isNeighbor(target)) {
                 measurements.forget(p);
+                trust.forget(target);
                 lsdb.remove(target);
                 wiring.afterMeasurement();
                 return;
@@ -357,8 +422,17 @@ public final class NodeCore implements Core {
         if (v == LinkStateDb.Verdict.DROPPED) inLinks.refuse(c, LinkStateDb.problem(u));
         if (v == LinkStateDb.Verdict.OWN_AHEAD) wiring.announceNow();
         if (v != LinkStateDb.Verdict.ACCEPTED) return false;
-        learn(u.source());
-        for (Link l : u.links()) learn(l.dst());
+        NodeId src = u.source();
+        if (trust.vouches(src)) {
+            ArrayDeque<NodeId> work = new ArrayDeque<>();
+            vouchFor(src, work);
+            for (NodeId n : work) confirm(n);
+        } else if (src.ip().equals(inLinks.remoteHost(c))) {
+            if (trust.confirmDirect(src)) learn(src); // its own update from its own address
+        } else {
+            named(src);
+            for (Link l : u.links()) if (!trust.isConfirmed(l.dst())) named(l.dst());
+        }
         Peer p = measurements.peer(u.source());
         if (p != null && p.dead()) measurements.probeSoon(p); // it speaks again: maybe it restarted
         counters.forwarded += outLinks.flood(line, u.source());
@@ -411,9 +485,14 @@ public final class NodeCore implements Core {
                 self, phase, cfg.policy(), cfg.k(), ns, n, routing.ownCost(), routing.unreachable(), cfg.features());
     }
 
-    /** The routing table: a shortest path over the link-state view to every reachable known live node. */
+    /** The routing table: the path DATA takes to every reachable known live node ({@link RoutingView#routes}). */
     public List<RouteInfo> routes() {
         return routing.routes();
+    }
+
+    /** Shortest paths over the whole link-state view, through nodes without the data extension too. */
+    public List<RouteInfo> overlayRoutes() {
+        return routing.overlayRoutes();
     }
 
     public Optional<RouteInfo> route(NodeId destination) {
@@ -503,5 +582,10 @@ public final class NodeCore implements Core {
     /** Bytes a DATA payload grows by when sealed (0 in open mode): fragments leave room for it. */
     public int dataSealOverhead() {
         return dataSeal.overhead();
+    }
+
+    /** Nodes named only in peers' updates, not probed until confirmed ({@link Confirmations}). */
+    public int unconfirmedCount() {
+        return trust.unconfirmedCount();
     }
 }

@@ -34,6 +34,12 @@ public final class NodeCounters {
     public long guarded;
     /** DATA/DACK lines that waited for a route (held) and were sent once one appeared. */
     public long held, heldSent;
+    /** DACKs written back on the connection their DATA came in on (hop-by-hop reverse state). */
+    public long acksSentBack;
+    /** Wirings changed to keep the overlay usable for DATA (data-capable neighbors preferred or kept). */
+    public long dataPreferred;
+    /** Unconfirmed nodes (named only in peers' updates) forgotten because their set was full. */
+    public long unconfirmedEvicted;
     /** Dropped DATA/DACK by reason (ttl, loop, no_route, no_route_for_ack, link_lost). */
     public final Map<String, Long> drops = new TreeMap<>();
 }

@@ -706,17 +706,15 @@ class NodeCoreTest {
         d.rtts.put(id(5), 90.0);
         d.features.put(id(4), List.of("hb", "data"));
         d.features.put(id(5), List.of("hb", "data"));
-        // 3 has no entry: its echo port returns our HELLO unchanged, like v0.2
-        d.join(List.of(id(3), id(4), id(5)), List.of());
+        // 3 has no entry: its echo port returns our HELLO unchanged, like v0.2.
+        // 3 -> 5 is cheap, 4 -> 5 expensive: the overlay's shortest path goes via 3, data must go via 4 (and 5 is
+        // reachable over data-capable links through 4, so the wiring keeps the cheap v0.2 neighbor)
+        d.join(List.of(id(3), id(4), id(5)), List.of(new Link(id(3), id(5), 1), new Link(id(4), id(5), 100)));
         d.advance(600);
         assertThat(d.core.featuresOf(id(3))).isEmpty();
         assertThat(d.core.neighbors()).containsExactlyInAnyOrder(id(3), id(4));
-        // 3 -> 5 is cheap, 4 -> 5 expensive: the overlay route goes via 3, data must go via 4
-        ConnId in = new ConnId(-1);
-        d.on(new Event.Accepted(in, "10.0.0.9", 40001));
-        d.on(new Event.LineReceived(in, Driver.update("ff01", 1, id(3), 1, id(5))));
-        d.on(new Event.LineReceived(in, Driver.update("ff02", 1, id(4), 100, id(5))));
-        assertThat(d.core.route(id(5)).orElseThrow().nextHop()).isEqualTo(id(3));
+        // the route shown is the one DATA takes
+        assertThat(d.core.route(id(5)).orElseThrow().path()).containsExactly(SELF, id(4), id(5));
         d.on(new NodeEvent.SendData("q1", id(5), "x".getBytes(StandardCharsets.UTF_8)));
         d.on(new NodeEvent.SendData("q2", id(3), "x".getBytes(StandardCharsets.UTF_8)));
         d.advance(3000);
@@ -768,6 +766,36 @@ class NodeCoreTest {
         assertThat(ack.src()).isEqualTo(SELF);
         assertThat(ack.forwardPath()).containsExactly(id(3), SELF);
         assertThat(d.on(new Event.LineReceived(in, data))).isEmpty(); // duplicate
+    }
+
+    /**
+     * A relay with no route back to the source (2 is known but we reach it over no link): the DACK that comes back
+     * on our out-link to the destination goes out on the in-link its DATA came in on.
+     */
+    @Test
+    void aDackWithoutARouteBackRetracesTheWayItsDataCame() {
+        Driver d = new Driver(Driver.config(1).withK(2).withPolicy("k-closest"));
+        double[] rtt = {50, 10, 20, 80};
+        for (int i = 0; i < 4; i++) {
+            d.rtts.put(id(i + 2), rtt[i]);
+            d.features.put(id(i + 2), List.of("hb", "data", "back"));
+        }
+        d.join(List.of(id(2), id(3), id(4), id(5)), List.of());
+        d.advance(600);
+        assertThat(d.core.neighbors()).containsExactlyInAnyOrder(id(3), id(4));
+        assertThat(d.core.route(id(2))).isEmpty();
+        ConnId in = new ConnId(-5);
+        d.on(new Event.Accepted(in, "10.0.0.2", 40001));
+        List<Effect> e = d.on(new Event.LineReceived(
+                in, WireCodec.encode(new Message.Data("m7", 9, id(2), id(4), List.of(id(2)), new byte[] {1}))));
+        assertThat(Driver.lines(e)).singleElement().satisfies(l -> assertThat(l).startsWith("DATA@"));
+        String ack = WireCodec.encode(new Message.DataAck("m7", 9, id(4), id(2), List.of(id(2), SELF, id(4))));
+        List<Effect> back = d.on(new Event.LineReceived(conn(d, id(4)), ack));
+        assertThat(Driver.ofType(back, Effect.Send.class)).singleElement().satisfies(s -> {
+            assertThat(s.conn()).isEqualTo(in);
+            assertThat(s.line()).startsWith("DACK@m7@8@");
+        });
+        assertThat(d.core.counters().acksSentBack).isEqualTo(1);
     }
 
     @Test

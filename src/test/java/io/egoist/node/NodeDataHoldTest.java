@@ -96,9 +96,11 @@ class NodeDataHoldTest {
     void theAcknowledgementWaitsForARouteBackToTheSender() {
         Driver d = wired();
         ConnId in = new ConnId(-5);
-        d.on(new Event.Accepted(in, "10.0.0.9", 40001));
-        // a DATA for us from node 9, whose links we have not heard of yet: delivered, the DACK has no route yet
-        List<Effect> e = d.on(new Event.LineReceived(in, data("h3", 30, id(9), SELF)));
+        d.on(new Event.Accepted(in, "10.0.0.5", 40001));
+        // a DATA for us from node 9, whose links we have not heard of yet, relayed by 5, which does not take DACKs
+        // back on its out-link (no feature back): delivered, the DACK has no route yet and no way back
+        List<Effect> e = d.on(new Event.LineReceived(
+                in, WireCodec.encode(new Message.Data("h3", 30, id(9), SELF, List.of(id(9), id(5)), new byte[] {1}))));
         assertThat(Driver.ofType(e, NodeEffect.Deliver.class)).hasSize(1);
         assertThat(dataLines(e)).isEmpty();
         ConnId from4 = new ConnId(-6);
@@ -110,7 +112,20 @@ class NodeDataHoldTest {
         Message.DataAck ack = (Message.DataAck) decode(sent.get(0));
         assertThat(ack.msgId()).isEqualTo("h3");
         assertThat(ack.dst()).isEqualTo(id(9));
-        assertThat(ack.forwardPath()).containsExactly(id(9), SELF);
+        assertThat(ack.forwardPath()).containsExactly(id(9), id(5), SELF);
+    }
+
+    @Test
+    void withoutARouteBackTheAcknowledgementGoesBackOnTheConnectionItsDataCameIn() {
+        Driver d = wired();
+        ConnId in = new ConnId(-5);
+        d.on(new Event.Accepted(in, "10.0.0.9", 40001));
+        // node 9 is not even known to us (its features neither): writing back is the only way
+        List<Effect> e = d.on(new Event.LineReceived(in, data("h4", 30, id(9), SELF)));
+        assertThat(Driver.ofType(e, NodeEffect.Deliver.class)).hasSize(1);
+        List<String> sent = dataLines(e);
+        assertThat(sent).singleElement().satisfies(l -> assertThat(l).startsWith("DACK@h4@"));
+        assertThat(e).contains(new Effect.Send(in, sent.get(0)));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.egoist.node.data;
 
+import io.egoist.core.ConnId;
 import io.egoist.core.Effect;
 import io.egoist.node.NodeConfig;
 import io.egoist.node.NodeContext;
@@ -22,9 +23,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The data plane: DATA/DACK hop by hop along the data-plane shortest paths, duplicate suppression, TTL, the
- * sender's acknowledgement deadline, and lines held while no route exists ({@link DataHold}), retried whenever the
- * view changed. Where a line goes is asked of a {@link Network}.
+ * The data plane: DATA hop by hop along the data-plane shortest paths (over nodes that speak the data extension
+ * only), DACK along the data-plane route back to the source or, where a node has none (a mixed overlay), back the
+ * way its DATA came ({@link ReversePaths}), so that an acknowledgement never needs a route of its own; duplicate
+ * suppression, TTL, the sender's
+ * acknowledgement deadline, and lines held while no route exists ({@link DataHold}), retried whenever the view
+ * changed. Where a line goes is asked of a {@link Network}; whether a DACK may go back on a connection, of {@link
+ * BackLinks}.
  */
 public final class DataPlane {
     private static final Logger log = LoggerFactory.getLogger(DataPlane.class);
@@ -39,6 +44,8 @@ public final class DataPlane {
     public static final int MAX_LINE = Seed.MAX_LENGTH;
     /** Remembered DATA/DACK ids for duplicate suppression. */
     public static final int MAX_SEEN_MESSAGES = 100_000;
+    /** Relayed DATA whose way back (for the DACK) is remembered; each for 2 x the data timeout. */
+    public static final int MAX_REVERSE_ENTRIES = 65_536;
 
     /** What the data plane knows of a destination. */
     public enum Standing {
@@ -74,6 +81,25 @@ public final class DataPlane {
         default boolean sendFromSource(NodeId dst, String line, RouteMode mode) {
             return sendTowards(dst, line);
         }
+
+        /**
+         * Whether {@code dst} is reachable over the overlay but only through nodes that do not speak the data
+         * extension (v0.2 nodes), with every one of our own links settled: then no DATA can reach it until the
+         * overlay changes, and a send fails at once instead of waiting for a route.
+         */
+        default boolean onlyThroughLegacy(NodeId dst) {
+            return false;
+        }
+    }
+
+    /** The connections a DACK may go back on. */
+    @FunctionalInterface
+    public interface BackLinks {
+        /**
+         * Whether a DACK may be written on {@code conn}, on which a DATA arrived from {@code prev}: the connection
+         * is still open and {@code prev} accepts DACKs on its out-link (it announced the feature {@code back}).
+         */
+        boolean canSendBack(ConnId conn, NodeId prev);
     }
 
     private record Pending(String requestId, long sentAt, NodeId dst) {}
@@ -84,6 +110,11 @@ public final class DataPlane {
     private final boolean enabled;
     private final Network net;
     private final DataSeal seal;
+    private final BackLinks back;
+    /** Named in peers' updates but not confirmed yet (not probed): a send to one may wait for its confirmation. */
+    private final java.util.function.Predicate<NodeId> unconfirmed;
+
+    private final ReversePaths reverse;
     private final Map<String, Pending> pending = new HashMap<>();
     /** DATA/DACK lines waiting for a route; retried whenever the view changed. */
     private final DataHold hold = new DataHold(MAX_HELD_LINES);
@@ -97,18 +128,43 @@ public final class DataPlane {
         }
     };
 
+    /** A data plane whose DACKs always take a route of their own (no way back is known). */
     public DataPlane(NodeContext ctx, Network net) {
-        this(ctx, net, DataSeal.OPEN);
+        this(ctx, net, DataSeal.OPEN, (c, prev) -> false, id -> false);
     }
 
     /** {@code seal}: end-to-end sealing of payloads and acknowledgements (secure mode), or {@link DataSeal#OPEN}. */
     public DataPlane(NodeContext ctx, Network net, DataSeal seal) {
+        this(ctx, net, seal, (c, prev) -> false, id -> false);
+    }
+
+    public DataPlane(NodeContext ctx, Network net, BackLinks back) {
+        this(ctx, net, DataSeal.OPEN, back, id -> false);
+    }
+
+    public DataPlane(NodeContext ctx, Network net, BackLinks back, java.util.function.Predicate<NodeId> unconfirmed) {
+        this(ctx, net, DataSeal.OPEN, back, unconfirmed);
+    }
+
+    /**
+     * {@code back}: the connections a DACK may go back on; {@code unconfirmed}: nodes named in peers' updates but
+     * not confirmed yet.
+     */
+    public DataPlane(
+            NodeContext ctx,
+            Network net,
+            DataSeal seal,
+            BackLinks back,
+            java.util.function.Predicate<NodeId> unconfirmed) {
         this.ctx = ctx;
         this.seal = seal;
         this.cfg = ctx.cfg();
         this.self = ctx.self();
         this.enabled = cfg.supports(NodeConfig.FEATURE_DATA);
         this.net = net;
+        this.back = back;
+        this.unconfirmed = unconfirmed;
+        this.reverse = new ReversePaths(MAX_REVERSE_ENTRIES, 2 * cfg.dataTimeoutMs());
     }
 
     /** A local request to send a payload. */
@@ -125,6 +181,19 @@ public final class DataPlane {
         }
         RouteMode mode = s.mode() == null ? RouteMode.OVERLAY : s.mode();
         boolean route = net.hasRoute(s.to(), mode);
+        if (!route && net.standing(s.to()) == Standing.NO_DATA) {
+            ctx.emit(new NodeEffect.DataFailed(
+                    s.requestId(),
+                    s.to() + " does not speak the data extension (a v0.2 node): no message can reach it"));
+            return;
+        }
+        if (!route && net.onlyThroughLegacy(s.to())) {
+            ctx.emit(new NodeEffect.DataFailed(
+                    s.requestId(),
+                    "no data-capable path to " + s.to()
+                            + ": every overlay path to it goes through nodes without the data extension (v0.2)"));
+            return;
+        }
         if (!route && !holdable(s.to(), true)) {
             ctx.emit(new NodeEffect.DataFailed(s.requestId(), "no route to " + s.to()));
             return;
@@ -159,6 +228,11 @@ public final class DataPlane {
      * updated routes. TTL bounds loops; the destination delivers and acknowledges only once.
      */
     public void onData(Message.Data d) {
+        onData(d, null);
+    }
+
+    /** A DATA that arrived on connection {@code from} (null: not from a peer's link). */
+    public void onData(Message.Data d, ConnId from) {
         byte[] payload = d.payload();
         if (d.dst().equals(self) && seal.secure()) {
             // before the duplicate check: a forged copy must not make us ignore the genuine message
@@ -188,13 +262,18 @@ public final class DataPlane {
             ctx.emit(new NodeEffect.Deliver(d.src(), payload, path));
             Message.DataAck ack = new Message.DataAck(
                     d.msgId(), cfg.dataTtl(), self, d.src(), path, seal.ackProof(d.src(), d.msgId()));
-            sendOrHold(WireCodec.encode(ack), d.src(), d.msgId(), "no_route_for_ack");
+            String line = WireCodec.encode(ack);
+            // our own data route back when we have one; without one (a mixed overlay: the only paths back may run
+            // through v0.2 nodes) the way the DATA came
+            if (net.hasRoute(d.src()) || !sendBack(line, from, previousHop(d)))
+                sendOrHold(line, d.src(), d.msgId(), "no_route_for_ack");
             return;
         }
         if (d.ttl() == 0) {
             drop("ttl", d.msgId(), d.dst());
             return;
         }
+        if (from != null) reverse.remember(d.src(), d.msgId(), from, previousHop(d), ctx.now());
         ctx.counters().dataForwarded++;
         sendOrHold(
                 WireCodec.encode(new Message.Data(d.msgId(), d.ttl() - 1, d.src(), d.dst(), path, d.payload())),
@@ -204,6 +283,11 @@ public final class DataPlane {
     }
 
     public void onDataAck(Message.DataAck a) {
+        onDataAck(a, null);
+    }
+
+    /** A DACK that arrived on connection {@code from} (null: unknown). */
+    public void onDataAck(Message.DataAck a, ConnId from) {
         if (a.dst().equals(self) && seal.secure()) {
             // before the duplicate check: a forged acknowledgement must not hide the genuine one
             Pending p = pending.get(a.msgId());
@@ -235,12 +319,34 @@ public final class DataPlane {
             return;
         }
         ctx.counters().dataForwarded++;
-        sendOrHold(
-                WireCodec.encode(
-                        new Message.DataAck(a.msgId(), a.ttl() - 1, a.src(), a.dst(), a.forwardPath(), a.auth())),
-                a.dst(),
-                a.msgId(),
-                "no_route");
+        String line = WireCodec.encode(
+                new Message.DataAck(a.msgId(), a.ttl() - 1, a.src(), a.dst(), a.forwardPath(), a.auth()));
+        ReversePaths.Back b = reverse.take(a.dst(), a.msgId(), ctx.now());
+        if (b != null && !net.hasRoute(a.dst()) && sendBack(line, b.conn(), b.prev())) return;
+        sendOrHold(line, a.dst(), a.msgId(), "no_route");
+    }
+
+    /** The node a DATA came from: the last id of its path (the sender appends itself before it forwards). */
+    private static NodeId previousHop(Message.Data d) {
+        return d.path().isEmpty() ? null : d.path().get(d.path().size() - 1);
+    }
+
+    /** Writes a DACK back on the connection its DATA came in on, if that is still possible; false otherwise. */
+    private boolean sendBack(String line, ConnId conn, NodeId prev) {
+        if (conn == null || prev == null || line.length() > MAX_LINE || !back.canSendBack(conn, prev)) return false;
+        ctx.counters().acksSentBack++;
+        ctx.emit(new Effect.Send(conn, line));
+        return true;
+    }
+
+    /** Relayed DATA whose way back is remembered now. */
+    public int reverseEntries() {
+        return reverse.size();
+    }
+
+    /** Ways back forgotten because the table was full. */
+    public long reverseEvicted() {
+        return reverse.evicted();
     }
 
     /** DATA/DACK lines that were waiting on a lost link go out again along the current routes. */
@@ -305,7 +411,7 @@ public final class DataPlane {
     private boolean holdable(NodeId dst, boolean mustKnow) {
         if (cfg.dataHoldMs() <= 0 || dst.equals(self)) return false;
         Standing s = net.standing(dst);
-        if (s == Standing.UNKNOWN) return !mustKnow;
+        if (s == Standing.UNKNOWN) return !mustKnow || unconfirmed.test(dst);
         return s == Standing.OK;
     }
 

@@ -20,9 +20,11 @@ public final class InLinks {
 
     private static final class InConn {
         final String remote;
+        final String host;
         boolean speaksExtensions;
 
-        InConn(String remote) {
+        InConn(String host, String remote) {
+            this.host = host;
             this.remote = remote;
         }
     }
@@ -35,7 +37,7 @@ public final class InLinks {
     }
 
     public void accepted(ConnId c, String remoteHost, int remotePort) {
-        conns.put(c, new InConn(remoteHost + ":" + remotePort));
+        conns.put(c, new InConn(remoteHost, remoteHost + ":" + remotePort));
     }
 
     public boolean owns(ConnId c) {
@@ -59,6 +61,12 @@ public final class InLinks {
 
     public void closed(ConnId c) {
         conns.remove(c);
+    }
+
+    /** The connector's IP address (null for a connection we do not hold). */
+    public String remoteHost(ConnId c) {
+        InConn ic = conns.get(c);
+        return ic == null ? null : ic.host;
     }
 
     /** The connector's address, for log lines. */

@@ -39,6 +39,8 @@ public final class OutLinks {
     public enum LineKind {
         HEARD,
         TEARDOWN,
+        /** A DACK coming back the way its DATA went (the peer heard from too). */
+        DATA_ACK,
         IGNORED
     }
 
@@ -237,7 +239,10 @@ public final class OutLinks {
         if (l != null) l.lastHeard = ctx.now();
     }
 
-    /** A line on out-link {@code l}: heartbeats refresh it, TRD is reported, anything else is ignored. */
+    /**
+     * A line on out-link {@code l}: heartbeats refresh it, TRD and DACK (back the way its DATA went) are reported,
+     * anything else is ignored.
+     */
     public LineKind onLine(OutLink l, String line) {
         Decoded d = WireCodec.decode(Context.PEER_LINK, line);
         if (d instanceof Decoded.Ok ok) {
@@ -245,6 +250,10 @@ public final class OutLinks {
             if (m instanceof Message.Heartbeat) {
                 l.lastHeard = ctx.now();
                 return LineKind.HEARD;
+            }
+            if (m instanceof Message.DataAck) {
+                l.lastHeard = ctx.now();
+                return LineKind.DATA_ACK;
             }
             if (m instanceof Message.Nack n) {
                 log.warn("event=nack_received node={} neighbor={} reason={}", ctx.self(), l.peer, n.reason());

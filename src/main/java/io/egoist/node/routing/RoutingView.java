@@ -12,6 +12,7 @@ import io.egoist.node.probe.Measurements;
 import io.egoist.node.probe.Peer;
 import io.egoist.sns.Costs;
 import io.egoist.sns.Graph;
+import io.egoist.sns.ShortestPaths;
 import io.egoist.sns.WiringProblem;
 import io.egoist.wire.Link;
 import io.egoist.wire.NodeId;
@@ -152,8 +153,31 @@ public final class RoutingView implements DataPlane.Network {
         return n;
     }
 
-    /** The routing table: a shortest path over the view to every reachable known live node. */
+    /**
+     * The routing table: to every reachable known live node, the path DATA takes (over nodes that speak the data
+     * extension only); to a node without the data extension, which no DATA ever goes to, the overlay's shortest
+     * path.
+     */
     public List<RouteInfo> routes() {
+        View v = view();
+        List<RouteInfo> r = new ArrayList<>();
+        for (int j = 0; j < v.ids().size(); j++) {
+            if (j == v.selfIdx()) continue;
+            RouteInfo ri = v.route(j, treeFor(v, j));
+            if (ri != null) r.add(ri);
+        }
+        return r;
+    }
+
+    public Optional<RouteInfo> route(NodeId destination) {
+        View v = view();
+        Integer j = v.indexOf(destination);
+        if (j == null || j == v.selfIdx()) return Optional.empty();
+        return Optional.ofNullable(v.route(j, treeFor(v, j)));
+    }
+
+    /** The overlay's shortest paths over the whole view (v0.2 nodes included), whatever DATA can use. */
+    public List<RouteInfo> overlayRoutes() {
         View v = view();
         List<RouteInfo> r = new ArrayList<>();
         for (int j = 0; j < v.ids().size(); j++) {
@@ -164,11 +188,15 @@ public final class RoutingView implements DataPlane.Network {
         return r;
     }
 
-    public Optional<RouteInfo> route(NodeId destination) {
-        View v = view();
-        Integer j = v.indexOf(destination);
-        if (j == null || j == v.selfIdx()) return Optional.empty();
-        return Optional.ofNullable(v.route(j, v.tree()));
+    /** The tree the route to node index {@code j} is read from: the data tree unless DATA cannot go there. */
+    private ShortestPaths.Tree treeFor(View v, int j) {
+        if (!ctx.cfg().supports(NodeConfig.FEATURE_DATA)) return v.tree();
+        return legacy(measurements.peer(v.ids().get(j))) ? v.tree() : v.dataTree();
+    }
+
+    /** Known not to speak the data extension (a v0.2 node, or ours without extensions). */
+    public static boolean legacy(Peer p) {
+        return p != null && p.features() != null && !p.features().contains(NodeConfig.FEATURE_DATA);
     }
 
     /**
@@ -226,6 +254,19 @@ public final class RoutingView implements DataPlane.Network {
         OutLink next = dataNextHop(dst);
         if (next == null) return false;
         links.send(next, line);
+        return true;
+    }
+
+    @Override
+    public boolean onlyThroughLegacy(NodeId dst) {
+        View v = view();
+        Integer j = v.indexOf(dst);
+        if (j == null || !(v.tree().dist()[j] < Double.POSITIVE_INFINITY)) return false;
+        if (v.dataTree().pathTo(j).length >= 2 || !links.allConnected()) return false;
+        for (NodeId n : links.neighbors()) {
+            Peer p = measurements.peer(n);
+            if (p == null || p.features() == null) return false; // a link of ours is not settled yet
+        }
         return true;
     }
 

@@ -432,6 +432,18 @@ public final class EgoistNode implements AutoCloseable {
                 fragmentGroups.nextLong(),
                 DataFragment.maxLinePayload(core.config().dataTtl()) - core.dataSealOverhead());
         if (pieces.size() == 1) return sendOne(to, pieces.get(0), mode);
+        // only a destination that announced reassembly gets fragments (another would deliver them raw)
+        return query(c -> c.featuresOf(to)).thenCompose(f -> {
+            if (f != null && f.contains(NodeConfig.FEATURE_FRAG)) return sendFragments(to, pieces, mode);
+            return CompletableFuture.failedFuture(new SendFailedException("payload too large for one line ("
+                    + payload.length + " bytes) and " + to
+                    + (f == null ? " has not announced its features yet" : " does not reassemble fragments")
+                    + ": at most " + (DataFragment.maxLinePayload(core.config().dataTtl()) - core.dataSealOverhead())
+                    + " bytes can be sent to it"));
+        });
+    }
+
+    private CompletableFuture<SendResult> sendFragments(NodeId to, List<byte[]> pieces, RouteMode mode) {
         // every fragment is a message of its own; the send succeeds when all are acknowledged
         long start = System.nanoTime();
         List<CompletableFuture<SendResult>> parts = new ArrayList<>();

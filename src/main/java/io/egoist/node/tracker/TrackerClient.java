@@ -60,6 +60,16 @@ public final class TrackerClient {
     private boolean suspect;
 
     private boolean everRegistered;
+    /** The tracker answered our last refresh with an empty line (v0.2): an early REG would confirm nothing. */
+    private boolean emptyRefreshes;
+
+    private long lastRegAt = Long.MIN_VALUE / 2;
+    private long registerAt = Long.MAX_VALUE;
+
+    /** At most one early REG (to confirm nodes named in peers' updates) per this interval. */
+    public static final long CONFIRM_MIN_INTERVAL_MS = 10_000;
+    /** An early REG waits this long, so that one REG serves a burst of sends. */
+    public static final long CONFIRM_DELAY_MS = 50;
 
     public TrackerClient(NodeContext ctx) {
         this.ctx = ctx;
@@ -81,9 +91,22 @@ public final class TrackerClient {
     public void register(String reason) {
         if (regInFlight) return;
         regInFlight = true;
+        lastRegAt = ctx.now();
+        registerAt = Long.MAX_VALUE;
         ctx.emit(new Effect.CancelTimer(NodeTimers.REGISTER));
         open(new Request(Kind.REG, WireCodec.encode(new Message.Register(self))));
         ctx.emit(new Effect.SetTimer(NodeTimers.REG_TIMEOUT, ctx.now() + REG_TIMEOUT_MS));
+    }
+
+    /**
+     * A message is to go to a node named only in peers' updates, which we cannot check: ask the tracker's node
+     * list soon (the refresh REG, early), at most once per {@link #CONFIRM_MIN_INTERVAL_MS}. Not while joining,
+     * and not under a tracker that answers a refresh with an empty line (v0.2).
+     */
+    public void confirmSoon() {
+        if (!everRegistered || regInFlight || emptyRefreshes) return;
+        long at = Math.max(ctx.now() + CONFIRM_DELAY_MS, lastRegAt + CONFIRM_MIN_INTERVAL_MS);
+        if (at < registerAt) scheduleRegister(at - ctx.now());
     }
 
     /**
@@ -154,6 +177,7 @@ public final class TrackerClient {
                 scheduleRegister(backoff());
             } else {
                 log.info("event=register_refresh node={} reply=empty", self);
+                emptyRefreshes = true;
                 registered();
             }
             return null;
@@ -251,6 +275,7 @@ public final class TrackerClient {
     }
 
     private void scheduleRegister(long delay) {
-        ctx.emit(new Effect.SetTimer(NodeTimers.REGISTER, ctx.now() + delay));
+        registerAt = ctx.now() + delay;
+        ctx.emit(new Effect.SetTimer(NodeTimers.REGISTER, registerAt));
     }
 }

@@ -153,9 +153,10 @@ public final class Wiring {
         if (cfg.policy().equals("k-random") && pr.current().length == Math.min(cfg.k(), Choices.candidates(pr))) {
             chosen = pr.current(); // a static policy keeps a complete, valid wiring
         } else {
-            chosen = policy.choose(pr, ctx.random());
+            chosen = forData(v, pr, policy.choose(pr, ctx.random()), true);
             if (reason.equals("period")) chosen = noiseGuard(pr, chosen);
         }
+        chosen = forData(v, pr, chosen, false);
         ctx.counters().rewires++;
         apply(v, pr, chosen, reason, new ArrayList<>(links.neighbors()));
     }
@@ -202,12 +203,45 @@ public final class Wiring {
             if (cur.size() < want && j != null && !Double.isNaN(pr.direct()[j]) && !cur.contains(j)) cur.add(j);
         }
         if (cur.size() >= want) {
-            apply(v, pr, toArray(cur), reason, oldList); // e.g. a dead neighbor was dropped, none to replace it
+            // e.g. a dead neighbor was dropped, none to replace it
+            apply(v, pr, forData(v, pr, toArray(cur), false), reason, oldList);
             return;
         }
         Choices.fill(pr, cur, want, cfg.policy(), ctx.random());
         ctx.counters().repairs++;
-        apply(v, pr, toArray(cur), reason, oldList);
+        apply(v, pr, forData(v, pr, toArray(cur), false), reason, oldList);
+    }
+
+    /**
+     * {@code chosen}, adjusted so that the overlay stays usable for DATA where some nodes lack the data extension
+     * ({@link DataPreference}); unchanged when this node has no data plane.
+     */
+    private int[] forData(View v, WiringProblem pr, int[] chosen, boolean withMargin) {
+        if (!cfg.supports(NodeConfig.FEATURE_DATA)) return chosen;
+        int n = v.ids().size();
+        boolean[] dataCapable = new boolean[n], legacy = new boolean[n];
+        for (int j = 0; j < n; j++) {
+            if (j == v.selfIdx()) continue;
+            Peer p = measurements.peer(v.ids().get(j));
+            legacy[j] = RoutingView.legacy(p);
+            dataCapable[j] = p != null && p.candidate() && p.supports(NodeConfig.FEATURE_DATA);
+        }
+        int[] r = DataPreference.apply(pr, chosen, dataCapable, legacy, withMargin);
+        if (r != chosen && !java.util.Arrays.equals(r, chosen)) {
+            ctx.counters().dataPreferred++;
+            log.debug("event=data_preference node={} margin={} swapped_in={}", self, withMargin, names(v, r, chosen));
+        }
+        return r;
+    }
+
+    private static List<NodeId> names(View v, int[] now, int[] before) {
+        List<NodeId> in = new ArrayList<>();
+        outer:
+        for (int j : now) {
+            for (int b : before) if (b == j) continue outer;
+            in.add(v.ids().get(j));
+        }
+        return in;
     }
 
     private static int[] toArray(List<Integer> l) {

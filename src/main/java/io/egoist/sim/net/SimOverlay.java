@@ -167,7 +167,7 @@ public final class SimOverlay {
         for (Map.Entry<NodeId, Integer> a : index.entrySet()) {
             double[] d = ShortestPaths.distances(g, a.getValue());
             Map<NodeId, RouteInfo> routes = new HashMap<>();
-            for (RouteInfo r : net.core(a.getKey()).routes()) {
+            for (RouteInfo r : net.core(a.getKey()).overlayRoutes()) {
                 if (index.containsKey(r.destination())) routes.put(r.destination(), r);
             }
             for (Map.Entry<NodeId, Integer> b : index.entrySet()) {

@@ -48,6 +48,8 @@ class RoutingViewTest {
     @Test
     void routesFollowAnnouncedLinksThatAreUpAndNeverADownOne() {
         scenario();
+        m.peer(id(2)).features(List.of("hb", "data"));
+        ctx.invalidate();
         RouteInfo r = view.route(id(3)).orElseThrow();
         assertThat(r.path()).containsExactly(id(1), id(2), id(3));
         assertThat(r.cost()).isEqualTo(15.0);
@@ -66,6 +68,9 @@ class RoutingViewTest {
         m.peer(id(2)).features(List.of());
         ctx.invalidate();
         assertThat(view.hasRoute(id(3))).isFalse(); // its only path runs through a v0.2 node
+        assertThat(view.route(id(3))).isEmpty(); // the route shown is the one DATA would take: none
+        assertThat(view.onlyThroughLegacy(id(3))).isTrue(); // a send fails at once
+        assertThat(view.route(id(2))).isPresent(); // no DATA goes to a v0.2 node: its overlay route is shown
         assertThat(view.standing(id(2))).isEqualTo(DataPlane.Standing.NO_DATA);
         m.onProbeResult(id(3), -1);
         ctx.invalidate();
