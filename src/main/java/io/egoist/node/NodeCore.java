@@ -181,6 +181,7 @@ public final class NodeCore implements Core {
             onInLine(c, line);
         } else if (direct.owns(c)) {
             direct.onLine(c, line);
+            onAckOnOutLink(c, line); // a DACK written back the way its DATA went
         } else {
             log.debug("event=line_on_unknown_conn node={} conn={}", self, c);
         }
