@@ -97,6 +97,9 @@ public final class TunnelNode implements AutoCloseable {
     private final Map<Long, Forward> forwards = new LinkedHashMap<>();
     private final AtomicLong nextForwardId = new AtomicLong(1);
     private ScheduledFuture<?> refresh;
+    private static final long IDLE_NANOS = 10_000_000_000L;
+    private volatile boolean refreshing;
+    private long lastFrameNanos = System.nanoTime();
     private boolean closed;
     int exitUdpSessions;
     int tcpStreams;
@@ -125,9 +128,19 @@ public final class TunnelNode implements AutoCloseable {
         return List.copyOf(exposed.values());
     }
 
+    /** Refreshes the table while the plane is in use (forwards, flows, or a frame in the last 10 s). */
     private void refresh() {
         if (closed) return;
+        if (forwards.isEmpty() && flows.isEmpty() && System.nanoTime() - lastFrameNanos > IDLE_NANOS) return;
+        refreshSoon();
+    }
+
+    /** Takes the table now (once at a time): also when a frame found no route in a table that may be stale. */
+    private void refreshSoon() {
+        if (refreshing || closed) return;
+        refreshing = true;
         links.table().whenComplete((t, err) -> {
+            refreshing = false;
             if (t != null) table = t;
         });
     }
@@ -139,7 +152,10 @@ public final class TunnelNode implements AutoCloseable {
 
     /** Takes a fresh forwarding table now (tests; route changes). */
     public CompletableFuture<Void> refreshNow() {
-        return links.table().thenAccept(t -> table = t);
+        return links.table().thenAccept(t -> {
+            table = t;
+            lastFrameNanos = System.nanoTime(); // asked for: keep it fresh for a while
+        });
     }
 
     private void sweep() {
@@ -167,6 +183,7 @@ public final class TunnelNode implements AutoCloseable {
     Sent send(ByteBuf frame, NodeId dst, boolean udp) {
         Channel ch = outTo(dst);
         if (ch == null) {
+            refreshSoon();
             frame.release();
             droppedNoRoute.incrementAndGet();
             return Sent.NO_ROUTE;
@@ -184,6 +201,7 @@ public final class TunnelNode implements AutoCloseable {
     Sent control(int kind, NodeId dst, long flow, long seq, String text) {
         Channel ch = outTo(dst);
         if (ch == null) {
+            refreshSoon();
             droppedNoRoute.incrementAndGet();
             return Sent.NO_ROUTE;
         }
@@ -234,6 +252,7 @@ public final class TunnelNode implements AutoCloseable {
     /** A frame from the accepted connection {@code in} (loop thread): deliver it here or forward it. */
     public void onFrame(Channel in, BinaryFrame f) {
         ByteBuf body = f.body();
+        lastFrameNanos = System.nanoTime();
         try {
             if (closed) return;
             NodeId dst = Frames.dst(body);
@@ -261,6 +280,7 @@ public final class TunnelNode implements AutoCloseable {
         int ttl = body.getUnsignedByte(i + 2), kind = body.getUnsignedByte(i + 1);
         Channel out = ttl <= 1 ? null : outTo(dst);
         if (out == null) {
+            if (ttl > 1) refreshSoon();
             body.release();
             droppedNoRoute.incrementAndGet();
             return;
