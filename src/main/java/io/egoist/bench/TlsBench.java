@@ -50,6 +50,10 @@ public final class TlsBench {
                             .tls(clientTls, new RefusalLog(), "bench")) {
                 NodeId plainTarget = new NodeId("127.0.0.1", plain.listen("127.0.0.1", 0) - 1);
                 NodeId tlsTarget = new NodeId("127.0.0.1", tls.listen("127.0.0.1", 0) - 1);
+                // the prober takes only the certificate of the id the echo port belongs to: issue it now the port is
+                // known
+                ca.writeMember(ca.issue(MemberId.of(tlsTarget), Instant.now(), 1), tmp.resolve("server"));
+                serverTls.reload();
                 probe(plainProber, plainTarget, warmup);
                 probe(tlsProber, tlsTarget, warmup);
                 List<Double> p = new ArrayList<>(), t = new ArrayList<>();

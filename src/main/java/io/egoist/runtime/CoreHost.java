@@ -6,7 +6,6 @@ import io.egoist.core.Effect;
 import io.egoist.core.Event;
 import io.egoist.security.tls.RefusalLog;
 import io.egoist.security.tls.TlsGate;
-import io.egoist.security.tls.TlsMembers;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -97,7 +96,7 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
         int writeLowWaterMark = 32 * 1024;
         int writeHighWaterMark = 256 * 1024;
         Tap tap = new Tap() {};
-        TlsMembers tls;
+        HostTls tls;
         int maxConnectionsPerAddress;
         String perAddressRefusal;
         long firstLineTimeoutMs;
@@ -224,11 +223,11 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
         }
 
         /**
-         * Secure mode: every accepted and opened connection (and every probe) is mutually authenticated TLS 1.3
-         * with these credentials; the core hears of a connection only once its handshake succeeded, with
-         * {@link Event#Authenticated} right after Accepted / Connected. Null (default): plain lines (open mode).
+         * Secure mode (null: open): every connection and probe is mutual TLS 1.3; the core hears of one only after its
+         * handshake, with {@link Event.Authenticated} after Accepted / Connected. A connection the core opens to
+         * host:port must present the id {@code expected} gives for them (null or a null id: any member).
          */
-        public Options tls(TlsMembers v) {
+        public Options tls(HostTls v) {
             tls = v;
             return this;
         }
@@ -329,7 +328,7 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
                     this);
             c.channel = ch;
             ch.config().setWriteBufferWaterMark(marks);
-            if (options.tls != null) TlsGate.install(ch, options.tls, false, refusals, options.name);
+            if (options.tls != null) TlsGate.install(ch, options.tls.members(), false, refusals, options.name);
             if (options.frameSink != null)
                 ch.pipeline().addBefore(Lines.FRAMER, FrameSplitter.NAME, new FrameSplitter(options.maxFrameBody));
             ch.pipeline().addLast(ConnHandler.NAME, new ConnHandler(this, c)); // named: no generated name per conn
@@ -614,7 +613,7 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
             if (prober == null) {
                 prober = new EchoProber(loop, options.maxOutstandingProbes, options.delay)
                         .closeIdleAfter(options.probeIdleCloseMs)
-                        .tls(options.tls, refusals, options.name);
+                        .tls(options.tls == null ? null : options.tls.members(), refusals, options.name);
             }
             prober.probe(p.target(), p.timeoutMs(), this::dispatch);
         } else {

@@ -115,6 +115,11 @@ public final class EchoProber implements AutoCloseable {
         double delay() {
             return delay.delayMillis(host, port);
         }
+
+        java.util.Set<io.egoist.security.ca.MemberId> expected() {
+            NodeId owner = NodeId.tryParse(host + ":" + (port - 1));
+            return owner == null ? null : java.util.Set.of(io.egoist.security.ca.MemberId.of(owner));
+        }
     }
 
     /**
@@ -239,7 +244,8 @@ public final class EchoProber implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         Lines.addFramer(ch.pipeline());
-                        if (tls != null) TlsGate.install(ch, tls, true, refusals, where);
+                        // the echo port P + 1 belongs to the node ip:P, which its certificate must name
+                        if (tls != null) TlsGate.install(ch, tls, true, refusals, where, t.expected());
                         ch.pipeline().addLast(new EchoHandler(t));
                     }
                 });

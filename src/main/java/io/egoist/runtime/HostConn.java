@@ -82,9 +82,9 @@ final class HostConn {
     }
 
     /** Closes every connection (and probe connection) whose TLS peer is no longer a member; loop thread. */
-    static void cutNonMembers(
-            io.egoist.security.tls.TlsMembers tls, Iterable<HostConn> conns, EchoProber prober, String where) {
-        if (tls == null) return;
+    static void cutNonMembers(HostTls hostTls, Iterable<HostConn> conns, EchoProber prober, String where) {
+        if (hostTls == null) return;
+        io.egoist.security.tls.TlsMembers tls = hostTls.members();
         for (HostConn c : new ArrayList<HostConn>(toList(conns))) {
             if (c.active) io.egoist.security.tls.TlsGate.cutIfNotMember(c.channel, tls, where);
         }

@@ -143,7 +143,15 @@ final class HostWriter {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         Lines.addFramer(ch.pipeline());
-                        if (options.tls != null) TlsGate.install(ch, options.tls, true, host.refusals(), options.name);
+                        if (options.tls != null) {
+                            TlsGate.install(
+                                    ch,
+                                    options.tls.members(),
+                                    true,
+                                    host.refusals(),
+                                    options.name,
+                                    options.tls.expectedAt(req.host(), req.port()));
+                        }
                         ch.pipeline().addLast(ConnHandler.NAME, new ConnHandler(host, c));
                     }
                 });

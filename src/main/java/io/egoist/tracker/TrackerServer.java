@@ -114,7 +114,7 @@ public final class TrackerServer implements AutoCloseable {
                     core,
                     new CoreHost.Options()
                             .name("tracker")
-                            .tls(tls)
+                            .tls(io.egoist.runtime.HostTls.of(tls))
                             .otherEffects(effect -> {
                                 store.accept(effect);
                                 liveMap.accept(effect);

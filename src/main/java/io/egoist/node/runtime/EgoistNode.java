@@ -258,7 +258,7 @@ public final class EgoistNode implements AutoCloseable {
                 CoreHost.Options hostOptions = new CoreHost.Options()
                         .group(group)
                         .maxOutstandingProbes(options.maxOutstandingProbes)
-                        .tls(options.tls)
+                        .tls(io.egoist.runtime.HostTls.forNode(options.tls, config.trackerHost(), config.trackerPort()))
                         .delay(
                                 options.emulation != null
                                         ? options.emulation

@@ -34,18 +34,35 @@ public final class TlsGate extends ChannelInboundHandlerAdapter {
     private final TlsMembers tls;
     private final RefusalLog refusals;
     private final String where;
+    private final java.util.Set<MemberId> expected;
     private boolean activeSeen, passedOn;
 
-    private TlsGate(TlsMembers tls, RefusalLog refusals, String where) {
+    private TlsGate(TlsMembers tls, RefusalLog refusals, String where, java.util.Set<MemberId> expected) {
         this.tls = tls;
         this.refusals = refusals;
         this.where = where;
+        this.expected = expected;
     }
 
     /** Puts TLS in front of {@code ch}'s pipeline (call before any other handler is added, or first). */
     public static void install(Channel ch, TlsMembers tls, boolean client, RefusalLog refusals, String where) {
+        install(ch, tls, client, refusals, where, null);
+    }
+
+    /**
+     * As above; a connector that knows whom it dials ({@code expected}: the ids that may answer at that address,
+     * e.g. the node whose main or echo port it is) refuses a member that presents another id: the id is the
+     * address, so a member answering at another member's address is an impostor. Null: any member.
+     */
+    public static void install(
+            Channel ch,
+            TlsMembers tls,
+            boolean client,
+            RefusalLog refusals,
+            String where,
+            java.util.Set<MemberId> expected) {
         SslHandler ssl = client ? tls.newClientHandler(ch.alloc()) : tls.newServerHandler(ch.alloc());
-        ch.pipeline().addFirst(GATE, new TlsGate(tls, refusals, where));
+        ch.pipeline().addFirst(GATE, new TlsGate(tls, refusals, where, expected));
         ch.pipeline().addFirst(SSL, ssl);
     }
 
@@ -104,6 +121,13 @@ public final class TlsGate extends ChannelInboundHandlerAdapter {
         // the trust manager checked the chain; check again so that the id is read from what was verified
         if (!(tls.verify(chain) instanceof MemberVerifier.Member m)) {
             refuse(ctx, "not a member");
+            return;
+        }
+        if (expected != null && !expected.contains(m.id())) {
+            refuse(
+                    ctx,
+                    "the peer's certificate is for " + m.id() + ", not for "
+                            + expected.iterator().next());
             return;
         }
         ctx.channel().attr(PEER).set(m.id());
