@@ -580,6 +580,12 @@ public final class NodeCore implements Core {
         return seal.secure();
     }
 
+    /** The CA bundle or revocation list was reloaded: check announcers' certificates again; returns {@link #secure}. */
+    public boolean forgetCredentials() {
+        seal.forgetCredentials();
+        return seal.secure();
+    }
+
     /** Bytes a DATA payload grows by when sealed (0 in open mode): fragments leave room for it. */
     public int dataSealOverhead() {
         return dataSeal.overhead();

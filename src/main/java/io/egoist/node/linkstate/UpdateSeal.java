@@ -33,6 +33,9 @@ public interface UpdateSeal {
      */
     Check check(Message.SignedUpdate u, long nowMillis);
 
+    /** The CA bundle or the revocation list changed: credentials verified before are checked again. */
+    default void forgetCredentials() {}
+
     /** Open mode: nothing signed, nothing checked. */
     UpdateSeal OPEN = new UpdateSeal() {
         @Override

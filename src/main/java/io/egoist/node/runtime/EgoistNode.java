@@ -385,6 +385,7 @@ public final class EgoistNode implements AutoCloseable {
     public void recheckTls() {
         host.recheckTls();
         echo.recheckTls();
+        query(NodeCore::forgetCredentials); // signed link state: certificates are checked again too
     }
 
     public NodeId id() {

@@ -92,6 +92,7 @@ public final class LinkStateSigning implements UpdateSeal {
     }
 
     /** Drops the verified credentials (the CA bundle or the revocation list changed): each is checked again. */
+    @Override
     public void forgetCredentials() {
         verified.clear();
     }
