@@ -396,6 +396,8 @@ public final class NodeCore implements Core {
             refuseUpdate(c, u.source(), u.seq(), check.reason(), true);
             return;
         }
+        // a valid signature under a CA certificate is a checkable source: its origin is a member, and it vouches
+        confirm(u.source());
         if (onPeerUpdate(c, u, line) && check.e2eKey().length > 0) dataSeal.learn(u.source(), check.e2eKey());
     }
 

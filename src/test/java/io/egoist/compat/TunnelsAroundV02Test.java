@@ -74,9 +74,11 @@ class TunnelsAroundV02Test {
 
         await().atMost(WAIT).untilAsserted(() -> {
             // the overlay's shortest path runs through v0.2 nodes (DATA's own route avoids them)
-            Optional<RouteInfo> r = OurNodes.read(o1, c -> c.overlayRoutes().stream()
-                    .filter(x -> x.destination().equals(o3.id()))
-                    .findFirst());
+            Optional<RouteInfo> r = OurNodes.read(
+                    o1,
+                    c -> c.overlayRoutes().stream()
+                            .filter(x -> x.destination().equals(o3.id()))
+                            .findFirst());
             assertThat(r).isPresent();
             assertThat(r.get().path().stream().map(NodeId::toString)).containsAnyElementsOf(legacy);
         });
