@@ -142,7 +142,9 @@ public final class NodeCore implements Core {
         else if (event instanceof Event.Accepted e) inLinks.accepted(e.conn(), e.remoteHost(), e.remotePort());
         else if (event instanceof Event.LineTooLong e) onLineTooLong(e.conn());
         else if (event instanceof NodeEvent.SendData e) onSend(e);
-        else log.warn("event=unknown_event node={} event={}", self, event);
+        else if (event instanceof Event.Authenticated) {
+            // secure mode: the runtime admitted a member; link state and DATA carry their own signatures
+        } else log.warn("event=unknown_event node={} event={}", self, event);
         return finish();
     }
 
