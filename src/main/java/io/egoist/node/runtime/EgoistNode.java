@@ -5,7 +5,6 @@ import io.egoist.core.Event;
 import io.egoist.node.NodeConfig;
 import io.egoist.node.NodeCore;
 import io.egoist.node.NodeEffect;
-import io.egoist.node.NodeEvent;
 import io.egoist.node.NodeStatus;
 import io.egoist.node.RouteInfo;
 import io.egoist.node.routing.Route;
@@ -18,21 +17,14 @@ import io.egoist.security.tls.TlsMembers;
 import io.egoist.tunnel.ForwardingTable;
 import io.egoist.tunnel.TunnelNode;
 import io.egoist.wire.DataFragment;
-import io.egoist.wire.Link;
 import io.egoist.wire.NodeId;
 import io.netty.channel.EventLoopGroup;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -185,11 +177,10 @@ public final class EgoistNode implements AutoCloseable {
     private final NodeMetrics metrics;
     private final LatencyEmulation emulation;
     private final List<Consumer<Received>> receivers = new CopyOnWriteArrayList<>();
-    private final Map<String, PendingSend> pending = new ConcurrentHashMap<>();
-    private final AtomicLong requestCounter = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicBoolean joined = new AtomicBoolean();
-    private final java.security.SecureRandom fragmentGroups = new java.security.SecureRandom();
+    /** Application sends waiting for their acknowledgement. */
+    private final OutgoingSends sends;
     /** Fragments waiting for the rest of their message (loop-confined). */
     private final Reassembly reassembly;
 
@@ -198,18 +189,6 @@ public final class EgoistNode implements AutoCloseable {
     private TlsMembers tls;
     /** Tunnels: frames, forwards, exposed services (io.egoist.tunnel). */
     private TunnelNode tunnels;
-
-    private static final class PendingSend {
-        final CompletableFuture<SendResult> future = new CompletableFuture<>();
-        final NodeId to;
-        volatile long startNanos;
-        volatile double routeCost = Double.NaN;
-        volatile Map<NodeId, List<Link>> view;
-
-        PendingSend(NodeId to) {
-            this.to = to;
-        }
-    }
 
     private EgoistNode(
             DataPortGuard<NodeCore> guard,
@@ -229,6 +208,7 @@ public final class EgoistNode implements AutoCloseable {
         this.id = core.id();
         this.metrics = metrics;
         this.emulation = emulation;
+        this.sends = new OutgoingSends(core, host, metrics);
     }
 
     /**
@@ -426,64 +406,7 @@ public final class EgoistNode implements AutoCloseable {
      */
     public CompletableFuture<SendResult> send(NodeId to, byte[] payload, RouteMode mode) {
         if (closed.get()) return CompletableFuture.failedFuture(new SendFailedException("node closed"));
-        if (payload.length > MAX_PAYLOAD)
-            return CompletableFuture.failedFuture(new PayloadTooLargeException(payload.length));
-        List<byte[]> pieces = DataFragment.split(
-                payload,
-                fragmentGroups.nextLong(),
-                DataFragment.maxLinePayload(core.config().dataTtl()) - core.dataSealOverhead());
-        if (pieces.size() == 1) return sendOne(to, pieces.get(0), mode);
-        // only a destination that announced reassembly gets fragments (another would deliver them raw)
-        return query(c -> c.featuresOf(to)).thenCompose(f -> {
-            if (f != null && f.contains(NodeConfig.FEATURE_FRAG)) return sendFragments(to, pieces, mode);
-            return CompletableFuture.failedFuture(new SendFailedException("payload too large for one line ("
-                    + payload.length + " bytes) and " + to
-                    + (f == null ? " has not announced its features yet" : " does not reassemble fragments")
-                    + ": at most " + (DataFragment.maxLinePayload(core.config().dataTtl()) - core.dataSealOverhead())
-                    + " bytes can be sent to it"));
-        });
-    }
-
-    private CompletableFuture<SendResult> sendFragments(NodeId to, List<byte[]> pieces, RouteMode mode) {
-        // every fragment is a message of its own; the send succeeds when all are acknowledged
-        long start = System.nanoTime();
-        List<CompletableFuture<SendResult>> parts = new ArrayList<>();
-        for (byte[] piece : pieces) parts.add(sendOne(to, piece, mode));
-        return CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0]))
-                .thenApply(v -> {
-                    SendResult first = parts.get(0).join(),
-                            last = parts.get(parts.size() - 1).join();
-                    return new SendResult(
-                            to, last.path(), last.pathCostMs(), first.routeCostMs(), (System.nanoTime() - start) / 1e6);
-                });
-    }
-
-    private CompletableFuture<SendResult> sendOne(NodeId to, byte[] payload, RouteMode mode) {
-        String requestId = id + "#" + requestCounter.incrementAndGet();
-        PendingSend p = new PendingSend(to);
-        pending.put(requestId, p);
-        query(c -> {
-                    // runs on the loop: record what the route looks like now, then hand the message to the core
-                    if (mode == null) c.route(to).ifPresent(r -> p.routeCost = r.cost());
-                    else c.route(to, mode).ifPresent(r -> p.routeCost = r.cost());
-                    p.view = viewOf(c);
-                    p.startNanos = System.nanoTime();
-                    return null;
-                })
-                .whenComplete((v, err) -> {
-                    if (err != null) {
-                        fail(requestId, "node closed");
-                        return;
-                    }
-                    host.submit(new NodeEvent.SendData(requestId, to, payload, mode));
-                });
-        long guard = core.config().dataTimeoutMs() + 5_000;
-        p.future.orTimeout(guard, TimeUnit.MILLISECONDS).whenComplete((r, err) -> {
-            pending.remove(requestId);
-            if (err instanceof TimeoutException)
-                log.warn("event=send_timeout node={} to={} request={}", id, to, requestId);
-        });
-        return p.future;
+        return sends.send(to, payload, mode);
     }
 
     /** Raised when a send fails; the message is the reason (no route, no acknowledgement, ...). */
@@ -498,31 +421,6 @@ public final class EgoistNode implements AutoCloseable {
         public PayloadTooLargeException(int bytes) {
             super("payload too large: " + bytes + " bytes, the maximum is " + MAX_PAYLOAD + " bytes");
         }
-    }
-
-    private static Map<NodeId, List<Link>> viewOf(NodeCore c) {
-        Map<NodeId, List<Link>> v = new java.util.HashMap<>();
-        v.put(c.id(), c.linksOf(c.id()));
-        for (NodeId n : c.knownNodes()) v.put(n, c.linksOf(n));
-        return v;
-    }
-
-    /** The cost of a path over a link-state view: the sum of its links' costs, NaN if one is missing. */
-    static double pathCost(Map<NodeId, List<Link>> view, List<NodeId> path) {
-        double sum = 0;
-        for (int i = 0; i + 1 < path.size(); i++) {
-            NodeId a = path.get(i), b = path.get(i + 1);
-            double c = Double.NaN;
-            for (Link l : view.getOrDefault(a, List.of())) {
-                if (l.dst().equals(b)) {
-                    c = l.cost();
-                    break;
-                }
-            }
-            if (Double.isNaN(c)) return Double.NaN;
-            sum += c;
-        }
-        return sum;
     }
 
     private void onEffect(Effect e) {
@@ -545,22 +443,12 @@ public final class EgoistNode implements AutoCloseable {
                 }
             }
         } else if (e instanceof NodeEffect.DataAcked a) {
-            PendingSend p = pending.remove(a.requestId());
-            if (p == null) return;
-            double rtt = (System.nanoTime() - p.startNanos) / 1e6;
-            metrics.sendOutcome(true);
-            p.future.complete(new SendResult(p.to, a.path(), pathCost(p.view, a.path()), p.routeCost, rtt));
+            sends.onAcked(a);
         } else if (e instanceof NodeEffect.DataFailed f) {
-            metrics.sendOutcome(false);
-            fail(f.requestId(), f.reason());
+            sends.onFailed(f);
         } else {
             log.warn("event=unhandled_effect node={} effect={}", id, e);
         }
-    }
-
-    private void fail(String requestId, String reason) {
-        PendingSend p = pending.remove(requestId);
-        if (p != null) p.future.completeExceptionally(new SendFailedException(reason));
     }
 
     public CompletableFuture<NodeStatus> status() {
@@ -657,7 +545,7 @@ public final class EgoistNode implements AutoCloseable {
         // the echo port first: a peer that sees its link drop confirms the loss by a probe, which must fail
         echo.close();
         host.close();
-        for (String rid : new ArrayList<>(pending.keySet())) fail(rid, "node closed");
+        sends.failAll("node closed");
         Netty.shutdown(ownGroup);
         log.info("event=node_stopped node={}", id);
     }
