@@ -28,7 +28,6 @@ import io.egoist.wire.NodeId;
 import io.egoist.wire.Seed;
 import io.egoist.wire.WireCodec;
 import io.egoist.wire.WireCodec.Context;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -78,6 +77,7 @@ public final class NodeCore implements Core {
     private final DataSeal dataSeal;
     private final DirectLinks direct;
     private final Confirmations trust = new Confirmations();
+    private final NodeConfirmation confirmation;
 
     /** Open (v0.2) mode: nothing signed, payloads as they are. */
     public NodeCore(NodeConfig cfg, java.util.Random random) {
@@ -109,6 +109,7 @@ public final class NodeCore implements Core {
         this.outLinks = new OutLinks(ctx);
         this.inLinks = new InLinks(ctx);
         this.features = new FeatureProbe(ctx, helloLine, measurements::peer);
+        this.confirmation = new NodeConfirmation(self, trust, lsdb, counters, this::learn);
         DataPlane[] dp = new DataPlane[1]; // direct links hand lines they could not send back to the data plane
         this.direct = new DirectLinks(ctx, lines -> dp[0].reroute(lines));
         this.routing = new RoutingView(ctx, measurements, lsdb, outLinks, direct);
@@ -295,49 +296,13 @@ public final class NodeCore implements Core {
         ctx.invalidate();
     }
 
-    /**
-     * {@code id} can be checked (listed by the tracker, its own update from its own address, or vouched for by a
-     * confirmed node): learn it, and let it vouch in turn for the nodes its links we hold point to.
-     */
-    private void confirm(NodeId id) {
-        ArrayDeque<NodeId> work = new ArrayDeque<>();
-        work.add(id);
-        while (!work.isEmpty()) {
-            NodeId n = work.poll();
-            if (n.equals(self) || !trust.confirm(n)) continue;
-            learn(n);
-            vouchFor(n, work);
-        }
-    }
-
-    /** The nodes confirmed {@code source}'s links point to go onto {@code work}, at most a bounded number. */
-    private void vouchFor(NodeId source, ArrayDeque<NodeId> work) {
-        int vouched = 0;
-        for (Link l : lsdb.linksOf(source)) {
-            if (l.dst().equals(self) || trust.vouches(l.dst())) continue;
-            if (vouched++ >= Confirmations.MAX_VOUCHES_PER_UPDATE) break;
-            work.add(l.dst());
-        }
-    }
-
-    /** Named by a peer's update only: not probed until it can be checked (the set is bounded). */
-    private void named(NodeId id) {
-        if (id.equals(self)) return;
-        if (trust.isConfirmed(id) || trust.isUnconfirmed(id)) return;
-        NodeId out = trust.named(id);
-        if (out != null) {
-            counters.unconfirmedEvicted++;
-            lsdb.remove(out);
-        }
-    }
-
     private void onRegisterReply(Message.RegisterReply reply) {
         counters.registrations++;
         boolean first = wiring.phase() == Phase.JOINING;
         boolean trackerHadOurLinks = false;
         for (Link l : reply.links()) if (l.src().equals(self)) trackerHadOurLinks = true;
-        for (NodeId n : reply.nodes()) confirm(n);
-        for (NodeId n : lsdb.mergeTrackerLinks(reply.links())) confirm(n);
+        for (NodeId n : reply.nodes()) confirmation.confirm(n);
+        for (NodeId n : lsdb.mergeTrackerLinks(reply.links())) confirmation.confirm(n);
         ctx.invalidate();
         if (first) {
             log.info(
@@ -399,7 +364,7 @@ public final class NodeCore implements Core {
             return;
         }
         // a valid signature under a CA certificate is a checkable source: its origin is a member, and it vouches
-        confirm(u.source());
+        confirmation.confirm(u.source());
         if (onPeerUpdate(c, u, line) && check.e2eKey().length > 0) dataSeal.learn(u.source(), check.e2eKey());
     }
 
@@ -428,16 +393,7 @@ public final class NodeCore implements Core {
         if (v == LinkStateDb.Verdict.OWN_AHEAD) wiring.announceNow();
         if (v != LinkStateDb.Verdict.ACCEPTED) return false;
         NodeId src = u.source();
-        if (trust.vouches(src)) {
-            ArrayDeque<NodeId> work = new ArrayDeque<>();
-            vouchFor(src, work);
-            for (NodeId n : work) confirm(n);
-        } else if (src.ip().equals(inLinks.remoteHost(c))) {
-            if (trust.confirmDirect(src)) learn(src); // its own update from its own address
-        } else {
-            named(src);
-            for (Link l : u.links()) if (!trust.isConfirmed(l.dst())) named(l.dst());
-        }
+        confirmation.onAcceptedUpdate(src, u.links(), () -> src.ip().equals(inLinks.remoteHost(c)));
         Peer p = measurements.peer(u.source());
         if (p != null && p.dead()) measurements.probeSoon(p); // it speaks again: maybe it restarted
         counters.forwarded += outLinks.flood(line, u.source());
