@@ -24,9 +24,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,168 +80,10 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
         default void onEffect(Effect effect) {}
     }
 
-    /** Settings; every field has a usable default. */
-    public static final class Options {
-        String name = "core";
-        LongSupplier clock = System::currentTimeMillis;
-        Consumer<Effect> otherEffects = e -> log.warn("event=unhandled_effect effect={}", e);
-        OutboundDelay delay = OutboundDelay.NONE;
-        EventLoopGroup group;
-        int connectTimeoutMs = 3000;
-        int maxOutstandingProbes = EchoProber.DEFAULT_MAX_OUTSTANDING;
-        long probeIdleCloseMs;
-        long closeGraceMs;
-        int writeLowWaterMark = 32 * 1024;
-        int writeHighWaterMark = 256 * 1024;
-        Tap tap = new Tap() {};
-        HostTls tls;
-        int maxConnectionsPerAddress;
-        String perAddressRefusal;
-        long firstLineTimeoutMs;
-        String firstLineRefusal;
-        long stallCloseMs;
-        int sharedLineMinChars;
-        long sharedLineMaxBytes;
-        FrameSink frameSink;
-        int maxFrameBody;
-
-        /** A name for logs and for the loop thread when the host owns it. */
-        public Options name(String v) {
-            name = v;
-            return this;
-        }
-
-        /** The clock the core is given as {@code now} and timers are set against (ms). */
-        public Options clock(LongSupplier v) {
-            clock = v;
-            return this;
-        }
-
-        /** Performs the core's own effects (anything that is not Send/Close/Connect/SetTimer/CancelTimer/Probe). */
-        public Options otherEffects(Consumer<Effect> v) {
-            otherEffects = v;
-            return this;
-        }
-
-        /** Latency emulation; default none. */
-        public Options delay(OutboundDelay v) {
-            delay = v;
-            return this;
-        }
-
-        /**
-         * Runs the core on one loop of this group (the host does not shut the group down). Default: the host
-         * creates and owns a one-thread group.
-         */
-        public Options group(EventLoopGroup v) {
-            group = v;
-            return this;
-        }
-
-        public Options connectTimeoutMs(int v) {
-            connectTimeoutMs = v;
-            return this;
-        }
-
-        public Options maxOutstandingProbes(int v) {
-            maxOutstandingProbes = v;
-            return this;
-        }
-
-        /** Close an echo connection no probe used for this long (see {@link EchoProber#closeIdleAfter}); 0 = never. */
-        public Options probeIdleCloseMs(long v) {
-            probeIdleCloseMs = v;
-            return this;
-        }
-
-        /**
-         * A {@link Effect.Close} waits until what was sent before is written; when the peer does not read, at
-         * most this long: then the connection is closed and the unwritten rest dropped (its buffers freed).
-         * 0 (default) = wait as long as it takes. Costs a timer only when output is still pending at the Close.
-         */
-        public Options closeGraceMs(long v) {
-            closeGraceMs = v;
-            return this;
-        }
-
-        /**
-         * Backpressure on accepted connections (bytes): stop reading a connection once more than {@code high}
-         * bytes wait to be written to it, read again once fewer than {@code low} do. Default 32 KB / 256 KB.
-         */
-        public Options writeBufferWaterMark(int low, int high) {
-            if (low < 1 || high < low)
-                throw new IllegalArgumentException("water marks need 1 <= low <= high, not " + low + "/" + high);
-            writeLowWaterMark = low;
-            writeHighWaterMark = high;
-            return this;
-        }
-
-        /**
-         * At most {@code max} open accepted connections from one remote address (0 = no cap, the default); one
-         * more gets {@code refusal} (a line, or null for none) and is closed without the core hearing of it.
-         */
-        public Options maxConnectionsPerAddress(int max, String refusal) {
-            if (max < 0) throw new IllegalArgumentException("per-address cap must be >= 0, not " + max);
-            maxConnectionsPerAddress = max;
-            perAddressRefusal = refusal;
-            return this;
-        }
-
-        /**
-         * An accepted connection whose first complete line has not arrived {@code ms} after it was accepted gets
-         * {@code refusal} (a line, or null) and is closed (0 = no deadline, the default).
-         */
-        public Options firstLineTimeout(long ms, String refusal) {
-            if (ms < 0) throw new IllegalArgumentException("first-line timeout must be >= 0, not " + ms);
-            firstLineTimeoutMs = ms;
-            firstLineRefusal = refusal;
-            return this;
-        }
-
-        /**
-         * A connection that is unwritable (more than the high water mark unwritten: the peer does not read) and
-         * whose unwritten output has not shrunk for {@code ms} is closed and its output dropped (0 = never, the
-         * default). Costs a timer only for a connection that became unwritable.
-         */
-        public Options stallCloseMs(long ms) {
-            if (ms < 0) throw new IllegalArgumentException("stall timeout must be >= 0, not " + ms);
-            stallCloseMs = ms;
-            return this;
-        }
-
-        /**
-         * Lines of at least {@code minChars} characters are encoded once and shared by every connection they are
-         * sent to (see {@link SharedLines}), up to {@code maxBytes} cached; 0 = off (the default).
-         */
-        public Options sharedLines(int minChars, long maxBytes) {
-            if (minChars < 0 || maxBytes < 0) throw new IllegalArgumentException("shared lines: negative bound");
-            sharedLineMinChars = minChars;
-            sharedLineMaxBytes = maxBytes;
-            return this;
-        }
-
-        /**
-         * Secure mode (null: open): every connection and probe is mutual TLS 1.3; the core hears of one only after its
-         * handshake, with {@link Event.Authenticated} after Accepted / Connected. A connection the core opens to
-         * host:port must present the id {@code expected} gives for them (null or a null id: any member).
-         */
-        public Options tls(HostTls v) {
-            tls = v;
-            return this;
-        }
-
-        /**
-         * Accepted connections also carry binary frames (see {@link FrameSplitter}) of at most {@code maxBody}
-         * bytes; each goes to {@code sink} on the loop thread, never to the core. Default: none (lines only).
-         */
-        public Options frames(int maxBody, FrameSink sink) {
-            maxFrameBody = maxBody;
-            frameSink = sink;
-            return this;
-        }
-
-        public Options tap(Tap v) {
-            tap = v;
+    /** Settings; every field has a usable default (see {@link CoreHostSettings} for each one). */
+    public static final class Options extends CoreHostSettings<Options> {
+        @Override
+        Options self() {
             return this;
         }
     }
