@@ -7,6 +7,7 @@ import io.egoist.wire.Decoded;
 import io.egoist.wire.Message;
 import io.egoist.wire.Seed;
 import io.egoist.wire.WireCodec;
+import java.util.Map;
 
 /**
  * The wires of the {@link VirtualNetwork}: connections (connect, accept, refuse, FIFO lines with the matrix's
@@ -107,13 +108,13 @@ final class Transport {
         End mine = h.conns.get(id);
         if (mine == null) return; // closed already (by us or the peer): the line is lost, like a write after close
         if (!mine.established) {
-            net.violation(h, "Send before Connected on " + id + ": " + VirtualNetwork.clip(line));
+            net.violation(h, "Send before Connected on " + id + ": " + clip(line));
             return;
         }
         String kind = mine.echoOf != null
                 ? "echo"
                 : mine.peer != null && mine.peer.host == net.tracker ? "net.tracker" : "node";
-        VirtualNetwork.count(h.sent, kind + ":" + VirtualNetwork.type(line), line.length() + 2);
+        count(h.sent, kind + ":" + type(line), line.length() + 2);
         if (mine.echoOf != null) {
             sendToEcho(h, mine, line);
             return;
@@ -140,7 +141,7 @@ final class Transport {
                 return;
             }
             String fromKind = h == net.tracker ? "net.tracker" : "node";
-            VirtualNetwork.count(far.host.received, fromKind + ":" + VirtualNetwork.type(line), line.length() + 2);
+            count(far.host.received, fromKind + ":" + type(line), line.length() + 2);
             for (VirtualNetwork.Listener l : net.listeners) l.lineDelivered(fromName, far.host.address(), line);
             if (line.length() > Seed.MAX_LENGTH) net.deliver(far.host, far.incarnation, new Event.LineTooLong(far.id));
             else net.deliver(far.host, far.incarnation, new Event.LineReceived(far.id, line));
@@ -166,7 +167,7 @@ final class Transport {
             String a = answer;
             net.at(back, () -> {
                 if (h.conns.get(mine.id) != mine || !mine.alive()) return;
-                VirtualNetwork.count(h.received, "echo:" + VirtualNetwork.type(a), a.length() + 2);
+                count(h.received, "echo:" + type(a), a.length() + 2);
                 net.deliver(h, mine.incarnation, new Event.LineReceived(mine.id, a));
             });
         });
@@ -229,5 +230,26 @@ final class Transport {
             else
                 net.at(net.nowUs + (timeoutUs - owl), () -> net.deliver(h, inc, new Event.ProbeResult(p.target(), -1)));
         });
+    }
+
+    // ---------------------------------------------------------------------------------------- line accounting
+
+    /** Counts one line of {@code bytes} under {@code key}: {lines, bytes}. */
+    static void count(Map<String, long[]> m, String key, long bytes) {
+        long[] c = m.computeIfAbsent(key, k -> new long[2]);
+        c[0]++;
+        c[1] += bytes;
+    }
+
+    /** The packet type of a line: the leading capitals (REG, UPT, HB, DATA, ...), or "EMPTY"/"OTHER". */
+    static String type(String line) {
+        if (line.isEmpty()) return "EMPTY";
+        int t = 0;
+        while (t < line.length() && t < 8 && line.charAt(t) >= 'A' && line.charAt(t) <= 'Z') t++;
+        return t == 0 ? "OTHER" : line.substring(0, t);
+    }
+
+    static String clip(String s) {
+        return s.length() <= 60 ? s : s.substring(0, 60) + "...";
     }
 }

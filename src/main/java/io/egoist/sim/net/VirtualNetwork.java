@@ -187,40 +187,6 @@ public final class VirtualNetwork {
         return linesLost;
     }
 
-    /** Any other core (e.g. a scripted peer in a test), started when added. */
-    private final class OtherHost extends Host {
-        final Core given;
-
-        OtherHost(String ip, int port, int row, Core core) {
-            super(ip, port, row);
-            this.given = core;
-        }
-
-        @Override
-        Core newCore() {
-            return given;
-        }
-    }
-
-    final class TrackerHost extends Host {
-        final TrackerConfig config;
-        TrackerSnapshot restartState = TrackerSnapshot.EMPTY;
-
-        TrackerHost(String ip, int port, TrackerConfig config) {
-            super(ip, port, -1);
-            this.config = config;
-        }
-
-        @Override
-        Core newCore() {
-            return new TrackerCore(config, restartState);
-        }
-
-        TrackerCore tracker() {
-            return (TrackerCore) core;
-        }
-    }
-
     /** Adds the tracker at {@code ip:port}; started at once. */
     public void addTracker(String ip, int port, TrackerConfig config) {
         if (tracker != null) throw new IllegalStateException("one tracker only");
@@ -581,25 +547,5 @@ public final class VirtualNetwork {
             h.timers.remove(key);
             deliver(h, inc, new Event.TimerFired(key));
         });
-    }
-
-    // ---------------------------------------------------------------------------------------- helpers
-
-    static void count(Map<String, long[]> m, String key, long bytes) {
-        long[] c = m.computeIfAbsent(key, k -> new long[2]);
-        c[0]++;
-        c[1] += bytes;
-    }
-
-    /** The packet type of a line: the leading capitals (REG, UPT, HB, DATA, ...), or "EMPTY"/"OTHER". */
-    static String type(String line) {
-        if (line.isEmpty()) return "EMPTY";
-        int t = 0;
-        while (t < line.length() && t < 8 && line.charAt(t) >= 'A' && line.charAt(t) <= 'Z') t++;
-        return t == 0 ? "OTHER" : line.substring(0, t);
-    }
-
-    static String clip(String s) {
-        return s.length() <= 60 ? s : s.substring(0, 60) + "...";
     }
 }
