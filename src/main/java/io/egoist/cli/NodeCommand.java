@@ -190,12 +190,12 @@ public final class NodeCommand implements Callable<Integer> {
             services = io.egoist.tunnel.Service.parseAll(expose);
             cfg = config();
             emulation = emulation();
-            token = controlToken();
         } catch (IllegalArgumentException | IOException e) {
             err.println("egoist node: " + e.getMessage());
             err.flush();
             return 2;
         }
+        token = SecureOptions.token(spec.commandLine(), "--control-token-file", controlTokenFile);
         io.egoist.security.tls.TlsMembers tls = secure.load(spec.commandLine());
         if (tls != null && (port == 0 || !cfg.self().equals(tls.id().node()))) {
             throw new CommandLine.ParameterException(
@@ -283,23 +283,6 @@ public final class NodeCommand implements Callable<Integer> {
 
     /** How long a leaving node waits for the tracker to take its RMV. */
     static final long LEAVE_TIMEOUT_MS = 2_000;
-
-    /** The control token from --control-token-file, or null without one. */
-    String controlToken() throws IOException {
-        if (controlTokenFile == null) return null;
-        String t;
-        try {
-            t = java.nio.file.Files.readString(controlTokenFile, java.nio.charset.StandardCharsets.UTF_8)
-                    .trim();
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw new IllegalArgumentException("--control-token-file: no such file: " + controlTokenFile);
-        }
-        if (t.isEmpty()) throw new IllegalArgumentException("--control-token-file: the file is empty");
-        if (!t.chars().allMatch(ch -> ch > 0x20 && ch < 0x7f))
-            throw new IllegalArgumentException(
-                    "--control-token-file: the token must be printable ASCII without spaces");
-        return t;
-    }
 
     NodeConfig config() {
         String tHost = tracker;

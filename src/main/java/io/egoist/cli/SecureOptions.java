@@ -68,6 +68,8 @@ final class SecureOptions {
         try {
             t = java.nio.file.Files.readString(file, java.nio.charset.StandardCharsets.UTF_8)
                     .trim();
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new CommandLine.ParameterException(cl, option + ": no such file: " + file);
         } catch (java.io.IOException e) {
             throw new CommandLine.ParameterException(cl, option + ": cannot read " + file + " (" + e + ")");
         }

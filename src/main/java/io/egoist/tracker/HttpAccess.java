@@ -1,9 +1,8 @@
 package io.egoist.tracker;
 
+import io.egoist.runtime.BearerToken;
 import io.egoist.runtime.HttpJsonServer.HttpError;
 import io.egoist.runtime.HttpJsonServer.Request;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 
 /**
  * Who may read the tracker's HTTP port in secure mode: the overlay ({@code /api/overlay}, the map and its event
@@ -13,17 +12,17 @@ import java.security.MessageDigest;
  * nothing is checked (the port is bound to 127.0.0.1 unless the operator opened it).
  */
 public final class HttpAccess {
-    private final byte[] token;
+    private final BearerToken token;
 
     /** @param token the bearer token, or null: then only local clients are served */
     public HttpAccess(String token) {
-        this.token = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
+        this.token = token == null ? null : new BearerToken(token);
     }
 
     public void check(Request req) {
         if ("/healthz".equals(req.path())) return;
         if (isLoopback(req.remoteAddress())) return;
-        if (token != null && tokenMatches(req.headers().get("authorization"))) return;
+        if (token != null && token.matches(req.headers().get("authorization"))) return;
         throw new HttpError(
                 401,
                 "unauthorized: in secure mode the tracker's overlay and metrics are served on 127.0.0.1 or with"
@@ -32,11 +31,5 @@ public final class HttpAccess {
 
     static boolean isLoopback(String ip) {
         return ip != null && (ip.startsWith("127.") || ip.equals("::1") || ip.equals("0:0:0:0:0:0:0:1"));
-    }
-
-    private boolean tokenMatches(String header) {
-        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) return false;
-        byte[] given = header.substring(7).trim().getBytes(StandardCharsets.UTF_8);
-        return MessageDigest.isEqual(given, token);
     }
 }

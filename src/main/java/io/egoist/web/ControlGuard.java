@@ -1,9 +1,8 @@
 package io.egoist.web;
 
+import io.egoist.runtime.BearerToken;
 import io.egoist.runtime.HttpJsonServer.HttpError;
 import io.egoist.runtime.HttpJsonServer.Request;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Set;
@@ -25,14 +24,14 @@ import java.util.Set;
  */
 final class ControlGuard {
     private final String bindHost;
-    private final byte[] token;
+    private final BearerToken token;
     private volatile Set<String> hosts = Set.of();
     private volatile Set<String> origins = Set.of();
 
     /** @param token the bearer token, or null for none */
     ControlGuard(String bindHost, String token) {
         this.bindHost = bindHost;
-        this.token = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
+        this.token = token == null ? null : new BearerToken(token);
     }
 
     /** Called once the port is bound: from now on requests must name it. */
@@ -57,18 +56,10 @@ final class ControlGuard {
         String origin = req.headers().get("origin");
         if (origin != null && !origins.contains(origin.trim().toLowerCase(Locale.ROOT)))
             throw new HttpError(403, "forbidden: requests from other origins are not served");
-        if (token != null && !tokenMatches(req.headers().get("authorization")))
+        if (token != null && !token.matches(req.headers().get("authorization")))
             throw new HttpError(401, "unauthorized: send Authorization: Bearer <token> (see --control-token-file)");
         if (req.method().equals("POST") && !isJson(req.headers().get("content-type")))
             throw new HttpError(415, "unsupported media type: POST needs Content-Type: application/json");
-    }
-
-    private boolean tokenMatches(String authorization) {
-        if (authorization == null) return false;
-        String a = authorization.trim();
-        if (a.length() < 7 || !a.substring(0, 7).equalsIgnoreCase("Bearer ")) return false;
-        byte[] given = a.substring(7).trim().getBytes(StandardCharsets.UTF_8);
-        return MessageDigest.isEqual(given, token);
     }
 
     static boolean isJson(String contentType) {
