@@ -87,25 +87,40 @@ public final class TunnelBench {
 
                 long bytes = (long) s.tcpMegabytes << 20;
                 InetSocketAddress tcp = forward(ring, "tcp", "bulk");
-                double direct1 =
-                        tcpRate(new InetSocketAddress("127.0.0.1", svc.tcpSink.getLocalPort()), svc, bytes, null);
+                InetSocketAddress sink = new InetSocketAddress("127.0.0.1", svc.tcpSink.getLocalPort());
+                // the three timed streams run alike (no sampling): the CPU they cost is the process's CPU time
+                double[] cpu = new double[3];
+                double direct1 = tcpRate(sink, svc, bytes, null, cpu, 0);
+                double tunnel = tcpRate(tcp, svc, bytes, null, cpu, 1);
+                double direct2 = tcpRate(sink, svc, bytes, null, cpu, 2);
+                // a fourth, untimed stream through the relays for the memory figures (forced GCs every 0.5 s)
                 long[] heap = {0};
                 long[] held = {0};
-                double tunnel = tcpRate(tcp, svc, bytes, () -> {
-                    heap[0] = Math.max(heap[0], heapAfterGc());
-                    try {
-                        held[0] = Math.max(
-                                held[0], ring.node(1).tunnels().heldBytes().get(5, TimeUnit.SECONDS));
-                    } catch (Exception e) {
-                        // not sampled
-                    }
-                });
-                double direct2 =
-                        tcpRate(new InetSocketAddress("127.0.0.1", svc.tcpSink.getLocalPort()), svc, bytes, null);
+                tcpRate(
+                        tcp,
+                        svc,
+                        bytes,
+                        () -> {
+                            heap[0] = Math.max(heap[0], heapAfterGc());
+                            try {
+                                held[0] = Math.max(
+                                        held[0],
+                                        ring.node(1).tunnels().heldBytes().get(5, TimeUnit.SECONDS));
+                            } catch (Exception e) {
+                                // not sampled
+                            }
+                        },
+                        new double[1],
+                        0);
                 out.put("tcp_MBps_two_relays", tunnel);
                 out.put("tcp_MBps_direct_before", direct1);
                 out.put("tcp_MBps_direct_after", direct2);
                 out.put("tcp_ratio_to_direct", tunnel / ((direct1 + direct2) / 2));
+                // CPU seconds (whole process: nodes, client, sink) per GB moved; when both runs are CPU-bound on the
+                // same cores, direct/tunnel CPU per GB is the share of direct the tunnel can reach
+                out.put("tcp_cpu_s_per_GB_two_relays", cpu[1]);
+                out.put("tcp_cpu_s_per_GB_direct", (cpu[0] + cpu[2]) / 2);
+                out.put("tcp_ratio_bound_by_cpu", (cpu[0] + cpu[2]) / 2 / cpu[1]);
                 out.put("heap_MB_process_during_stream_after_gc", heap[0] / 1e6);
                 out.put("held_KB_relay1_max", held[0] / 1e3);
                 log.println("tcp two relays " + tunnel + " MB/s, direct " + direct1 + " / " + direct2 + " MB/s");
@@ -152,6 +167,7 @@ public final class TunnelBench {
     private static Map<String, Object> udpStep(InetSocketAddress to, Services svc, int rate, double seconds)
             throws Exception {
         long before = svc.udpReceived.get();
+        long cpu0 = cpuNanos();
         long sent = 0;
         try (DatagramSocket c = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
             c.setSendBufferSize(1 << 20);
@@ -170,18 +186,26 @@ public final class TunnelBench {
         }
         Thread.sleep(500); // the last datagrams arrive
         long received = svc.udpReceived.get() - before;
+        long cpu = cpuNanos() - cpu0;
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("offered_per_s", rate);
         m.put("sent", sent);
         m.put("received", received);
         m.put("delivered_per_s", received / seconds);
         m.put("loss_pct", sent == 0 ? 0 : 100.0 * (sent - received) / sent);
+        // the whole process's CPU (the sender and the sink included) per datagram sent
+        m.put("cpu_us_per_datagram", sent == 0 ? 0 : cpu / 1e3 / sent);
         return m;
     }
 
-    /** Writes {@code bytes} to {@code to}, returns MB/s until the sink read them all. */
-    private static double tcpRate(InetSocketAddress to, Services svc, long bytes, Runnable sample) throws Exception {
+    /**
+     * Writes {@code bytes} to {@code to}, returns MB/s until the sink read them all; puts the process's CPU seconds
+     * per GB read into {@code cpu[at]}.
+     */
+    private static double tcpRate(InetSocketAddress to, Services svc, long bytes, Runnable sample, double[] cpu, int at)
+            throws Exception {
         long before = svc.tcpRead.get();
+        long cpu0 = cpuNanos();
         byte[] chunk = new byte[64 * 1024];
         long t0 = System.nanoTime();
         long nextSample = t0 + 500_000_000L;
@@ -198,7 +222,16 @@ public final class TunnelBench {
             while (svc.tcpRead.get() - before < bytes && System.nanoTime() < deadline) Thread.sleep(1);
         }
         double secs = (System.nanoTime() - t0) / 1e9;
-        return (svc.tcpRead.get() - before) / 1e6 / secs;
+        long read = svc.tcpRead.get() - before;
+        cpu[at] = read == 0 ? Double.NaN : (cpuNanos() - cpu0) / 1e9 / (read / 1e9);
+        return read / 1e6 / secs;
+    }
+
+    /** CPU time of the whole process so far (every thread), or 0 where the JVM does not tell. */
+    private static long cpuNanos() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? Math.max(0, os.getProcessCpuTime())
+                : 0;
     }
 
     private static long heapAfterGc() {
