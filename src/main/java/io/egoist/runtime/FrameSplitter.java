@@ -11,7 +11,7 @@ import java.util.List;
  * (0x00) where a line would start; no protocol line ever starts with it (lines are printable ASCII). It is
  * followed by a 4-byte big-endian body length (at most {@code maxBody}) and the body. Line bytes pass through
  * unchanged to the line framer behind this handler, which keeps the 16,384-byte line limit; frames go on as
- * {@link BinaryFrame} (a retained slice, no copy). A frame longer than {@code maxBody} is an error: the
+ * {@link BinaryFrame} (a retained slice of the whole frame, prefix included, no copy). A frame longer than {@code maxBody} is an error: the
  * connection is closed (a {@link CorruptedFrameException} reaches the handlers behind).
  */
 public final class FrameSplitter extends ByteToMessageDecoder {
@@ -26,6 +26,10 @@ public final class FrameSplitter extends ByteToMessageDecoder {
 
     public FrameSplitter(int maxBody) {
         this.maxBody = maxBody;
+        // Frames leave as retained slices of the read buffer, so the merging cumulator would copy every read
+        // that follows a partial frame into a new buffer (the old one is still referenced): composing the reads
+        // instead keeps relayed bytes uncopied.
+        setCumulator(COMPOSITE_CUMULATOR);
     }
 
     @Override
@@ -52,8 +56,7 @@ public final class FrameSplitter extends ByteToMessageDecoder {
                 throw new CorruptedFrameException("binary frame of " + len + " bytes, the maximum is " + maxBody);
             }
             if (in.readableBytes() < PREFIX + len) return;
-            in.skipBytes(PREFIX);
-            out.add(new BinaryFrame(in.readRetainedSlice((int) len)));
+            out.add(new BinaryFrame(in.readRetainedSlice(PREFIX + (int) len)));
         }
     }
 }

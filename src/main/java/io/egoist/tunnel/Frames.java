@@ -27,8 +27,23 @@ public final class Frames {
     public static final int MAX_PAYLOAD = 65_536;
 
     public static final int MAX_BODY = HEADER + MAX_PAYLOAD;
-    /** Socket buffer size asked for the tunnels' UDP sockets (absorbs bursts; the kernel may cap it). */
-    public static final int UDP_BUFFER = 1 << 20;
+    /**
+     * Socket buffer size asked for the tunnels' UDP sockets: 4 MiB holds about 1,700 datagrams of 1,200 bytes
+     * (the kernel counts about 2.3 KB per datagram), 35 ms at 50,000/s, so a loop thread that waits for a core
+     * that long loses nothing (the kernel caps it at {@code net.core.rmem_max} / {@code wmem_max}).
+     */
+    public static final int UDP_BUFFER = 4 << 20;
+
+    /** Datagrams a tunnel's UDP socket reads per wake-up (Netty's default is 16). */
+    public static final int UDP_READS_PER_WAKEUP = 64;
+
+    /**
+     * How the tunnels' UDP sockets read: into a buffer a whole datagram fits in (Netty's default of 2,048 bytes
+     * would cut larger ones short), {@link #UDP_READS_PER_WAKEUP} datagrams per wake-up.
+     */
+    static io.netty.channel.RecvByteBufAllocator udpReads() {
+        return new io.netty.channel.FixedRecvByteBufAllocator(MAX_PAYLOAD).maxMessagesPerRead(UDP_READS_PER_WAKEUP);
+    }
 
     /** Hops a frame may take. */
     public static final int TTL = 32;
@@ -55,11 +70,17 @@ public final class Frames {
 
     /** Parses a frame body, or returns null when it is malformed (too short, other version, bad id). */
     public static Header parse(ByteBuf body) {
+        return parse(body, Frames::id);
+    }
+
+    /** {@link #parse(ByteBuf)} with the ids made by {@code ids} from their {@link #key}s (a cache). */
+    static Header parse(ByteBuf body, java.util.function.LongFunction<NodeId> ids) {
         if (body.readableBytes() < HEADER) return null;
         int i = body.readerIndex();
         if (body.getUnsignedByte(i) != VERSION) return null;
-        NodeId dst = id(body, i + 3), src = id(body, i + 9);
-        if (dst == null || src == null) return null;
+        long dk = key(body, i + 3), sk = key(body, i + 9);
+        if (dk < 0 || sk < 0) return null;
+        NodeId dst = ids.apply(dk), src = ids.apply(sk);
         return new Header(
                 body.getUnsignedByte(i + 1),
                 body.getUnsignedByte(i + 2),
@@ -70,17 +91,36 @@ public final class Frames {
                 body.slice(i + HEADER, body.readableBytes() - HEADER));
     }
 
-    /** The destination of a body without parsing the rest (relays), or null. */
-    static NodeId dst(ByteBuf body) {
-        return body.readableBytes() < HEADER ? null : id(body, body.readerIndex() + 3);
+    /**
+     * An address (4 bytes of IPv4, 2 of port) at {@code at} as one number, ip << 16 | port, or -1 for port 0: lets
+     * a relay look up the next hop without building an id for every frame.
+     */
+    static long key(ByteBuf b, int at) {
+        int port = b.getUnsignedShort(at + 4);
+        return port == 0 ? -1 : (b.getUnsignedInt(at) << 16) | port;
     }
 
-    private static NodeId id(ByteBuf b, int at) {
-        int port = b.getUnsignedShort(at + 4);
-        if (port == 0) return null;
-        String ip = b.getUnsignedByte(at) + "." + b.getUnsignedByte(at + 1) + "." + b.getUnsignedByte(at + 2) + "."
-                + b.getUnsignedByte(at + 3);
-        return new NodeId(ip, port);
+    /** The {@link #key} of an id. */
+    static long key(NodeId id) {
+        String s = id.ip(); // a valid dotted quad (NodeId checks it)
+        long ip = 0;
+        int octet = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '.') {
+                ip = (ip << 8) | octet;
+                octet = 0;
+            } else octet = octet * 10 + (c - '0');
+        }
+        return (((ip << 8) | octet) << 16) | id.port();
+    }
+
+    /** The id of a {@link #key}. */
+    static NodeId id(long key) {
+        long ip = key >>> 16;
+        return new NodeId(
+                (ip >>> 24) + "." + ((ip >>> 16) & 0xff) + "." + ((ip >>> 8) & 0xff) + "." + (ip & 0xff),
+                (int) (key & 0xffff));
     }
 
     /** The marker, length and header of a frame; the caller writes {@code payloadLength} bytes after it. */
@@ -102,16 +142,26 @@ public final class Frames {
         return b.writeBytes(p);
     }
 
-    /** The prefix (marker, length) a relay puts before a body it forwards. */
-    static ByteBuf prefix(ByteBufAllocator alloc, int bodyLength) {
-        return alloc.buffer(FrameSplitter.PREFIX)
-                .writeByte(FrameSplitter.MARKER)
-                .writeInt(bodyLength);
+    /**
+     * A whole UDP frame in one buffer: header, the service name's length and bytes, and a copy of {@code data} (a
+     * datagram of up to {@link #MAX_PAYLOAD} bytes, read into a buffer of that size: copied out so that buffer goes
+     * back to the pool at once and a queued frame holds only its own bytes).
+     */
+    static ByteBuf udp(ByteBufAllocator alloc, NodeId dst, NodeId src, long flow, byte[] name, ByteBuf data) {
+        int payload = 1 + name.length + data.readableBytes();
+        ByteBuf b = alloc.directBuffer(FrameSplitter.PREFIX + HEADER + payload);
+        b.writeByte(FrameSplitter.MARKER).writeInt(HEADER + payload);
+        b.writeByte(VERSION).writeByte(UDP).writeByte(TTL);
+        writeId(b, dst);
+        writeId(b, src);
+        b.writeLong(flow).writeLong(0);
+        b.writeByte(name.length).writeBytes(name);
+        return b.writeBytes(data, data.readerIndex(), data.readableBytes());
     }
 
     private static void writeId(ByteBuf b, NodeId id) {
-        for (String octet : id.ip().split("\\.", 4)) b.writeByte(Integer.parseInt(octet));
-        b.writeShort(id.port());
+        long k = key(id);
+        b.writeInt((int) (k >>> 16)).writeShort((int) (k & 0xffff));
     }
 
     /** A payload read as printable ASCII (non-printable bytes become '?'), at most 200 characters. */

@@ -2,6 +2,7 @@ package io.egoist.tunnel;
 
 import io.egoist.core.ConnId;
 import io.egoist.runtime.BinaryFrame;
+import io.egoist.runtime.FrameSplitter;
 import io.egoist.wire.NodeId;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -90,6 +91,14 @@ public final class TunnelNode implements AutoCloseable {
     private final Links links;
     private final Map<String, Service> exposed = new LinkedHashMap<>();
     private volatile Map<NodeId, ConnId> table = Map.of();
+    /** The same table keyed by {@link Frames#key}: a relay looks a frame's destination up without parsing it. */
+    private volatile Map<Long, ConnId> tableByKey = Map.of();
+
+    private final long selfKey;
+    /** Ids of the addresses frames came from or went to ({@link Frames#key} to id), at most {@link #MAX_IDS}. */
+    private final Map<Long, NodeId> ids = new HashMap<>();
+
+    private static final int MAX_IDS = 4_096;
     private final Map<FlowKey, Flow> flows = new HashMap<>();
     private final Map<Long, CompletableFuture<String>> checks = new HashMap<>();
     private final Map<Channel, List<Runnable>> waiters = new HashMap<>();
@@ -116,6 +125,7 @@ public final class TunnelNode implements AutoCloseable {
         this.loop = loop;
         this.links = links;
         this.limits = limits;
+        this.selfKey = Frames.key(self);
         for (Service s : services) {
             if (exposed.putIfAbsent(s.name(), s) != null)
                 throw new IllegalArgumentException("service '" + s.name() + "' exposed twice");
@@ -141,7 +151,7 @@ public final class TunnelNode implements AutoCloseable {
         refreshing = true;
         links.table().whenComplete((t, err) -> {
             refreshing = false;
-            if (t != null) table = t;
+            if (t != null) setTable(t);
         });
     }
 
@@ -153,9 +163,27 @@ public final class TunnelNode implements AutoCloseable {
     /** Takes a fresh forwarding table now (tests; route changes). */
     public CompletableFuture<Void> refreshNow() {
         return links.table().thenAccept(t -> {
-            table = t;
+            setTable(t);
             lastFrameNanos = System.nanoTime(); // asked for: keep it fresh for a while
         });
+    }
+
+    private void setTable(Map<NodeId, ConnId> t) {
+        Map<Long, ConnId> byKey = new HashMap<>();
+        for (Map.Entry<NodeId, ConnId> e : t.entrySet()) byKey.put(Frames.key(e.getKey()), e.getValue());
+        tableByKey = byKey;
+        table = t;
+    }
+
+    /** The id of an address key, cached (loop thread). */
+    private NodeId idOf(long key) {
+        NodeId id = ids.get(key);
+        if (id == null) {
+            if (ids.size() >= MAX_IDS) ids.clear();
+            id = Frames.id(key);
+            ids.put(key, id);
+        }
+        return id;
     }
 
     private void sweep() {
@@ -169,7 +197,11 @@ public final class TunnelNode implements AutoCloseable {
 
     /** The channel towards {@code dst}, or null when there is no route over a peer that carries frames. */
     Channel outTo(NodeId dst) {
-        ConnId c = table.get(dst);
+        return outOn(table.get(dst));
+    }
+
+    /** The channel of the next-hop connection {@code c} (null: none) once it is set up for tunnel frames. */
+    private Channel outOn(ConnId c) {
         Channel ch = c == null ? null : links.channel(c);
         if (ch == null || !ch.isActive()) return null;
         if (ch.pipeline().get(WATCH) == null) { // first use of this link by the tunnel plane
@@ -209,7 +241,8 @@ public final class TunnelNode implements AutoCloseable {
         return Sent.OK;
     }
 
-    private void write(Channel ch, Object msg) {
+    /** Writes on any of this node's channels (links, tunnel sockets); flushed once after the current burst. */
+    void write(Channel ch, Object msg) {
         ch.write(msg, ch.voidPromise());
         if (dirty.add(ch) && dirty.size() == 1) loop.execute(this::flushDirty);
     }
@@ -251,50 +284,53 @@ public final class TunnelNode implements AutoCloseable {
 
     /** A frame from the accepted connection {@code in} (loop thread): deliver it here or forward it. */
     public void onFrame(Channel in, BinaryFrame f) {
-        ByteBuf body = f.body();
+        ByteBuf frame = f.frame();
         lastFrameNanos = System.nanoTime();
         try {
             if (closed) return;
-            NodeId dst = Frames.dst(body);
-            if (dst == null || body.getUnsignedByte(body.readerIndex()) != Frames.VERSION) {
+            int b = frame.readerIndex() + FrameSplitter.PREFIX; // the body
+            long dst = frame.readableBytes() < FrameSplitter.PREFIX + Frames.HEADER ? -1 : Frames.key(frame, b + 3);
+            if (dst < 0 || frame.getUnsignedByte(b) != Frames.VERSION) {
                 malformed.incrementAndGet();
                 return;
             }
-            if (!dst.equals(self)) {
-                relay(in, body.retain(), dst);
+            if (dst != selfKey) {
+                relay(in, frame.retain(), b, dst);
                 return;
             }
-            Frames.Header h = Frames.parse(body);
+            Frames.Header h = Frames.parse(f.body(), this::idOf);
             if (h == null) {
                 malformed.incrementAndGet();
                 return;
             }
             deliver(h);
         } finally {
-            body.release();
+            frame.release();
         }
     }
 
-    private void relay(Channel in, ByteBuf body, NodeId dst) {
-        int i = body.readerIndex();
-        int ttl = body.getUnsignedByte(i + 2), kind = body.getUnsignedByte(i + 1);
-        Channel out = ttl <= 1 ? null : outTo(dst);
+    /**
+     * Forwards a whole frame (marker, length, body at {@code b}) as it arrived: only the TTL changes, in place, so
+     * nothing is allocated or copied per frame.
+     */
+    private void relay(Channel in, ByteBuf frame, int b, long dst) {
+        int ttl = frame.getUnsignedByte(b + 2), kind = frame.getUnsignedByte(b + 1);
+        Channel out = ttl <= 1 ? null : outOn(tableByKey.get(dst));
         if (out == null) {
             if (ttl > 1) refreshSoon();
-            body.release();
+            frame.release();
             droppedNoRoute.incrementAndGet();
             return;
         }
         if (kind == Frames.UDP && !out.isWritable()) {
-            body.release();
+            frame.release();
             droppedCongested.incrementAndGet();
             return;
         }
-        body.setByte(i + 2, ttl - 1);
+        frame.setByte(b + 2, ttl - 1);
         relayed.incrementAndGet();
-        relayedBytes.addAndGet(body.readableBytes());
-        write(out, Frames.prefix(out.alloc(), body.readableBytes()));
-        write(out, body); // the payload is not copied: a slice of the read buffer
+        relayedBytes.addAndGet(frame.readableBytes() - FrameSplitter.PREFIX);
+        write(out, frame);
         if (!out.isWritable() && in.config().isAutoRead()) { // backpressure: stop reading the sender
             in.config().setAutoRead(false);
             whenWritable(out, () -> in.config().setAutoRead(true));

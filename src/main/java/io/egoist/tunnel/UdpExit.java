@@ -3,7 +3,6 @@ package io.egoist.tunnel;
 import io.egoist.runtime.Netty;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -18,6 +17,8 @@ import java.util.ArrayDeque;
 final class UdpExit implements TunnelNode.Flow {
     /** Datagrams held while the local socket is being set up. */
     static final int MAX_PENDING = 64;
+
+    private static final byte[] NO_NAME = {};
 
     private final TunnelNode node;
     private final TunnelNode.FlowKey key;
@@ -62,6 +63,7 @@ final class UdpExit implements TunnelNode.Flow {
                 .channel(Netty.datagramChannel())
                 .option(io.netty.channel.ChannelOption.SO_RCVBUF, Frames.UDP_BUFFER)
                 .option(io.netty.channel.ChannelOption.SO_SNDBUF, Frames.UDP_BUFFER)
+                .option(io.netty.channel.ChannelOption.RCVBUF_ALLOCATOR, Frames.udpReads())
                 .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
                     @Override
                     protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket d) {
@@ -98,16 +100,13 @@ final class UdpExit implements TunnelNode.Flow {
             else data.release();
             return;
         }
-        socket.writeAndFlush(new DatagramPacket(data, service), socket.voidPromise());
+        node.write(socket, new DatagramPacket(data, service));
     }
 
     private void fromService(ByteBuf data) {
         lastNanos = System.nanoTime();
         if (data.readableBytes() > Frames.MAX_PAYLOAD - 1) return;
-        ByteBuf head = Frames.header(
-                socket.alloc(), Frames.UDP, key.peer(), node.self, key.flow(), 0, 1 + data.readableBytes());
-        head.writeByte(0);
-        node.send(Unpooled.wrappedBuffer(head, data.retain()), key.peer(), true);
+        node.send(Frames.udp(socket.alloc(), key.peer(), node.self, key.flow(), NO_NAME, data), key.peer(), true);
     }
 
     void sweep(long nowNanos) {

@@ -3,7 +3,6 @@ package io.egoist.tunnel;
 import io.egoist.runtime.Netty;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -32,6 +31,7 @@ final class UdpForward extends Forward {
                 .channel(Netty.datagramChannel())
                 .option(io.netty.channel.ChannelOption.SO_RCVBUF, Frames.UDP_BUFFER)
                 .option(io.netty.channel.ChannelOption.SO_SNDBUF, Frames.UDP_BUFFER)
+                .option(io.netty.channel.ChannelOption.RCVBUF_ALLOCATOR, Frames.udpReads())
                 .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
                     @Override
                     protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket p) {
@@ -71,7 +71,7 @@ final class UdpForward extends Forward {
             lastNanos = System.nanoTime();
             packetsOut.incrementAndGet();
             bytesOut.addAndGet(data.readableBytes());
-            socket.writeAndFlush(new DatagramPacket(data, client), socket.voidPromise());
+            node.write(socket, new DatagramPacket(data, client));
         }
 
         @Override
@@ -101,17 +101,8 @@ final class UdpForward extends Forward {
             dropped.incrementAndGet();
             return;
         }
-        ByteBuf head = Frames.header(
-                socket.alloc(),
-                Frames.UDP,
-                spec.to(),
-                node.self,
-                s.key.flow(),
-                0,
-                1 + name.length + data.readableBytes());
-        head.writeByte(name.length).writeBytes(name);
-        if (node.send(Unpooled.wrappedBuffer(head, data.retain()), spec.to(), true) != TunnelNode.Sent.OK)
-            dropped.incrementAndGet();
+        ByteBuf frame = Frames.udp(socket.alloc(), spec.to(), node.self, s.key.flow(), name, data);
+        if (node.send(frame, spec.to(), true) != TunnelNode.Sent.OK) dropped.incrementAndGet();
     }
 
     @Override
