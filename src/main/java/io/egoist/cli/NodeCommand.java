@@ -149,6 +149,18 @@ public final class NodeCommand implements Callable<Integer> {
     Path controlTokenFile;
 
     @Option(
+            names = "--control-max-connections",
+            paramLabel = "N",
+            description = "At most this many open control API connections; one more gets 503 and is closed.")
+    int controlMaxConnections = io.egoist.runtime.HttpJsonServer.DEFAULT_MAX_CONNECTIONS;
+
+    @Option(
+            names = "--control-idle-timeout",
+            paramLabel = "SECONDS",
+            description = "Close a control API connection idle this long (no request, no output progress).")
+    double controlIdleTimeout = io.egoist.runtime.HttpJsonServer.DEFAULT_IDLE_TIMEOUT_MS / 1000.0;
+
+    @Option(
             names = "--emulate",
             paramLabel = "MATRIX.csv",
             description = "Emulate latencies from this RTT matrix (needs --as).")
@@ -237,7 +249,14 @@ public final class NodeCommand implements Callable<Integer> {
         boolean hookAdded = false;
         io.egoist.security.tls.CredentialWatcher watcher = null;
         try {
-            if (controlPort >= 0) control = ControlApi.start(node, controlHost, controlPort, null, token);
+            if (controlPort >= 0)
+                control = ControlApi.start(
+                        node,
+                        controlHost,
+                        controlPort,
+                        null,
+                        token,
+                        new ControlApi.Limits(controlMaxConnections, Math.round(controlIdleTimeout * 1000)));
             node.join();
             watcher = secure.watch(spec.commandLine(), tls, node::recheckTls);
             out.printf(
@@ -309,6 +328,12 @@ public final class NodeCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--port must be 0..65534 (port + 1 is the echo port)");
         if (controlPort < -1 || controlPort > 65535)
             throw new IllegalArgumentException("--control-port must be -1..65535");
+        if (controlMaxConnections < 1 || controlMaxConnections > 100_000)
+            throw new IllegalArgumentException(
+                    "--control-max-connections must be 1..100000, not " + controlMaxConnections);
+        if (!Double.isFinite(controlIdleTimeout) || controlIdleTimeout < 0.001 || controlIdleTimeout > 86_400)
+            throw new IllegalArgumentException(
+                    "--control-idle-timeout must be 0.001..86400 seconds, not " + controlIdleTimeout);
         NodeId self;
         try {
             self = new NodeId(host, port == 0 ? 1 : port); // port 0: replaced by the bound one

@@ -9,6 +9,7 @@ import io.egoist.node.data.DataSeal;
 import io.egoist.node.links.DirectLinks;
 import io.egoist.node.links.FeatureProbe;
 import io.egoist.node.links.InLinks;
+import io.egoist.node.links.LinkIdentities;
 import io.egoist.node.links.OutLink;
 import io.egoist.node.links.OutLinks;
 import io.egoist.node.linkstate.Confirmations;
@@ -78,6 +79,8 @@ public final class NodeCore implements Core {
     private final DirectLinks direct;
     private final Confirmations trust = new Confirmations();
     private final NodeConfirmation confirmation;
+    private final LinkIdentities identities;
+    private final NodeSequenceHealing healing;
 
     /** Open (v0.2) mode: nothing signed, payloads as they are. */
     public NodeCore(NodeConfig cfg, java.util.Random random) {
@@ -117,6 +120,9 @@ public final class NodeCore implements Core {
         dp[0] = data;
         if (seal.secure()) outLinks.linkStateTo(this::mayGetSignedLinkState);
         this.wiring = new Wiring(ctx, measurements, lsdb, outLinks, routing, tracker, data::reroute);
+        this.identities = new LinkIdentities(ctx);
+        features.identities(identities);
+        this.healing = new NodeSequenceHealing(ctx, lsdb, seal, measurements, inLinks::sentBy, wiring::announceNow);
     }
 
     // ---- Core ----
@@ -143,8 +149,9 @@ public final class NodeCore implements Core {
         else if (event instanceof Event.Accepted e) inLinks.accepted(e.conn(), e.remoteHost(), e.remotePort());
         else if (event instanceof Event.LineTooLong e) onLineTooLong(e.conn());
         else if (event instanceof NodeEvent.SendData e) onSend(e);
-        else if (event instanceof Event.Authenticated) {
-            // secure mode: the runtime admitted a member; link state and DATA carry their own signatures
+        else if (event instanceof Event.Authenticated e) { // secure mode: who the peer is, by its certificate
+            identities.authenticated(e.conn(), e.peer());
+            inLinks.authenticated(e.conn(), e.peer().node());
         } else log.warn("event=unknown_event node={} event={}", self, event);
         return finish();
     }
@@ -174,6 +181,7 @@ public final class NodeCore implements Core {
             OutLinks.LineKind kind = outLinks.onLine(l, line);
             if (kind == OutLinks.LineKind.TEARDOWN) wiring.neighborLost(l.peer(), "teardown", false);
             else if (kind == OutLinks.LineKind.DATA_ACK && useData) onAckOnOutLink(c, line);
+            else if (kind == OutLinks.LineKind.LINK_STATE) healing.onOutLinkLine(line);
         } else if (features.owns(c)) {
             Peer p = features.onLine(c, line);
             if (p != null) {
@@ -212,7 +220,7 @@ public final class NodeCore implements Core {
             if (useHb) ctx.emit(new Effect.Send(c, line));
         } else if (m instanceof Message.Data dm) {
             if (useData && trust.isUnconfirmed(dm.dst())) tracker.confirmSoon(); // we may have to relay it
-            if (useData) data.onData(dm, c);
+            if (useData && identities.dataFromItsPeer(c, dm, inLinks.name(c))) data.onData(dm, c);
         } else if (m instanceof Message.DataAck a) {
             if (useData && trust.isUnconfirmed(a.dst())) tracker.confirmSoon();
             if (useData) data.onDataAck(a, c);
@@ -250,6 +258,7 @@ public final class NodeCore implements Core {
     }
 
     private void onClosed(ConnId c) {
+        identities.closed(c);
         if (tracker.owns(c)) tracker.onClosed(c);
         else if (outLinks.byConn(c) != null)
             wiring.neighborLost(outLinks.byConn(c).peer(), "closed", true);
@@ -391,9 +400,10 @@ public final class NodeCore implements Core {
         LinkStateDb.Verdict v = lsdb.accept(u, line);
         if (v == LinkStateDb.Verdict.DROPPED) inLinks.refuse(c, LinkStateDb.problem(u));
         if (v == LinkStateDb.Verdict.OWN_AHEAD) wiring.announceNow();
+        if (v == LinkStateDb.Verdict.STALE) healing.onStale(c, u);
         if (v != LinkStateDb.Verdict.ACCEPTED) return false;
         NodeId src = u.source();
-        confirmation.onAcceptedUpdate(src, u.links(), () -> src.ip().equals(inLinks.remoteHost(c)));
+        confirmation.onAcceptedUpdate(src, u.links(), () -> inLinks.sentBy(c, src));
         Peer p = measurements.peer(u.source());
         if (p != null && p.dead()) measurements.probeSoon(p); // it speaks again: maybe it restarted
         counters.forwarded += outLinks.flood(line, u.source());

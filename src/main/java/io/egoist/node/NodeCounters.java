@@ -25,6 +25,16 @@ public final class NodeCounters {
     /** Updates of our own id with a sequence number ahead of ours (we re-announced past them). */
     public long ownSeqAhead;
     /**
+     * Stale updates answered with the newer copy we hold (to the source itself: a restarted node learns where its
+     * previous life stopped); near-wrap warnings logged (v0.2 peers present).
+     */
+    public long staleAnswered, wrapWarnings;
+    /**
+     * Secure mode: lines refused because they claim an id other than the one the connection's certificate
+     * authenticated (a HELLO of another id: the connection is closed; DATA whose previous hop is another id).
+     */
+    public long identityMismatches;
+    /**
      * Secure mode: plain (unsigned) updates dropped, signed updates refused (bad signature, unknown or invalid
      * credential, origin not the credential's id), DATA refused at the destination (not sealed by its claimed
      * source), acknowledgements refused (proof missing or invalid).

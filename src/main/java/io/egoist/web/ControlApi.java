@@ -42,6 +42,20 @@ public final class ControlApi implements AutoCloseable {
         this.port = port;
     }
 
+    /**
+     * The control API's connection limits: at most {@code maxConnections} open connections (one more gets 503 and is
+     * closed), and a connection idle for {@code idleTimeoutMs} is closed (HttpJsonServer's defaults: 256, 60 s).
+     */
+    public record Limits(int maxConnections, long idleTimeoutMs) {
+        public static final Limits DEFAULTS =
+                new Limits(HttpJsonServer.DEFAULT_MAX_CONNECTIONS, HttpJsonServer.DEFAULT_IDLE_TIMEOUT_MS);
+
+        public Limits {
+            if (maxConnections < 1) throw new IllegalArgumentException("max connections must be at least 1");
+            if (idleTimeoutMs < 1) throw new IllegalArgumentException("idle timeout must be positive");
+        }
+    }
+
     /** Serves {@code node}'s control API on {@code host:port} (port 0 = ephemeral), without a token. */
     public static ControlApi start(EgoistNode node, String host, int port, EventLoopGroup group) {
         return start(node, host, port, group, null);
@@ -53,7 +67,15 @@ public final class ControlApi implements AutoCloseable {
      * cannot be bound.
      */
     public static ControlApi start(EgoistNode node, String host, int port, EventLoopGroup group, String token) {
-        HttpJsonServer s = new HttpJsonServer(group);
+        return start(node, host, port, group, token, Limits.DEFAULTS);
+    }
+
+    /** As {@link #start(EgoistNode, String, int, EventLoopGroup, String)}, with these connection limits. */
+    public static ControlApi start(
+            EgoistNode node, String host, int port, EventLoopGroup group, String token, Limits limits) {
+        HttpJsonServer s = new HttpJsonServer(group)
+                .maxConnections(limits.maxConnections())
+                .idleTimeoutMs(limits.idleTimeoutMs());
         ControlGuard guard = new ControlGuard(host, token);
         s.route("GET", "/status", req -> node.status().thenApply(st -> Response.json(NodeJson.status(st))));
         s.route("GET", "/routes", req -> node.routes().thenApply(rs -> Response.json(NodeJson.routes(node.id(), rs))));

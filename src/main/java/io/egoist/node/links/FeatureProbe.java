@@ -28,12 +28,19 @@ public final class FeatureProbe {
     private final String helloLine;
     private final Function<NodeId, Peer> peers;
     private final Map<ConnId, NodeId> conns = new HashMap<>();
+    /** Secure mode: a HELLO answer must name the id the connection's certificate authenticated. */
+    private LinkIdentities identities;
 
     /** {@code helloLine}: ours, or null when we have no extensions; {@code peers}: the known nodes. */
     public FeatureProbe(NodeContext ctx, String helloLine, Function<NodeId, Peer> peers) {
         this.ctx = ctx;
         this.helloLine = helloLine;
         this.peers = peers;
+    }
+
+    /** Checks HELLO answers against the ids the connections authenticated as (secure mode). */
+    public void identities(LinkIdentities ids) {
+        this.identities = ids;
     }
 
     public boolean owns(ConnId c) {
@@ -66,6 +73,9 @@ public final class FeatureProbe {
         } else {
             Decoded d = WireCodec.decode(Context.ECHO, line);
             if (d instanceof Decoded.Ok ok && ok.message() instanceof Message.Hello hello) {
+                // a member answering for another id: refused (the connection is closed above), features unknown
+                if (identities != null && !identities.claimHolds(c, hello.node(), "HELLO", id + " (echo port)"))
+                    return null;
                 features = hello.features();
             } else {
                 log.warn("event=hello_unexpected node={} peer={} line={}", ctx.self(), id, NodeContext.clip(line));

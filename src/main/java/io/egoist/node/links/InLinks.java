@@ -4,6 +4,7 @@ import io.egoist.core.ConnId;
 import io.egoist.core.Effect;
 import io.egoist.node.NodeContext;
 import io.egoist.wire.Message;
+import io.egoist.wire.NodeId;
 import io.egoist.wire.WireCodec;
 import java.util.HashMap;
 import java.util.Map;
@@ -22,6 +23,8 @@ public final class InLinks {
         final String remote;
         final String host;
         boolean speaksExtensions;
+        /** Secure mode: the node id its certificate names (preferred over the address), else null. */
+        NodeId id;
 
         InConn(String host, String remote) {
             this.host = host;
@@ -38,6 +41,22 @@ public final class InLinks {
 
     public void accepted(ConnId c, String remoteHost, int remotePort) {
         conns.put(c, new InConn(remoteHost, remoteHost + ":" + remotePort));
+    }
+
+    /** Secure mode: the connector proved with its certificate that it is node {@code id} (null: the tracker). */
+    public void authenticated(ConnId c, NodeId id) {
+        InConn ic = conns.get(c);
+        if (ic != null) ic.id = id;
+    }
+
+    /**
+     * Whether {@code node} itself is the connector: by its certificate's id when the connection authenticated one,
+     * else by its IP address (open mode: probing it reaches only the host that connected to us).
+     */
+    public boolean sentBy(ConnId c, NodeId node) {
+        InConn ic = conns.get(c);
+        if (ic == null) return false;
+        return ic.id != null ? ic.id.equals(node) : node.ip().equals(ic.host);
     }
 
     public boolean owns(ConnId c) {
@@ -69,10 +88,10 @@ public final class InLinks {
         return ic == null ? null : ic.host;
     }
 
-    /** The connector's address, for log lines. */
+    /** The connector's address (with its authenticated id in secure mode), for log lines. */
     public String name(ConnId c) {
         InConn ic = conns.get(c);
-        return ic == null ? c.toString() : ic.remote;
+        return ic == null ? c.toString() : ic.id == null ? ic.remote : ic.id + "/" + ic.remote;
     }
 
     /**

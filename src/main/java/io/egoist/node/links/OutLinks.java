@@ -41,6 +41,8 @@ public final class OutLinks {
         TEARDOWN,
         /** A DACK coming back the way its DATA went (the peer heard from too). */
         DATA_ACK,
+        /** A link-state update (a neighbor telling us the copy it holds of our own announcement). */
+        LINK_STATE,
         IGNORED
     }
 
@@ -259,6 +261,7 @@ public final class OutLinks {
                 log.warn("event=nack_received node={} neighbor={} reason={}", ctx.self(), l.peer, n.reason());
                 return LineKind.IGNORED;
             }
+            if (m instanceof Message.PeerUpdate || m instanceof Message.SignedUpdate) return LineKind.LINK_STATE;
             if (m instanceof Message.Teardown) {
                 log.info("event=neighbor_teardown node={} neighbor={}", ctx.self(), l.peer);
                 return LineKind.TEARDOWN;

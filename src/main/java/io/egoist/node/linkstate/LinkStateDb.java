@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,6 +75,10 @@ public final class LinkStateDb {
     private boolean forceAnnounce;
     /** Before our first announcement: the highest sequence number seen under our id, or -1. */
     private int seqFloor = -1;
+    /** Whether we have v0.2 peers (warn before our counter wraps), and whether we warned on this approach. */
+    private BooleanSupplier hasV02Peers = () -> false;
+
+    private boolean wrapWarned;
 
     public LinkStateDb(NodeContext ctx) {
         this(ctx, UpdateSeal.OPEN);
@@ -120,20 +125,56 @@ public final class LinkStateDb {
     }
 
     /**
-     * Our next sequence number: the clock (in {@link SeqNumbers#clockUnitMs} units, modulo PKT_IDS_LIMIT) for the
-     * first announcement only, then +1 per announcement modulo PKT_IDS_LIMIT. A v0.2 receiver (strict {@code seq >
-     * last}, no wrap handling) thus accepts 5000 - first announcements in a row, as many as v0.2 nodes send each
-     * other between their own wraps; a restarted node starts ahead of where its previous life stopped (serial
-     * arithmetic, and strict {@code >} unless the counter wrapped). See docs/DESIGN-NODE.md section 5.
+     * Our next sequence number: {@link SeqNumbers#FIRST} (0, as v0.2) for the first announcement, unless an update
+     * under our own id showed a number ahead of that (then one past it), then +1 per announcement modulo
+     * PKT_IDS_LIMIT. A v0.2 receiver (strict {@code seq > last}, never forgetting {@code last}) thus accepts our
+     * first 5000 announcements; ours compare by serial arithmetic and follow us across the wrap. A restarted node
+     * of ours is told its previous life's number by its neighbors and jumps past it (see {@link #accept}).
      */
     private int nextSeq() {
         if (ownSeq < 0) {
-            ownSeq = SeqNumbers.first(cfg, ctx.now());
+            ownSeq = SeqNumbers.FIRST;
             if (seqFloor >= 0 && !SeqNumbers.newer(ownSeq, seqFloor)) ownSeq = (seqFloor + 1) % Seed.PKT_IDS_LIMIT;
         } else {
             ownSeq = (ownSeq + 1) % Seed.PKT_IDS_LIMIT;
         }
+        warnBeforeWrap();
         return ownSeq;
+    }
+
+    /**
+     * Near the wrap, with v0.2 peers: one WARN line (once per approach to the wrap) that they will ignore our
+     * updates after it until they restart; v0.2's receivers never accept a smaller number again.
+     */
+    private void warnBeforeWrap() {
+        if (!SeqNumbers.nearWrap(ownSeq)) {
+            wrapWarned = false;
+            return;
+        }
+        if (wrapWarned || !hasV02Peers.getAsBoolean()) return;
+        wrapWarned = true;
+        ctx.counters().wrapWarnings++;
+        log.warn(
+                "event=seq_wrap_near node={} seq={} limit={} reason=\"v0.2 peers will ignore our updates after the"
+                        + " wrap to 0 until they restart\"",
+                self,
+                ownSeq,
+                Seed.PKT_IDS_LIMIT);
+    }
+
+    /** Tells the database whether we have v0.2 (extension-less) peers, for the warning before the wrap. */
+    public void v02PeersWhen(BooleanSupplier hasV02Peers) {
+        this.hasV02Peers = hasV02Peers;
+    }
+
+    /**
+     * The line we hold of {@code source} when it is newer than {@code seq} (a stale update of it just arrived):
+     * sent back to a source that announced itself with an old number, it tells a restarted node where its previous
+     * life stopped (as OSPF sends back the newer database copy). Null when we hold none.
+     */
+    public String newerCopy(NodeId source, int seq) {
+        SourceState s = sources.get(source);
+        return s == null || s.line() == null || s.seq() == null || !SeqNumbers.newer(s.seq(), seq) ? null : s.line();
     }
 
     /**

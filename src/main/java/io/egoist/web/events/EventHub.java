@@ -18,6 +18,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultEventExecutor;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -46,6 +47,8 @@ import org.slf4j.LoggerFactory;
  * once and writes it to every subscriber. Limits (all with defaults in {@link Limits#DEFAULTS}):
  * <ul>
  *   <li>subscribers: at most {@link #DEFAULT_MAX_SUBSCRIBERS}; one more gets {@code 503} with a JSON error;</li>
+ *   <li>subscribers from one IP address: at most {@link #DEFAULT_MAX_PER_ADDRESS}; one more gets {@code 429} with a
+ *       one-line JSON error (counted, {@link #refusedPerAddressCount}), so one client cannot take every stream;</li>
  *   <li>per subscriber: at most {@link #DEFAULT_SUBSCRIBER_QUEUE} events written but not yet taken by its
  *       socket (this also covers a burst the network thread has not caught up with: a burst of more changes
  *       than that makes watchers start again from a snapshot); a subscriber that does not read is dropped (its stream ends; a browser's EventSource
@@ -60,6 +63,9 @@ public final class EventHub implements AutoCloseable {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     public static final int DEFAULT_MAX_SUBSCRIBERS = 32;
+    /** Subscribers from one IP address (a browser's few tabs; one client must not take all the streams). */
+    public static final int DEFAULT_MAX_PER_ADDRESS = 4;
+
     public static final int DEFAULT_SUBSCRIBER_QUEUE = 1024;
     public static final int DEFAULT_INTAKE = 8192;
     public static final long DEFAULT_HEARTBEAT_MS = 15_000;
@@ -67,14 +73,33 @@ public final class EventHub implements AutoCloseable {
     public static final int RETRY_MS = 2_000;
 
     /** The hub's limits. */
-    public record Limits(int maxSubscribers, int subscriberQueue, int intake, long heartbeatMs) {
-        public static final Limits DEFAULTS =
-                new Limits(DEFAULT_MAX_SUBSCRIBERS, DEFAULT_SUBSCRIBER_QUEUE, DEFAULT_INTAKE, DEFAULT_HEARTBEAT_MS);
+    public record Limits(int maxSubscribers, int subscriberQueue, int intake, long heartbeatMs, int maxPerAddress) {
+        public static final Limits DEFAULTS = new Limits(
+                DEFAULT_MAX_SUBSCRIBERS,
+                DEFAULT_SUBSCRIBER_QUEUE,
+                DEFAULT_INTAKE,
+                DEFAULT_HEARTBEAT_MS,
+                DEFAULT_MAX_PER_ADDRESS);
 
         public Limits {
-            if (maxSubscribers < 1 || subscriberQueue < 1 || intake < 1 || heartbeatMs < 1) {
+            if (maxSubscribers < 1 || subscriberQueue < 1 || intake < 1 || heartbeatMs < 1 || maxPerAddress < 1) {
                 throw new IllegalArgumentException("event hub limits must be positive");
             }
+        }
+
+        /** With the default per-address cap (at most the total). */
+        public Limits(int maxSubscribers, int subscriberQueue, int intake, long heartbeatMs) {
+            this(
+                    maxSubscribers,
+                    subscriberQueue,
+                    intake,
+                    heartbeatMs,
+                    Math.min(maxSubscribers, DEFAULT_MAX_PER_ADDRESS));
+        }
+
+        /** These limits with at most {@code n} subscribers per IP address. */
+        public Limits withMaxPerAddress(int n) {
+            return new Limits(maxSubscribers, subscriberQueue, intake, heartbeatMs, n);
         }
     }
 
@@ -90,6 +115,7 @@ public final class EventHub implements AutoCloseable {
     private final AtomicInteger watching = new AtomicInteger();
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong resyncs = new AtomicLong();
+    private final AtomicLong refusedPerAddress = new AtomicLong();
     private final AtomicInteger maxQueued = new AtomicInteger();
     private final List<Subscriber> subscribers = new ArrayList<>(); // hub thread only
     private long seq; // hub thread only
@@ -127,6 +153,11 @@ public final class EventHub implements AutoCloseable {
         return dropped.get();
     }
 
+    /** Subscriptions refused (429) because their IP address already had {@link Limits#maxPerAddress()} streams. */
+    public long refusedPerAddressCount() {
+        return refusedPerAddress.get();
+    }
+
     /** Times every stream was ended because the intake overflowed. */
     public long resyncCount() {
         return resyncs.get();
@@ -153,6 +184,7 @@ public final class EventHub implements AutoCloseable {
 
     private final class Subscriber {
         final Channel channel;
+        final String address;
         final AtomicInteger inFlight = new AtomicInteger(); // written, not yet taken by the socket
         final ArrayDeque<byte[]> backlog = new ArrayDeque<>(); // events before the snapshot arrived
         boolean ready;
@@ -160,6 +192,7 @@ public final class EventHub implements AutoCloseable {
 
         Subscriber(Channel channel) {
             this.channel = channel;
+            this.address = addressOf(channel);
         }
 
         void send(byte[] frame) {
@@ -190,14 +223,22 @@ public final class EventHub implements AutoCloseable {
                     "event=sse-reject peer={} reason=too-many-subscribers limit={}",
                     channel.remoteAddress(),
                     limits.maxSubscribers());
-            var r = HttpJsonServer.Response.error(
-                    503, "too many event subscribers (limit " + limits.maxSubscribers() + ")");
-            var resp = new DefaultFullHttpResponse(
-                    HttpVersion.HTTP_1_1, HttpResponseStatus.SERVICE_UNAVAILABLE, Unpooled.wrappedBuffer(r.body()));
-            resp.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
-            resp.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.body().length);
-            resp.headers().set(HttpHeaderNames.CONNECTION, "close");
-            channel.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
+            refuse(channel, 503, "too many event subscribers (limit " + limits.maxSubscribers() + ")");
+            return;
+        }
+        String address = addressOf(channel);
+        long fromThere =
+                subscribers.stream().filter(s -> s.address.equals(address)).count();
+        if (fromThere >= limits.maxPerAddress()) {
+            refusedPerAddress.incrementAndGet();
+            log.warn(
+                    "event=sse-reject peer={} reason=too-many-subscribers-from-address limit={}",
+                    channel.remoteAddress(),
+                    limits.maxPerAddress());
+            refuse(
+                    channel,
+                    429,
+                    "too many event streams from " + address + " (limit " + limits.maxPerAddress() + " per address)");
             return;
         }
         // a stream is idle between events and must not be compressed into blocks: take those handlers out
@@ -230,6 +271,24 @@ public final class EventHub implements AutoCloseable {
                     s.ready = true;
                     while (!s.backlog.isEmpty() && !s.gone) s.write(s.backlog.poll());
                 }));
+    }
+
+    /** One JSON error answer, then close. */
+    private static void refuse(Channel channel, int status, String reason) {
+        var r = HttpJsonServer.Response.error(status, reason);
+        var resp = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), Unpooled.wrappedBuffer(r.body()));
+        resp.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
+        resp.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.body().length);
+        resp.headers().set(HttpHeaderNames.CONNECTION, "close");
+        channel.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** The subscriber's IP address (without the port), the unit of the per-address cap. */
+    private static String addressOf(Channel channel) {
+        return channel.remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null
+                ? a.getAddress().getHostAddress()
+                : String.valueOf(channel.remoteAddress());
     }
 
     private void forget(Subscriber s) {

@@ -38,7 +38,7 @@ class LinkStateDbTest {
     void anAnnouncementIsDueOnAChangeOfLinksOrACostMovedByMoreThanTenPercent() {
         String first = db.announce(links(100, 200));
         assertThat(first).isNotNull();
-        assertThat(decode(first).seq()).isEqualTo(SeqNumbers.first(cfg, ctx.now()));
+        assertThat(decode(first).seq()).isEqualTo(SeqNumbers.FIRST).isZero(); // as v0.2's first
         assertThat(db.announce(links(100, 200))).isNull();
         assertThat(db.announce(links(109, 200))).as("9 %% is noise").isNull();
         String moved = db.announce(links(111, 200));
@@ -106,8 +106,7 @@ class LinkStateDbTest {
 
     @Test
     void beforeOurFirstAnnouncementAnIdAheadRaisesOurFirstNumber() {
-        int clock = SeqNumbers.first(cfg, ctx.now());
-        int ahead = (clock + 2000) % 5000;
+        int ahead = (SeqNumbers.FIRST + 2000) % 5000;
         String forged = update("c2", ahead, id(1), id(2));
         assertThat(db.accept(decode(forged), forged)).isEqualTo(LinkStateDb.Verdict.DUPLICATE);
         assertThat(decode(db.announce(links(100, 200))).seq()).isEqualTo((ahead + 1) % 5000);
@@ -115,11 +114,19 @@ class LinkStateDbTest {
 
     @Test
     void theJumpPastOurOwnIdWrapsModulo5000() {
-        int clock = SeqNumbers.first(cfg, ctx.now());
-        String forged = update("c3", 4999, id(1), id(2));
+        String forged = update("c3", 2000, id(1), id(2)); // before our first: it raises our first number
         db.accept(decode(forged), forged);
-        int first = decode(db.announce(links(100, 200))).seq();
-        assertThat(first).isEqualTo(SeqNumbers.newer(clock, 4999) ? clock : 0);
+        assertThat(decode(db.announce(links(100, 200))).seq()).isEqualTo(2001);
+        for (int seq : new int[] {4000, 4998}) {
+            String ahead = update("c" + seq, seq, id(1), id(2));
+            assertThat(db.accept(decode(ahead), ahead)).isEqualTo(LinkStateDb.Verdict.OWN_AHEAD);
+            assertThat(decode(db.announce(links(100, 200))).seq()).isEqualTo(seq + 1);
+        }
+        String notAhead = update("c5", 4999, id(1), id(2));
+        assertThat(db.accept(decode(notAhead), notAhead)).isEqualTo(LinkStateDb.Verdict.DUPLICATE);
+        String wrapped = update("c6", 3, id(1), id(2)); // 4999 -> 3 is ahead by serial arithmetic
+        assertThat(db.accept(decode(wrapped), wrapped)).isEqualTo(LinkStateDb.Verdict.OWN_AHEAD);
+        assertThat(decode(db.announce(links(100, 200))).seq()).isEqualTo(4);
     }
 
     @Test

@@ -318,6 +318,14 @@ class OverlayIntegrationTest {
             // well formed (hash@seq@src@dst@cost|), so that only its old sequence number can get it dropped
             p.send("UPT@feedface@" + Math.floorMod(lastSeq - 10, 5000) + "@" + other + "@10.0.0.1:7000@1|");
             p.send("HB@3");
+            // on loopback the connector has the source's IP address, so it counts as the source itself: it is
+            // told the newer copy we hold (how a restarted node learns where its previous life stopped)
+            String copy = p.in.readLine();
+            assertThat(copy)
+                    .as("the answer to the stale update")
+                    .startsWith("UPT@")
+                    .contains("@" + other + "@");
+            assertThat(Integer.parseInt(copy.split("@")[2])).isNotEqualTo(Math.floorMod(lastSeq - 10, 5000));
             assertThat(p.in.readLine()).as("the line after the stale update").isEqualTo("HB@3");
         }
         Snapshot after = snapshot(victim, other);

@@ -119,6 +119,54 @@ class EventHubTest {
     }
 
     @Test
+    void oneAddressOverItsCapGets429WithAOneLineReasonWhileOtherAddressesAreServed() throws Exception {
+        String url = start(new EventHub.Limits(8, 16, 1024, 60_000).withMaxPerAddress(2));
+        int port = Integer.parseInt(url.replaceAll(".*:(\\d+)/.*", "$1"));
+        SseClient first = subscribe(url);
+        assertThat(first.next().type()).isEqualTo("snapshot");
+        assertThat(subscribe(url).next().type()).isEqualTo("snapshot");
+        await().until(() -> hub.subscriberCount() == 2);
+
+        SseClient third = subscribe(url); // a third stream from 127.0.0.1
+        assertThat(third.status).isEqualTo(429);
+        assertThat(third.next().type()).isEqualTo("end"); // no event: a JSON error, then the close
+        assertThat(hub.refusedPerAddressCount()).isEqualTo(1);
+        assertThat(hub.subscriberCount()).isEqualTo(2);
+        String refused = rawGet("127.0.0.1", port);
+        assertThat(refused).startsWith("HTTP/1.1 429");
+        assertThat(refused)
+                .contains("{\"error\":\"too many event streams from 127.0.0.1 (limit 2 per address)\",\"status\":429}");
+        assertThat(hub.refusedPerAddressCount()).isEqualTo(2);
+
+        // another address (127.0.0.2 reaches the loopback listener too) still gets a stream
+        String other = rawGet("127.0.0.2", port);
+        assertThat(other).startsWith("HTTP/1.1 200").contains("event: snapshot");
+
+        // once one of its streams ends, the first address may open one again
+        first.close();
+        await().until(() -> hub.subscriberCount() == 1);
+        assertThat(subscribe(url).next().type()).isEqualTo("snapshot");
+    }
+
+    /** A GET of the event stream from local address {@code from}: what arrived until the snapshot or the close. */
+    private static String rawGet(String from, int port) throws Exception {
+        try (Socket s = new Socket()) {
+            s.bind(new InetSocketAddress(from, 0));
+            s.connect(new InetSocketAddress("127.0.0.1", port));
+            s.setSoTimeout(10_000);
+            s.getOutputStream()
+                    .write("GET /api/events HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            var in = s.getInputStream();
+            StringBuilder got = new StringBuilder();
+            byte[] buf = new byte[4096];
+            int n;
+            while (!got.toString().contains("event: snapshot") && (n = in.read(buf)) >= 0)
+                got.append(new String(buf, 0, n, StandardCharsets.UTF_8));
+            return got.toString();
+        }
+    }
+
+    @Test
     void anIntakeOverflowEndsTheStreamsSoThatSubscribersStartAgainFromASnapshot() throws Exception {
         String url = start(new EventHub.Limits(2, 1_000_000, 4, 60_000));
         SseClient c = subscribe(url);
