@@ -140,6 +140,7 @@ public final class TrackerServer implements AutoCloseable {
             store.onProgress((durable, healthy) -> progressTo.submit(new TrackerEvent.StoreProgress(durable, healthy)));
             store.start();
             host.start().join();
+            RevocationServing.install(tls, host); // secure mode: members fetch the CA-signed list (CrlLines)
             int port = host.listen(config.bindHost(), config.port());
             int httpPort = -1;
             OverlaySnapshots overlay = new OverlaySnapshots(host, net.overlayMinIntervalMs());

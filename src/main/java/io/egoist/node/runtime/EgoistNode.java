@@ -187,6 +187,8 @@ public final class EgoistNode implements AutoCloseable {
     private final EventLoopGroup group;
     /** Secure mode's credentials, or null in open mode. */
     private TlsMembers tls;
+    /** Secure mode: fetches the tracker's revocation list (null in open mode or before join). */
+    private volatile RevocationFetch crlFetch;
     /** Tunnels: frames, forwards, exposed services (io.egoist.tunnel). */
     private TunnelNode tunnels;
 
@@ -332,6 +334,9 @@ public final class EgoistNode implements AutoCloseable {
         if (!joined.compareAndSet(false, true)) return this;
         host.start(guard).join();
         NodeConfig cfg = core.config();
+        if (tls != null) // secure mode: the tracker's revocation list, at join and every refresh
+        crlFetch = new RevocationFetch(group, tls, id, cfg.trackerHost(), cfg.trackerPort(), this::recheckTls)
+                .start(cfg.trackerRefreshMs());
         log.info(
                 "event=node_started node={} echo_port={} tracker={}:{} k={} policy={}{}",
                 cfg.self(),
@@ -370,6 +375,11 @@ public final class EgoistNode implements AutoCloseable {
 
     public NodeId id() {
         return id;
+    }
+
+    /** Secure mode: the fetch of the tracker's revocation list (null before join or in open mode); tests. */
+    RevocationFetch revocationFetch() {
+        return crlFetch;
     }
 
     /** The latency emulation in use, if any. */
@@ -541,6 +551,7 @@ public final class EgoistNode implements AutoCloseable {
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) return;
+        if (crlFetch != null) crlFetch.close();
         tunnels.close();
         // the echo port first: a peer that sees its link drop confirms the loss by a probe, which must fail
         echo.close();
