@@ -134,6 +134,8 @@ public final class TrackerServer implements AutoCloseable {
                                     net.firstLineTimeoutMs(),
                                     "NACK@timeout: no complete line within " + net.firstLineTimeoutMs() + " ms")
                             .stallCloseMs(net.stallCloseMs())
+                            // secure mode: connections still in their TLS handshake count towards both caps
+                            .countHandshakes(config.maxConnections(), net.maxConnectionsPerAddress())
                             // the REG reply is the same bytes for every client between changes: encode once, share
                             .sharedLines(TrackerNetConfig.SHARED_LINE_MIN_CHARS, net.sharedReplyBytes()));
             CoreHost<TrackerCore> progressTo = host;

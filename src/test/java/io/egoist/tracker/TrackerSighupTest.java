@@ -9,20 +9,12 @@ import io.egoist.security.ca.Pem;
 import io.egoist.security.tls.TestPki;
 import io.egoist.security.tls.TlsLineClient;
 import java.math.BigInteger;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.SecureRandom;
-import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
@@ -42,34 +34,7 @@ class TrackerSighupTest {
 
     /** The serial of the certificate the TLS server at {@code port} presents to a new connection. */
     static BigInteger presentedSerial(int port, Path memberDir) throws Exception {
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        ks.load(null, null);
-        ks.setKeyEntry(
-                "m",
-                Pem.readPrivateKey(memberDir.resolve(NetworkCa.MEMBER_KEY)),
-                new char[0],
-                Pem.readCertificates(memberDir.resolve(NetworkCa.MEMBER_CERT)).toArray(new Certificate[0]));
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(ks, new char[0]);
-        // only to read what the server presents: the membership check is the tracker's business here
-        TrustManager anything = new X509TrustManager() {
-            @Override
-            public void checkClientTrusted(X509Certificate[] chain, String authType) {}
-
-            @Override
-            public void checkServerTrusted(X509Certificate[] chain, String authType) {}
-
-            @Override
-            public X509Certificate[] getAcceptedIssuers() {
-                return new X509Certificate[0];
-            }
-        };
-        SSLContext ctx = SSLContext.getInstance("TLSv1.3");
-        ctx.init(kmf.getKeyManagers(), new TrustManager[] {anything}, new SecureRandom());
-        try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
-            s.setSoTimeout(5_000);
-            s.startHandshake();
+        try (SSLSocket s = MemberSockets.open(memberDir, "127.0.0.1", port)) {
             return ((X509Certificate) s.getSession().getPeerCertificates()[0]).getSerialNumber();
         }
     }

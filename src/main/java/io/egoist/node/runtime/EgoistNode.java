@@ -240,6 +240,8 @@ public final class EgoistNode implements AutoCloseable {
                 CoreHost.Options hostOptions = new CoreHost.Options()
                         .group(group)
                         .maxOutstandingProbes(options.maxOutstandingProbes)
+                        // secure mode: handshakes in progress count towards the data port's caps (DataPortGuard's)
+                        .countHandshakes(options.dataLimits.maxConnections(), options.dataLimits.maxPerAddress())
                         .tls(io.egoist.runtime.HostTls.forNode(options.tls, config.trackerHost(), config.trackerPort()))
                         .delay(
                                 options.emulation != null
