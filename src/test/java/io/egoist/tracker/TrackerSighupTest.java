@@ -108,4 +108,33 @@ class TrackerSighupTest {
             assertThat(t.process.isAlive()).isTrue();
         }
     }
+
+    @Test
+    void whereSighupCannotBeHandledOneInfoLineSaysSoAndTheTrackerRuns() throws Exception {
+        TestPki pki = new TestPki(dir.resolve("pki"));
+        Path creds = pki.issue("tracker", "tracker");
+        // -Xrs: the JVM leaves SIGHUP alone and refuses to hand it to a handler (as where there is no SIGHUP)
+        try (ChildTracker t = ChildTracker.start(
+                java.util.List.of("-Xrs", "-DEGOIST_LOG_LEVEL=INFO"),
+                dir.resolve("data"),
+                dir.resolve("stderr.txt"),
+                "--ca",
+                creds.resolve(NetworkCa.BUNDLE).toString(),
+                "--cert",
+                creds.resolve(NetworkCa.MEMBER_CERT).toString(),
+                "--key",
+                creds.resolve(NetworkCa.MEMBER_KEY).toString())) {
+            int port = t.awaitPort();
+            String err = t.stderrText();
+            assertThat(err.lines().filter(l -> l.contains("event=sighup-unavailable")))
+                    .singleElement()
+                    .asString()
+                    .contains("INFO")
+                    .contains("reload=on-file-change-only");
+            assertThat(presentedSerial(port, pki.issue("n1", TestPki.node(7002))))
+                    .isEqualTo(Pem.readCertificates(creds.resolve(NetworkCa.MEMBER_CERT))
+                            .get(0)
+                            .getSerialNumber());
+        }
+    }
 }
