@@ -2,6 +2,7 @@ package io.egoist.cli;
 
 import io.egoist.security.ca.CaException;
 import io.egoist.security.tls.CredentialWatcher;
+import io.egoist.security.tls.HangupSignal;
 import io.egoist.security.tls.TlsMembers;
 import java.nio.file.Path;
 import picocli.CommandLine;
@@ -32,18 +33,24 @@ final class SecureOptions {
             names = "--credentials-check-period",
             paramLabel = "SECONDS",
             description = "Secure mode: how often the credential files are checked for changes (reloaded without a"
-                    + " restart) and live connections re-checked against the bundle, revocation list and expiry.")
+                    + " restart) and live connections re-checked against the bundle, revocation list and expiry. SIGHUP"
+                    + " reloads at once.")
     double checkPeriod = CredentialWatcher.DEFAULT_PERIOD_MS / 1000.0;
 
     boolean secure() {
         return ca != null || cert != null || key != null;
     }
 
-    /** Starts the watcher of a secure process's credentials (null in open mode). */
+    /**
+     * Starts the watcher of a secure process's credentials (null in open mode): a reload on file change and on
+     * SIGHUP (where the JVM can handle it).
+     */
     CredentialWatcher watch(CommandLine cl, TlsMembers tls, Runnable recheck) {
         if (tls == null) return null;
-        return CredentialWatcher.start(
+        CredentialWatcher w = CredentialWatcher.start(
                 tls, TrackerCommand.millis(cl, "--credentials-check-period", checkPeriod), recheck);
+        HangupSignal.install(cl.getCommandName(), () -> w.reloadNow("sighup"));
+        return w;
     }
 
     /** The loaded credentials, null in open mode; a missing or bad file is a usage error (one line, exit 2). */

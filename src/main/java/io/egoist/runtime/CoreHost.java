@@ -104,6 +104,8 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
     private final HostWriter writer;
     private final ArrayDeque<Event> pendingEvents = new ArrayDeque<>();
     private final RefusalLog refusals = new RefusalLog();
+    /** Secure mode: caps counted from the TCP accept, handshakes included (null: off). */
+    private final HandshakeCount.Caps handshakeCaps;
 
     private boolean dispatching;
     private boolean started;
@@ -122,6 +124,16 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
                 ? new SharedLines(options.sharedLineMinChars, options.sharedLineMaxBytes)
                 : null;
         this.writer = new HostWriter(this, shared);
+        this.handshakeCaps =
+                options.tls != null && (options.handshakeCapTotal > 0 || options.handshakeCapPerAddress > 0)
+                        ? new HandshakeCount.Caps(
+                                options.handshakeCapTotal > 0 ? options.handshakeCapTotal : Integer.MAX_VALUE,
+                                options.handshakeCapPerAddress > 0 ? options.handshakeCapPerAddress : Integer.MAX_VALUE,
+                                options.name,
+                                (reason, peer) -> {
+                                    if (reason.endsWith("from_address")) guard.refusedPerAddress.incrementAndGet();
+                                })
+                        : null;
     }
 
     public CoreHost(C core) {
@@ -151,6 +163,11 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
         return new long[] {guard.refusedPerAddress.get(), guard.firstLineTimeouts.get(), guard.stalledCloses.get()};
     }
 
+    /** Secure mode: accepted connections counted from their TCP accept (handshakes included); -1 when off. */
+    public int connectionsFromAccept() {
+        return handshakeCaps == null ? -1 : handshakeCaps.open();
+    }
+
     /**
      * Binds a listening socket ({@code port} 0 = ephemeral) and returns the bound port. Blocks until bound;
      * do not call from the loop thread. Throws {@link IllegalStateException} if the address cannot be bound.
@@ -169,6 +186,7 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
             c.channel = ch;
             ch.config().setWriteBufferWaterMark(marks);
             if (options.tls != null) TlsGate.install(ch, options.tls.members(), false, refusals, options.name);
+            if (handshakeCaps != null) ch.pipeline().addFirst(HandshakeCount.NAME, new HandshakeCount(handshakeCaps));
             if (options.frameSink != null)
                 ch.pipeline().addBefore(Lines.FRAMER, FrameSplitter.NAME, new FrameSplitter(options.maxFrameBody));
             ch.pipeline().addLast(ConnHandler.NAME, new ConnHandler(this, c)); // named: no generated name per conn

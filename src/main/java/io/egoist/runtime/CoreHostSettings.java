@@ -41,6 +41,8 @@ public abstract class CoreHostSettings<S extends CoreHostSettings<S>> {
     long sharedLineMaxBytes;
     CoreHost.FrameSink frameSink;
     int maxFrameBody;
+    int handshakeCapTotal;
+    int handshakeCapPerAddress;
 
     /** A name for logs and for the loop thread when the host owns it. */
     public S name(String v) {
@@ -164,6 +166,21 @@ public abstract class CoreHostSettings<S extends CoreHostSettings<S>> {
      */
     public S tls(HostTls v) {
         tls = v;
+        return self();
+    }
+
+    /**
+     * Secure mode: count every accepted connection from its TCP accept on, TLS handshake included, against at
+     * most {@code total} in all and {@code perAddress} from one address (0: no cap of that kind; both 0, the
+     * default: off). One over a cap gets {@code NACK@busy: ...} in plain text and is closed before its handshake
+     * (see {@link HandshakeCount}). Give the port's own caps (those its core or {@link #maxConnectionsPerAddress}
+     * apply after the handshake), so that handshakes in progress count towards them. Ignored in open mode.
+     */
+    public S countHandshakes(int total, int perAddress) {
+        if (total < 0 || perAddress < 0)
+            throw new IllegalArgumentException("handshake caps must be >= 0, not " + total + "/" + perAddress);
+        handshakeCapTotal = total;
+        handshakeCapPerAddress = perAddress;
         return self();
     }
 

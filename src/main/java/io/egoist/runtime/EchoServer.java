@@ -68,6 +68,9 @@ public final class EchoServer implements AutoCloseable {
     static final int READ_BYTES = 4096;
 
     private final ConnectionCaps caps;
+    /** Secure mode: the caps counted from the TCP accept, handshakes included (null in open mode). */
+    private volatile HandshakeCount.Caps handshakeCaps;
+
     private final AtomicLong rejectedBusy = new AtomicLong();
     private final AtomicLong idleClosed = new AtomicLong();
     private final AtomicLong lastRejectLogMillis = new AtomicLong();
@@ -172,6 +175,12 @@ public final class EchoServer implements AutoCloseable {
 
     /** Binds ({@code port} 0 = ephemeral) and returns the bound port; blocks until bound. */
     public int listen(String host, int port) {
+        if (tls != null)
+            handshakeCaps = new HandshakeCount.Caps(
+                    limits.maxConnections,
+                    limits.maxPerAddress,
+                    "echo",
+                    (reason, peer) -> rejectedBusy.incrementAndGet());
         Channel server = Lines.listen(group, host, port, ch -> {
             channels.add(ch);
             // small reads: what is already read when reading stops is echoed anyway, so a read bounds that rest
@@ -181,11 +190,14 @@ public final class EchoServer implements AutoCloseable {
                             new WriteBufferWaterMark(limits.writeLowWaterMark, limits.writeHighWaterMark));
             ch.pipeline()
                     .replace(Lines.FRAMER, Lines.FRAMER, new LineBasedFrameDecoder(limits.maxLineLength, true, true));
+            TlsMembers members = tls;
+            HandshakeCount.Caps early = members == null ? null : handshakeCaps;
             ch.pipeline()
                     .addFirst(new IdleStateHandler(limits.idleTimeoutMs, 0, 0, TimeUnit.MILLISECONDS))
-                    .addLast(new Handler());
-            TlsMembers members = tls;
+                    .addLast(new Handler(early != null));
             if (members != null) TlsGate.install(ch, members, false, refusals, name);
+            // secure mode: counted from the accept, so handshakes in progress count towards the caps too
+            if (early != null) ch.pipeline().addFirst(HandshakeCount.NAME, new HandshakeCount(early));
         });
         channels.add(server);
         int bound = ((InetSocketAddress) server.localAddress()).getPort();
@@ -193,9 +205,10 @@ public final class EchoServer implements AutoCloseable {
         return bound;
     }
 
-    /** Open connections within the caps (accepted, not yet closed). */
+    /** Open connections within the caps (accepted, not yet closed; in secure mode, from the TCP accept on). */
     public int openConnections() {
-        return caps.open();
+        HandshakeCount.Caps early = handshakeCaps;
+        return early != null ? early.open() : caps.open();
     }
 
     /** Connections refused with NACK@busy by a cap, since the start. */
@@ -253,12 +266,24 @@ public final class EchoServer implements AutoCloseable {
     }
 
     private final class Handler extends ChannelInboundHandlerAdapter {
+        /** Counted by a {@link HandshakeCount} in front of TLS already (secure mode). */
+        private final boolean countedAtAccept;
+
         private InetAddress counted;
+
+        Handler(boolean countedAtAccept) {
+            this.countedAtAccept = countedAtAccept;
+        }
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
             Channel ch = ctx.channel();
             InetAddress address = ((InetSocketAddress) ch.remoteAddress()).getAddress();
+            if (countedAtAccept) {
+                counted = address;
+                ctx.fireChannelActive();
+                return;
+            }
             String refused = caps.tryOpen(address);
             if (refused != null) {
                 rejectedBusy.incrementAndGet();
@@ -273,7 +298,7 @@ public final class EchoServer implements AutoCloseable {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            if (counted != null) caps.closed(counted);
+            if (counted != null && !countedAtAccept) caps.closed(counted);
             counted = null;
             ctx.fireChannelInactive();
         }

@@ -72,6 +72,8 @@ public final class TrackerCore implements Core {
     private final HashMap<String, Integer> nodesPerIp = new HashMap<>();
 
     private final HashMap<ConnId, Conn> conns = new HashMap<>();
+    /** Secure mode: what a member's revocation-list request gets (see {@link TrackerEvent.Revocations}). */
+    private TrackerEvent.Revocations revocations = new TrackerEvent.Revocations(null, "this tracker serves no list");
 
     private static final class Conn {
         final String peer;
@@ -168,6 +170,8 @@ public final class TrackerCore implements Core {
             }
         } else if (event instanceof Event.ProbeResult e) {
             removals.onProbeResult(now, e, out);
+        } else if (event instanceof TrackerEvent.Revocations r) {
+            revocations = r;
         } else if (event instanceof TrackerEvent.StoreProgress p) {
             acks.onStoreProgress(p.durable(), p.healthy(), out);
             return out; // released acknowledgements: already filtered when they were made
@@ -262,6 +266,10 @@ public final class TrackerCore implements Core {
             close(id, c, out);
             return;
         }
+        if (c.member != null && line.equals(io.egoist.wire.CrlLines.REQUEST)) {
+            serveRevocations(id, c, out); // secure mode only: a stranger never gets this far
+            return;
+        }
         Decoded d = WireCodec.decode(WireCodec.Context.TRACKER_INBOUND, line);
         if (d instanceof Decoded.Err err) {
             reject(id, c, err.field(), err.reason(), Rejections.category(err.field(), err.reason()), out);
@@ -279,6 +287,16 @@ public final class TrackerCore implements Core {
                     line.contains(Seed.PACK_DELIMITER) ? line.substring(0, line.indexOf(Seed.PACK_DELIMITER)) : line;
             reject(id, c, "type", "not accepted by the tracker: " + clip(type), "unknown-type", out);
         }
+    }
+
+    private void serveRevocations(ConnId id, Conn c, List<Effect> out) {
+        count(stats.messages, io.egoist.wire.CrlLines.REQUEST);
+        if (revocations.replyLine() == null) {
+            reject(id, c, "crl", revocations.refusal(), "no-crl", out);
+            return;
+        }
+        out.add(new Effect.Send(id, revocations.replyLine()));
+        close(id, c, out);
     }
 
     private void onRegister(long now, ConnId id, Conn c, NodeId node, List<Effect> out) {

@@ -10,4 +10,10 @@ public sealed interface TrackerEvent extends Event {
      * counted from 1 in the order emitted) are on disk; {@code healthy} is false while writes fail.
      */
     record StoreProgress(long durable, boolean healthy) implements TrackerEvent {}
+
+    /**
+     * Secure mode: the reply a member's {@code CRL} request gets from now on ({@code CRL@...}, see {@link
+     * io.egoist.wire.CrlLines}), or null when there is none to serve ({@code refusal} says why, for the NACK).
+     */
+    record Revocations(String replyLine, String refusal) implements TrackerEvent {}
 }

@@ -134,12 +134,15 @@ public final class TrackerServer implements AutoCloseable {
                                     net.firstLineTimeoutMs(),
                                     "NACK@timeout: no complete line within " + net.firstLineTimeoutMs() + " ms")
                             .stallCloseMs(net.stallCloseMs())
+                            // secure mode: connections still in their TLS handshake count towards both caps
+                            .countHandshakes(config.maxConnections(), net.maxConnectionsPerAddress())
                             // the REG reply is the same bytes for every client between changes: encode once, share
                             .sharedLines(TrackerNetConfig.SHARED_LINE_MIN_CHARS, net.sharedReplyBytes()));
             CoreHost<TrackerCore> progressTo = host;
             store.onProgress((durable, healthy) -> progressTo.submit(new TrackerEvent.StoreProgress(durable, healthy)));
             store.start();
             host.start().join();
+            RevocationServing.install(tls, host); // secure mode: members fetch the CA-signed list (CrlLines)
             int port = host.listen(config.bindHost(), config.port());
             int httpPort = -1;
             OverlaySnapshots overlay = new OverlaySnapshots(host, net.overlayMinIntervalMs());

@@ -29,9 +29,15 @@ final class ChildTracker implements AutoCloseable {
 
     /** Starts {@code egoist tracker --port 0 --http-port -1 --bind 127.0.0.1 --data DIR extra...}. */
     static ChildTracker start(Path dataDir, Path stderr, String... extra) throws IOException {
+        return start(List.of(), dataDir, stderr, extra);
+    }
+
+    /** As above, with options for the child JVM (e.g. {@code -DEGOIST_LOG_LEVEL=INFO}). */
+    static ChildTracker start(List<String> jvm, Path dataDir, Path stderr, String... extra) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(
-                java,
+        List<String> cmd = new ArrayList<>(List.of(java));
+        cmd.addAll(jvm);
+        cmd.addAll(List.of(
                 "-cp",
                 System.getProperty("java.class.path"),
                 EgoistCli.class.getName(),

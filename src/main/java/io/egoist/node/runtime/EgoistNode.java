@@ -187,6 +187,8 @@ public final class EgoistNode implements AutoCloseable {
     private final EventLoopGroup group;
     /** Secure mode's credentials, or null in open mode. */
     private TlsMembers tls;
+    /** Secure mode: fetches the tracker's revocation list (null in open mode or before join). */
+    private volatile RevocationFetch crlFetch;
     /** Tunnels: frames, forwards, exposed services (io.egoist.tunnel). */
     private TunnelNode tunnels;
 
@@ -238,6 +240,8 @@ public final class EgoistNode implements AutoCloseable {
                 CoreHost.Options hostOptions = new CoreHost.Options()
                         .group(group)
                         .maxOutstandingProbes(options.maxOutstandingProbes)
+                        // secure mode: handshakes in progress count towards the data port's caps (DataPortGuard's)
+                        .countHandshakes(options.dataLimits.maxConnections(), options.dataLimits.maxPerAddress())
                         .tls(io.egoist.runtime.HostTls.forNode(options.tls, config.trackerHost(), config.trackerPort()))
                         .delay(
                                 options.emulation != null
@@ -332,6 +336,9 @@ public final class EgoistNode implements AutoCloseable {
         if (!joined.compareAndSet(false, true)) return this;
         host.start(guard).join();
         NodeConfig cfg = core.config();
+        if (tls != null) // secure mode: the tracker's revocation list, at join and every refresh
+        crlFetch = new RevocationFetch(group, tls, id, cfg.trackerHost(), cfg.trackerPort(), this::recheckTls)
+                .start(cfg.trackerRefreshMs());
         log.info(
                 "event=node_started node={} echo_port={} tracker={}:{} k={} policy={}{}",
                 cfg.self(),
@@ -370,6 +377,11 @@ public final class EgoistNode implements AutoCloseable {
 
     public NodeId id() {
         return id;
+    }
+
+    /** Secure mode: the fetch of the tracker's revocation list (null before join or in open mode); tests. */
+    RevocationFetch revocationFetch() {
+        return crlFetch;
     }
 
     /** The latency emulation in use, if any. */
@@ -541,6 +553,7 @@ public final class EgoistNode implements AutoCloseable {
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) return;
+        if (crlFetch != null) crlFetch.close();
         tunnels.close();
         // the echo port first: a peer that sees its link drop confirms the loss by a probe, which must fail
         echo.close();

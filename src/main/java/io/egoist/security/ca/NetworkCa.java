@@ -20,6 +20,7 @@ import java.util.HexFormat;
 import java.util.List;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.CRLNumber;
 import org.bouncycastle.asn1.x509.CRLReason;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
@@ -214,11 +215,29 @@ public final class NetworkCa {
                     X500Name.getInstance(cert.getSubjectX500Principal().getEncoded()), Date.from(now));
             // nodes do not enforce a next update: the list is fetched from the tracker every refresh period
             b.setNextUpdate(cert.getNotAfter());
+            // numbered, so that a node can tell the newer of two lists even within one second (no rollback)
+            b.addExtension(Extension.cRLNumber, false, new CRLNumber(nextCrlNumber()));
             for (BigInteger s : serials) b.addCRLEntry(s, Date.from(now), CRLReason.privilegeWithdrawn);
             X509CRL crl = new JcaX509CRLConverter().getCRL(b.build(signer(key)));
             Pem.write(dir.resolve(CRL), Pem.crl(crl), false);
-        } catch (OperatorCreationException | GeneralSecurityException e) {
+        } catch (OperatorCreationException | GeneralSecurityException | IOException e) {
             throw new CaException("cannot write the CRL: " + e.getMessage(), e);
+        }
+    }
+
+    /** One more than the number of the CRL in {@code crl.pem} (1 for the first, or for one without a number). */
+    private BigInteger nextCrlNumber() {
+        Path file = dir.resolve(CRL);
+        if (!Files.exists(file)) return BigInteger.ONE;
+        try {
+            BigInteger max = BigInteger.ZERO;
+            for (X509CRL old : Pem.parseCrls(Pem.read(file), file.toString())) {
+                BigInteger n = RevocationList.number(old);
+                if (n != null && n.compareTo(max) > 0) max = n;
+            }
+            return max.add(BigInteger.ONE);
+        } catch (CaException e) {
+            return BigInteger.ONE;
         }
     }
 

@@ -69,7 +69,7 @@ public final class CredentialWatcher implements AutoCloseable {
             List<String> now = fingerprints();
             if (!now.equals(lastSeen) && !now.equals(lastFailed)) {
                 try {
-                    tls.reload();
+                    tls.reload("file-change");
                     lastSeen = now;
                     lastFailed = null;
                 } catch (CaException e) {
@@ -80,6 +80,33 @@ public final class CredentialWatcher implements AutoCloseable {
             recheck.run();
         } catch (RuntimeException e) {
             log.error("event=tls-watch-failed reason={}", Objects.toString(e.getMessage(), e.toString()), e);
+        }
+    }
+
+    /**
+     * Reloads now, whether or not a file changed (SIGHUP), then re-checks live connections. A failed reload keeps
+     * the previous credentials and logs {@code event=tls-reload-failed}. Returns what changed, or null on failure.
+     */
+    public synchronized List<String> reloadNow(String trigger) {
+        try {
+            List<String> now = fingerprints();
+            List<String> changed;
+            try {
+                changed = tls.reload(trigger);
+                lastSeen = now;
+                lastFailed = null;
+            } catch (CaException e) {
+                log.warn(
+                        "event=tls-reload-failed trigger={} reason=\"{}\" kept=previous",
+                        trigger,
+                        TlsMembers.reason(e));
+                return null;
+            }
+            recheck.run();
+            return changed;
+        } catch (RuntimeException e) {
+            log.error("event=tls-watch-failed reason={}", Objects.toString(e.getMessage(), e.toString()), e);
+            return null;
         }
     }
 

@@ -16,8 +16,10 @@ import java.nio.file.Path;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLPeerUnverifiedException;
@@ -43,6 +45,10 @@ public final class TlsMembers {
     private final Supplier<Instant> clock;
     private final AtomicReference<Credentials> credentials;
     private final AtomicReference<RevocationList> revoked = new AtomicReference<>(RevocationList.EMPTY);
+    /** The --crl file's list and the tracker's (guarded by this); {@link #revoked} is their union. */
+    private RevocationList fileRevoked = RevocationList.EMPTY, fetched = RevocationList.EMPTY;
+
+    private final List<Consumer<RevocationList>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final SslContext server, client;
 
     private TlsMembers(Path caFile, Path certFile, Path keyFile, Supplier<Instant> clock, Credentials first)
@@ -93,13 +99,64 @@ public final class TlsMembers {
         return credentials.get().id();
     }
 
+    /** The revocation list in force: the union of the {@code --crl} file's and the one fetched from the tracker. */
     public RevocationList revocations() {
         return revoked.get();
     }
 
-    /** Replaces the revocation list; the runtime then closes live connections of revoked peers (see {@link #isRevoked}). */
+    /** Replaces the file's revocation list; the runtime then closes live connections of revoked peers. */
     public void revocations(RevocationList list) {
-        revoked.set(list);
+        synchronized (this) {
+            fileRevoked = list;
+            revoked.set(list.plus(fetched));
+        }
+        notifyFileList(list);
+    }
+
+    /** The list of the {@code --crl} file alone (what a tracker serves), EMPTY without one. */
+    public synchronized RevocationList fileRevocations() {
+        return fileRevoked;
+    }
+
+    /** The list last taken from the tracker, EMPTY before the first. */
+    public synchronized RevocationList fetchedRevocations() {
+        return fetched;
+    }
+
+    /**
+     * Calls {@code listener} with the file's list now and after every change of it (a tracker serves what it
+     * gets); called on the thread that loaded the list.
+     */
+    public void onFileRevocations(Consumer<RevocationList> listener) {
+        listeners.add(listener);
+        listener.accept(fileRevocations());
+    }
+
+    private void notifyFileList(RevocationList list) {
+        for (Consumer<RevocationList> l : listeners) {
+            try {
+                l.accept(list);
+            } catch (RuntimeException e) {
+                log.warn("event=crl-listener-failed reason=\"{}\"", reason(e));
+            }
+        }
+    }
+
+    /**
+     * Takes a list fetched from the tracker ({@link RevocationList#fromWire}, so its CRLs are the CAs' own) unless
+     * it is older than the one taken before for some CA of the bundle (a tracker cannot roll a revocation back):
+     * then throws, and nothing changes. Returns true when the entries in force changed (the caller then cuts the
+     * live connections of revoked peers).
+     */
+    public boolean useFetched(RevocationList list) throws CaException {
+        synchronized (this) {
+            String older = list.olderThan(fetched, credentials.get().bundle());
+            if (older != null) throw new CaException(older);
+            RevocationList before = revoked.get();
+            fetched = list;
+            revoked.set(fileRevoked.plus(list));
+            return !before.entries().equals(revoked.get().entries());
+        }
     }
 
     /** False when the peer certificate of this session is (now) revoked, expired or of a CA no longer trusted. */
@@ -118,8 +175,9 @@ public final class TlsMembers {
      * is altered.
      */
     public void revocationFile(Path file) throws CaException {
-        revoked.set(RevocationList.load(file, credentials.get().bundle()));
+        RevocationList list = RevocationList.load(file, credentials.get().bundle());
         crlFile = file;
+        revocations(list);
     }
 
     /** The files a reload reads: CA bundle, certificate, key and, if set, the revocation list. */
@@ -128,27 +186,51 @@ public final class TlsMembers {
         return crl == null ? List.of(caFile, certFile, keyFile) : List.of(caFile, certFile, keyFile, crl);
     }
 
+    /** {@link #reload(String)} by a direct call. */
+    public List<String> reload() throws CaException {
+        return reload("call");
+    }
+
     /**
      * Reads the files again and, if they make valid credentials, uses them for new handshakes. On an error the old
-     * ones stay (a half-copied file must not cut a running member off) and the error is thrown.
+     * ones stay (a half-copied file must not cut a running member off) and the error is thrown. Logs one INFO line
+     * {@code event=tls-reload trigger=... changed=...} and returns what changed: {@code certificate}, {@code key},
+     * {@code ca-bundle}, {@code crl} (none: an empty list).
      */
-    public void reload() throws CaException {
+    public List<String> reload(String trigger) throws CaException {
         Credentials next = Credentials.load(caFile, certFile, keyFile, clock.get());
         Path crl = crlFile;
-        if (crl != null) {
-            RevocationList list = RevocationList.load(crl, next.bundle());
-            if (list.size() != revoked.get().size()) log.info("event=crl-reload file={} revoked={}", crl, list.size());
-            revoked.set(list);
+        RevocationList fileList = crl == null ? null : RevocationList.load(crl, next.bundle());
+        List<String> changed = new ArrayList<>();
+        RevocationList inForce;
+        synchronized (this) {
+            Credentials prev = credentials.getAndSet(next);
+            if (!prev.certificate().equals(next.certificate())) changed.add("certificate");
+            if (!java.util.Arrays.equals(prev.key().getEncoded(), next.key().getEncoded())) changed.add("key");
+            if (!prev.bundle().equals(next.bundle())) {
+                changed.add("ca-bundle");
+                try { // CRLs of a CA no longer in the bundle stop counting
+                    fetched = RevocationList.of(fetched.crls(), next.bundle(), "tracker's list");
+                } catch (CaException e) {
+                    fetched = RevocationList.EMPTY;
+                }
+            }
+            if (fileList != null && !fileList.crls().equals(fileRevoked.crls())) changed.add("crl");
+            if (fileList != null) fileRevoked = fileList;
+            revoked.set(fileRevoked.plus(fetched));
+            inForce = revoked.get();
         }
-        Credentials prev = credentials.getAndSet(next);
-        if (!prev.certificate().equals(next.certificate()) || !prev.bundle().equals(next.bundle())) {
-            log.info(
-                    "event=tls-reload id={} serial={} cas={} not_after={}",
-                    next.id(),
-                    next.certificate().getSerialNumber().toString(16),
-                    next.bundle().cas().size(),
-                    next.certificate().getNotAfter().toInstant());
-        }
+        if (fileList != null) notifyFileList(fileList);
+        log.info(
+                "event=tls-reload trigger={} changed={} id={} serial={} cas={} not_after={} revoked={}",
+                trigger,
+                changed.isEmpty() ? "none" : String.join(",", changed),
+                next.id(),
+                next.certificate().getSerialNumber().toString(16),
+                next.bundle().cas().size(),
+                next.certificate().getNotAfter().toInstant(),
+                inForce.size());
+        return changed;
     }
 
     /** Whether the chain a peer presented makes it a member now. */
