@@ -142,7 +142,8 @@ public final class TrackerServer implements AutoCloseable {
             host.start().join();
             int port = host.listen(config.bindHost(), config.port());
             int httpPort = -1;
-            OverlaySnapshots overlay = new OverlaySnapshots(host, net.overlayMinIntervalMs());
+            OverlaySnapshots overlay =
+                    new OverlaySnapshots(host, net.overlayMinIntervalMs(), net.overlayBytesPerSecond());
             snapshots = overlay;
             if (config.httpPort() >= 0) {
                 http = new HttpJsonServer()
@@ -158,7 +159,8 @@ public final class TrackerServer implements AutoCloseable {
             TrackerMetrics metrics = new TrackerMetrics(
                     stats, store, h::guardCounts, httpServer == null ? null : httpServer::connectionCounts);
             if (http != null) {
-                http.route("GET", "/api/overlay", req -> overlay.get().thenApply(p -> overlayResponse(req, p)));
+                // bodies within a byte budget for all clients together: bulk reads cannot take the line port's CPU
+                http.route("GET", "/api/overlay", req -> overlay.get().thenCompose(p -> budgeted(overlay, req, p)));
                 http.route("GET", "/healthz", req -> CompletableFuture.completedFuture(health(stats, store)));
                 http.route(
                         "GET",
@@ -305,6 +307,21 @@ public final class TrackerServer implements AutoCloseable {
     /** The JSON document /api/overlay serves (the same bytes as a snapshot's). */
     static Response overlayJson(TrackerSnapshot snap) {
         return new Response(200, HttpJsonServer.JSON, OverlaySnapshots.json(snap));
+    }
+
+    /** The response once the overlay budget has paid for its body; 503 with Retry-After if that would take too long. */
+    static CompletableFuture<Response> budgeted(
+            OverlaySnapshots overlay, HttpJsonServer.Request req, OverlaySnapshots.Published p) {
+        Response r = overlayResponse(req, p);
+        OverlayBudget budget = overlay.budget();
+        return budget.acquire(r.body().length)
+                .thenApply(ok -> ok
+                        ? r
+                        : Response.error(
+                                        503,
+                                        "overlay reads over budget (" + budget.bytesPerSecond()
+                                                + " bytes/s for all clients); retry later")
+                                .withHeader("Retry-After", Long.toString(budget.retryAfterSeconds())));
     }
 
     /** 304 when the client has this snapshot (If-None-Match), else the JSON, gzipped when the client accepts it. */
