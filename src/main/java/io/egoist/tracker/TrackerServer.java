@@ -157,7 +157,10 @@ public final class TrackerServer implements AutoCloseable {
             // a scrape neither waits for the protocol thread nor adds work to it
             TrackerStats stats = core.stats();
             TrackerMetrics metrics = new TrackerMetrics(
-                    stats, store, h::guardCounts, httpServer == null ? null : httpServer::connectionCounts);
+                    stats,
+                    store,
+                    h::guardCounts,
+                    httpServer == null ? null : () -> httpCounts(httpServer, overlay.budget()));
             if (http != null) {
                 // bodies within a byte budget for all clients together: bulk reads cannot take the line port's CPU
                 http.route("GET", "/api/overlay", req -> overlay.get().thenCompose(p -> budgeted(overlay, req, p)));
@@ -307,6 +310,13 @@ public final class TrackerServer implements AutoCloseable {
     /** The JSON document /api/overlay serves (the same bytes as a snapshot's). */
     static Response overlayJson(TrackerSnapshot snap) {
         return new Response(200, HttpJsonServer.JSON, OverlaySnapshots.json(snap));
+    }
+
+    /** The HTTP server's {open, refused, idle closes} and the overlay budget's {delayed, refused}, for /metrics. */
+    static long[] httpCounts(HttpJsonServer http, OverlayBudget budget) {
+        long[] c = http.connectionCounts();
+        long[] b = budget.counts();
+        return new long[] {c[0], c[1], c[2], b[0], b[1]};
     }
 
     /** The response once the overlay budget has paid for its body; 503 with Retry-After if that would take too long. */

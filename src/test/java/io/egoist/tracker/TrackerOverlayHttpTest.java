@@ -121,6 +121,7 @@ class TrackerOverlayHttpTest {
         // a client that has the document costs nothing: 304 whatever the budget
         assertThat(get("/api/overlay", "If-None-Match", etag).statusCode()).isEqualTo(304);
         assertThat(server.overlaySnapshots().budget().counts()[1]).isEqualTo(1); // one refused
+        assertThat(server.scrapeMetrics()).contains("egoist_tracker_http_overlay_refused_total 1.0");
         // the line port is not affected
         try (LineClient c = new LineClient(server.port())) {
             assertThat(c.send("REG@10.0.0.2:7000").readReply()).isNotEmpty();
