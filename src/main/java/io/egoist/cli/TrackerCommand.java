@@ -168,6 +168,13 @@ public final class TrackerCommand implements Callable<Integer> {
             description = "Close an HTTP connection with no request and no output progress this long.")
     double httpIdleTimeout = TrackerNetConfig.DEFAULT_HTTP_IDLE_TIMEOUT_MS / 1000.0;
 
+    @Option(
+            names = "--http-overlay-rate",
+            paramLabel = "MB_PER_S",
+            description = "/api/overlay bytes served per second, all clients together (MB/s); beyond it a response "
+                    + "waits its turn (up to 10 s, then 503 with Retry-After).")
+    double httpOverlayRate = TrackerNetConfig.DEFAULT_OVERLAY_BYTES_PER_SECOND / (double) (1 << 20);
+
     /** Set when the tracker is up (for tests that run the command in-process). */
     volatile TrackerServer server;
 
@@ -274,7 +281,15 @@ public final class TrackerCommand implements Callable<Integer> {
                 TrackerNetConfig.DEFAULT_SHARED_REPLY_BYTES,
                 atLeastOne(cl, "--http-max-connections", httpMaxConnections),
                 millis(cl, "--http-idle-timeout", httpIdleTimeout),
-                TrackerNetConfig.DEFAULT_OVERLAY_MIN_INTERVAL_MS);
+                TrackerNetConfig.DEFAULT_OVERLAY_MIN_INTERVAL_MS,
+                bytesPerSecond(cl, "--http-overlay-rate", httpOverlayRate));
+    }
+
+    static long bytesPerSecond(CommandLine cl, String option, double mbPerSecond) {
+        if (!(mbPerSecond >= 0.001 && mbPerSecond <= 1e6))
+            throw new CommandLine.ParameterException(
+                    cl, option + " must be 0.001..1000000 MB per second, not " + mbPerSecond);
+        return Math.round(mbPerSecond * (1 << 20));
     }
 
     static long millis(CommandLine cl, String option, double seconds) {

@@ -194,6 +194,8 @@ public final class HttpJsonServer implements AutoCloseable {
     private volatile java.util.function.Consumer<Request> guard = request -> {};
 
     private final ChannelGroup channels = new DefaultChannelGroup("http", GlobalEventExecutor.INSTANCE);
+    /** Large bodies served repeatedly: one direct copy each, shared by the responses (see {@link SharedBodies}). */
+    private final SharedBodies bodies = new SharedBodies();
 
     /** @param group loops to run on, or null for an own one-thread group (shut down by {@link #close()}) */
     public HttpJsonServer(EventLoopGroup group) {
@@ -313,6 +315,7 @@ public final class HttpJsonServer implements AutoCloseable {
     public void close() {
         channels.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         if (ownGroup != null) Netty.shutdown(ownGroup);
+        bodies.clear();
     }
 
     private synchronized Map<String, Handler> methodsFor(String path) {
@@ -410,14 +413,14 @@ public final class HttpJsonServer implements AutoCloseable {
         return Response.error(500, "internal error: " + t);
     }
 
-    private static void respond(ChannelHandlerContext ctx, Response r, boolean keepAlive) {
+    private void respond(ChannelHandlerContext ctx, Response r, boolean keepAlive) {
         respond(ctx, r, keepAlive, null);
     }
 
-    private static void respond(ChannelHandlerContext ctx, Response r, boolean keepAlive, String allow) {
+    private void respond(ChannelHandlerContext ctx, Response r, boolean keepAlive, String allow) {
         if (r == null) r = Response.error(500, "handler returned no response");
         FullHttpResponse resp = new DefaultFullHttpResponse(
-                HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(r.status()), Unpooled.wrappedBuffer(r.body()));
+                HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(r.status()), bodies.body(r.body()));
         resp.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
         resp.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.body().length);
         if (allow != null) resp.headers().set(HttpHeaderNames.ALLOW, allow);

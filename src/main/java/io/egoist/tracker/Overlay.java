@@ -122,51 +122,74 @@ final class Overlay {
         return changed;
     }
 
-    /** Replaces e's links, keeping the reverse index, the encoded pieces and the counts in step. */
+    /**
+     * Replaces e's links, keeping the reverse index, the encoded pieces and the counts in step. Per link this is
+     * one lookup of its destination (for the canonical id and its encoded piece); a link whose destination and
+     * cost are those of one of e's current links keeps that link's piece, and a destination e already linked to
+     * leaves the reverse index alone (a UPT costs the links that changed, not all of them).
+     */
     void setLinks(NodeEntry e, List<Link> links) {
-        for (Link l : e.links) {
+        List<Link> old = e.links;
+        String[] oldPieces = e.linkPieces;
+        int n = links.size();
+        Link[] canon = new Link[n];
+        String[] pieces = n == 0 ? NodeEntry.NO_PIECES : new String[n];
+        StringBuilder sb = null;
+        for (int i = 0; i < n; i++) {
+            Link l = links.get(i);
+            int same = indexOfSame(old, l);
+            if (same >= 0) { // unchanged link: its canonical form and piece are already made
+                canon[i] = old.get(same);
+                pieces[i] = oldPieces[same];
+                continue;
+            }
+            NodeEntry d = nodes.get(l.dst());
+            NodeId dst = d == null ? l.dst() : d.id;
+            canon[i] = l.src() == e.id && dst == l.dst() ? l : new Link(e.id, dst, l.cost());
+            if (sb == null) sb = new StringBuilder(48);
+            sb.setLength(0);
+            sb.append(e.idPiece);
+            if (d != null) sb.append(d.idPiece); // "@ip:port", encoded once at registration
+            else sb.append(Seed.PACK_DELIMITER).append(dst);
+            sb.append(Seed.PACK_DELIMITER)
+                    .append(WireCodec.formatCost(l.cost()))
+                    .append(Seed.NEIGHBOR_DELIMITER);
+            pieces[i] = sb.toString();
+        }
+        List<Link> now = n == 0 ? List.of() : List.of(canon);
+        for (Link l : old) {
+            if (hasDst(now, l.dst())) continue; // still linked: the reverse index stays as it is
             Set<NodeId> s = inbound.get(l.dst());
             if (s != null) {
                 s.remove(e.id);
                 if (s.isEmpty()) inbound.remove(l.dst());
             }
         }
-        linkCount -= e.links.size();
-        for (String p : e.linkPieces) linkChars -= p.length();
-        e.links = links;
-        linkCount += links.size();
-        String[] pieces = links.isEmpty() ? NodeEntry.NO_PIECES : new String[links.size()];
-        StringBuilder sb = new StringBuilder(48);
-        for (int i = 0; i < pieces.length; i++) {
-            Link l = links.get(i);
-            sb.setLength(0);
-            sb.append(e.idPiece)
-                    .append(Seed.PACK_DELIMITER)
-                    .append(l.dst())
-                    .append(Seed.PACK_DELIMITER)
-                    .append(WireCodec.formatCost(l.cost()))
-                    .append(Seed.NEIGHBOR_DELIMITER);
-            pieces[i] = sb.toString();
-            linkChars += pieces[i].length();
-        }
-        e.linkPieces = pieces;
-        for (Link l : links)
+        for (Link l : now) {
+            if (hasDst(old, l.dst())) continue;
             inbound.computeIfAbsent(l.dst(), k -> new HashSet<>(4)).add(e.id);
+        }
+        linkCount += n - old.size();
+        for (String p : oldPieces) linkChars -= p.length();
+        for (String p : pieces) linkChars += p.length();
+        e.links = now;
+        e.linkPieces = pieces;
         replyCache = null;
         netCache = null;
     }
 
-    /** The links with endpoints replaced by the registered NodeId instances (less memory per link). */
-    List<Link> canonical(List<Link> links) {
-        List<Link> out = new ArrayList<>(links.size());
-        for (Link l : links) {
-            NodeEntry s = nodes.get(l.src());
-            NodeEntry d = nodes.get(l.dst());
-            NodeId src = s == null ? l.src() : s.id;
-            NodeId dst = d == null ? l.dst() : d.id;
-            out.add(src == l.src() && dst == l.dst() ? l : new Link(src, dst, l.cost()));
+    /** The index of a link in {@code links} to the same destination with the same cost, or -1 (a few links: a scan). */
+    private static int indexOfSame(List<Link> links, Link l) {
+        for (int i = 0; i < links.size(); i++) {
+            Link o = links.get(i);
+            if (Double.compare(o.cost(), l.cost()) == 0 && o.dst().equals(l.dst())) return i;
         }
-        return List.copyOf(out);
+        return -1;
+    }
+
+    private static boolean hasDst(List<Link> links, NodeId dst) {
+        for (int i = 0; i < links.size(); i++) if (links.get(i).dst().equals(dst)) return true;
+        return false;
     }
 
     /** The REG reply for the current overlay: the same immutable list until nodes or links change. */

@@ -9,8 +9,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.zip.CRC32C;
 import java.util.zip.GZIPOutputStream;
 
@@ -68,18 +68,27 @@ final class OverlaySnapshots implements AutoCloseable {
 
     private final CoreHost<TrackerCore> host;
     private final long minIntervalNanos;
-    private final ExecutorService builder = Executors.newSingleThreadExecutor(r -> {
+    /** Builds the snapshots; also the budget's timer (releasing a delayed response is a future's completion). */
+    private final ScheduledExecutorService builder = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, BUILDER_THREAD);
         t.setDaemon(true);
         return t;
     });
+
+    private final OverlayBudget budget;
     private volatile Published current;
     private CompletableFuture<Published> building; // guarded by this
     private volatile long builds;
 
-    OverlaySnapshots(CoreHost<TrackerCore> host, long minIntervalMs) {
+    OverlaySnapshots(CoreHost<TrackerCore> host, long minIntervalMs, long bytesPerSecond) {
         this.host = host;
         this.minIntervalNanos = minIntervalMs * 1_000_000L;
+        this.budget = new OverlayBudget(bytesPerSecond, builder, System::nanoTime);
+    }
+
+    /** The byte budget of whole-overlay responses. */
+    OverlayBudget budget() {
+        return budget;
     }
 
     /** A snapshot at most minIntervalMs old (a rebuild is started when the current one is older). */

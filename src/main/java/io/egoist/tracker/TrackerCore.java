@@ -123,7 +123,7 @@ public final class TrackerCore implements Core {
         // links after all nodes so that ids are shared with the registered ones
         for (TrackerNode n : initialState.nodes()) {
             NodeEntry e = overlay.get(n.id());
-            if (e != null) overlay.setLinks(e, overlay.canonical(servableLinks(n.links())));
+            if (e != null) overlay.setLinks(e, servableLinks(n.links()));
         }
         publishGauges();
     }
@@ -386,7 +386,7 @@ public final class TrackerCore implements Core {
         boolean wasSuspect = e.suspect;
         removals.signOfLife(e, now);
         int before = e.links.size();
-        overlay.setLinks(e, overlay.canonical(kept));
+        overlay.setLinks(e, kept);
         out.add(new TrackerEffect.PersistNode(e.view()));
         if (log.isInfoEnabled()) {
             log.info(

@@ -40,7 +40,8 @@ public final class TrackerMetrics {
     /**
      * @param guard the line port's defence counts: {refused by the per-address cap, first-line timeouts, stalled
      *     closes} ({@code CoreHost.guardCounts})
-     * @param http the HTTP server's {open, refused by the cap, idle closes}, or null without HTTP
+     * @param http the HTTP server's {open, refused by the cap, idle closes} and the /api/overlay budget's {delayed,
+     *     refused}, or null without HTTP
      */
     public TrackerMetrics(TrackerStats stats, TrackerStore store, Supplier<long[]> guard, Supplier<long[]> http) {
         this.stats = stats;
@@ -95,6 +96,12 @@ public final class TrackerMetrics {
                     .register(registry);
             FunctionCounter.builder("egoist.tracker.http.idle.closes", this, m -> m.http.get()[2])
                     .description("HTTP connections closed as idle")
+                    .register(registry);
+            FunctionCounter.builder("egoist.tracker.http.overlay.delayed", this, m -> m.http.get()[3])
+                    .description("/api/overlay responses delayed by the byte budget")
+                    .register(registry);
+            FunctionCounter.builder("egoist.tracker.http.overlay.refused", this, m -> m.http.get()[4])
+                    .description("/api/overlay responses refused (503) because the budget's wait was too long")
                     .register(registry);
         }
         for (String t : List.of(Seed.REGISTER, Seed.UPDATE, Seed.REMOVE, "EMPTY")) counter("messages", "type", t);

@@ -18,6 +18,9 @@ import java.util.Objects;
  * @param httpMaxConnections        open HTTP connections; one more gets {@code 503} and is closed
  * @param httpIdleTimeoutMs         an HTTP connection with no request and no output progress this long is closed
  * @param overlayMinIntervalMs      {@code /api/overlay} is served from a snapshot at most this old
+ * @param overlayBytesPerSecond     {@code /api/overlay} bodies served per second, all clients together (a budget: a
+ *                                  response beyond it waits its turn, up to {@link OverlayBudget#MAX_WAIT_MS}, then
+ *                                  gets {@code 503} with {@code Retry-After}); {@code 304}s cost nothing
  */
 public record TrackerNetConfig(
         String httpBind,
@@ -27,7 +30,8 @@ public record TrackerNetConfig(
         long sharedReplyBytes,
         int httpMaxConnections,
         long httpIdleTimeoutMs,
-        long overlayMinIntervalMs) {
+        long overlayMinIntervalMs,
+        long overlayBytesPerSecond) {
 
     public static final String DEFAULT_HTTP_BIND = "127.0.0.1";
     public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 64;
@@ -37,6 +41,8 @@ public record TrackerNetConfig(
     public static final int DEFAULT_HTTP_MAX_CONNECTIONS = 128;
     public static final long DEFAULT_HTTP_IDLE_TIMEOUT_MS = 30_000;
     public static final long DEFAULT_OVERLAY_MIN_INTERVAL_MS = 500;
+    /** Whole-overlay bytes served per second, all HTTP clients together (the protocol comes first). */
+    public static final long DEFAULT_OVERLAY_BYTES_PER_SECOND = 8L << 20;
     /** Lines at least this long are shared (REG replies; NACKs and short replies are not worth caching). */
     public static final int SHARED_LINE_MIN_CHARS = 512;
 
@@ -51,6 +57,7 @@ public record TrackerNetConfig(
         if (httpMaxConnections < 1) throw new IllegalArgumentException("max HTTP connections must be at least 1");
         if (httpIdleTimeoutMs <= 0) throw new IllegalArgumentException("HTTP idle timeout must be positive");
         if (overlayMinIntervalMs < 0) throw new IllegalArgumentException("overlay interval must be >= 0");
+        if (overlayBytesPerSecond < 1) throw new IllegalArgumentException("overlay bytes per second must be positive");
     }
 
     public static TrackerNetConfig defaults() {
@@ -62,7 +69,8 @@ public record TrackerNetConfig(
                 DEFAULT_SHARED_REPLY_BYTES,
                 DEFAULT_HTTP_MAX_CONNECTIONS,
                 DEFAULT_HTTP_IDLE_TIMEOUT_MS,
-                DEFAULT_OVERLAY_MIN_INTERVAL_MS);
+                DEFAULT_OVERLAY_MIN_INTERVAL_MS,
+                DEFAULT_OVERLAY_BYTES_PER_SECOND);
     }
 
     public TrackerNetConfig withHttpBind(String v) {
@@ -74,7 +82,8 @@ public record TrackerNetConfig(
                 sharedReplyBytes,
                 httpMaxConnections,
                 httpIdleTimeoutMs,
-                overlayMinIntervalMs);
+                overlayMinIntervalMs,
+                overlayBytesPerSecond);
     }
 
     public TrackerNetConfig withMaxConnectionsPerAddress(int v) {
@@ -86,7 +95,8 @@ public record TrackerNetConfig(
                 sharedReplyBytes,
                 httpMaxConnections,
                 httpIdleTimeoutMs,
-                overlayMinIntervalMs);
+                overlayMinIntervalMs,
+                overlayBytesPerSecond);
     }
 
     public TrackerNetConfig withFirstLineTimeoutMs(long v) {
@@ -98,7 +108,8 @@ public record TrackerNetConfig(
                 sharedReplyBytes,
                 httpMaxConnections,
                 httpIdleTimeoutMs,
-                overlayMinIntervalMs);
+                overlayMinIntervalMs,
+                overlayBytesPerSecond);
     }
 
     public TrackerNetConfig withStallCloseMs(long v) {
@@ -110,7 +121,8 @@ public record TrackerNetConfig(
                 sharedReplyBytes,
                 httpMaxConnections,
                 httpIdleTimeoutMs,
-                overlayMinIntervalMs);
+                overlayMinIntervalMs,
+                overlayBytesPerSecond);
     }
 
     public TrackerNetConfig withHttpMaxConnections(int v) {
@@ -122,7 +134,8 @@ public record TrackerNetConfig(
                 sharedReplyBytes,
                 v,
                 httpIdleTimeoutMs,
-                overlayMinIntervalMs);
+                overlayMinIntervalMs,
+                overlayBytesPerSecond);
     }
 
     public TrackerNetConfig withHttpIdleTimeoutMs(long v) {
@@ -134,7 +147,8 @@ public record TrackerNetConfig(
                 sharedReplyBytes,
                 httpMaxConnections,
                 v,
-                overlayMinIntervalMs);
+                overlayMinIntervalMs,
+                overlayBytesPerSecond);
     }
 
     public TrackerNetConfig withOverlayMinIntervalMs(long v) {
@@ -146,6 +160,20 @@ public record TrackerNetConfig(
                 sharedReplyBytes,
                 httpMaxConnections,
                 httpIdleTimeoutMs,
+                v,
+                overlayBytesPerSecond);
+    }
+
+    public TrackerNetConfig withOverlayBytesPerSecond(long v) {
+        return new TrackerNetConfig(
+                httpBind,
+                maxConnectionsPerAddress,
+                firstLineTimeoutMs,
+                stallCloseMs,
+                sharedReplyBytes,
+                httpMaxConnections,
+                httpIdleTimeoutMs,
+                overlayMinIntervalMs,
                 v);
     }
 }

@@ -145,7 +145,8 @@ public final class TrackerServer implements AutoCloseable {
             RevocationServing.install(tls, host); // secure mode: members fetch the CA-signed list (CrlLines)
             int port = host.listen(config.bindHost(), config.port());
             int httpPort = -1;
-            OverlaySnapshots overlay = new OverlaySnapshots(host, net.overlayMinIntervalMs());
+            OverlaySnapshots overlay =
+                    new OverlaySnapshots(host, net.overlayMinIntervalMs(), net.overlayBytesPerSecond());
             snapshots = overlay;
             if (config.httpPort() >= 0) {
                 http = new HttpJsonServer()
@@ -159,9 +160,13 @@ public final class TrackerServer implements AutoCloseable {
             // a scrape neither waits for the protocol thread nor adds work to it
             TrackerStats stats = core.stats();
             TrackerMetrics metrics = new TrackerMetrics(
-                    stats, store, h::guardCounts, httpServer == null ? null : httpServer::connectionCounts);
+                    stats,
+                    store,
+                    h::guardCounts,
+                    httpServer == null ? null : () -> httpCounts(httpServer, overlay.budget()));
             if (http != null) {
-                http.route("GET", "/api/overlay", req -> overlay.get().thenApply(p -> overlayResponse(req, p)));
+                // bodies within a byte budget for all clients together: bulk reads cannot take the line port's CPU
+                http.route("GET", "/api/overlay", req -> overlay.get().thenCompose(p -> budgeted(overlay, req, p)));
                 http.route("GET", "/healthz", req -> CompletableFuture.completedFuture(health(stats, store)));
                 http.route(
                         "GET",
@@ -308,6 +313,28 @@ public final class TrackerServer implements AutoCloseable {
     /** The JSON document /api/overlay serves (the same bytes as a snapshot's). */
     static Response overlayJson(TrackerSnapshot snap) {
         return new Response(200, HttpJsonServer.JSON, OverlaySnapshots.json(snap));
+    }
+
+    /** The HTTP server's {open, refused, idle closes} and the overlay budget's {delayed, refused}, for /metrics. */
+    static long[] httpCounts(HttpJsonServer http, OverlayBudget budget) {
+        long[] c = http.connectionCounts();
+        long[] b = budget.counts();
+        return new long[] {c[0], c[1], c[2], b[0], b[1]};
+    }
+
+    /** The response once the overlay budget has paid for its body; 503 with Retry-After if that would take too long. */
+    static CompletableFuture<Response> budgeted(
+            OverlaySnapshots overlay, HttpJsonServer.Request req, OverlaySnapshots.Published p) {
+        Response r = overlayResponse(req, p);
+        OverlayBudget budget = overlay.budget();
+        return budget.acquire(r.body().length)
+                .thenApply(ok -> ok
+                        ? r
+                        : Response.error(
+                                        503,
+                                        "overlay reads over budget (" + budget.bytesPerSecond()
+                                                + " bytes/s for all clients); retry later")
+                                .withHeader("Retry-After", Long.toString(budget.retryAfterSeconds())));
     }
 
     /** 304 when the client has this snapshot (If-None-Match), else the JSON, gzipped when the client accepts it. */

@@ -51,6 +51,8 @@ class TrackerCommandTest {
                         "5.0",
                         "--http-idle-timeout",
                         "30.0",
+                        "--http-overlay-rate",
+                        "8.0",
                         "--data",
                         "egoist-tracker-data",
                         "--http-port",
@@ -95,6 +97,10 @@ class TrackerCommandTest {
         assertThat(c.maxNodes()).isEqualTo(7);
         assertThat(c.maxLinks()).isEqualTo(9);
         assertThat(c.maxRegsPerConnection()).isEqualTo(2);
+        assertThat(cmd.netConfig().overlayBytesPerSecond())
+                .isEqualTo(io.egoist.tracker.TrackerNetConfig.DEFAULT_OVERLAY_BYTES_PER_SECOND);
+        cl.parseArgs("tracker", "--http-overlay-rate", "0.5");
+        assertThat(cmd.netConfig().overlayBytesPerSecond()).isEqualTo(512 * 1024);
     }
 
     @ParameterizedTest
@@ -120,6 +126,8 @@ class TrackerCommandTest {
                 "--stall-timeout=-1",
                 "--http-max-connections=0",
                 "--http-idle-timeout=0",
+                "--http-overlay-rate=0",
+                "--http-overlay-rate=NaN",
                 "--http-bind="
             })
     void badOptionIsAOneLineErrorAndNonZeroExit(String option) {

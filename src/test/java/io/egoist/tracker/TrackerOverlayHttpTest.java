@@ -101,6 +101,34 @@ class TrackerOverlayHttpTest {
     }
 
     @Test
+    void overlayBodiesBeyondTheByteBudgetGet503WithRetryAfterWhile304sStillPass() throws Exception {
+        // 1 byte/s: the first document passes (the budget starts full), the next would wait far beyond 10 s
+        server = TrackerServer.start(
+                config(),
+                TrackerNetConfig.defaults().withOverlayMinIntervalMs(60_000).withOverlayBytesPerSecond(1));
+        try (LineClient c = new LineClient(server.port())) {
+            c.send("REG@10.0.0.1:7000").readReply();
+        }
+        HttpResponse<byte[]> first = get("/api/overlay");
+        assertThat(first.statusCode()).isEqualTo(200);
+        String etag = first.headers().firstValue("etag").orElseThrow();
+
+        HttpResponse<byte[]> second = get("/api/overlay");
+        assertThat(second.statusCode()).isEqualTo(503);
+        assertThat(new String(second.body(), StandardCharsets.UTF_8)).contains("overlay reads over budget");
+        assertThat(Long.parseLong(second.headers().firstValue("retry-after").orElseThrow()))
+                .isPositive();
+        // a client that has the document costs nothing: 304 whatever the budget
+        assertThat(get("/api/overlay", "If-None-Match", etag).statusCode()).isEqualTo(304);
+        assertThat(server.overlaySnapshots().budget().counts()[1]).isEqualTo(1); // one refused
+        assertThat(server.scrapeMetrics()).contains("egoist_tracker_http_overlay_refused_total 1.0");
+        // the line port is not affected
+        try (LineClient c = new LineClient(server.port())) {
+            assertThat(c.send("REG@10.0.0.2:7000").readReply()).isNotEmpty();
+        }
+    }
+
+    @Test
     void snapshotIsRebuiltAfterTheIntervalAndAChangeGetsANewEtag() throws Exception {
         server = TrackerServer.start(config(), TrackerNetConfig.defaults().withOverlayMinIntervalMs(0));
         String first = get("/api/overlay").headers().firstValue("etag").orElseThrow();

@@ -1,0 +1,86 @@
+package io.egoist.tracker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.egoist.wire.Link;
+import io.egoist.wire.Message;
+import io.egoist.wire.NodeId;
+import io.egoist.wire.Segmenter;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** A UPT costs the links that changed: unchanged links keep their pieces, and the reverse index stays right. */
+class OverlayTest {
+    private final Overlay overlay = new Overlay();
+
+    private NodeEntry join(String ip) {
+        NodeEntry e = new NodeEntry(new NodeId(ip, 7000), 0);
+        overlay.add(e);
+        return e;
+    }
+
+    private static Link link(NodeEntry src, NodeEntry dst, double cost) {
+        // fresh NodeId instances, as the decoder makes them
+        return new Link(new NodeId(src.id.ip(), src.id.port()), new NodeId(dst.id.ip(), dst.id.port()), cost);
+    }
+
+    @Test
+    void unchangedLinksKeepTheirPiecesAndChangedOnesAreEncodedAgain() {
+        NodeEntry a = join("10.0.0.1"), b = join("10.0.0.2"), c = join("10.0.0.3"), d = join("10.0.0.4");
+        overlay.setLinks(a, List.of(link(a, b, 10), link(a, c, 20)));
+        String[] first = a.linkPieces.clone();
+
+        overlay.setLinks(a, List.of(link(a, c, 20), link(a, b, 11), link(a, d, 5)));
+
+        assertThat(a.linkPieces[0]).isSameAs(first[1]); // a->c unchanged (moved): the same piece
+        assertThat(a.linkPieces[1])
+                .isEqualTo("@10.0.0.1:7000@10.0.0.2:7000@11|")
+                .isNotSameAs(first[0]);
+        assertThat(a.linkPieces[2]).isEqualTo("@10.0.0.1:7000@10.0.0.4:7000@5|");
+        // the links use the registered id instances
+        assertThat(a.links.get(1).dst()).isSameAs(b.id);
+        assertThat(a.links.get(2).src()).isSameAs(a.id);
+        assertThat(overlay.linkCount()).isEqualTo(3);
+        assertReplyMatches();
+    }
+
+    @Test
+    void removingANodeDropsExactlyTheLinksThatStillPointToIt() {
+        NodeEntry a = join("10.0.0.1"), b = join("10.0.0.2"), c = join("10.0.0.3"), d = join("10.0.0.4");
+        overlay.setLinks(a, List.of(link(a, b, 10), link(a, c, 20)));
+        overlay.setLinks(d, List.of(link(d, b, 1)));
+        // a keeps its link to b (new cost), drops c, adds d
+        overlay.setLinks(a, List.of(link(a, b, 12), link(a, d, 3)));
+
+        List<NodeEntry> changedByC = overlay.remove(c);
+        assertThat(changedByC).isEmpty(); // nobody links to c any more
+
+        List<NodeEntry> changedByB = overlay.remove(b);
+        assertThat(changedByB).containsExactlyInAnyOrder(a, d);
+        assertThat(a.links).extracting(Link::dst).containsExactly(d.id);
+        assertThat(d.links).isEmpty();
+        assertThat(overlay.linkCount()).isEqualTo(1);
+        assertReplyMatches();
+    }
+
+    @Test
+    void aDestinationListedTwiceStaysIndexedUntilTheLastLinkToItGoes() {
+        NodeEntry a = join("10.0.0.1"), b = join("10.0.0.2");
+        overlay.setLinks(a, List.of(link(a, b, 1), link(a, b, 2)));
+        overlay.setLinks(a, List.of(link(a, b, 2)));
+        assertThat(overlay.remove(b)).containsExactly(a);
+        assertThat(a.links).isEmpty();
+        assertReplyMatches();
+    }
+
+    private void assertReplyMatches() {
+        List<NodeId> ids = new ArrayList<>();
+        List<Link> all = new ArrayList<>();
+        for (NodeEntry e : overlay.entries()) {
+            ids.add(e.id);
+            all.addAll(e.links);
+        }
+        assertThat(overlay.replyLines()).isEqualTo(Segmenter.replyLines(new Message.RegisterReply(ids, all)));
+    }
+}
