@@ -30,7 +30,8 @@ import java.util.concurrent.locks.LockSupport;
  * path dies. Per run: a fresh ring of four nodes (source, relay, relay, destination; {@link TunnelPath}), a TCP
  * forward carrying a paced stream (8 KiB every 2 ms, a known byte pattern checked at the sink) and a UDP forward
  * carrying 1,000 numbered datagrams/s, both towards sinks at the destination that time every arrival. After a
- * warm-up the first relay is closed (its sockets close, as when its process dies). The stall is the longest gap
+ * warm-up the first relay dies: {@code kill} closes it (its sockets close, as when its process dies), {@code hang}
+ * freezes it (silent, sockets open, frames dropped: only timeouts reveal it). The stall is the longest gap
  * between two arrivals from the kill until the end of the run (8 s), next to the longest gap in the 2 s before
  * the kill (the noise of this machine). Figures, not assertions.
  */
@@ -40,12 +41,14 @@ public final class TunnelCrashBench {
     static final long WARMUP_MS = 3_000, AFTER_MS = 8_000;
 
     /** Runs {@code runs} crashes; returns each run's figures and the medians. */
-    public static Map<String, Object> run(int runs, PrintWriter log) throws Exception {
+    public static Map<String, Object> run(int runs, String mode, PrintWriter log) throws Exception {
+        if (!mode.equals("kill") && !mode.equals("hang")) throw new IllegalArgumentException("mode kill or hang");
         Map<String, Object> out = new LinkedHashMap<>();
+        out.put("crash_mode", mode);
         out.put("loadavg_before", loadavg());
         List<Map<String, Object>> all = new ArrayList<>();
         for (int r = 0; r < runs; r++) {
-            Map<String, Object> one = once();
+            Map<String, Object> one = once(mode);
             log.println("crash run " + (r + 1) + ": " + one);
             log.flush();
             all.add(one);
@@ -68,7 +71,7 @@ public final class TunnelCrashBench {
         return out;
     }
 
-    private static Map<String, Object> once() throws Exception {
+    private static Map<String, Object> once(String mode) throws Exception {
         try (Sinks sinks = new Sinks()) {
             List<Service> exposed = List.of(
                     new Service("tcpsink", Service.Proto.TCP, "127.0.0.1", sinks.tcp.getLocalPort()),
@@ -96,7 +99,11 @@ public final class TunnelCrashBench {
                         if (!killed && System.nanoTime() >= killAt) {
                             killed = true;
                             killAt = System.nanoTime();
-                            ring.node(1).close(); // the first relay dies
+                            if (mode.equals("kill")) ring.node(1).close(); // the first relay dies: its sockets close
+                            else { // it hangs: silent, sockets open, frames vanish; noticed by heartbeats only
+                                ring.node(1).tunnels().freeze();
+                                ring.node(1).freeze();
+                            }
                             end = killAt + AFTER_MS * 1_000_000L;
                         }
                         LockSupport.parkNanos(2_000_000);

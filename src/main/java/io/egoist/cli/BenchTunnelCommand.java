@@ -37,8 +37,12 @@ public final class BenchTunnelCommand implements Callable<Integer> {
 
     @Option(
             names = "--crash",
-            description = "Measure only the stall of a TCP stream and a UDP flow while a relay on their path dies.")
-    boolean crash;
+            arity = "0..1",
+            fallbackValue = "kill",
+            paramLabel = "kill|hang",
+            description = "Measure only the stall of a TCP stream and a UDP flow while a relay on their path dies:"
+                    + " kill (its sockets close) or hang (silent, sockets open).")
+    String crash;
 
     @Option(names = "--crash-runs", description = "Crashes measured with --crash (each on a fresh overlay).")
     int crashRuns = 3;
@@ -56,11 +60,13 @@ public final class BenchTunnelCommand implements Callable<Integer> {
         if (tcpMb < 1 || tcpMb > 10_000) throw new CommandLine.ParameterException(cl, "--tcp-mb must be 1..10000");
         if (samples < 10 || samples > 1_000_000)
             throw new CommandLine.ParameterException(cl, "--samples must be 10..1000000");
+        if (crash != null && !crash.equals("kill") && !crash.equals("hang"))
+            throw new CommandLine.ParameterException(cl, "--crash must be kill or hang, not " + crash);
         if (crashRuns < 1 || crashRuns > 100)
             throw new CommandLine.ParameterException(cl, "--crash-runs must be 1..100");
         PrintWriter err = cl.getErr(), out = cl.getOut();
-        Map<String, Object> r = crash
-                ? io.egoist.bench.TunnelCrashBench.run(crashRuns, err)
+        Map<String, Object> r = crash != null
+                ? io.egoist.bench.TunnelCrashBench.run(crashRuns, crash, err)
                 : TunnelBench.run(new TunnelBench.Settings(udpRates, seconds, tcpMb, samples), err);
         if (json) out.println(new ObjectMapper().writeValueAsString(r));
         else r.forEach((k, v) -> out.println(k + ": " + v));

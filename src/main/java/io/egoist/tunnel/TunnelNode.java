@@ -101,6 +101,7 @@ public final class TunnelNode implements AutoCloseable {
     private volatile boolean refreshing;
     private long lastFrameNanos = System.nanoTime();
     private boolean closed;
+    private volatile boolean frozen;
     int exitUdpSessions;
     int tcpStreams;
 
@@ -261,7 +262,7 @@ public final class TunnelNode implements AutoCloseable {
         ByteBuf body = f.body();
         lastFrameNanos = System.nanoTime();
         try {
-            if (closed) return;
+            if (closed || frozen) return;
             NodeId dst = Frames.dst(body);
             if (dst == null || body.getUnsignedByte(body.readerIndex()) != Frames.VERSION) {
                 malformed.incrementAndGet();
@@ -511,6 +512,14 @@ public final class TunnelNode implements AutoCloseable {
             malformed.get(),
             refusedIn.get()
         };
+    }
+
+    /**
+     * Emulates a hung node's tunnel plane (with {@code EgoistNode.freeze()}): every frame that arrives from now on
+     * is dropped, nothing is relayed or delivered; the sockets stay open. For the crash benchmark.
+     */
+    public void freeze() {
+        frozen = true;
     }
 
     @Override
