@@ -190,6 +190,13 @@ public final class NodeCommand implements Callable<Integer> {
             description = "Offer a local service to tunnels (udp or tcp; repeatable); nothing else is reachable.")
     List<String> expose = new java.util.ArrayList<>();
 
+    @Option(
+            names = "--stream-timeout",
+            paramLabel = "SECONDS",
+            description = "End a tunnel's TCP stream (closing both applications' connections) when its far end is not"
+                    + " heard for this long: no path, or the far node is gone. A relay's death alone does not end it.")
+    double streamTimeout = io.egoist.tunnel.TunnelLimits.DEFAULT_STREAM_TIMEOUT_MS / 1000.0;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -200,6 +207,8 @@ public final class NodeCommand implements Callable<Integer> {
         List<io.egoist.tunnel.Service> services;
         try {
             services = io.egoist.tunnel.Service.parseAll(expose);
+            if (!(streamTimeout >= 0.1 && streamTimeout <= 86_400))
+                throw new IllegalArgumentException("--stream-timeout must be 0.1..86400 seconds, not " + streamTimeout);
             cfg = config();
             emulation = emulation();
         } catch (IllegalArgumentException | IOException e) {
@@ -222,6 +231,7 @@ public final class NodeCommand implements Callable<Integer> {
         if (seed != null) opts.random(new Random(seed));
         if (emulation != null) opts.emulation(emulation);
         opts.expose(services);
+        opts.tunnelLimits(io.egoist.tunnel.TunnelLimits.DEFAULTS.withStreamTimeoutMs(Math.round(streamTimeout * 1000)));
         EgoistNode node;
         try {
             node = EgoistNode.bind(cfg, opts); // every port is bound before the first REG

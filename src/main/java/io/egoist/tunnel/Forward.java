@@ -29,6 +29,9 @@ public abstract class Forward {
     final AtomicLong packetsIn = new AtomicLong(), bytesIn = new AtomicLong(), packetsOut = new AtomicLong();
     final AtomicLong bytesOut = new AtomicLong(), dropped = new AtomicLong(), refused = new AtomicLong();
     final AtomicLong opened = new AtomicLong();
+    /** TCP: stream bytes sent again (after a path change, a gap, or no acknowledgement). */
+    final AtomicLong resent = new AtomicLong();
+
     volatile String lastError;
 
     Forward(TunnelNode node, long id, Spec spec) {
@@ -67,6 +70,7 @@ public abstract class Forward {
         c.put(udp ? "sessions_opened" : "streams_opened", opened.get());
         c.put("dropped", dropped.get());
         c.put("refused", refused.get());
+        if (!udp) c.put("bytes_resent", resent.get());
         if (lastError != null) c.put("last_error", lastError);
         return new Info(
                 id, spec.listen().proto().label(), boundAddress(), spec.to().toString(), spec.service(), c);

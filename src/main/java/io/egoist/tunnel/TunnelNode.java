@@ -110,6 +110,7 @@ public final class TunnelNode implements AutoCloseable {
     private volatile boolean refreshing;
     private long lastFrameNanos = System.nanoTime();
     private boolean closed;
+    private volatile boolean frozen;
     int exitUdpSessions;
     int tcpStreams;
 
@@ -119,6 +120,8 @@ public final class TunnelNode implements AutoCloseable {
             droppedNoRoute = new AtomicLong(),
             malformed = new AtomicLong(),
             refusedIn = new AtomicLong();
+    /** Stream bytes sent again by this node's stream ends at services (re-sends of its forwards count there). */
+    final AtomicLong streamBytesResent = new AtomicLong();
 
     public TunnelNode(NodeId self, EventLoop loop, Links links, List<Service> services, TunnelLimits limits) {
         this.self = self;
@@ -146,7 +149,7 @@ public final class TunnelNode implements AutoCloseable {
     }
 
     /** Takes the table now (once at a time): also when a frame found no route in a table that may be stale. */
-    private void refreshSoon() {
+    void refreshSoon() {
         if (refreshing || closed) return;
         refreshing = true;
         links.table().whenComplete((t, err) -> {
@@ -231,13 +234,18 @@ public final class TunnelNode implements AutoCloseable {
 
     /** A small control frame towards {@code dst} (ACCEPT, REFUSE, ACK, CLOSE...). */
     Sent control(int kind, NodeId dst, long flow, long seq, String text) {
+        return control(kind, dst, flow, seq, text.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** A small control frame with a binary payload (a stream's ACK). */
+    Sent control(int kind, NodeId dst, long flow, long seq, byte[] payload) {
         Channel ch = outTo(dst);
         if (ch == null) {
             refreshSoon();
             droppedNoRoute.incrementAndGet();
             return Sent.NO_ROUTE;
         }
-        write(ch, Frames.small(ch.alloc(), kind, dst, self, flow, seq, text.getBytes(StandardCharsets.US_ASCII)));
+        write(ch, Frames.small(ch.alloc(), kind, dst, self, flow, seq, payload));
         return Sent.OK;
     }
 
@@ -287,7 +295,7 @@ public final class TunnelNode implements AutoCloseable {
         ByteBuf frame = f.frame();
         lastFrameNanos = System.nanoTime();
         try {
-            if (closed) return;
+            if (closed || frozen) return;
             int b = frame.readerIndex() + FrameSplitter.PREFIX; // the body
             long dst = frame.readableBytes() < FrameSplitter.PREFIX + Frames.HEADER ? -1 : Frames.key(frame, b + 3);
             if (dst < 0 || frame.getUnsignedByte(b) != Frames.VERSION) {
@@ -356,6 +364,10 @@ public final class TunnelNode implements AutoCloseable {
                 if (fl != null) fl.onFrame(h);
             }
             case Frames.OPEN -> {
+                if (flows.get(key) instanceof TcpStream again) { // a repeated OPEN: our ACCEPT was lost
+                    again.onFrame(h);
+                    return;
+                }
                 String name = Frames.text(h.payload());
                 String why = refusal("tcp:" + name);
                 if (why == null && tcpStreams >= limits.tcpStreams())
@@ -380,7 +392,8 @@ public final class TunnelNode implements AutoCloseable {
                 if (fl != null) fl.onFrame(h);
                 else if (h.kind() != Frames.DATA && h.kind() != Frames.ACK && h.kind() != Frames.CLOSE)
                     malformed.incrementAndGet();
-                else if (h.kind() == Frames.DATA) control(Frames.CLOSE, h.src(), h.flow(), 0, "no such stream");
+                else if (h.kind() != Frames.CLOSE || !h.payload().isReadable()) // a CLOSE with a reason: never answered
+                control(Frames.CLOSE, h.src(), h.flow(), 0, "no such stream");
             }
         }
     }
@@ -408,6 +421,13 @@ public final class TunnelNode implements AutoCloseable {
 
     void removeFlow(FlowKey k, Flow f) {
         flows.remove(k, f);
+    }
+
+    /** The flows this node holds (tests). */
+    CompletableFuture<List<FlowKey>> flowKeys() {
+        CompletableFuture<List<FlowKey>> r = new CompletableFuture<>();
+        loop.execute(() -> r.complete(List.copyOf(flows.keySet())));
+        return r;
     }
 
     static long newFlowId() {
@@ -528,6 +548,14 @@ public final class TunnelNode implements AutoCloseable {
             malformed.get(),
             refusedIn.get()
         };
+    }
+
+    /**
+     * Emulates a hung node's tunnel plane (with {@code EgoistNode.freeze()}): every frame that arrives from now on
+     * is dropped, nothing is relayed or delivered; the sockets stay open. For the crash benchmark.
+     */
+    public void freeze() {
+        frozen = true;
     }
 
     @Override

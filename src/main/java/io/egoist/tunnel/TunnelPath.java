@@ -43,8 +43,22 @@ public final class TunnelPath implements AutoCloseable {
         this.tracker = tracker;
     }
 
-    /** Starts the tracker and {@code n} nodes; {@code exposed.get(i)} are node i's services (may be absent). */
+    /**
+     * Starts the tracker and {@code n} nodes; {@code exposed.get(i)} are node i's services (may be absent). The
+     * ports are chosen before the nodes start, so another process may take one meanwhile: then it starts afresh
+     * (at most three times).
+     */
     public static TunnelPath start(int n, Map<Integer, List<Service>> exposed, TunnelLimits limits) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return startOnce(n, exposed, limits);
+            } catch (IllegalStateException e) {
+                if (attempt >= 3 || e.getMessage() == null || !e.getMessage().contains("cannot bind")) throw e;
+            }
+        }
+    }
+
+    private static TunnelPath startOnce(int n, Map<Integer, List<Service>> exposed, TunnelLimits limits) {
         Path dir;
         try {
             dir = Files.createTempDirectory("egoist-tunnels-");

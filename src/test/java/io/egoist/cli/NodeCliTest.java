@@ -297,6 +297,8 @@ class NodeCliTest {
             {"node", "--tracker", "127.0.0.1:1", "--host", "localhost"},
             {"node", "--tracker", "127.0.0.1:1", "--ping-period", "0"},
             {"node", "--tracker", "127.0.0.1:1", "--data-hold", "-1"},
+            {"node", "--tracker", "127.0.0.1:1", "--stream-timeout", "0"},
+            {"node", "--tracker", "127.0.0.1:1", "--stream-timeout", "NaN"},
             {"node", "--tracker", "127.0.0.1:1", "--rewire-min-gain-ms", "NaN"},
             {"node", "--tracker", "127.0.0.1:1", "--rewire-min-gain", "1.5"},
             {

@@ -512,6 +512,7 @@ public final class EgoistNode implements AutoCloseable {
         if (closed.get()) return;
         host.freeze().join();
         echo.freeze();
+        tunnels.freeze(); // a hung node relays no tunnel frames either
         log.info("event=node_frozen node={}", id);
     }
 
