@@ -84,6 +84,14 @@ class RouteModeIntegrationTest {
         return s.neighbors().stream().map(NodeStatus.Neighbor::node).toList();
     }
 
+    private NodeId bestNextHop(int source, NodeId to) {
+        return overlay.node(source)
+                .route(to, RouteMode.BEST)
+                .join()
+                .orElseThrow()
+                .nextHop();
+    }
+
     /** A source and a best route of it whose first hop is not a neighbor (a relay first if there is one). */
     private record Pick(int source, Route route) {}
 
@@ -113,27 +121,39 @@ class RouteModeIntegrationTest {
         Route r = p.route();
         assertThat(r.viaOutLink()).isFalse();
         assertThat(r.cost()).isLessThanOrEqualTo(r.directCost());
-        Route ov = overlay.node(p.source())
-                .route(r.destination(), RouteMode.OVERLAY)
-                .join()
-                .orElseThrow();
-        assertThat(r.cost()).isLessThanOrEqualTo(ov.cost() + 1e-6);
+        // both modes read in one turn of the node's loop, so from the same measurements (RTTs move under load)
+        Route[] both = overlay.node(p.source())
+                .query(c -> new Route[] {
+                    c.route(r.destination(), RouteMode.BEST).orElseThrow(),
+                    c.route(r.destination(), RouteMode.OVERLAY).orElseThrow()
+                })
+                .join();
+        assertThat(both[0].cost()).isLessThanOrEqualTo(both[1].cost() + 1e-6);
         byte[] payload = ("best mode from " + p.source()).getBytes(StandardCharsets.UTF_8);
+        NodeId hopBefore = bestNextHop(p.source(), r.destination());
         EgoistNode.SendResult res = overlay.node(p.source())
                 .send(r.destination(), payload, RouteMode.BEST)
                 .get(30, TimeUnit.SECONDS);
+        NodeId hopAfter = bestNextHop(p.source(), r.destination());
         assertThat(res.path()).first().isEqualTo(overlay.node(p.source()).id());
-        assertThat(res.path().get(1)).isEqualTo(r.nextHop()); // left over the direct link
+        if (hopBefore.equals(r.nextHop()) && hopAfter.equals(r.nextHop()))
+            assertThat(res.path().get(1)).isEqualTo(r.nextHop()); // left over the direct link
+        else assertThat(res.path().get(1)).isIn(hopBefore, hopAfter);
         assertThat(res.path()).last().isEqualTo(r.destination());
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> received.stream()
                         .anyMatch(m -> m.from().equals(overlay.node(p.source()).id())
                                 && java.util.Arrays.equals(m.payload(), payload)));
         // a second message reuses the link and arrives the same way
+        NodeId before = bestNextHop(p.source(), r.destination());
         EgoistNode.SendResult again = overlay.node(p.source())
                 .send(r.destination(), "again".getBytes(StandardCharsets.UTF_8), RouteMode.BEST)
                 .get(30, TimeUnit.SECONDS);
-        assertThat(again.path().get(1)).isEqualTo(r.nextHop());
+        NodeId after = bestNextHop(p.source(), r.destination());
+        // the best route may move with the measurements between two sends; while it stays, the link is reused
+        if (before.equals(r.nextHop()) && after.equals(r.nextHop()))
+            assertThat(again.path().get(1)).isEqualTo(r.nextHop());
+        else assertThat(again.path().get(1)).isIn(before, after);
         // the same destination in overlay mode leaves over an out-link
         EgoistNode.SendResult over = overlay.node(p.source())
                 .send(r.destination(), "overlay".getBytes(StandardCharsets.UTF_8), RouteMode.OVERLAY)
