@@ -268,13 +268,14 @@ public final class Demo {
     /**
      * A probe's timeout runs from when it is asked for, so the first probe of a peer includes the TLS handshake
      * (two Ed25519 signatures and several verifications, on a loop shared by all nodes): give it longer than the
-     * open demo's 1 s, or a busy machine's first probes time out and are made again, handshake and all.
+     * open demo's 1 s and than a handshake may take (5 s), or a busy machine's first probes time out and are made
+     * again, handshake and all.
      */
     static NodeConfig secureTimeouts(NodeConfig c) {
         return c.withPingTimeoutMs(Math.max(c.pingTimeoutMs(), SECURE_PING_TIMEOUT_MS));
     }
 
-    static final long SECURE_PING_TIMEOUT_MS = 3_000;
+    static final long SECURE_PING_TIMEOUT_MS = 6_000;
 
     private DemoHops.Result hopLatency(LocalOverlay o, List<int[]> pairs, List<MessageResult> messages) {
         if (params.latencyRounds() > 0)
