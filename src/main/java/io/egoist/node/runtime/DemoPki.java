@@ -23,10 +23,14 @@ public final class DemoPki implements LocalOverlay.Pki {
 
     private final Path dir;
     private final NetworkCa ca;
+    /** Deletes the directory when the process is stopped (Ctrl-C, SIGTERM) before {@link #close()}. */
+    private final Thread onExit;
 
     private DemoPki(Path dir, NetworkCa ca) {
         this.dir = dir;
         this.ca = ca;
+        this.onExit = new Thread(() -> delete(dir), "demo-ca-cleanup");
+        Runtime.getRuntime().addShutdownHook(onExit);
     }
 
     /** Creates a new CA in a new temporary directory. */
@@ -76,6 +80,11 @@ public final class DemoPki implements LocalOverlay.Pki {
     @Override
     public void close() {
         delete(dir);
+        try {
+            Runtime.getRuntime().removeShutdownHook(onExit);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook runs (or ran) anyway
+        }
     }
 
     private static void delete(Path root) {
