@@ -3,13 +3,7 @@ package io.egoist.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.egoist.node.runtime.Demo;
-import io.egoist.web.NodeJson;
 import java.io.PrintWriter;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -23,9 +17,11 @@ import picocli.CommandLine.Option;
         description = {
             "Run a tracker and 20 nodes on loopback with emulated RIPE latencies.",
             "",
+            "By default in secure mode: a temporary network CA in a temporary directory (deleted at exit), a certificate for the tracker and one per node, mutual TLS on every connection, signed link state and end-to-end DATA; --open runs the open v0.2 mode instead.",
+            "",
             "Everything runs in this process on 127.0.0.1 with ephemeral ports. The nodes are countries of the shipped RIPE Atlas matrix (/data/ripe-country-rtt.csv), spread evenly over its alphabetical order (which mixes continents); every line between two nodes is delayed by half their RTT. Periods are shortened (a probe every 2 s, a re-wiring step every 3 s); failure detection keeps its defaults (heartbeat 0.5 s, 3 misses).",
             "",
-            "The demo waits until the overlay has converged (every node has k neighbors, everyone reaches everyone, no re-wiring for --settle seconds) or --timeout passed, sends test messages over the overlay and reports per node its neighbors and costs (overlay vs full mesh vs direct) and per message the route, its cost, the measured round trip and the direct RTT. Progress goes to stderr, the report (or --json) to stdout. Exit code 0 once everything is closed, also when the overlay did not converge (\"converged\": false).",
+            "The demo waits until the overlay has converged (every node has k neighbors, everyone reaches everyone, no re-wiring for --settle seconds) or --timeout passed, sends test messages over the overlay and reports per node its neighbors and costs (overlay vs full mesh vs direct) and per message the route, its cost, the measured round trip and the direct RTT; then the DATA latency per overlay hop, and the round trips over a UDP and a TCP tunnel between the two nodes farthest apart (with --crash, a relay on the tunnels' path is the node crashed, and the report gives each tunnel's stall). Progress goes to stderr, the report (or --json) to stdout. Exit code 0 once everything is closed, also when the overlay did not converge (\"converged\": false).",
             ""
         })
 public final class DemoCommand implements Callable<Integer> {
@@ -77,6 +73,26 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Override the demo's re-wiring period (default 3 s; the seed's is 60 s).")
     Double rewirePeriod;
 
+    @Option(
+            names = "--open",
+            description =
+                    "Run the overlay in open v0.2 mode (no credentials) instead of secure mode (a temporary network CA, one certificate per node and the tracker, mutual TLS, signed link state, end-to-end DATA).")
+    boolean open;
+
+    @Option(
+            names = "--tunnels",
+            negatable = true,
+            description =
+                    "After the messages, forward a UDP and a TCP port between the two nodes farthest apart to echo services and measure round trips over them (--no-tunnels to skip).")
+    boolean tunnels = true;
+
+    @Option(
+            names = "--latency-rounds",
+            paramLabel = "N",
+            description =
+                    "For the DATA latency per hop: messages sent one after the other between each test pair, beyond the test messages (0 = the test messages only).")
+    int latencyRounds = 4;
+
     @Option(names = "--json", description = "Print one JSON object instead of the text report.")
     boolean json;
 
@@ -121,8 +137,8 @@ public final class DemoCommand implements Callable<Integer> {
             err.println("egoist demo: periods must be positive");
             return 2;
         }
-        if (messages < 0 || timeout <= 0 || settle < 0) {
-            err.println("egoist demo: --messages, --timeout and --settle must not be negative");
+        if (messages < 0 || timeout <= 0 || settle < 0 || latencyRounds < 0) {
+            err.println("egoist demo: --messages, --timeout, --settle and --latency-rounds must not be negative");
             return 2;
         }
         Demo.Result result;
@@ -135,7 +151,22 @@ public final class DemoCommand implements Callable<Integer> {
                 if (rewire != null) c = c.withRewirePeriodMs(Seconds.toMillis(rewire));
                 return c;
             };
-            Demo demo = new Demo(new Demo.Params(nodes, k, policy, seed, messages, timeout, settle, crash, tune), err);
+            if (open) org.slf4j.LoggerFactory.getLogger(DemoCommand.class).warn(SecureOptions.OPEN_WARNING);
+            Demo demo = new Demo(
+                    new Demo.Params(
+                            nodes,
+                            k,
+                            policy,
+                            seed,
+                            messages,
+                            timeout,
+                            settle,
+                            crash,
+                            tune,
+                            !open,
+                            tunnels,
+                            latencyRounds),
+                    err);
             if (watcher != null) demo.watch(watcher::started, watcher::running);
             result = demo.run();
         } catch (IllegalArgumentException e) {
@@ -151,170 +182,10 @@ public final class DemoCommand implements Callable<Integer> {
     void report(PrintWriter out, Demo.Result result) throws Exception {
         if (json) {
             ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-            out.println(mapper.writeValueAsString(toJson(result)));
+            out.println(mapper.writeValueAsString(DemoReport.toJson(result)));
         } else {
-            printReport(out, result);
+            DemoReport.print(out, result);
         }
         out.flush();
-    }
-
-    static Map<String, Object> toJson(Demo.Result r) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("converged", r.converged());
-        m.put("convergence_s", r.converged() ? NodeJson.number(r.convergenceSeconds()) : null);
-        m.put("nodes", r.nodes());
-        m.put("k", r.k());
-        m.put("policy", r.policy());
-        m.put("mean_cost_overlay", NodeJson.number(r.meanCostOverlay()));
-        m.put("mean_cost_full_mesh", NodeJson.number(r.meanCostFullMesh()));
-        m.put("mean_cost_direct", NodeJson.number(r.meanCostDirect()));
-        m.put("messages_sent", r.messagesSent());
-        m.put("messages_delivered", r.messagesDelivered());
-        List<Map<String, Object>> msgs = new ArrayList<>();
-        for (Demo.MessageResult x : r.messages()) {
-            Map<String, Object> mm = new LinkedHashMap<>();
-            mm.put("from", x.from());
-            mm.put("to", x.to());
-            mm.put("from_id", x.fromId().toString());
-            mm.put("to_id", x.toId().toString());
-            mm.put("delivered", x.delivered());
-            mm.put("path", x.path());
-            mm.put("route_cost_ms", NodeJson.number(x.routeCostMs()));
-            mm.put("measured_rtt_ms", NodeJson.number(x.measuredRttMs()));
-            mm.put("direct_rtt_ms", NodeJson.number(x.directRttMs()));
-            if (x.error() != null) mm.put("error", x.error());
-            msgs.add(mm);
-        }
-        m.put("messages", msgs);
-        List<Map<String, Object>> per = new ArrayList<>();
-        for (Demo.NodeResult n : r.perNode()) {
-            Map<String, Object> nm = new LinkedHashMap<>();
-            nm.put("name", n.name());
-            nm.put("id", n.id().toString());
-            nm.put("neighbors", n.neighbors());
-            nm.put("cost_overlay", NodeJson.number(n.costOverlay()));
-            nm.put("cost_full_mesh", NodeJson.number(n.costFullMesh()));
-            nm.put("cost_direct", NodeJson.number(n.costDirect()));
-            nm.put("cost_measured", NodeJson.number(n.ownCostMeasured()));
-            per.add(nm);
-        }
-        m.put("per_node", per);
-        if (r.crash() != null) {
-            Demo.CrashResult c = r.crash();
-            Map<String, Object> cm = new LinkedHashMap<>();
-            cm.put("mode", c.mode());
-            cm.put("victim", c.victim());
-            cm.put("victim_id", c.victimId().toString());
-            cm.put("affected_pairs", c.pairs());
-            cm.put("recovered_pairs", c.pairsRecovered());
-            cm.put("recovery_ms", NodeJson.number(c.recoveryMs()));
-            cm.put("recovery_sent_ms", NodeJson.number(c.recoverySentMs()));
-            cm.put("median_recovery_ms", NodeJson.number(c.medianRecoveryMs()));
-            cm.put("tracker_removed", c.trackerRemoved());
-            cm.put("tracker_removal_ms", c.trackerRemoved() ? NodeJson.number(c.trackerRemovalMs()) : null);
-            m.put("crash", cm);
-        }
-        m.put("elapsed_s", NodeJson.number(r.elapsedSeconds()));
-        return m;
-    }
-
-    private static void printReport(PrintWriter out, Demo.Result r) {
-        out.printf(
-                Locale.ROOT,
-                "EGOIST demo: %d nodes, k=%d, policy %s — %s%n",
-                r.nodes(),
-                r.k(),
-                r.policy(),
-                r.converged()
-                        ? String.format(Locale.ROOT, "converged (last re-wiring at %.1f s)", r.convergenceSeconds())
-                        : "NOT converged before the deadline");
-        out.println();
-        out.println("Costs are the mean RTT (ms) from a node to every other node: over the overlay's shortest paths,");
-        out.println("over the full mesh's shortest paths (the best any wiring could do), and over the direct paths.");
-        out.println();
-        out.printf(
-                Locale.ROOT,
-                "%-6s %-21s %-20s %9s %9s %9s%n",
-                "node",
-                "id",
-                "neighbors",
-                "overlay",
-                "fullmesh",
-                "direct");
-        for (Demo.NodeResult n : r.perNode()) {
-            out.printf(
-                    Locale.ROOT,
-                    "%-6s %-21s %-20s %9.1f %9.1f %9.1f%n",
-                    n.name(),
-                    n.id(),
-                    String.join(",", n.neighbors()),
-                    n.costOverlay(),
-                    n.costFullMesh(),
-                    n.costDirect());
-        }
-        out.printf(
-                Locale.ROOT,
-                "%-49s %9.1f %9.1f %9.1f%n",
-                "mean",
-                r.meanCostOverlay(),
-                r.meanCostFullMesh(),
-                r.meanCostDirect());
-        out.println();
-        out.printf(
-                Locale.ROOT,
-                "Test messages: %d sent, %d delivered (route cost = sum of the measured link costs on the path)%n",
-                r.messagesSent(),
-                r.messagesDelivered());
-        out.printf(
-                Locale.ROOT,
-                "%-6s %-6s %-30s %10s %10s %10s%n",
-                "from",
-                "to",
-                "path",
-                "route ms",
-                "rtt ms",
-                "direct ms");
-        for (Demo.MessageResult m : r.messages()) {
-            if (m.delivered()) {
-                out.printf(
-                        Locale.ROOT,
-                        "%-6s %-6s %-30s %10.1f %10.1f %10.1f%n",
-                        m.from(),
-                        m.to(),
-                        String.join(">", m.path()),
-                        m.routeCostMs(),
-                        m.measuredRttMs(),
-                        m.directRttMs());
-            } else {
-                out.printf(
-                        Locale.ROOT,
-                        "%-6s %-6s %-30s %10s %10s %10.1f%n",
-                        m.from(),
-                        m.to(),
-                        "FAILED: " + m.error(),
-                        "-",
-                        "-",
-                        m.directRttMs());
-            }
-        }
-        if (r.crash() != null) {
-            Demo.CrashResult c = r.crash();
-            out.println();
-            out.printf(
-                    Locale.ROOT,
-                    "Crash (%s): %s (%s); %d/%d affected pairs recovered: every pair had a message acknowledged"
-                            + " %.0f ms after the crash (median pair %.0f ms); %s%n",
-                    c.mode(),
-                    c.victim(),
-                    c.victimId(),
-                    c.pairsRecovered(),
-                    c.pairs(),
-                    c.recoveryMs(),
-                    c.medianRecoveryMs(),
-                    c.trackerRemoved()
-                            ? String.format(Locale.ROOT, "tracker removed it after %.0f ms", c.trackerRemovalMs())
-                            : "the tracker had not removed it yet");
-        }
-        out.printf(Locale.ROOT, "%nDone in %.1f s.%n", r.elapsedSeconds());
     }
 }

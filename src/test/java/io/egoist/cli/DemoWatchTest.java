@@ -106,10 +106,16 @@ class DemoWatchTest {
             w.process().destroy(); // SIGTERM
             assertThat(w.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
             assertThat(w.process().exitValue()).as("stderr:%n%s", w.stderr()).isZero();
+            // the demo ran in secure mode, and its temporary CA is gone
+            Matcher ca = CA.matcher(w.stderr());
+            assertThat(ca.find()).as("stderr:%n%s", w.stderr()).isTrue();
+            assertThat(Path.of(ca.group(1))).doesNotExist();
         } finally {
             w.process().destroyForcibly();
         }
     }
+
+    static final Pattern CA = Pattern.compile("secure: mutual TLS, signed link state, end-to-end DATA; CA in (\\S+) ");
 
     @Test
     void sigintWhileStillConvergingStopsItWithExitCode0() throws Exception {

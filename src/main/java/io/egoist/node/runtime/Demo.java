@@ -3,18 +3,14 @@ package io.egoist.node.runtime;
 import io.egoist.latency.LatencyMatrix;
 import io.egoist.node.NodeConfig;
 import io.egoist.node.NodeStatus;
-import io.egoist.node.RouteInfo;
 import io.egoist.sns.Graph;
 import io.egoist.sns.ShortestPaths;
 import io.egoist.wire.NodeId;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -28,8 +24,12 @@ import java.util.function.UnaryOperator;
  */
 public final class Demo {
 
-    /** What to run. */
-    /** {@code crash}: null (none), "kill" (the node's sockets close) or "hang" (it goes silent, sockets open). */
+    /**
+     * What to run. {@code crash}: null (none), "kill" (the node's sockets close) or "hang" (it goes silent, sockets
+     * open). {@code secure}: a temporary network CA and credentials for every process (else open v0.2 mode);
+     * {@code tunnels}: the UDP and TCP tunnels after the messages; {@code latencyRounds}: messages sent one after
+     * the other per test pair for the per-hop latency, beyond the test messages.
+     */
     public record Params(
             int nodes,
             int k,
@@ -39,7 +39,24 @@ public final class Demo {
             double timeoutSeconds,
             double settleSeconds,
             String crash,
-            UnaryOperator<NodeConfig> tune) {}
+            UnaryOperator<NodeConfig> tune,
+            boolean secure,
+            boolean tunnels,
+            int latencyRounds) {
+        /** Open mode, no tunnels, no latency rounds: the demo as it was. */
+        public Params(
+                int nodes,
+                int k,
+                String policy,
+                long seed,
+                int messages,
+                double timeoutSeconds,
+                double settleSeconds,
+                String crash,
+                UnaryOperator<NodeConfig> tune) {
+            this(nodes, k, policy, seed, messages, timeoutSeconds, settleSeconds, crash, tune, false, false, 0);
+        }
+    }
 
     /** Per message. */
     public record MessageResult(
@@ -64,7 +81,6 @@ public final class Demo {
             double costDirect,
             double ownCostMeasured) {}
 
-    /** The crash experiment. */
     /**
      * The crash experiment. Per affected pair (its route went through the victim): {@code recoveryMs} = when the
      * first message acknowledged after the crash was acknowledged (the worst pair), {@code recoverySentMs} = when
@@ -95,7 +111,11 @@ public final class Demo {
             double meanCostDirect,
             List<MessageResult> messages,
             CrashResult crash,
-            double elapsedSeconds) {
+            double elapsedSeconds,
+            String mode,
+            String caDir,
+            DemoHops.Result hops,
+            DemoTunnels.Result tunnels) {
         public int messagesSent() {
             return messages.size();
         }
@@ -143,11 +163,11 @@ public final class Demo {
         return chosen;
     }
 
-    private double elapsed() {
+    double elapsed() {
         return (System.nanoTime() - t0) / 1e9;
     }
 
-    private void say(String fmt, Object... args) {
+    void say(String fmt, Object... args) {
         progress.printf(Locale.ROOT, "[%5.1fs] " + fmt + "%n", prepend(elapsed(), args));
         progress.flush();
     }
@@ -162,6 +182,11 @@ public final class Demo {
     public Result run() {
         LatencyMatrix ripe = LatencyMatrix.ripe();
         LatencyMatrix matrix = ripe.subset(spreadOut(ripe, params.nodes()));
+        DemoPki pki = params.secure() ? DemoPki.create() : null;
+        String caDir = pki == null ? null : pki.dir().toString();
+        if (pki != null)
+            say("secure: mutual TLS, signed link state, end-to-end DATA; CA in %s (deleted at exit)", caDir);
+        else say("open: v0.2 mode without credentials (anyone who can reach the ports could join)");
         say(
                 "starting a tracker and %d nodes (k=%d, policy=%s) on 127.0.0.1 with RIPE latencies: %s",
                 params.nodes(), params.k(), params.policy(), String.join(" ", matrix.names()));
@@ -170,16 +195,40 @@ public final class Demo {
                 .k(params.k())
                 .policy(params.policy())
                 .seed(params.seed())
-                .tune(params.tune());
+                .tune(pki == null ? params.tune() : c -> params.tune().apply(secureTimeouts(c)))
+                .pki(pki);
+        DemoTunnels tunnels = params.tunnels() ? new DemoTunnels() : null;
+        if (tunnels != null) settings.nodeOptions((i, opts) -> opts.expose(tunnels.services()));
         if (onStarted != null) settings.tuneTracker(c -> c.withHttpPort(0));
-        try (LocalOverlay overlay = LocalOverlay.start(settings)) {
+        try (DemoTunnels closeTunnels = tunnels;
+                LocalOverlay overlay = LocalOverlay.start(settings)) {
             say("all %d nodes up; tracker on port %d", params.nodes(), overlay.trackerPort());
             if (onStarted != null) onStarted.accept(overlay);
             double convergedAt = awaitConvergence(overlay);
             boolean converged = convergedAt >= 0;
             List<NodeResult> perNode = wiring(overlay);
-            List<MessageResult> messages = sendMessages(overlay);
-            CrashResult crash = params.crash() != null ? crash(overlay, params.crash()) : null;
+            List<int[]> pairs = pairs(overlay.liveIndices(), params.messages(), params.seed());
+            List<MessageResult> messages = sendMessages(overlay, pairs);
+            DemoHops.Result hops = hopLatency(overlay, pairs, messages);
+            DemoTunnels.Result tunnelResult = tunnels == null ? null : tunnels(overlay, tunnels);
+            CrashResult crash = null;
+            if (params.crash() != null) {
+                int victim = tunnels == null ? -1 : tunnels.victim(overlay, tunnelResult);
+                DemoTunnelStreams streams = victim < 0 ? null : tunnels.streams(tunnelResult);
+                if (streams != null) {
+                    say(
+                            "tunnels: steady round trips over both while %s (a relay on their path) crashes",
+                            matrix.names().get(victim));
+                    streams.awaitFlowing(3_000);
+                } else if (tunnelResult != null) say("tunnels: no relay on their path to crash");
+                DemoCrash crasher = new DemoCrash(this);
+                crash = crasher.crash(overlay, params.crash(), victim);
+                if (streams != null) {
+                    tunnelResult =
+                            tunnelResult.withCrash(streams.stop(crash.victim(), crash.victimId(), crasher.crashAt()));
+                    sayStalls(tunnelResult.crash());
+                }
+            }
 
             double mo = perNode.stream()
                     .mapToDouble(NodeResult::costOverlay)
@@ -205,10 +254,70 @@ public final class Demo {
                     md,
                     messages,
                     crash,
-                    elapsed());
+                    elapsed(),
+                    pki == null ? "open" : "secure",
+                    caDir,
+                    hops,
+                    tunnelResult);
             if (whileRunning != null) whileRunning.accept(overlay, result);
             say("stopping");
             return result;
+        }
+    }
+
+    /**
+     * A probe's timeout runs from when it is asked for, so the first probe of a peer includes the TLS handshake
+     * (two Ed25519 signatures and several verifications, on a loop shared by all nodes): give it longer than the
+     * open demo's 1 s and than a handshake may take (5 s), or a busy machine's first probes time out and are made
+     * again, handshake and all.
+     */
+    static NodeConfig secureTimeouts(NodeConfig c) {
+        return c.withPingTimeoutMs(Math.max(c.pingTimeoutMs(), SECURE_PING_TIMEOUT_MS));
+    }
+
+    static final long SECURE_PING_TIMEOUT_MS = 6_000;
+
+    private DemoHops.Result hopLatency(LocalOverlay o, List<int[]> pairs, List<MessageResult> messages) {
+        if (params.latencyRounds() > 0)
+            say("per-hop latency: %d more messages per test pair, one after the other", params.latencyRounds());
+        DemoHops.Result h = DemoHops.measure(o, pairs, messages, params.latencyRounds());
+        say(
+                "DATA per overlay hop (median of %d messages, %d hops): %.2f ms one-way, of which %.2f ms beyond the"
+                        + " emulated delay",
+                h.samples(), h.hops(), h.medianRttPerHopMs(), h.medianOverheadPerHopMs());
+        return h;
+    }
+
+    private DemoTunnels.Result tunnels(LocalOverlay o, DemoTunnels t) {
+        DemoTunnels.Result r = t.measure(o);
+        if (r.error() != null) {
+            say("tunnels %s -> %s: %s", r.from(), r.to(), r.error());
+            return r;
+        }
+        say(
+                "tunnels %s -> %s (direct RTT %.1f ms): UDP %d/%d byte-exact, median %.2f ms; TCP %d/%d byte-exact,"
+                        + " median %.2f ms; relays %s",
+                r.from(),
+                r.to(),
+                r.directRttMs(),
+                r.udp().exact(),
+                r.udp().roundTrips(),
+                r.udp().medianMs(),
+                r.tcp().exact(),
+                r.tcp().roundTrips(),
+                r.tcp().medianMs(),
+                r.relays().isEmpty() ? "none" : String.join(",", r.relays()));
+        return r;
+    }
+
+    private void sayStalls(DemoTunnelStreams.CrashStall c) {
+        for (DemoTunnelStreams.Stall s : List.of(c.udp(), c.tcp())) {
+            say(
+                    "tunnel %s: longest gap between round trips %.0f ms%s%s",
+                    s.proto(),
+                    s.stallMs(),
+                    s.recovered() ? "" : " (no round trip after the crash)",
+                    s.note() == null ? "" : "; " + s.note());
         }
     }
 
@@ -247,7 +356,13 @@ public final class Demo {
         double lastChangeAt = elapsed();
         double lastReport = -10;
         while (true) {
-            Census c = census(o);
+            Census c;
+            try {
+                c = census(o);
+            } catch (java.util.concurrent.CompletionException slow) {
+                // a node's loop did not answer within 5 s (a very busy machine): not converged, look again
+                c = new Census(0, 0, lastChanges + 1);
+            }
             double now = elapsed();
             if (c.changes() != lastChanges) {
                 lastChanges = c.changes();
@@ -281,7 +396,14 @@ public final class Demo {
     private List<NodeResult> wiring(LocalOverlay o) {
         LatencyMatrix m = o.matrix();
         int n = m.size();
-        List<NodeStatus> st = o.statuses();
+        List<NodeStatus> st = null;
+        for (int attempt = 0; st == null; attempt++) {
+            try {
+                st = o.statuses();
+            } catch (java.util.concurrent.CompletionException slow) {
+                if (attempt >= 5) throw slow; // 5 s each: the nodes' loops are stuck
+            }
+        }
         Graph overlay = new Graph(n);
         Graph mesh = new Graph(n);
         for (int i = 0; i < n; i++) {
@@ -322,8 +444,7 @@ public final class Demo {
         return all.subList(0, Math.min(count, all.size()));
     }
 
-    private List<MessageResult> sendMessages(LocalOverlay o) {
-        List<int[]> pairs = pairs(o.liveIndices(), params.messages(), params.seed());
+    private List<MessageResult> sendMessages(LocalOverlay o, List<int[]> pairs) {
         say("sending %d test messages over the overlay", pairs.size());
         List<CompletableFuture<MessageResult>> fs = new ArrayList<>();
         for (int[] p : pairs)
@@ -363,121 +484,7 @@ public final class Demo {
         });
     }
 
-    /**
-     * Crashes the node that most routes pass through, then keeps sending between the live pairs whose route
-     * went through it until each pair has a message acknowledged; recovery = the last pair's first
-     * acknowledgement after the crash. Also waits (bounded) for the tracker to remove the node.
-     */
-    private CrashResult crash(LocalOverlay o, String mode) {
-        List<Integer> live = o.liveIndices();
-        Map<Integer, Integer> through = new HashMap<>();
-        Map<Integer, List<int[]>> pairsVia = new HashMap<>();
-        for (int s : live) {
-            List<RouteInfo> routes =
-                    o.node(s).routes().orTimeout(5, TimeUnit.SECONDS).join();
-            for (RouteInfo r : routes) {
-                int d = o.indexOf(r.destination());
-                for (int h = 1; h < r.path().size() - 1; h++) {
-                    int via = o.indexOf(r.path().get(h));
-                    through.merge(via, 1, Integer::sum);
-                    pairsVia.computeIfAbsent(via, x -> new ArrayList<>()).add(new int[] {s, d});
-                }
-            }
-        }
-        int victim = through.entrySet().stream()
-                .max(Map.Entry.<Integer, Integer>comparingByValue()
-                        .thenComparing(Map.Entry.comparingByKey(java.util.Comparator.reverseOrder())))
-                .map(Map.Entry::getKey)
-                .orElse(live.get(0));
-        List<int[]> affected = pairsVia.getOrDefault(victim, List.of());
-        String victimName = o.matrix().names().get(victim);
-        NodeId victimId = o.node(victim).id();
-        say(
-                "crash test (%s): %s %s (%s), on the route of %d pairs",
-                mode, mode.equals("hang") ? "freezing" : "stopping", victimName, victimId, affected.size());
-        long crashAt = System.nanoTime();
-        if (mode.equals("hang")) o.hang(victim);
-        else o.kill(victim);
-        Map<Integer, double[]> recoveredAt = new LinkedHashMap<>(); // pair -> {sent, acked} ms after the crash
-        double deadline = elapsed() + 20;
-        List<CompletableFuture<?>> inFlight = new ArrayList<>();
-        while (elapsed() < deadline) {
-            synchronized (recoveredAt) {
-                if (recoveredAt.size() >= affected.size()) break;
-            }
-            for (int p = 0; p < affected.size(); p++) {
-                synchronized (recoveredAt) {
-                    if (recoveredAt.containsKey(p)) continue;
-                }
-                int pi = p;
-                int[] pair = affected.get(p);
-                double sentAt = (System.nanoTime() - crashAt) / 1e6;
-                inFlight.add(o.node(pair[0])
-                        .send(o.node(pair[1]).id(), "after the crash".getBytes(StandardCharsets.UTF_8))
-                        .thenAccept(r -> {
-                            if (!r.path().contains(victimId)) {
-                                double ackedAt = (System.nanoTime() - crashAt) / 1e6;
-                                synchronized (recoveredAt) {
-                                    recoveredAt.merge(
-                                            pi, new double[] {sentAt, ackedAt}, (x, y) -> x[1] <= y[1] ? x : y);
-                                }
-                            }
-                        }));
-            }
-            sleep(100);
-        }
-        for (CompletableFuture<?> f : inFlight) {
-            try {
-                f.get(100, TimeUnit.MILLISECONDS);
-            } catch (Exception e) {
-                // failed sends during the outage are expected
-            }
-        }
-        double recovery, recoverySent, median;
-        int recovered;
-        synchronized (recoveredAt) {
-            recovered = recoveredAt.size();
-            double[] acks = recoveredAt.values().stream()
-                    .mapToDouble(x -> x[1])
-                    .sorted()
-                    .toArray();
-            recovery = acks.length == 0 ? 0 : acks[acks.length - 1];
-            median = acks.length == 0 ? 0 : acks[acks.length / 2];
-            recoverySent =
-                    recoveredAt.values().stream().mapToDouble(x -> x[0]).max().orElse(0);
-        }
-        say(
-                "traffic between the %d affected pairs flows again: every pair had a message acknowledged %.0f ms after the crash"
-                        + " (median pair %.0f ms; the last pair's message was sent at %.0f ms); %d/%d pairs",
-                affected.size(), recovery, median, recoverySent, recovered, affected.size());
-        double removalMs = -1;
-        double removalDeadline = elapsed() + 15;
-        while (elapsed() < removalDeadline) {
-            boolean present = o.tracker().snapshot().nodes().stream().anyMatch(n -> n.id().equals(victimId));
-            if (!present) {
-                removalMs = (System.nanoTime() - crashAt) / 1e6;
-                break;
-            }
-            sleep(200);
-        }
-        say(
-                removalMs >= 0 ? "the tracker removed %s after %.0f ms" : "the tracker still lists %s",
-                victimName,
-                removalMs);
-        return new CrashResult(
-                mode,
-                victimName,
-                victimId,
-                affected.size(),
-                recovered,
-                recovery,
-                recoverySent,
-                median,
-                removalMs >= 0,
-                removalMs);
-    }
-
-    private static void sleep(long ms) {
+    static void sleep(long ms) {
         try {
             Thread.sleep(ms);
         } catch (InterruptedException e) {

@@ -4,7 +4,9 @@ import io.egoist.latency.LatencyMatrix;
 import io.egoist.node.NodeConfig;
 import io.egoist.node.NodeStatus;
 import io.egoist.runtime.Netty;
+import io.egoist.security.tls.TlsMembers;
 import io.egoist.tracker.TrackerConfig;
+import io.egoist.tracker.TrackerNetConfig;
 import io.egoist.tracker.TrackerServer;
 import io.egoist.wire.NodeId;
 import io.netty.channel.EventLoopGroup;
@@ -45,6 +47,8 @@ public final class LocalOverlay implements AutoCloseable {
         boolean emulate = true;
         UnaryOperator<NodeConfig> tune = UnaryOperator.identity();
         UnaryOperator<TrackerConfig> tuneTracker = UnaryOperator.identity();
+        Pki pki;
+        java.util.function.BiConsumer<Integer, EgoistNode.Options> nodeOptions = (i, o) -> {};
 
         /** Node i is the matrix's i-th name; the matrix size is the number of nodes. */
         public Settings matrix(LatencyMatrix v) {
@@ -86,6 +90,35 @@ public final class LocalOverlay implements AutoCloseable {
             tuneTracker = v;
             return this;
         }
+
+        /**
+         * Secure mode: the tracker and every node run with credentials from {@code v} (each node on a port pair
+         * chosen before it starts, since its certificate names its id); the overlay closes {@code v} when it
+         * closes. Null (default): open mode.
+         */
+        public Settings pki(Pki v) {
+            pki = v;
+            return this;
+        }
+
+        /** Adjusts node i's runtime options before it starts (e.g. the services it exposes). */
+        public Settings nodeOptions(java.util.function.BiConsumer<Integer, EgoistNode.Options> v) {
+            nodeOptions = v;
+            return this;
+        }
+    }
+
+    /** Where a secure overlay's credentials come from (see {@link Settings#pki}). */
+    public interface Pki extends AutoCloseable {
+        /** The tracker's credentials. */
+        TlsMembers tracker();
+
+        /** Credentials for the node with this id ({@code 127.0.0.1:P}). */
+        TlsMembers node(NodeId id);
+
+        /** Forgets the credentials (deletes their files). */
+        @Override
+        void close();
     }
 
     private final Settings settings;
@@ -145,7 +178,9 @@ public final class LocalOverlay implements AutoCloseable {
     }
 
     private void startTracker(int port) {
-        tracker = TrackerServer.start(trackerConfig(port));
+        tracker = settings.pki == null
+                ? TrackerServer.start(trackerConfig(port))
+                : TrackerServer.start(trackerConfig(port), TrackerNetConfig.defaults(), settings.pki.tracker());
         trackerPort = tracker.port();
     }
 
@@ -169,13 +204,58 @@ public final class LocalOverlay implements AutoCloseable {
                                 DataPortLimits.DEFAULT_MAX_CONNECTIONS, DataPortLimits.DEFAULT_MAX_CONNECTIONS));
         LatencyEmulation emulation = settings.emulate ? LatencyEmulation.withDirectory(name, directory) : null;
         if (emulation != null) opts.emulation(emulation);
+        settings.nodeOptions.accept(i, opts);
         // the node's port is known only once bound; name it before it can be probed (its first probe
         // comes after firstProbeDelayMs at the others)
-        EgoistNode node = EgoistNode.start(cfg, opts);
+        EgoistNode node = settings.pki == null ? EgoistNode.start(cfg, opts) : startSecure(cfg, opts);
         directory.put(node.id(), name);
         names.put(node.id(), name);
         nodes.add(node);
         alive.add(true);
+    }
+
+    /**
+     * A secure node's certificate names its id, so its port pair is chosen (and its credentials issued) before it
+     * binds; another process may take the pair in between, so a few pairs are tried.
+     */
+    private EgoistNode startSecure(NodeConfig cfg, EgoistNode.Options opts) {
+        opts.ephemeralPort(false);
+        IllegalStateException last = null;
+        for (int attempt = 0; attempt < 10; attempt++) {
+            NodeId id = new NodeId(HOST, freePair());
+            opts.tls(settings.pki.node(id));
+            try {
+                return EgoistNode.start(cfg.withSelf(id), opts);
+            } catch (IllegalStateException taken) {
+                last = taken;
+            }
+        }
+        throw last;
+    }
+
+    /** A port P on 127.0.0.1 with P + 1 free too, found by binding both. */
+    static int freePair() {
+        for (int i = 0; i < 50; i++) {
+            try (java.net.ServerSocket a = new java.net.ServerSocket()) {
+                a.bind(new java.net.InetSocketAddress(HOST, 0));
+                int p = a.getLocalPort();
+                if (p >= 65535) continue;
+                try (java.net.ServerSocket b = new java.net.ServerSocket()) {
+                    b.bind(new java.net.InetSocketAddress(HOST, p + 1));
+                    return p;
+                } catch (IOException taken) {
+                    // try another
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot bind 127.0.0.1: " + e.getMessage(), e);
+            }
+        }
+        throw new IllegalStateException("no free port pair on " + HOST);
+    }
+
+    /** Whether the overlay runs in secure mode. */
+    public boolean secure() {
+        return settings.pki != null;
     }
 
     public List<EgoistNode> nodes() {
@@ -282,6 +362,7 @@ public final class LocalOverlay implements AutoCloseable {
         stopTracker();
         Netty.shutdown(group);
         deleteTree(dataDir);
+        if (settings.pki != null) settings.pki.close();
     }
 
     private static void deleteTree(Path root) {
