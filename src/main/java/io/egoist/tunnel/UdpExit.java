@@ -100,7 +100,7 @@ final class UdpExit implements TunnelNode.Flow {
             else data.release();
             return;
         }
-        node.write(socket, new DatagramPacket(data, service));
+        socket.writeAndFlush(new DatagramPacket(data, service), socket.voidPromise());
     }
 
     private void fromService(ByteBuf data) {

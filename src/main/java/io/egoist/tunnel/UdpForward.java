@@ -71,7 +71,7 @@ final class UdpForward extends Forward {
             lastNanos = System.nanoTime();
             packetsOut.incrementAndGet();
             bytesOut.addAndGet(data.readableBytes());
-            node.write(socket, new DatagramPacket(data, client));
+            socket.writeAndFlush(new DatagramPacket(data, client), socket.voidPromise());
         }
 
         @Override
