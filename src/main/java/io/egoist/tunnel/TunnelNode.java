@@ -100,13 +100,17 @@ public final class TunnelNode implements AutoCloseable {
 
     private static final int MAX_IDS = 4_096;
     private final Map<FlowKey, Flow> flows = new HashMap<>();
-    private final Map<Long, CompletableFuture<String>> checks = new HashMap<>();
+    private final ServiceChecks checks = new ServiceChecks(this);
     private final Map<Channel, List<Runnable>> waiters = new HashMap<>();
     private final Set<Channel> dirty = new HashSet<>();
     private final Map<Long, Forward> forwards = new LinkedHashMap<>();
     private final AtomicLong nextForwardId = new AtomicLong(1);
     private ScheduledFuture<?> refresh;
     private static final long IDLE_NANOS = 10_000_000_000L;
+    /** While idle the table is taken every 25 ticks (5 s) instead of every tick. */
+    static final int IDLE_REFRESH_TICKS = 25;
+
+    private int idleTicks; // loop thread
     private volatile boolean refreshing;
     private long lastFrameNanos = System.nanoTime();
     private boolean closed;
@@ -141,10 +145,16 @@ public final class TunnelNode implements AutoCloseable {
         return List.copyOf(exposed.values());
     }
 
-    /** Refreshes the table while the plane is in use (forwards, flows, or a frame in the last 10 s). */
+    /**
+     * Refreshes the table every {@link #REFRESH_MS} while the plane is in use (forwards, flows, or a frame in the last
+     * 10 s), and every {@link #IDLE_REFRESH_TICKS} ticks while idle, so a relay's first frames and a new forward
+     * find a table at most a few seconds old.
+     */
     private void refresh() {
         if (closed) return;
-        if (forwards.isEmpty() && flows.isEmpty() && System.nanoTime() - lastFrameNanos > IDLE_NANOS) return;
+        boolean idle = forwards.isEmpty() && flows.isEmpty() && System.nanoTime() - lastFrameNanos > IDLE_NANOS;
+        if (idle && ++idleTicks < IDLE_REFRESH_TICKS) return;
+        idleTicks = 0;
         refreshSoon();
     }
 
@@ -355,11 +365,7 @@ public final class TunnelNode implements AutoCloseable {
                 else control(Frames.ACCEPT, h.src(), h.flow(), 0, "");
             }
             case Frames.ACCEPT, Frames.REFUSE -> {
-                CompletableFuture<String> check = checks.remove(h.flow());
-                if (check != null) {
-                    check.complete(h.kind() == Frames.ACCEPT ? null : Frames.text(h.payload()));
-                    return;
-                }
+                if (checks.answer(h.flow(), h.kind() == Frames.ACCEPT ? null : Frames.text(h.payload()))) return;
                 Flow fl = flows.get(key);
                 if (fl != null) fl.onFrame(h);
             }
@@ -436,20 +442,9 @@ public final class TunnelNode implements AutoCloseable {
 
     /** Asks {@code to} whether it serves {@code proto:name}: completes with null (yes) or the reason (no). */
     CompletableFuture<String> check(NodeId to, Service.Proto proto, String name) {
-        CompletableFuture<String> r = new CompletableFuture<>();
-        long flow = newFlowId();
-        checks.put(flow, r);
-        if (control(Frames.CHECK, to, flow, 0, proto.label() + ":" + name) == Sent.NO_ROUTE) {
-            checks.remove(flow);
-            r.complete("no route to " + to + " over nodes that carry tunnels");
-        }
-        loop.schedule(
-                () -> {
-                    if (checks.remove(flow) != null) r.complete("no answer from " + to + " within 5 s");
-                },
-                5,
-                TimeUnit.SECONDS);
-        return r;
+        // no usable next hop in a table that may be stale (an idle node takes it every few seconds): take it first
+        if (outTo(to) == null) return refreshNow().thenComposeAsync(v -> checks.ask(to, proto, name), loop);
+        return checks.ask(to, proto, name);
     }
 
     // ------------------------------------------------------------------ forwards (any thread)

@@ -126,14 +126,6 @@ public final class DemoTunnels implements AutoCloseable {
         EgoistNode a = o.node(from), b = o.node(to);
         String fromName = m.names().get(from), toName = m.names().get(to);
         double direct = m.rtt(from, to);
-        // an idle node's forwarding table is not kept fresh: take one now at every node (kept fresh while in use)
-        for (int i : o.liveIndices()) {
-            try {
-                o.node(i).tunnels().refreshNow().orTimeout(5, TimeUnit.SECONDS).join();
-            } catch (RuntimeException e) {
-                // the node's table stays as it was; the frames show whether it matters
-            }
-        }
         try {
             udpPort = forward(a, b.id(), "udp", DemoEchoServers.UDP_SERVICE);
             tcpPort = forward(a, b.id(), "tcp", DemoEchoServers.TCP_SERVICE);
