@@ -131,7 +131,8 @@ public final class TunnelBench {
         return out;
     }
 
-    private static InetSocketAddress forward(TunnelPath p, String proto, String service) {
+    /** A forward at the path's first node to {@code service} at its last, and the local address it listens on. */
+    static InetSocketAddress forward(TunnelPath p, String proto, String service) {
         Forward.Info f = p.node(0)
                 .tunnels()
                 .addForward(new Forward.Spec(

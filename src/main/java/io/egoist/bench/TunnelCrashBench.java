@@ -1,6 +1,5 @@
 package io.egoist.bench;
 
-import io.egoist.tunnel.Forward;
 import io.egoist.tunnel.Service;
 import io.egoist.tunnel.TunnelLimits;
 import io.egoist.tunnel.TunnelPath;
@@ -78,7 +77,8 @@ public final class TunnelCrashBench {
                     new Service("udpsink", Service.Proto.UDP, "127.0.0.1", sinks.udp.getLocalPort()));
             try (TunnelPath ring = TunnelPath.start(4, Map.of(3, exposed), TunnelLimits.DEFAULTS)) {
                 if (!ring.awaitReady(60_000)) throw new IllegalStateException("the 4-node overlay did not form");
-                InetSocketAddress tcpTo = forward(ring, "tcp", "tcpsink"), udpTo = forward(ring, "udp", "udpsink");
+                InetSocketAddress tcpTo = TunnelBench.forward(ring, "tcp", "tcpsink"),
+                        udpTo = TunnelBench.forward(ring, "udp", "udpsink");
                 AtomicBoolean stop = new AtomicBoolean();
                 AtomicLong sent = new AtomicLong();
                 Thread udpSender = daemon(() -> sendDatagrams(udpTo, stop, sent));
@@ -155,19 +155,6 @@ public final class TunnelCrashBench {
         } catch (IOException e) {
             // the run reports what arrived
         }
-    }
-
-    private static InetSocketAddress forward(TunnelPath p, String proto, String service) {
-        Forward.Info f = p.node(0)
-                .tunnels()
-                .addForward(new Forward.Spec(
-                        Service.Endpoint.parse(proto + ":127.0.0.1:0"),
-                        p.node(p.size() - 1).id(),
-                        service))
-                .orTimeout(10, TimeUnit.SECONDS)
-                .join();
-        return new InetSocketAddress(
-                "127.0.0.1", Integer.parseInt(f.listen().substring(f.listen().lastIndexOf(':') + 1)));
     }
 
     static String loadavg() {

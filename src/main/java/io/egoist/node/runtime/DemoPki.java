@@ -10,8 +10,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 /**
  * The demo's throw-away network CA: what {@code egoist ca init} and {@code egoist ca issue} write, under a
@@ -29,7 +27,7 @@ public final class DemoPki implements LocalOverlay.Pki {
     private DemoPki(Path dir, NetworkCa ca) {
         this.dir = dir;
         this.ca = ca;
-        this.onExit = new Thread(() -> delete(dir), "demo-ca-cleanup");
+        this.onExit = new Thread(() -> LocalOverlay.deleteTree(dir), "demo-ca-cleanup");
         Runtime.getRuntime().addShutdownHook(onExit);
     }
 
@@ -44,7 +42,7 @@ public final class DemoPki implements LocalOverlay.Pki {
         try {
             return new DemoPki(dir, NetworkCa.init(dir.resolve("ca"), Instant.now(), DAYS));
         } catch (CaException e) {
-            delete(dir);
+            LocalOverlay.deleteTree(dir);
             throw new IllegalStateException("cannot create the demo's CA: " + e.getMessage(), e);
         }
     }
@@ -79,26 +77,11 @@ public final class DemoPki implements LocalOverlay.Pki {
 
     @Override
     public void close() {
-        delete(dir);
+        LocalOverlay.deleteTree(dir);
         try {
             Runtime.getRuntime().removeShutdownHook(onExit);
         } catch (IllegalStateException shuttingDown) {
             // the hook runs (or ran) anyway
-        }
-    }
-
-    private static void delete(Path root) {
-        if (!Files.exists(root)) return;
-        try (Stream<Path> s = Files.walk(root)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    // best effort: a temporary directory
-                }
-            });
-        } catch (IOException e) {
-            // best effort
         }
     }
 }

@@ -365,7 +365,8 @@ public final class LocalOverlay implements AutoCloseable {
         if (settings.pki != null) settings.pki.close();
     }
 
-    private static void deleteTree(Path root) {
+    /** Deletes a directory tree, best effort (temporary directories). */
+    static void deleteTree(Path root) {
         if (!Files.exists(root)) return;
         try (Stream<Path> s = Files.walk(root)) {
             s.sorted(Comparator.reverseOrder()).forEach(p -> {
