@@ -196,6 +196,7 @@ public final class TrackerBench {
             TrackerStore.Stats st = server == null
                     ? new TrackerStore.Stats(-1, -1, -1, -1)
                     : server.store().stats();
+            String transport = server == null ? "remote" : server.transport();
             if (server != null) {
                 server.close();
                 server = null;
@@ -227,7 +228,7 @@ public final class TrackerBench {
                     st.maxChangeDelayMillis(),
                     base == null ? -1 : base.updates() / base.seconds(),
                     base == null ? Map.of() : base.cpuMicrosPerUpdate(),
-                    o.inProcess() ? io.egoist.runtime.Netty.transport() : "remote",
+                    transport,
                     o.httpLoad() > 0 && httpAddr != null ? o.httpLoad() : 0,
                     latHttp.length,
                     regFailures,
@@ -378,8 +379,9 @@ public final class TrackerBench {
      * its first line, so the difference to the tracker run is the tracker's own work (decode, update, store).
      */
     private LoadRun baseline() throws InterruptedException {
-        try (CoreHost<CloseAfterLineCore> host =
-                new CoreHost<>(new CloseAfterLineCore(), new CoreHost.Options().name("baseline"))) {
+        try (CoreHost<CloseAfterLineCore> host = new CoreHost<>(
+                new CloseAfterLineCore(),
+                new CoreHost.Options().name("baseline").nativeTransport(true))) { // as the tracker
             host.start().join();
             int port = host.listen("127.0.0.1", 0);
             progress.accept("baseline: the same load against CoreHost with a core that only closes, port " + port);

@@ -116,7 +116,7 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
     public CoreHost(C core, Options options) {
         this.core = core;
         this.options = options;
-        this.ownGroup = options.group == null ? Netty.newGroup(1, options.name) : null;
+        this.ownGroup = options.group == null ? Netty.newGroup(1, options.name, options.nativeTransport) : null;
         this.loop = (options.group == null ? ownGroup : options.group).next();
         this.timers = new HostTimers(loop, this::dispatch);
         this.guard = new AcceptGuard(this);
@@ -147,6 +147,11 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
      */
     public CoreHost(Options options) {
         this(null, options);
+    }
+
+    /** "epoll" or "nio": the transport of this host's loop and channels. */
+    public String transport() {
+        return Netty.isEpoll(loop) ? "epoll" : "nio";
     }
 
     /** The loop the core runs on. */

@@ -24,6 +24,7 @@ public abstract class CoreHostSettings<S extends CoreHostSettings<S>> {
     Consumer<Effect> otherEffects = e -> log.warn("event=unhandled_effect effect={}", e);
     OutboundDelay delay = OutboundDelay.NONE;
     EventLoopGroup group;
+    boolean nativeTransport;
     int connectTimeoutMs = 3000;
     int maxOutstandingProbes = EchoProber.DEFAULT_MAX_OUTSTANDING;
     long probeIdleCloseMs;
@@ -74,6 +75,17 @@ public abstract class CoreHostSettings<S extends CoreHostSettings<S>> {
      */
     public S group(EventLoopGroup v) {
         group = v;
+        return self();
+    }
+
+    /**
+     * When the host makes its own group: use Linux's native epoll transport where it loads, NIO elsewhere (see
+     * {@link Netty#newGroup(int, String, boolean)}). Default false: the process-wide transport ({@link
+     * Netty#transport()}). Every channel of the host (listening, accepted, opened, probes) follows its loop's
+     * transport. Ignored with {@link #group}.
+     */
+    public S nativeTransport(boolean v) {
+        nativeTransport = v;
         return self();
     }
 

@@ -237,7 +237,7 @@ public final class EchoProber implements AutoCloseable {
     private void connect(Target t, long timeoutMs) {
         Bootstrap b = new Bootstrap()
                 .group(loop)
-                .channel(Netty.clientChannel())
+                .channel(Netty.clientChannel(loop))
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeoutMs)))
                 .option(ChannelOption.TCP_NODELAY, true)
                 .handler(new ChannelInitializer<SocketChannel>() {

@@ -136,7 +136,7 @@ final class HostWriter {
         host.addConn(c);
         Bootstrap b = new Bootstrap()
                 .group(loop)
-                .channel(Netty.clientChannel())
+                .channel(Netty.clientChannel(loop))
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, options.connectTimeoutMs)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .handler(new ChannelInitializer<SocketChannel>() {

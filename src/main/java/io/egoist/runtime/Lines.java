@@ -44,7 +44,7 @@ final class Lines {
     static Channel listen(EventLoopGroup group, String host, int port, Consumer<SocketChannel> init) {
         ServerBootstrap sb = new ServerBootstrap()
                 .group(group, group)
-                .channel(Netty.serverChannel())
+                .channel(Netty.serverChannel(group))
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {

@@ -3,11 +3,13 @@ package io.egoist.tracker;
 import io.egoist.wire.Link;
 import io.egoist.wire.NodeId;
 import io.egoist.wire.Seed;
+import java.util.LinkedHashSet;
 import java.util.List;
 
 /** The tracker's mutable record of one registered node; owned by {@link Overlay}, read by the other components. */
 final class NodeEntry {
     static final String[] NO_PIECES = new String[0];
+    static final NodeEntry[] NO_DSTS = new NodeEntry[0];
 
     final NodeId id;
     /** {@code @ip:port}: this node's piece of a REG reply's node list. */
@@ -18,6 +20,13 @@ final class NodeEntry {
     List<Link> links = List.of();
     /** Each link as {@code @src@dst@cost|}, encoded once per UPT. */
     String[] linkPieces = NO_PIECES;
+    /**
+     * Each link's destination entry (parallel to {@link #links}), null while the destination is not registered:
+     * the reverse index is reached through these, without hashing ids ({@link Overlay}).
+     */
+    NodeEntry[] linkDsts = NO_DSTS;
+    /** Reverse index: the registered nodes with at least one link to this one (by identity); null when none. */
+    LinkedHashSet<NodeEntry> linkedFrom;
 
     /** Probes sent whose result has not come back. */
     int probesInFlight;

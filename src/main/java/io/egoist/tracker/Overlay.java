@@ -8,11 +8,10 @@ import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.RandomAccess;
-import java.util.Set;
 
 /**
  * The registered nodes (in registration order) and their links, with the encoded REG reply kept up to date.
@@ -29,8 +28,12 @@ final class Overlay {
     private static final int OVER_ROOM = Seed.PKT_LIMIT - Seed.SEG.length();
 
     private final LinkedHashMap<NodeId, NodeEntry> nodes = new LinkedHashMap<>();
-    /** dst -> the nodes that have a link to dst (dst need not be registered). */
-    private final HashMap<NodeId, Set<NodeId>> inbound = new HashMap<>();
+    /**
+     * The reverse index of links whose destination is not registered: dst -> the nodes linking to it. A registered
+     * destination keeps its own ({@link NodeEntry#linkedFrom}), reached through {@link NodeEntry#linkDsts}, so a UPT
+     * between registered nodes hashes no id for the index. A destination's set moves to its entry when it registers.
+     */
+    private final HashMap<NodeId, LinkedHashSet<NodeEntry>> unregisteredInbound = new HashMap<>();
 
     private int linkCount;
     /** Registered nodes whose suspect flag is set. */
@@ -90,6 +93,15 @@ final class Overlay {
 
     void add(NodeEntry e) {
         nodes.put(e.id, e);
+        LinkedHashSet<NodeEntry> from = unregisteredInbound.remove(e.id);
+        if (from != null) { // links made before it registered now reach it through its entry
+            e.linkedFrom = from;
+            for (NodeEntry s : from) {
+                for (int i = 0; i < s.links.size(); i++) {
+                    if (s.linkDsts[i] == null && s.links.get(i).dst().equals(e.id)) s.linkDsts[i] = e;
+                }
+            }
+        }
         if (e.suspect) suspects++;
         nodeChars += e.idPiece.length();
         appendOver(e.idPiece);
@@ -107,11 +119,11 @@ final class Overlay {
         nodeChars -= e.idPiece.length();
         rebuildOver();
         List<NodeEntry> changed = new ArrayList<>();
-        Set<NodeId> srcs = inbound.remove(e.id);
+        LinkedHashSet<NodeEntry> srcs = e.linkedFrom;
+        e.linkedFrom = null;
         if (srcs != null) {
-            for (NodeId s : srcs) {
-                NodeEntry se = nodes.get(s);
-                if (se == null) continue;
+            for (NodeEntry se : srcs) {
+                if (nodes.get(se.id) != se) continue;
                 List<Link> kept = new ArrayList<>(se.links.size());
                 for (Link l : se.links) if (!l.dst().equals(e.id)) kept.add(l);
                 setLinks(se, List.copyOf(kept));
@@ -131,9 +143,11 @@ final class Overlay {
     void setLinks(NodeEntry e, List<Link> links) {
         List<Link> old = e.links;
         String[] oldPieces = e.linkPieces;
+        NodeEntry[] oldDsts = e.linkDsts;
         int n = links.size();
         Link[] canon = new Link[n];
         String[] pieces = n == 0 ? NodeEntry.NO_PIECES : new String[n];
+        NodeEntry[] dsts = n == 0 ? NodeEntry.NO_DSTS : new NodeEntry[n];
         StringBuilder sb = null;
         for (int i = 0; i < n; i++) {
             Link l = links.get(i);
@@ -141,9 +155,11 @@ final class Overlay {
             if (same >= 0) { // unchanged link: its canonical form and piece are already made
                 canon[i] = old.get(same);
                 pieces[i] = oldPieces[same];
+                dsts[i] = oldDsts[same];
                 continue;
             }
             NodeEntry d = nodes.get(l.dst());
+            dsts[i] = d;
             NodeId dst = d == null ? l.dst() : d.id;
             canon[i] = l.src() == e.id && dst == l.dst() ? l : new Link(e.id, dst, l.cost());
             if (sb == null) sb = new StringBuilder(48);
@@ -157,25 +173,43 @@ final class Overlay {
             pieces[i] = sb.toString();
         }
         List<Link> now = n == 0 ? List.of() : List.of(canon);
-        for (Link l : old) {
-            if (hasDst(now, l.dst())) continue; // still linked: the reverse index stays as it is
-            Set<NodeId> s = inbound.get(l.dst());
-            if (s != null) {
-                s.remove(e.id);
-                if (s.isEmpty()) inbound.remove(l.dst());
-            }
+        for (int i = 0; i < old.size(); i++) {
+            NodeId dst = old.get(i).dst();
+            if (!hasDst(now, dst)) unindex(e, oldDsts[i], dst); // still linked: the index stays as it is
         }
-        for (Link l : now) {
-            if (hasDst(old, l.dst())) continue;
-            inbound.computeIfAbsent(l.dst(), k -> new HashSet<>(4)).add(e.id);
+        for (int i = 0; i < n; i++) {
+            NodeId dst = canon[i].dst();
+            if (!hasDst(old, dst)) index(e, dsts[i], dst);
         }
         linkCount += n - old.size();
         for (String p : oldPieces) linkChars -= p.length();
         for (String p : pieces) linkChars += p.length();
         e.links = now;
         e.linkPieces = pieces;
+        e.linkDsts = dsts;
         replyCache = null;
         netCache = null;
+    }
+
+    /** Records that {@code src} links to {@code dst} (its entry {@code d}, or null when not registered). */
+    private void index(NodeEntry src, NodeEntry d, NodeId dst) {
+        if (d != null) {
+            if (d.linkedFrom == null) d.linkedFrom = new LinkedHashSet<>(4);
+            d.linkedFrom.add(src);
+        } else {
+            unregisteredInbound
+                    .computeIfAbsent(dst, k -> new LinkedHashSet<>(4))
+                    .add(src);
+        }
+    }
+
+    private void unindex(NodeEntry src, NodeEntry d, NodeId dst) {
+        if (d != null) {
+            if (d.linkedFrom != null && d.linkedFrom.remove(src) && d.linkedFrom.isEmpty()) d.linkedFrom = null;
+        } else {
+            LinkedHashSet<NodeEntry> s = unregisteredInbound.get(dst);
+            if (s != null && s.remove(src) && s.isEmpty()) unregisteredInbound.remove(dst);
+        }
     }
 
     /** The index of a link in {@code links} to the same destination with the same cost, or -1 (a few links: a scan). */

@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * writes a batch in one transaction {@code batchDelayMs} after its first change (default 0: group commit, the
  * writer commits whatever is pending as soon as the previous commit is done, so a batch is what arrived during
  * one commit; a fixed window to let batches grow halved UPT throughput in the bench, because the clients wait for
- * their acknowledgements). After each commit it tells its {@link #onProgress progress listener} how many effects are on
+ * their acknowledgements). The tracker hands its changes over once per pass of its event loop ({@link StoreFeed},
+ * {@link #acceptAll}): what arrived together is one transaction. After each commit it tells its {@link #onProgress progress listener} how many effects are on
  * disk, which the core uses to release the acknowledgements it held ({@link AckGate}). In WAL mode with
  * {@code synchronous=NORMAL} a commit is in the operating system's hands when it returns: it survives the
  * tracker process being killed at any moment (not a power cut, which may lose the last commits).
@@ -118,7 +119,10 @@ public final class TrackerStore implements Consumer<Effect>, AutoCloseable {
                 DataDirLock.acquire(dataDir.resolve(LOCK_FILE_NAME).toAbsolutePath());
         Connection db = null;
         try {
-            db = DriverManager.getConnection("jdbc:sqlite:" + file);
+            // no generated keys: sqlite-jdbc would otherwise run "SELECT last_insert_rowid()" after every upsert
+            org.sqlite.SQLiteConfig sqlite = new org.sqlite.SQLiteConfig();
+            sqlite.setGetGeneratedKeys(false);
+            db = DriverManager.getConnection("jdbc:sqlite:" + file, sqlite.toProperties());
             try (Statement st = db.createStatement()) {
                 st.execute("PRAGMA busy_timeout=5000");
                 try (ResultSet rs = st.executeQuery("PRAGMA quick_check")) {
@@ -220,6 +224,26 @@ public final class TrackerStore implements Consumer<Effect>, AutoCloseable {
             }
             pending.put(te.id(), te);
             submitted++;
+        }
+    }
+
+    /**
+     * Queues changes that arrived together (e.g. one event loop pass, see {@link StoreFeed}) with one lock and at
+     * most one wake-up of the writer: they go into the same transaction (unless the writer is idle-waiting on
+     * {@code batchDelayMs}, they are never split). Other effects are ignored. Never blocks on the disk.
+     */
+    public void acceptAll(List<? extends Effect> effects) {
+        synchronized (lock) {
+            boolean wasEmpty = pending.isEmpty();
+            for (Effect effect : effects) {
+                if (!(effect instanceof TrackerEffect te)) continue;
+                pending.put(te.id(), te);
+                submitted++;
+            }
+            if (wasEmpty && !pending.isEmpty()) {
+                firstPendingNanos = System.nanoTime();
+                lock.notifyAll();
+            }
         }
     }
 

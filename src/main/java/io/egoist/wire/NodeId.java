@@ -60,6 +60,17 @@ public record NodeId(String ip, int port) implements Comparable<NodeId> {
         return port + 1;
     }
 
+    /** The record's own hash (31 * ip's + port), written out: the tracker hashes ids on every UPT. */
+    @Override
+    public int hashCode() {
+        return ip.hashCode() * 31 + port;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o == this || (o instanceof NodeId n && port == n.port && ip.equals(n.ip));
+    }
+
     @Override
     public String toString() {
         return ip + ":" + port;

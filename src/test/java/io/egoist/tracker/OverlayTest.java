@@ -74,6 +74,40 @@ class OverlayTest {
         assertReplyMatches();
     }
 
+    @Test
+    void linksToANodeMadeBeforeItRegisteredAreDroppedWhenItIsRemoved() {
+        NodeEntry a = join("10.0.0.1"), b = join("10.0.0.2");
+        NodeEntry later = new NodeEntry(new NodeId("10.0.0.9", 7000), 0); // not registered yet
+        overlay.setLinks(a, List.of(link(a, later, 4), link(a, b, 1)));
+        overlay.setLinks(b, List.of(link(b, later, 2)));
+        assertThat(a.linkDsts).containsExactly(null, b); // the reverse index of 10.0.0.9 waits for it by id
+
+        overlay.add(later);
+        assertThat(a.linkDsts).containsExactly(later, b); // its entry now carries the links made before
+        assertThat(b.linkDsts).containsExactly(later);
+        overlay.setLinks(b, List.of(link(b, later, 3))); // a changed cost to it keeps it indexed
+
+        assertThat(overlay.remove(later)).containsExactly(a, b); // in the order they first linked to it
+        assertThat(a.links).extracting(Link::dst).containsExactly(b.id);
+        assertThat(b.links).isEmpty();
+        assertThat(overlay.linkCount()).isEqualTo(1);
+        assertThat(overlay.remove(b)).containsExactly(a);
+        assertThat(a.links).isEmpty();
+        assertReplyMatches();
+    }
+
+    @Test
+    void aNodeThatDroppedItsLastLinkToAnUnregisteredIdIsNotChangedWhenThatIdComesAndGoes() {
+        NodeEntry a = join("10.0.0.1");
+        NodeEntry x = new NodeEntry(new NodeId("10.0.0.8", 7000), 0);
+        overlay.setLinks(a, List.of(link(a, x, 4)));
+        overlay.setLinks(a, List.of());
+        overlay.add(x);
+        assertThat(overlay.remove(x)).isEmpty();
+        assertThat(overlay.linkCount()).isZero();
+        assertReplyMatches();
+    }
+
     private void assertReplyMatches() {
         List<NodeId> ids = new ArrayList<>();
         List<Link> all = new ArrayList<>();
