@@ -3,7 +3,7 @@ package io.egoist.tracker;
 import io.egoist.wire.Link;
 import io.egoist.wire.NodeId;
 import io.egoist.wire.Seed;
-import java.util.LinkedHashSet;
+import java.util.ArrayList;
 import java.util.List;
 
 /** The tracker's mutable record of one registered node; owned by {@link Overlay}, read by the other components. */
@@ -25,8 +25,16 @@ final class NodeEntry {
      * the reverse index is reached through these, without hashing ids ({@link Overlay}).
      */
     NodeEntry[] linkDsts = NO_DSTS;
-    /** Reverse index: the registered nodes with at least one link to this one (by identity); null when none. */
-    LinkedHashSet<NodeEntry> linkedFrom;
+    /**
+     * Reverse index, kept lazily: every registered node with a link to this one is in the list (null when none
+     * ever was); entries whose link has gone since, and repeats, are dropped when the list is compacted ({@link
+     * Overlay}), so a UPT only appends.
+     */
+    ArrayList<NodeEntry> linkedFrom;
+    /** Compact {@link #linkedFrom} when it reaches this size. */
+    int linkedFromCompactAt;
+    /** Scratch mark of {@link Overlay}'s walks over a reverse index (each walk has its own stamp). */
+    int stamp;
 
     /** Probes sent whose result has not come back. */
     int probesInFlight;

@@ -26,16 +26,23 @@ import java.util.RandomAccess;
  */
 final class Overlay {
     private static final int OVER_ROOM = Seed.PKT_LIMIT - Seed.SEG.length();
+    /** A reverse-index list shorter than this is never compacted. */
+    private static final int MIN_COMPACT = 8;
 
     private final LinkedHashMap<NodeId, NodeEntry> nodes = new LinkedHashMap<>();
     /**
      * The reverse index of links whose destination is not registered: dst -> the nodes linking to it. A registered
-     * destination keeps its own ({@link NodeEntry#linkedFrom}), reached through {@link NodeEntry#linkDsts}, so a UPT
-     * between registered nodes hashes no id for the index. A destination's set moves to its entry when it registers.
+     * destination keeps its own ({@link NodeEntry#linkedFrom}), reached through {@link NodeEntry#linkDsts}, and kept
+     * lazily: a UPT between registered nodes appends to the new destinations' lists and hashes nothing; a list is
+     * compacted (gone links and repeats dropped) when it has doubled since its last compaction, so it stays within
+     * twice its live size plus a few, and each UPT pays O(1) amortised. A destination's set moves to its entry when
+     * it registers.
      */
     private final HashMap<NodeId, LinkedHashSet<NodeEntry>> unregisteredInbound = new HashMap<>();
 
     private int linkCount;
+    /** The last stamp handed to a walk over a reverse index. */
+    private int stamps;
     /** Registered nodes whose suspect flag is set. */
     private int suspects;
     /** Total length of the encoded node pieces and link pieces. */
@@ -95,7 +102,8 @@ final class Overlay {
         nodes.put(e.id, e);
         LinkedHashSet<NodeEntry> from = unregisteredInbound.remove(e.id);
         if (from != null) { // links made before it registered now reach it through its entry
-            e.linkedFrom = from;
+            e.linkedFrom = new ArrayList<>(from);
+            e.linkedFromCompactAt = Math.max(MIN_COMPACT, 2 * from.size());
             for (NodeEntry s : from) {
                 for (int i = 0; i < s.links.size(); i++) {
                     if (s.linkDsts[i] == null && s.links.get(i).dst().equals(e.id)) s.linkDsts[i] = e;
@@ -119,11 +127,14 @@ final class Overlay {
         nodeChars -= e.idPiece.length();
         rebuildOver();
         List<NodeEntry> changed = new ArrayList<>();
-        LinkedHashSet<NodeEntry> srcs = e.linkedFrom;
+        ArrayList<NodeEntry> srcs = e.linkedFrom;
         e.linkedFrom = null;
         if (srcs != null) {
+            int walk = ++stamps;
             for (NodeEntry se : srcs) {
-                if (nodes.get(se.id) != se) continue;
+                if (se.stamp == walk) continue; // listed again
+                se.stamp = walk;
+                if (!linksTo(se, e) || nodes.get(se.id) != se) continue; // its link has gone since
                 List<Link> kept = new ArrayList<>(se.links.size());
                 for (Link l : se.links) if (!l.dst().equals(e.id)) kept.add(l);
                 setLinks(se, List.copyOf(kept));
@@ -177,6 +188,7 @@ final class Overlay {
             NodeId dst = old.get(i).dst();
             if (!hasDst(now, dst)) unindex(e, oldDsts[i], dst); // still linked: the index stays as it is
         }
+        e.linkDsts = dsts; // before indexing: a compaction checks the new links
         for (int i = 0; i < n; i++) {
             NodeId dst = canon[i].dst();
             if (!hasDst(old, dst)) index(e, dsts[i], dst);
@@ -186,7 +198,6 @@ final class Overlay {
         for (String p : pieces) linkChars += p.length();
         e.links = now;
         e.linkPieces = pieces;
-        e.linkDsts = dsts;
         replyCache = null;
         netCache = null;
     }
@@ -194,8 +205,12 @@ final class Overlay {
     /** Records that {@code src} links to {@code dst} (its entry {@code d}, or null when not registered). */
     private void index(NodeEntry src, NodeEntry d, NodeId dst) {
         if (d != null) {
-            if (d.linkedFrom == null) d.linkedFrom = new LinkedHashSet<>(4);
+            if (d.linkedFrom == null) {
+                d.linkedFrom = new ArrayList<>(4);
+                d.linkedFromCompactAt = MIN_COMPACT;
+            }
             d.linkedFrom.add(src);
+            if (d.linkedFrom.size() >= d.linkedFromCompactAt) compact(d);
         } else {
             unregisteredInbound
                     .computeIfAbsent(dst, k -> new LinkedHashSet<>(4))
@@ -204,12 +219,34 @@ final class Overlay {
     }
 
     private void unindex(NodeEntry src, NodeEntry d, NodeId dst) {
-        if (d != null) {
-            if (d.linkedFrom != null && d.linkedFrom.remove(src) && d.linkedFrom.isEmpty()) d.linkedFrom = null;
-        } else {
+        if (d == null) { // a registered destination's list is cleaned lazily (compact)
             LinkedHashSet<NodeEntry> s = unregisteredInbound.get(dst);
             if (s != null && s.remove(src) && s.isEmpty()) unregisteredInbound.remove(dst);
         }
+    }
+
+    /** Drops the entries of d's reverse index whose link has gone, and repeats; keeps the order of first listing. */
+    private void compact(NodeEntry d) {
+        ArrayList<NodeEntry> l = d.linkedFrom;
+        int walk = ++stamps, w = 0;
+        for (int r = 0; r < l.size(); r++) {
+            NodeEntry s = l.get(r);
+            if (s.stamp == walk || !linksTo(s, d)) continue;
+            s.stamp = walk;
+            l.set(w++, s);
+        }
+        l.subList(w, l.size()).clear();
+        d.linkedFromCompactAt = Math.max(MIN_COMPACT, 2 * w);
+    }
+
+    /** Live reverse-index entries of d (tests: the lazy list stays within its bound). */
+    int linkedFromSize(NodeEntry d) {
+        return d.linkedFrom == null ? 0 : d.linkedFrom.size();
+    }
+
+    private static boolean linksTo(NodeEntry s, NodeEntry d) {
+        for (NodeEntry x : s.linkDsts) if (x == d) return true;
+        return false;
     }
 
     /** The index of a link in {@code links} to the same destination with the same cost, or -1 (a few links: a scan). */

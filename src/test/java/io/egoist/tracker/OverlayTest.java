@@ -108,6 +108,25 @@ class OverlayTest {
         assertReplyMatches();
     }
 
+    @Test
+    void theLazyReverseIndexStaysBoundedWhileLinksComeAndGoAndRemovalFindsExactlyTheLiveOnes() {
+        NodeEntry a = join("10.0.0.1"), b = join("10.0.0.2"), c = join("10.0.0.3"), d = join("10.0.0.4");
+        overlay.setLinks(d, List.of(link(d, b, 1)));
+        for (int i = 0; i < 1_000; i++) { // a flaps between b and c: each UPT appends to the new destination's list
+            overlay.setLinks(a, List.of(link(a, i % 2 == 0 ? b : c, i)));
+            overlay.setLinks(c, List.of(link(c, i % 2 == 0 ? b : a, i)));
+        }
+        // live: d->b, a->c, c->a (i = 999 is odd); each list within twice its live size plus the minimum
+        assertThat(overlay.linkedFromSize(b)).isLessThanOrEqualTo(2 * 1 + 8);
+        assertThat(overlay.linkedFromSize(c)).isLessThanOrEqualTo(2 * 1 + 8);
+        assertThat(overlay.remove(b)).containsExactly(d); // a and c no longer link to b: unchanged
+        assertThat(a.links).extracting(Link::dst).containsExactly(c.id);
+        assertThat(overlay.remove(c)).containsExactly(a);
+        assertThat(a.links).isEmpty();
+        assertThat(overlay.linkCount()).isZero();
+        assertReplyMatches();
+    }
+
     private void assertReplyMatches() {
         List<NodeId> ids = new ArrayList<>();
         List<Link> all = new ArrayList<>();
