@@ -33,8 +33,8 @@ final class NodeEntry {
     ArrayList<NodeEntry> linkedFrom;
     /** Compact {@link #linkedFrom} when it reaches this size. */
     int linkedFromCompactAt;
-    /** Scratch mark of {@link Overlay}'s walks over a reverse index (each walk has its own stamp). */
-    int stamp;
+    /** Scratch mark of {@link Overlay}'s walks over a reverse index (each walk has its own stamp; a long never comes round). */
+    long stamp;
 
     /** Probes sent whose result has not come back. */
     int probesInFlight;

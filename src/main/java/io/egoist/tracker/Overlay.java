@@ -42,7 +42,7 @@ final class Overlay {
 
     private int linkCount;
     /** The last stamp handed to a walk over a reverse index. */
-    private int stamps;
+    private long stamps;
     /** Registered nodes whose suspect flag is set. */
     private int suspects;
     /** Total length of the encoded node pieces and link pieces. */
@@ -130,7 +130,7 @@ final class Overlay {
         ArrayList<NodeEntry> srcs = e.linkedFrom;
         e.linkedFrom = null;
         if (srcs != null) {
-            int walk = ++stamps;
+            long walk = ++stamps;
             for (NodeEntry se : srcs) {
                 if (se.stamp == walk) continue; // listed again
                 se.stamp = walk;
@@ -228,7 +228,8 @@ final class Overlay {
     /** Drops the entries of d's reverse index whose link has gone, and repeats; keeps the order of first listing. */
     private void compact(NodeEntry d) {
         ArrayList<NodeEntry> l = d.linkedFrom;
-        int walk = ++stamps, w = 0;
+        long walk = ++stamps;
+        int w = 0;
         for (int r = 0; r < l.size(); r++) {
             NodeEntry s = l.get(r);
             if (s.stamp == walk || !linksTo(s, d)) continue;
