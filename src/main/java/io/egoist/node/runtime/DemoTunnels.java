@@ -136,6 +136,11 @@ public final class DemoTunnels implements AutoCloseable {
         long[] before = relayed(o);
         Series udpLoop, tcpLoop, udp, tcp;
         try {
+            // the first frames take the overlay route while the direct links of the best routes open (both ends)
+            series(DemoRoundTrips.udp(udpPort, TIMEOUT_MS, 5));
+            awaitBestTables(a, b.id());
+            awaitBestTables(b, a.id());
+            before = relayed(o);
             udpLoop = series(DemoRoundTrips.udp(echo.udpPort(), TIMEOUT_MS, 1));
             tcpLoop = series(DemoRoundTrips.tcp(echo.tcpPort(), TIMEOUT_MS, 2));
             udp = series(DemoRoundTrips.udp(udpPort, TIMEOUT_MS, 3));
@@ -209,6 +214,32 @@ public final class DemoTunnels implements AutoCloseable {
         for (List<NodeId> path : List.of(there.get().path(), back.get().path()))
             for (int h = 1; h + 1 < path.size(); h++) inner.add(o.indexOf(path.get(h)));
         return inner.equals(new LinkedHashSet<>(relays));
+    }
+
+    /**
+     * Waits (at most 5 s) until {@code n}'s tunnel tables send best-mode frames for {@code to} on the best route's
+     * first hop (an out-link, or a direct link once it is up); afterwards the round trips are timed.
+     */
+    private static void awaitBestTables(EgoistNode n, NodeId to) {
+        long end = System.nanoTime() + 5_000_000_000L;
+        while (System.nanoTime() < end) {
+            try {
+                boolean ready = n.query(c -> io.egoist.tunnel.ForwardingTable.tables(c, Set.of(to))
+                                .best()
+                                .containsKey(to))
+                        .get(5, TimeUnit.SECONDS);
+                if (ready) {
+                    n.tunnels().refreshNow().get(5, TimeUnit.SECONDS);
+                    return;
+                }
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (Exception e) {
+                return;
+            }
+        }
     }
 
     private static Optional<Route> route(EgoistNode n, NodeId to, RouteMode mode) {
