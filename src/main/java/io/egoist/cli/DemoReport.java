@@ -115,6 +115,8 @@ final class DemoReport {
             Map<String, Object> c = new LinkedHashMap<>();
             c.put("victim", t.crash().victim());
             c.put("victim_id", t.crash().victimId().toString());
+            c.put("tunnel_mode", t.crash().tunnelMode());
+            c.put("relays", t.crash().relays());
             c.put("udp", stallJson(t.crash().udp()));
             c.put("tcp", stallJson(t.crash().tcp()));
             m.put("crash", c);
@@ -328,7 +330,14 @@ final class DemoReport {
         }
         DemoTunnelStreams.CrashStall c = t.crash();
         if (c == null) return;
-        out.printf(Locale.ROOT, "  relay %s crashed while both tunnels carried round trips every 20 ms:%n", c.victim());
+        out.printf(
+                Locale.ROOT,
+                "  relay %s crashed while both tunnels%s carried round trips every 20 ms:%n",
+                c.victim(),
+                c.tunnelMode().equals("overlay")
+                        ? " (two more forwards in mode overlay, relays " + String.join(",", c.relays())
+                                + ": the best routes have none)"
+                        : "");
         for (DemoTunnelStreams.Stall s : List.of(c.udp(), c.tcp())) {
             out.printf(
                     Locale.ROOT,
