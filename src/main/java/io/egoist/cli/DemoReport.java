@@ -108,12 +108,15 @@ final class DemoReport {
         m.put("path_back", t.pathBack());
         m.put("relays", t.relays());
         m.put("path_emulated_rtt_ms", NodeJson.number(t.pathEmulatedRttMs()));
+        m.put("frames_emulated", true); // frames take the links' emulated delays, like lines
         m.put("udp", seriesJson(t.udp(), t.udpLoopback()));
         m.put("tcp", seriesJson(t.tcp(), t.tcpLoopback()));
         if (t.crash() != null) {
             Map<String, Object> c = new LinkedHashMap<>();
             c.put("victim", t.crash().victim());
             c.put("victim_id", t.crash().victimId().toString());
+            c.put("tunnel_mode", t.crash().tunnelMode());
+            c.put("relays", t.crash().relays());
             c.put("udp", stallJson(t.crash().udp()));
             c.put("tcp", stallJson(t.crash().tcp()));
             m.put("crash", c);
@@ -294,8 +297,13 @@ final class DemoReport {
                     String.join(">", t.pathBack()),
                     t.pathEmulatedRttMs());
         }
-        out.println("  (tunnel frames are not delayed by the latency emulation: the times are the tunnels' own cost"
-                + " on loopback)");
+        out.printf(
+                Locale.ROOT,
+                "  frames are delayed like lines by the latency emulation: round trip over the tunnel (median) udp %.1f"
+                        + " ms, tcp %.1f ms; direct RTT %.1f ms%n",
+                t.udp().medianMs(),
+                t.tcp().medianMs(),
+                t.directRttMs());
         out.printf(
                 Locale.ROOT,
                 "  %-5s %11s %10s %10s %8s %8s %16s%n",
@@ -322,7 +330,14 @@ final class DemoReport {
         }
         DemoTunnelStreams.CrashStall c = t.crash();
         if (c == null) return;
-        out.printf(Locale.ROOT, "  relay %s crashed while both tunnels carried round trips every 20 ms:%n", c.victim());
+        out.printf(
+                Locale.ROOT,
+                "  relay %s crashed while both tunnels%s carried round trips every 20 ms:%n",
+                c.victim(),
+                c.tunnelMode().equals("overlay")
+                        ? " (two more forwards in mode overlay, relays " + String.join(",", c.relays())
+                                + ": the best routes have none)"
+                        : "");
         for (DemoTunnelStreams.Stall s : List.of(c.udp(), c.tcp())) {
             out.printf(
                     Locale.ROOT,

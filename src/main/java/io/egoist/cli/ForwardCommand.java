@@ -2,6 +2,7 @@ package io.egoist.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.egoist.node.routing.RouteMode;
 import io.egoist.tunnel.Service;
 import io.egoist.wire.NodeId;
 import java.io.PrintWriter;
@@ -33,6 +34,13 @@ public final class ForwardCommand implements Callable<Integer> {
     @Option(names = "--service", paramLabel = "NAME", description = "The service's name (egoist node --expose).")
     String service;
 
+    @Option(
+            names = "--mode",
+            paramLabel = "MODE",
+            description = "How both ends route the tunnel's frames: best (default: the lowest-latency route, direct"
+                    + " links to non-neighbors included) or overlay (the overlay's shortest path over out-links).")
+    String mode;
+
     @Option(names = "--list", description = "List the node's forwards and counters.")
     boolean list;
 
@@ -57,6 +65,9 @@ public final class ForwardCommand implements Callable<Integer> {
                     spec, options, c -> c.delete("/forwards/" + delete), (out, b) -> out.println("removed " + delete));
         ObjectNode body = ControlClient.JSON.createObjectNode();
         body.put("listen", listen).put("to", to).put("service", service);
+        body.put(
+                "mode",
+                mode == null ? RouteMode.BEST.label() : RouteMode.parse(mode).label());
         return ControlClient.run(spec, options, c -> c.postJson("/forwards", body), (out, b) -> {
             out.print("forward " + b.path("id").asLong() + ": ");
             out.println(line(b));
@@ -65,9 +76,10 @@ public final class ForwardCommand implements Callable<Integer> {
 
     /** What is wrong with the options, or null. */
     private String usage() {
-        int modes =
-                (list ? 1 : 0) + (delete != null ? 1 : 0) + (listen != null || to != null || service != null ? 1 : 0);
-        if (modes > 1) return "give either --list, --delete ID, or --listen with --to and --service";
+        int modes = (list ? 1 : 0)
+                + (delete != null ? 1 : 0)
+                + (listen != null || to != null || service != null || mode != null ? 1 : 0);
+        if (modes > 1) return "give either --list, --delete ID, or --listen with --to and --service (and --mode)";
         if (list || delete != null) return null;
         if (listen == null || to == null || service == null)
             return "--listen, --to and --service are needed (or --list, or --delete ID)";
@@ -79,16 +91,22 @@ public final class ForwardCommand implements Callable<Integer> {
         String bad = NodeId.problem(to);
         if (bad != null) return "--to: " + bad;
         if (!Service.NAME.matcher(service).matches()) return "--service: bad name '" + service + "'";
+        try {
+            if (mode != null) RouteMode.parse(mode);
+        } catch (IllegalArgumentException e) {
+            return "--mode: " + e.getMessage();
+        }
         return null;
     }
 
     private static String line(JsonNode f) {
         return String.format(
                 Locale.ROOT,
-                "%s -> %s service %s",
+                "%s -> %s service %s mode %s",
                 f.path("listen").asText(),
                 f.path("to").asText(),
-                f.path("service").asText());
+                f.path("service").asText(),
+                f.path("mode").asText("best"));
     }
 
     private static void printList(PrintWriter out, JsonNode b) {

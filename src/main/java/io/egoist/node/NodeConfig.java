@@ -35,6 +35,9 @@ import java.util.Objects;
  * @param rewireMinGainMs   policy {@code br} only: re-wire only if C_i falls by more than this many ms ...
  * @param rewireMinGainFraction ... and by more than this fraction of the current C_i (measurement noise guard,
  *                          see docs/DESIGN-NODE.md "Noise guard"); 0 and 0 = plain best response
+ * @param directLinkIdleMs  a direct link (io.egoist.node.links.DirectLinks) unused this long is closed; while in
+ *                          use, a keepalive line goes on it every half of this (so the far end's idle timeout,
+ *                          60 s by default, never closes it)
  */
 public record NodeConfig(
         NodeId self,
@@ -60,7 +63,8 @@ public record NodeConfig(
         int forgetAfterFailures,
         long dataHoldMs,
         double rewireMinGainMs,
-        double rewireMinGainFraction) {
+        double rewireMinGainFraction,
+        long directLinkIdleMs) {
 
     public static final String FEATURE_HB = "hb";
     public static final String FEATURE_DATA = "data";
@@ -84,6 +88,8 @@ public record NodeConfig(
     public static final double DEFAULT_REWIRE_MIN_GAIN_MS = 5.0;
     /** Default {@link #rewireMinGainFraction}: 1 % of C_i, the relative noise of a mean of 3 RTT samples. */
     public static final double DEFAULT_REWIRE_MIN_GAIN_FRACTION = 0.01;
+    /** Default {@link #directLinkIdleMs}: 30 s, half the far end's 60 s idle timeout for connections. */
+    public static final long DEFAULT_DIRECT_LINK_IDLE_MS = 30_000;
 
     public NodeConfig {
         Objects.requireNonNull(self, "self");
@@ -114,6 +120,7 @@ public record NodeConfig(
             throw new IllegalArgumentException("rewire min gain must be a finite value >= 0 ms: " + rewireMinGainMs);
         if (!(rewireMinGainFraction >= 0 && rewireMinGainFraction < 1))
             throw new IllegalArgumentException("rewire min gain fraction must be in [0, 1): " + rewireMinGainFraction);
+        positive("direct link idle time", directLinkIdleMs);
         for (String f : features) {
             if (!f.matches("[a-z0-9-]+"))
                 throw new IllegalArgumentException("bad feature name (want [a-z0-9-]+): " + f);
@@ -150,7 +157,8 @@ public record NodeConfig(
                 3,
                 DEFAULT_DATA_HOLD_MS,
                 DEFAULT_REWIRE_MIN_GAIN_MS,
-                DEFAULT_REWIRE_MIN_GAIN_FRACTION);
+                DEFAULT_REWIRE_MIN_GAIN_FRACTION,
+                DEFAULT_DIRECT_LINK_IDLE_MS);
     }
 
     public boolean supports(String feature) {
@@ -240,6 +248,11 @@ public record NodeConfig(
     /** The {@code br} noise guard: re-wire only if C_i falls by more than max(ms, fraction x C_i). */
     public NodeConfig withRewireMinGain(double ms, double fraction) {
         return toBuilder().rewireMinGainMs(ms).rewireMinGainFraction(fraction).build();
+    }
+
+    /** How long an unused direct link stays open (and half of it: the keepalive period while in use). */
+    public NodeConfig withDirectLinkIdleMs(long v) {
+        return toBuilder().directLinkIdleMs(v).build();
     }
 
     /** A builder holding this configuration's values. */

@@ -29,6 +29,7 @@ final class NodeConfigBuilder {
     private long dataHoldMs;
     private double rewireMinGainMs;
     private double rewireMinGainFraction;
+    private long directLinkIdleMs;
 
     NodeConfigBuilder(NodeConfig c) {
         this.self = c.self();
@@ -55,6 +56,7 @@ final class NodeConfigBuilder {
         this.dataHoldMs = c.dataHoldMs();
         this.rewireMinGainMs = c.rewireMinGainMs();
         this.rewireMinGainFraction = c.rewireMinGainFraction();
+        this.directLinkIdleMs = c.directLinkIdleMs();
     }
 
     NodeConfigBuilder self(NodeId v) {
@@ -177,6 +179,11 @@ final class NodeConfigBuilder {
         return this;
     }
 
+    NodeConfigBuilder directLinkIdleMs(long v) {
+        this.directLinkIdleMs = v;
+        return this;
+    }
+
     NodeConfig build() {
         return new NodeConfig(
                 self,
@@ -202,6 +209,7 @@ final class NodeConfigBuilder {
                 forgetAfterFailures,
                 dataHoldMs,
                 rewireMinGainMs,
-                rewireMinGainFraction);
+                rewireMinGainFraction,
+                directLinkIdleMs);
     }
 }

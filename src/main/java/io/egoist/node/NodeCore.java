@@ -149,6 +149,7 @@ public final class NodeCore implements Core {
         else if (event instanceof Event.Accepted e) inLinks.accepted(e.conn(), e.remoteHost(), e.remotePort());
         else if (event instanceof Event.LineTooLong e) onLineTooLong(e.conn());
         else if (event instanceof NodeEvent.SendData e) onSend(e);
+        else if (event instanceof NodeEvent.KeepDirectLinks e) direct.keep(e.peers());
         else if (event instanceof Event.Authenticated e) { // secure mode: who the peer is, by its certificate
             identities.authenticated(e.conn(), e.peer());
             inLinks.authenticated(e.conn(), e.peer().node());
@@ -482,6 +483,11 @@ public final class NodeCore implements Core {
     /** The nodes this node holds a direct link to (best-mode first hops that are not neighbors). */
     public List<NodeId> directLinks() {
         return direct.peers();
+    }
+
+    /** The connection of the up direct link to {@code peer} (for tunnel frames), if there is one. */
+    public Optional<ConnId> directLinkConn(NodeId peer) {
+        return direct.connOf(peer);
     }
 
     /** The out-neighbors as chosen (connected or connecting). */

@@ -37,4 +37,16 @@ public interface NodeEvent extends Event {
             return "SendData[" + requestId + " to=" + to + " bytes=" + payload.length + "]";
         }
     }
+
+    /**
+     * The tunnel plane routes frames over direct links to these nodes (best-mode first hops that are not
+     * neighbors; sent about every 200 ms while in use, never per frame): each is opened if missing (bounded by
+     * {@code DirectLinks.MAX_LINKS}), counts as used now and gets a keepalive line when due. Its connection, once
+     * up, is read with {@link NodeCore#directLinkConn}.
+     */
+    record KeepDirectLinks(java.util.Set<NodeId> peers) implements NodeEvent {
+        public KeepDirectLinks {
+            peers = java.util.Set.copyOf(peers);
+        }
+    }
 }

@@ -358,6 +358,11 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
         execute(() -> HostConn.cutNonMembers(options.tls, conns.values(), prober, options.name), null);
     }
 
+    /** The latency emulation of connections this host opens ({@link OutboundDelay#NONE}: none). */
+    public OutboundDelay delay() {
+        return options.delay;
+    }
+
     /** The channel of an open connection (loop thread only), or null: for runtimes that write beside the core. */
     public Channel channel(ConnId id) {
         HostConn c = conns.get(id.value());

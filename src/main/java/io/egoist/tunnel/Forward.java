@@ -1,5 +1,6 @@
 package io.egoist.tunnel;
 
+import io.egoist.node.routing.RouteMode;
 import io.egoist.wire.NodeId;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -7,21 +8,37 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /** A local port forwarded to a service of another node (the source side of a tunnel). Loop-confined. */
 public abstract class Forward {
-    /** What to forward: a local UDP or TCP address, the destination node and its service's name. */
-    public record Spec(Service.Endpoint listen, NodeId to, String service) {
+    /**
+     * What to forward: a local UDP or TCP address, the destination node and its service's name, and how the two
+     * ends route the frames they originate ({@link RouteMode#BEST} unless said otherwise).
+     */
+    public record Spec(Service.Endpoint listen, NodeId to, String service, RouteMode mode) {
         public Spec {
             if (!Service.NAME.matcher(service).matches())
                 throw new IllegalArgumentException("bad service name '" + service + "' (1-32 of A-Z a-z 0-9 . _ -)");
+            java.util.Objects.requireNonNull(mode, "mode");
+        }
+
+        /** A forward in the default mode, {@link RouteMode#BEST}. */
+        public Spec(Service.Endpoint listen, NodeId to, String service) {
+            this(listen, to, service, RouteMode.BEST);
         }
 
         @Override
         public String toString() {
-            return listen + " -> " + to + " " + service;
+            return listen + " -> " + to + " " + service + " mode " + mode.label();
         }
     }
 
-    /** A forward as the API shows it: id, spec, the bound listen address and counters. */
-    public record Info(long id, String proto, String listen, String to, String service, Map<String, Object> counters) {}
+    /** A forward as the API shows it: id, spec (with its routing mode), the bound listen address and counters. */
+    public record Info(
+            long id,
+            String proto,
+            String listen,
+            String to,
+            String service,
+            String mode,
+            Map<String, Object> counters) {}
 
     final TunnelNode node;
     final long id;
@@ -73,6 +90,12 @@ public abstract class Forward {
         if (!udp) c.put("bytes_resent", resent.get());
         if (lastError != null) c.put("last_error", lastError);
         return new Info(
-                id, spec.listen().proto().label(), boundAddress(), spec.to().toString(), spec.service(), c);
+                id,
+                spec.listen().proto().label(),
+                boundAddress(),
+                spec.to().toString(),
+                spec.service(),
+                spec.mode().label(),
+                c);
     }
 }

@@ -1,5 +1,6 @@
 package io.egoist.tunnel;
 
+import io.egoist.node.routing.RouteMode;
 import io.egoist.wire.NodeId;
 import java.util.HashMap;
 import java.util.Map;
@@ -22,9 +23,9 @@ final class ServiceChecks {
     }
 
     /** Completes with null (served) or the reason (refused, no route, no answer within {@link #SECONDS}). */
-    CompletableFuture<String> ask(NodeId to, Service.Proto proto, String name) {
+    CompletableFuture<String> ask(NodeId to, Service.Proto proto, String name, RouteMode mode) {
         CompletableFuture<String> r = new CompletableFuture<>();
-        long flow = TunnelNode.newFlowId();
+        long flow = FlowModes.newFlowId(mode); // the answer comes back in the forward's mode
         pending.put(flow, r);
         String what = proto.label() + ":" + name;
         if (node.control(Frames.CHECK, to, flow, 0, what) == TunnelNode.Sent.NO_ROUTE) {

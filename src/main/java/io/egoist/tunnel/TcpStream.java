@@ -103,7 +103,7 @@ final class TcpStream extends ChannelInboundHandlerAdapter implements TunnelNode
 
     /** A connection accepted by a forward: ask the destination to open the stream (again until it answers). */
     static TcpStream source(TunnelNode node, TcpForward f, Channel app) {
-        TcpStream s = new TcpStream(node, new TunnelNode.FlowKey(f.spec.to(), TunnelNode.newFlowId()), f);
+        TcpStream s = new TcpStream(node, new TunnelNode.FlowKey(f.spec.to(), FlowModes.newFlowId(f.spec.mode())), f);
         s.app = app;
         app.pipeline().addLast(s);
         s.sendOpen();
@@ -190,7 +190,7 @@ final class TcpStream extends ChannelInboundHandlerAdapter implements TunnelNode
      */
     private void pump() {
         if (done || !accepted) return;
-        Channel hop = node.outTo(key.peer());
+        Channel hop = node.outTo(key.peer(), key.flow());
         if (hop == null) {
             node.refreshSoon(); // no route: wait for one (the tick tries again), read nothing meanwhile
             readApp(false);

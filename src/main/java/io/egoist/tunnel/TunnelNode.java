@@ -1,6 +1,7 @@
 package io.egoist.tunnel;
 
 import io.egoist.core.ConnId;
+import io.egoist.node.routing.RouteMode;
 import io.egoist.runtime.BinaryFrame;
 import io.egoist.runtime.FrameSplitter;
 import io.egoist.wire.NodeId;
@@ -21,7 +22,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -57,8 +57,8 @@ public final class TunnelNode implements AutoCloseable {
 
     /** What the tunnel plane needs from its node. */
     public interface Links {
-        /** The current next-hop connection per destination (read from the core on its loop). */
-        CompletableFuture<Map<NodeId, ConnId>> table();
+        /** The next-hop connections per destination, best routes for {@code bestDestinations} (on the core's loop). */
+        CompletableFuture<ForwardingTable.Tables> tables(Set<NodeId> bestDestinations);
 
         /** The channel of one of the node's open connections, or null (loop thread). */
         Channel channel(ConnId c);
@@ -91,6 +91,8 @@ public final class TunnelNode implements AutoCloseable {
     private final Links links;
     private final Map<String, Service> exposed = new LinkedHashMap<>();
     private volatile Map<NodeId, ConnId> table = Map.of();
+    /** First hops of best routes, for the destinations this node originates frames to in mode best. */
+    private volatile Map<NodeId, ConnId> bestTable = Map.of();
     /** The same table keyed by {@link Frames#key}: a relay looks a frame's destination up without parsing it. */
     private volatile Map<Long, ConnId> tableByKey = Map.of();
 
@@ -162,7 +164,7 @@ public final class TunnelNode implements AutoCloseable {
     void refreshSoon() {
         if (refreshing || closed) return;
         refreshing = true;
-        links.table().whenComplete((t, err) -> {
+        links.tables(bestDestinations()).whenComplete((t, err) -> {
             refreshing = false;
             if (t != null) setTable(t);
         });
@@ -175,13 +177,25 @@ public final class TunnelNode implements AutoCloseable {
 
     /** Takes a fresh forwarding table now (tests; route changes). */
     public CompletableFuture<Void> refreshNow() {
-        return links.table().thenAccept(t -> {
-            setTable(t);
-            lastFrameNanos = System.nanoTime(); // asked for: keep it fresh for a while
-        });
+        return CompletableFuture.supplyAsync(this::bestDestinations, loop)
+                .thenCompose(links::tables)
+                .thenAccept(t -> {
+                    setTable(t);
+                    lastFrameNanos = System.nanoTime(); // asked for: keep it fresh for a while
+                });
     }
 
-    private void setTable(Map<NodeId, ConnId> t) {
+    /** Where this node originates frames in mode best: its best-mode forwards' and flows' far ends (loop thread). */
+    private Set<NodeId> bestDestinations() {
+        Set<NodeId> d = new HashSet<>();
+        for (Forward f : forwards.values()) if (f.spec.mode() == RouteMode.BEST) d.add(f.spec.to());
+        for (FlowKey k : flows.keySet()) if (FlowModes.best(k.flow())) d.add(k.peer());
+        return d;
+    }
+
+    private void setTable(ForwardingTable.Tables tables) {
+        Map<NodeId, ConnId> t = tables.overlay();
+        bestTable = tables.best();
         Map<Long, ConnId> byKey = new HashMap<>();
         for (Map.Entry<NodeId, ConnId> e : t.entrySet()) byKey.put(Frames.key(e.getKey()), e.getValue());
         tableByKey = byKey;
@@ -213,6 +227,12 @@ public final class TunnelNode implements AutoCloseable {
         return outOn(table.get(dst));
     }
 
+    /** The same for a frame this node originates in {@code flow}: its mode's table first ({@link FlowModes}). */
+    Channel outTo(NodeId dst, long flow) {
+        Channel ch = FlowModes.best(flow) ? outOn(bestTable.get(dst)) : null;
+        return ch != null ? ch : outOn(table.get(dst));
+    }
+
     /** The channel of the next-hop connection {@code c} (null: none) once it is set up for tunnel frames. */
     private Channel outOn(ConnId c) {
         Channel ch = c == null ? null : links.channel(c);
@@ -226,7 +246,7 @@ public final class TunnelNode implements AutoCloseable {
 
     /** Sends a whole frame towards {@code dst}; {@code udp}: dropped when the next hop is congested. Releases on failure. */
     Sent send(ByteBuf frame, NodeId dst, boolean udp) {
-        Channel ch = outTo(dst);
+        Channel ch = outTo(dst, FlowModes.flowOf(frame));
         if (ch == null) {
             refreshSoon();
             frame.release();
@@ -249,7 +269,7 @@ public final class TunnelNode implements AutoCloseable {
 
     /** A small control frame with a binary payload (a stream's ACK). */
     Sent control(int kind, NodeId dst, long flow, long seq, byte[] payload) {
-        Channel ch = outTo(dst);
+        Channel ch = outTo(dst, flow);
         if (ch == null) {
             refreshSoon();
             droppedNoRoute.incrementAndGet();
@@ -436,15 +456,11 @@ public final class TunnelNode implements AutoCloseable {
         return r;
     }
 
-    static long newFlowId() {
-        return ThreadLocalRandom.current().nextLong();
-    }
-
     /** Asks {@code to} whether it serves {@code proto:name}: completes with null (yes) or the reason (no). */
-    CompletableFuture<String> check(NodeId to, Service.Proto proto, String name) {
+    CompletableFuture<String> check(NodeId to, Service.Proto proto, String name, RouteMode mode) {
         // no usable next hop in a table that may be stale (an idle node takes it every few seconds): take it first
-        if (outTo(to) == null) return refreshNow().thenComposeAsync(v -> checks.ask(to, proto, name), loop);
-        return checks.ask(to, proto, name);
+        if (outTo(to) == null) return refreshNow().thenComposeAsync(v -> checks.ask(to, proto, name, mode), loop);
+        return checks.ask(to, proto, name, mode);
     }
 
     // ------------------------------------------------------------------ forwards (any thread)
@@ -460,7 +476,7 @@ public final class TunnelNode implements AutoCloseable {
             else if (spec.to().equals(self))
                 r.completeExceptionally(new TunnelException(400, "cannot forward to the node itself"));
             else
-                check(spec.to(), spec.listen().proto(), spec.service())
+                check(spec.to(), spec.listen().proto(), spec.service(), spec.mode())
                         .whenCompleteAsync(
                                 (why, err) -> {
                                     if (why != null) {

@@ -53,7 +53,7 @@ final class UdpForward extends Forward {
 
         Session(InetSocketAddress client) {
             this.client = client;
-            this.key = new TunnelNode.FlowKey(spec.to(), TunnelNode.newFlowId());
+            this.key = new TunnelNode.FlowKey(spec.to(), FlowModes.newFlowId(spec.mode()));
         }
 
         @Override

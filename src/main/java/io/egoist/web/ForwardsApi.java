@@ -2,6 +2,7 @@ package io.egoist.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.egoist.node.routing.RouteMode;
 import io.egoist.node.runtime.EgoistNode;
 import io.egoist.runtime.HttpJsonServer;
 import io.egoist.runtime.HttpJsonServer.HttpError;
@@ -19,7 +20,7 @@ import java.util.concurrent.CompletionException;
 
 /**
  * The control API's tunnel routes: {@code POST /forwards} (body {@code {"listen": "udp:HOST:PORT", "to": "ID",
- * "service": "NAME"}}; the destination is asked first: 404 with its reason when it does not serve that name),
+ * "service": "NAME", "mode": "best"}}, mode {@code best} (default) or {@code overlay}; the destination is asked first: 404 with its reason when it does not serve that name),
  * {@code GET /forwards} (each forward with its counters, the exposed services, the relay counters) and
  * {@code DELETE /forwards/{id}}.
  */
@@ -85,6 +86,7 @@ final class ForwardsApi {
         m.put("listen", i.listen());
         m.put("to", i.to());
         m.put("service", i.service());
+        m.put("mode", i.mode());
         m.put("counters", i.counters());
         return m;
     }
@@ -98,8 +100,11 @@ final class ForwardsApi {
         }
         if (b == null || !b.isObject()) throw new HttpError(400, "body must be a JSON object");
         String listen = text(b, "listen"), to = text(b, "to"), service = text(b, "service");
+        JsonNode mode = b.get("mode"); // optional: best (the default) or overlay
+        if (mode != null && !mode.isTextual()) throw new HttpError(400, "field 'mode' must be a string");
         try {
-            return new Forward.Spec(Service.Endpoint.parse(listen), NodeId.parse(to), service);
+            RouteMode m = mode == null ? RouteMode.BEST : RouteMode.parse(mode.asText());
+            return new Forward.Spec(Service.Endpoint.parse(listen), NodeId.parse(to), service, m);
         } catch (IllegalArgumentException e) {
             throw new HttpError(400, e.getMessage());
         }

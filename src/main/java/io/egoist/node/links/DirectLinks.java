@@ -30,16 +30,26 @@ public final class DirectLinks {
     public static final int MAX_LINKS = 32;
     /** At most this many lines wait on a direct link that is still connecting; further lines are refused. */
     public static final int MAX_PENDING_LINES = 1_000;
-    /** A direct link not used for this long is closed. */
-    public static final long IDLE_CLOSE_MS = 30_000;
+    /** A direct link not used for this long is closed (the default of {@code NodeConfig.directLinkIdleMs}). */
+    public static final long IDLE_CLOSE_MS = io.egoist.node.NodeConfig.DEFAULT_DIRECT_LINK_IDLE_MS;
     /** A direct link not up within this long counts as failed. */
     public static final long CONNECT_TIMEOUT_MS = 3_000;
+    /** After a direct link for frames failed, the tunnel plane's frames to that peer take the overlay route this long. */
+    public static final long RETRY_AFTER_FAILURE_MS = 5_000;
 
     private final NodeContext ctx;
     private final Consumer<List<String>> reroute;
     private final LinkedHashMap<NodeId, OutLink> byPeer = new LinkedHashMap<>();
     private final Map<ConnId, OutLink> conns = new HashMap<>();
     private final Map<ConnId, Long> lastUsed = new HashMap<>();
+    /** When a line last went out on a link (keepalives for the far end's idle timeout count from it). */
+    private final Map<ConnId, Long> lastLine = new HashMap<>();
+
+    /** When a link to a peer last failed (at most one entry per measured node); for the tunnel plane's retries. */
+    private final Map<NodeId, Long> failedAt = new HashMap<>();
+
+    private long keepaliveSeq;
+    private long refusedFull;
 
     public DirectLinks(NodeContext ctx, Consumer<List<String>> reroute) {
         this.ctx = ctx;
@@ -64,19 +74,11 @@ public final class DirectLinks {
      * {@link #MAX_LINKS} are open already or the link's queue is full.
      */
     public boolean send(NodeId peer, String line) {
-        OutLink l = byPeer.get(peer);
-        if (l == null) {
-            if (byPeer.size() >= MAX_LINKS) return false;
-            ConnId c = ctx.newConn();
-            l = new OutLink(peer, c);
-            byPeer.put(peer, l);
-            conns.put(c, l);
-            ctx.emit(new Effect.Connect(c, peer.ip(), peer.port()));
-            ctx.emit(new Effect.SetTimer(NodeTimers.DIRECT_CONNECT + c.value(), ctx.now() + CONNECT_TIMEOUT_MS));
-            log.info("event=direct_link_open node={} peer={} links={}", ctx.self(), peer, byPeer.size());
-        }
+        OutLink l = linkTo(peer);
+        if (l == null) return false;
         if (l.connected) {
             ctx.emit(new Effect.Send(l.conn, line));
+            lastLine.put(l.conn, ctx.now());
         } else if (l.pending.size() < MAX_PENDING_LINES) {
             l.pending.add(line);
         } else {
@@ -86,14 +88,78 @@ public final class DirectLinks {
         return true;
     }
 
+    /** The link to {@code peer}, opened now if there is none and fewer than {@link #MAX_LINKS} are open; or null. */
+    private OutLink linkTo(NodeId peer) {
+        OutLink l = byPeer.get(peer);
+        if (l != null) return l;
+        if (byPeer.size() >= MAX_LINKS) {
+            if (refusedFull++ % 1_000 == 0)
+                log.info(
+                        "event=direct_link_refused node={} peer={} reason=full refused={}",
+                        ctx.self(),
+                        peer,
+                        refusedFull);
+            return null;
+        }
+        ConnId c = ctx.newConn();
+        l = new OutLink(peer, c);
+        byPeer.put(peer, l);
+        conns.put(c, l);
+        ctx.emit(new Effect.Connect(c, peer.ip(), peer.port()));
+        ctx.emit(new Effect.SetTimer(NodeTimers.DIRECT_CONNECT + c.value(), ctx.now() + CONNECT_TIMEOUT_MS));
+        log.info("event=direct_link_open node={} peer={} links={}", ctx.self(), peer, byPeer.size());
+        return l;
+    }
+
+    /**
+     * The tunnel plane routes frames over direct links to {@code peers} (best-mode first hops that are not
+     * neighbors): each is opened if missing (while fewer than {@link #MAX_LINKS} are open; the rest stay on the
+     * overlay route) and counts as used now. Frames never reach the core, so the far end would see no line on a
+     * link that carries only frames: while the link is in use, a heartbeat line goes on it every half of the idle
+     * time, which keeps the far end's idle timeout (60 s) from closing it (its echo comes back and is ignored).
+     */
+    public void keep(java.util.Collection<NodeId> peers) {
+        long keepalive = Math.max(1, idleMs() / 2);
+        for (NodeId peer : peers) {
+            if (peer.equals(ctx.self())) continue;
+            Long failed = failedAt.get(peer);
+            if (failed != null && ctx.now() - failed < RETRY_AFTER_FAILURE_MS && !byPeer.containsKey(peer)) continue;
+            OutLink l = linkTo(peer);
+            if (l == null) continue;
+            lastUsed.put(l.conn, ctx.now());
+            if (l.connected && ctx.now() - lastLine.getOrDefault(l.conn, 0L) >= keepalive) {
+                ctx.emit(new Effect.Send(
+                        l.conn, io.egoist.wire.WireCodec.encode(new io.egoist.wire.Message.Heartbeat(++keepaliveSeq))));
+                lastLine.put(l.conn, ctx.now());
+            }
+        }
+    }
+
+    /** The connection of the up direct link to {@code peer}, if there is one. */
+    public java.util.Optional<ConnId> connOf(NodeId peer) {
+        OutLink l = byPeer.get(peer);
+        return l == null || !l.connected ? java.util.Optional.empty() : java.util.Optional.of(l.conn);
+    }
+
+    /** First hops refused because {@link #MAX_LINKS} direct links were open. */
+    public long refusedFull() {
+        return refusedFull;
+    }
+
+    private long idleMs() {
+        return ctx.cfg().directLinkIdleMs();
+    }
+
     /** The link is up: the waiting lines go out; the idle check starts. */
     public void onConnected(ConnId c) {
         OutLink l = conns.get(c);
         if (l == null) return;
         l.connected = true;
+        failedAt.remove(l.peer);
         ctx.emit(new Effect.CancelTimer(NodeTimers.DIRECT_CONNECT + c.value()));
+        if (!l.pending.isEmpty()) lastLine.put(c, ctx.now());
         while (!l.pending.isEmpty()) ctx.emit(new Effect.Send(l.conn, l.pending.poll()));
-        ctx.emit(new Effect.SetTimer(NodeTimers.DIRECT_IDLE + c.value(), ctx.now() + IDLE_CLOSE_MS));
+        ctx.emit(new Effect.SetTimer(NodeTimers.DIRECT_IDLE + c.value(), ctx.now() + idleMs()));
     }
 
     /** The link failed (connect failure, close, over-long line): forgotten, its waiting lines rerouted. */
@@ -107,6 +173,7 @@ public final class DirectLinks {
                 reason,
                 l.pending.size());
         List<String> waiting = new ArrayList<>(l.pending);
+        failedAt.put(l.peer, ctx.now());
         forget(l);
         if (!waiting.isEmpty()) reroute.accept(waiting);
     }
@@ -134,11 +201,11 @@ public final class DirectLinks {
             OutLink l = conns.get(c);
             if (l == null) return true;
             long idleSince = lastUsed.getOrDefault(c, 0L);
-            if (ctx.now() - idleSince >= IDLE_CLOSE_MS) {
+            if (ctx.now() - idleSince >= idleMs()) {
                 log.info("event=direct_link_closed node={} peer={} cause=idle", ctx.self(), l.peer);
                 forget(l);
             } else {
-                ctx.emit(new Effect.SetTimer(key, idleSince + IDLE_CLOSE_MS));
+                ctx.emit(new Effect.SetTimer(key, idleSince + idleMs()));
             }
             return true;
         }
@@ -149,6 +216,7 @@ public final class DirectLinks {
         byPeer.remove(l.peer);
         conns.remove(l.conn);
         lastUsed.remove(l.conn);
+        lastLine.remove(l.conn);
         ctx.emit(new Effect.CancelTimer(NodeTimers.DIRECT_CONNECT + l.conn.value()));
         ctx.emit(new Effect.CancelTimer(NodeTimers.DIRECT_IDLE + l.conn.value()));
         ctx.emit(new Effect.Close(l.conn));

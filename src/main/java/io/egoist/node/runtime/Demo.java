@@ -217,15 +217,18 @@ public final class Demo {
                 DemoTunnelStreams streams = victim < 0 ? null : tunnels.streams(tunnelResult);
                 if (streams != null) {
                     say(
-                            "tunnels: steady round trips over both while %s (a relay on their path) crashes",
+                            "tunnels: steady round trips over both%s while %s (a relay on their path) crashes",
+                            tunnels.crashOverOverlay()
+                                    ? " (two more forwards in mode overlay: the best routes have no relay)"
+                                    : "",
                             matrix.names().get(victim));
                     streams.awaitFlowing(3_000);
                 } else if (tunnelResult != null) say("tunnels: no relay on their path to crash");
                 DemoCrash crasher = new DemoCrash(this);
                 crash = crasher.crash(overlay, params.crash(), victim);
                 if (streams != null) {
-                    tunnelResult =
-                            tunnelResult.withCrash(streams.stop(crash.victim(), crash.victimId(), crasher.crashAt()));
+                    tunnelResult = tunnelResult.withCrash(
+                            tunnels.describe(streams.stop(crash.victim(), crash.victimId(), crasher.crashAt())));
                     sayStalls(tunnelResult.crash());
                 }
             }

@@ -36,7 +36,17 @@ public final class DemoTunnelStreams {
             String note) {}
 
     /** The crash as the tunnels saw it; {@code victim} null when their path had no relay to crash. */
-    public record CrashStall(String victim, NodeId victimId, Stall udp, Stall tcp) {}
+    /**
+     * The stalls around a crash. {@code tunnelMode}: the routing mode of the forwards that carried the streams
+     * ({@code best}, the demo's tunnels; {@code overlay} when their best routes had no relay to crash, see {@link
+     * DemoTunnels#victim}); {@code relays}: the relays of those forwards' routes.
+     */
+    public record CrashStall(
+            String victim, NodeId victimId, Stall udp, Stall tcp, String tunnelMode, java.util.List<String> relays) {
+        CrashStall with(String mode, java.util.List<String> rs) {
+            return new CrashStall(victim, victimId, udp, tcp, mode, rs);
+        }
+    }
 
     private final Runner udp, tcp;
 
@@ -71,7 +81,8 @@ public final class DemoTunnelStreams {
             pause(50);
         udp.halt();
         tcp.halt();
-        return new CrashStall(victim, victimId, udp.stall(crashAtNanos), tcp.stall(crashAtNanos));
+        return new CrashStall(
+                victim, victimId, udp.stall(crashAtNanos), tcp.stall(crashAtNanos), "best", java.util.List.of());
     }
 
     private interface Opener {

@@ -100,8 +100,13 @@ public final class DemoTunnels implements AutoCloseable {
 
     private final DemoEchoServers echo = new DemoEchoServers();
     private int udpPort = -1, tcpPort = -1;
+    private LatencyMatrix lastMatrix;
     private int from = -1, to = -1;
     private final List<Integer> relays = new ArrayList<>();
+    /** Forwards in mode overlay for the crash when the best routes have no relay (-1: none). */
+    private int crashUdpPort = -1, crashTcpPort = -1;
+
+    private final List<String> crashRelays = new ArrayList<>();
 
     /** The services every node of the demo exposes. */
     public List<Service> services() {
@@ -120,6 +125,7 @@ public final class DemoTunnels implements AutoCloseable {
     /** Forwards a UDP and a TCP port from one far node to the other and measures round trips over both. */
     public Result measure(LocalOverlay o) {
         LatencyMatrix m = o.matrix();
+        lastMatrix = m;
         int[] pair = farthest(m, o.liveIndices());
         from = pair[0];
         to = pair[1];
@@ -136,6 +142,11 @@ public final class DemoTunnels implements AutoCloseable {
         long[] before = relayed(o);
         Series udpLoop, tcpLoop, udp, tcp;
         try {
+            // the first frames take the overlay route while the direct links of the best routes open (both ends)
+            series(DemoRoundTrips.udp(udpPort, TIMEOUT_MS, 5));
+            awaitBestTables(a, b.id());
+            awaitBestTables(b, a.id());
+            before = relayed(o);
             udpLoop = series(DemoRoundTrips.udp(echo.udpPort(), TIMEOUT_MS, 1));
             tcpLoop = series(DemoRoundTrips.tcp(echo.tcpPort(), TIMEOUT_MS, 2));
             udp = series(DemoRoundTrips.udp(udpPort, TIMEOUT_MS, 3));
@@ -192,13 +203,59 @@ public final class DemoTunnels implements AutoCloseable {
             if (relays.contains(i) && o.isAlive(i)) return i;
         }
         for (int i : relays) if (o.isAlive(i)) return i;
+        return overlayVictim(o);
+    }
+
+    /**
+     * The best routes of the farthest pair are often direct (no relay to crash): then the crash is shown on two more
+     * forwards between the same nodes in mode overlay, whose route has relays; the victim is its first live relay.
+     */
+    private int overlayVictim(LocalOverlay o) {
+        EgoistNode a = o.node(from), b = o.node(to);
+        Optional<Route> there = route(a, b.id(), RouteMode.OVERLAY), back = route(b, a.id(), RouteMode.OVERLAY);
+        if (there.isEmpty() || there.get().path().size() < 3) return -1;
+        try {
+            crashUdpPort = forward(a, b.id(), "udp", DemoEchoServers.UDP_SERVICE, RouteMode.OVERLAY);
+            crashTcpPort = forward(a, b.id(), "tcp", DemoEchoServers.TCP_SERVICE, RouteMode.OVERLAY);
+        } catch (RuntimeException e) {
+            crashUdpPort = crashTcpPort = -1;
+            return -1;
+        }
+        List<NodeId> inner =
+                new ArrayList<>(there.get().path().subList(1, there.get().path().size() - 1));
+        back.ifPresent(r -> inner.addAll(r.path().subList(1, r.path().size() - 1)));
+        for (NodeId id : inner) if (!crashRelays.contains(o.nameOf(id))) crashRelays.add(o.nameOf(id));
+        for (NodeId id : inner) {
+            int i = o.indexOf(id);
+            if (i >= 0 && o.isAlive(i)) return i;
+        }
         return -1;
+    }
+
+    /** Whether the crash streams run over forwards in mode overlay (the best routes had no relay). */
+    public boolean crashOverOverlay() {
+        return crashUdpPort >= 0;
+    }
+
+    /** The routing mode of the forwards the crash streams use, and their relays (see {@link #overlayVictim}). */
+    public DemoTunnelStreams.CrashStall describe(DemoTunnelStreams.CrashStall c) {
+        if (crashUdpPort < 0) return c.with("best", List.copyOf(new LinkedHashSet<>(relayNames(c))));
+        return c.with("overlay", List.copyOf(crashRelays));
+    }
+
+    private List<String> relayNames(DemoTunnelStreams.CrashStall c) {
+        List<String> r = new ArrayList<>();
+        for (int i : relays)
+            r.add(lastMatrix == null ? String.valueOf(i) : lastMatrix.names().get(i));
+        return r;
     }
 
     /** Steady streams of round trips over both tunnels (null when the tunnels could not be set up). */
     public DemoTunnelStreams streams(Result r) {
         if (r == null || r.error() != null) return null;
         double expected = Math.max(r.udp().medianMs(), r.tcp().medianMs());
+        if (crashUdpPort >= 0)
+            return DemoTunnelStreams.start(crashUdpPort, crashTcpPort, Math.max(expected, r.overlayCostMs()));
         return DemoTunnelStreams.start(udpPort, tcpPort, expected);
     }
 
@@ -209,6 +266,32 @@ public final class DemoTunnels implements AutoCloseable {
         for (List<NodeId> path : List.of(there.get().path(), back.get().path()))
             for (int h = 1; h + 1 < path.size(); h++) inner.add(o.indexOf(path.get(h)));
         return inner.equals(new LinkedHashSet<>(relays));
+    }
+
+    /**
+     * Waits (at most 5 s) until {@code n}'s tunnel tables send best-mode frames for {@code to} on the best route's
+     * first hop (an out-link, or a direct link once it is up); afterwards the round trips are timed.
+     */
+    private static void awaitBestTables(EgoistNode n, NodeId to) {
+        long end = System.nanoTime() + 5_000_000_000L;
+        while (System.nanoTime() < end) {
+            try {
+                boolean ready = n.query(c -> io.egoist.tunnel.ForwardingTable.tables(c, Set.of(to))
+                                .best()
+                                .containsKey(to))
+                        .get(5, TimeUnit.SECONDS);
+                if (ready) {
+                    n.tunnels().refreshNow().get(5, TimeUnit.SECONDS);
+                    return;
+                }
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (Exception e) {
+                return;
+            }
+        }
     }
 
     private static Optional<Route> route(EgoistNode n, NodeId to, RouteMode mode) {
@@ -237,8 +320,12 @@ public final class DemoTunnels implements AutoCloseable {
     }
 
     private static int forward(EgoistNode a, NodeId to, String proto, String service) {
+        return forward(a, to, proto, service, RouteMode.BEST);
+    }
+
+    private static int forward(EgoistNode a, NodeId to, String proto, String service, RouteMode mode) {
         Forward.Info info = a.tunnels()
-                .addForward(new Forward.Spec(Service.Endpoint.parse(proto + ":127.0.0.1:0"), to, service))
+                .addForward(new Forward.Spec(Service.Endpoint.parse(proto + ":127.0.0.1:0"), to, service, mode))
                 .orTimeout(15, TimeUnit.SECONDS)
                 .join();
         return Service.Endpoint.parse(info.listen()).port();
