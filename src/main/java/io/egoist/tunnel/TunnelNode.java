@@ -233,7 +233,7 @@ public final class TunnelNode implements AutoCloseable {
             droppedNoRoute.incrementAndGet();
             return Sent.NO_ROUTE;
         }
-        if (udp && !ch.isWritable()) {
+        if (udp && congested(ch)) {
             frame.release();
             droppedCongested.incrementAndGet();
             return Sent.CONGESTED;
@@ -263,6 +263,16 @@ public final class TunnelNode implements AutoCloseable {
     void write(Channel ch, Object msg) {
         ch.write(msg, ch.voidPromise());
         if (dirty.add(ch) && dirty.size() == 1) loop.execute(this::flushDirty);
+    }
+
+    /**
+     * True when {@code ch} is over its high water mark even after the bytes this burst wrote to it are flushed: a
+     * relay that read a large burst must not call its next hop congested only because it has not flushed yet.
+     */
+    boolean congested(Channel ch) {
+        if (ch.isWritable()) return false;
+        if (dirty.contains(ch)) ch.flush();
+        return !ch.isWritable();
     }
 
     private void flushDirty() {
@@ -340,7 +350,7 @@ public final class TunnelNode implements AutoCloseable {
             droppedNoRoute.incrementAndGet();
             return;
         }
-        if (kind == Frames.UDP && !out.isWritable()) {
+        if (kind == Frames.UDP && congested(out)) {
             frame.release();
             droppedCongested.incrementAndGet();
             return;
