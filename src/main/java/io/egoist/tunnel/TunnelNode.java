@@ -265,10 +265,7 @@ public final class TunnelNode implements AutoCloseable {
         if (dirty.add(ch) && dirty.size() == 1) loop.execute(this::flushDirty);
     }
 
-    /**
-     * True when {@code ch} is over its high water mark even after the bytes this burst wrote to it are flushed: a
-     * relay that read a large burst must not call its next hop congested only because it has not flushed yet.
-     */
+    /** Over the high mark even after this burst's writes to it are flushed (not only not flushed yet). */
     boolean congested(Channel ch) {
         if (ch.isWritable()) return false;
         if (dirty.contains(ch)) ch.flush();
@@ -359,7 +356,7 @@ public final class TunnelNode implements AutoCloseable {
         relayed.incrementAndGet();
         relayedBytes.addAndGet(frame.readableBytes() - FrameSplitter.PREFIX);
         write(out, frame);
-        if (!out.isWritable() && in.config().isAutoRead()) { // backpressure: stop reading the sender
+        if (in.config().isAutoRead() && congested(out)) { // backpressure: stop reading the sender
             in.config().setAutoRead(false);
             whenWritable(out, () -> in.config().setAutoRead(true));
         }
