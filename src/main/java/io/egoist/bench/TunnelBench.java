@@ -15,6 +15,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -43,43 +46,30 @@ public final class TunnelBench {
         out.put("loadavg_before", loadavg());
         try (Services svc = new Services()) {
             List<Service> exposed = List.of(
-                    new Service("sink", Service.Proto.UDP, "127.0.0.1", svc.udpSink.getLocalPort()),
+                    new Service("sink", Service.Proto.UDP, "127.0.0.1", svc.sinkPort()),
                     new Service("echo", Service.Proto.UDP, "127.0.0.1", svc.udpEcho.getLocalPort()),
                     new Service("bulk", Service.Proto.TCP, "127.0.0.1", svc.tcpSink.getLocalPort()));
-            double[] rtt0, rtt2;
-            try (TunnelPath pair = TunnelPath.start(2, Map.of(1, exposed), TunnelLimits.DEFAULTS)) {
-                if (!pair.awaitReady(60_000)) throw new IllegalStateException("the 2-node overlay did not form");
-                log.println("2 nodes ready: echo round trips without a relay");
-                log.flush();
-                rtt0 = echoRtts(forward(pair, "udp", "echo"), s.latencySamples);
-            }
             try (TunnelPath ring = TunnelPath.start(4, Map.of(3, exposed), TunnelLimits.DEFAULTS)) {
                 if (!ring.awaitReady(60_000)) throw new IllegalStateException("the 4-node overlay did not form");
-                log.println("4 nodes ready (source > relay > relay > destination)");
-                log.flush();
-                rtt2 = echoRtts(forward(ring, "udp", "echo"), s.latencySamples);
-                out.put("echo_rtt_us_no_relay", percentiles(rtt0));
-                out.put("echo_rtt_us_two_relays", percentiles(rtt2));
-                out.put("added_us_per_relay_p50", (pct(rtt2, 50) - pct(rtt0, 50)) / 2);
-                out.put("added_us_per_relay_p99", (pct(rtt2, 99) - pct(rtt0, 99)) / 2);
-
+                try (TunnelPath pair = TunnelPath.start(2, Map.of(1, exposed), TunnelLimits.DEFAULTS)) {
+                    if (!pair.awaitReady(60_000)) throw new IllegalStateException("the 2-node overlay did not form");
+                    log.println("2 nodes and 4 nodes (source > relay > relay > destination) ready: echo round trips,"
+                            + " alternating between no relay and two relays");
+                    log.flush();
+                    out.putAll(EchoRounds.measure(
+                            forward(pair, "udp", "echo"), forward(ring, "udp", "echo"), s.latencySamples));
+                }
                 InetSocketAddress udp = forward(ring, "udp", "sink");
                 List<Object> steps = new java.util.ArrayList<>();
+                openSession(udp, svc);
                 for (int rate : s.udpRates) {
-                    Map<String, Object> step = udpStep(udp, svc, rate, s.secondsPerRate);
+                    Map<String, Object> step = udpStep(udp, svc, rate, s.secondsPerRate, ring);
                     log.println("udp " + step);
                     log.flush();
                     steps.add(step);
                 }
                 out.put("udp_1200B", steps);
-                out.put(
-                        "udp_forward_counters",
-                        ring.node(0)
-                                .tunnels()
-                                .forwards()
-                                .get(5, TimeUnit.SECONDS)
-                                .get(1)
-                                .counters());
+                out.put("udp_forward_counters", udpForward(ring).counters());
                 for (int i = 0; i < 4; i++)
                     out.put(
                             "tunnel_plane_node" + i,
@@ -145,49 +135,76 @@ public final class TunnelBench {
                 "127.0.0.1", Integer.parseInt(f.listen().substring(f.listen().lastIndexOf(':') + 1)));
     }
 
-    private static double[] echoRtts(InetSocketAddress to, int samples) throws IOException {
+    /**
+     * Opens the sink's session before the steps: its first datagrams wait (at most 64) while the destination opens
+     * its socket, which is setting up, not loss; a few datagrams, then wait until they arrived.
+     */
+    private static void openSession(InetSocketAddress to, Services svc) throws Exception {
+        long before = svc.udpReceived.get();
         try (DatagramSocket c = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            c.setSoTimeout(1_000);
-            byte[] d = new byte[100], in = new byte[200];
-            double[] r = new double[samples];
-            int got = 0;
-            for (int i = 0; i < samples + samples / 5 && got < samples; i++) {
-                long t0 = System.nanoTime();
+            byte[] d = new byte[1_200];
+            for (int i = 0; i < 20; i++) {
                 c.send(new DatagramPacket(d, d.length, to));
-                try {
-                    c.receive(new DatagramPacket(in, in.length));
-                } catch (java.net.SocketTimeoutException e) {
-                    continue;
-                }
-                if (i >= samples / 5) r[got++] = (System.nanoTime() - t0) / 1e3; // the first fifth warms up
+                Thread.sleep(5);
             }
-            return Arrays.copyOf(r, got);
+        }
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (svc.udpReceived.get() - before < 20 && System.nanoTime() < deadline) Thread.sleep(5);
+    }
+
+    /** The ring's forward to the UDP sink (the second forward its source holds). */
+    private static Forward.Info udpForward(TunnelPath ring) throws Exception {
+        return ring.node(0).tunnels().forwards().get(5, TimeUnit.SECONDS).get(1);
+    }
+
+    /** Counters of one step that say where its datagrams were lost. */
+    private record UdpCounts(long forwardIn, long forwardDropped, long[] congested, long[] noRoute, long[] kernel) {
+        static UdpCounts of(TunnelPath ring) throws Exception {
+            Map<String, Object> f = udpForward(ring).counters();
+            long[] congested = new long[ring.size()], noRoute = new long[ring.size()];
+            for (int i = 0; i < ring.size(); i++) {
+                long[] c = ring.node(i).tunnels().counters();
+                congested[i] = c[2];
+                noRoute[i] = c[3];
+            }
+            return new UdpCounts(
+                    ((Number) f.get("datagrams_in")).longValue(),
+                    ((Number) f.get("dropped")).longValue(),
+                    congested,
+                    noRoute,
+                    kernelUdpErrors());
         }
     }
 
-    private static Map<String, Object> udpStep(InetSocketAddress to, Services svc, int rate, double seconds)
-            throws Exception {
+    private static Map<String, Object> udpStep(
+            InetSocketAddress to, Services svc, int rate, double seconds, TunnelPath ring) throws Exception {
+        UdpCounts c0 = UdpCounts.of(ring);
         long before = svc.udpReceived.get();
         long cpu0 = cpuNanos();
         long sent = 0;
-        try (DatagramSocket c = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            c.setSendBufferSize(1 << 20);
-            byte[] d = new byte[1_200];
-            DatagramPacket p = new DatagramPacket(d, d.length, to);
+        // a connected channel writing one direct buffer: the sender is part of the process whose CPU is measured,
+        // so it should cost as little as a datagram can (DatagramSocket.send costs about twice as much)
+        try (DatagramChannel c = DatagramChannel.open()) {
+            c.setOption(StandardSocketOptions.SO_SNDBUF, 1 << 20);
+            c.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            c.connect(to);
+            ByteBuffer d = ByteBuffer.allocateDirect(1_200);
             long start = System.nanoTime(), end = start + (long) (seconds * 1e9);
             long now;
             while ((now = System.nanoTime()) < end) {
                 long due = (long) ((now - start) / 1e9 * rate);
                 while (sent < due) {
-                    c.send(p);
+                    d.clear();
+                    c.write(d);
                     sent++;
                 }
                 java.util.concurrent.locks.LockSupport.parkNanos(200_000); // paced, not spinning: 2 shared cores
             }
         }
-        Thread.sleep(500); // the last datagrams arrive
+        drain(svc);
         long received = svc.udpReceived.get() - before;
         long cpu = cpuNanos() - cpu0;
+        UdpCounts c1 = UdpCounts.of(ring);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("offered_per_s", rate);
         m.put("sent", sent);
@@ -196,7 +213,59 @@ public final class TunnelBench {
         m.put("loss_pct", sent == 0 ? 0 : 100.0 * (sent - received) / sent);
         // the whole process's CPU (the sender and the sink included) per datagram sent
         m.put("cpu_us_per_datagram", sent == 0 ? 0 : cpu / 1e3 / sent);
+        // where the lost ones went: never read by the source node (its socket's buffer overflowed), dropped by a
+        // node as congested or without a route, or lost after the last relay (the exit's or the sink's socket)
+        long in = c1.forwardIn - c0.forwardIn;
+        long[] congested = new long[ring.size()];
+        long droppedOnPath = 0;
+        for (int i = 0; i < ring.size(); i++) {
+            congested[i] = c1.congested[i] - c0.congested[i];
+            if (i > 0) droppedOnPath += congested[i] + c1.noRoute[i] - c0.noRoute[i];
+        }
+        long forwarded = in - (c1.forwardDropped - c0.forwardDropped);
+        m.put("lost_before_source_node", sent - in);
+        m.put("dropped_congested_per_node", Arrays.toString(congested));
+        m.put("dropped_at_source_node", c1.forwardDropped - c0.forwardDropped);
+        m.put("dropped_by_relays_and_destination", droppedOnPath);
+        m.put("lost_after_the_destination_node", forwarded - droppedOnPath - received);
+        // every socket of this machine, so other processes' UDP counts too: RcvbufErrors, InErrors
+        m.put("kernel_udp_rcvbuf_errors", c1.kernel[0] - c0.kernel[0]);
+        m.put("kernel_udp_in_errors", c1.kernel[1] - c0.kernel[1]);
         return m;
+    }
+
+    /**
+     * Waits until the sink's count has not moved for 300 ms (at most 10 s): under load, datagrams still queued in
+     * sockets and links after the sender stops must count for their step, not the next one.
+     */
+    private static void drain(Services svc) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L, last = -1;
+        int still = 0;
+        while (still < 3 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            long now = svc.udpReceived.get();
+            still = now == last ? still + 1 : 0;
+            last = now;
+        }
+    }
+
+    /** The kernel's UDP RcvbufErrors and InErrors (all sockets of this network namespace), or -1s. */
+    private static long[] kernelUdpErrors() {
+        try {
+            List<String> l = Files.readAllLines(Path.of("/proc/net/snmp"));
+            for (int i = 0; i + 1 < l.size(); i++) {
+                if (!l.get(i).startsWith("Udp: ") || !l.get(i + 1).startsWith("Udp: ")) continue;
+                List<String> names = Arrays.asList(l.get(i).split(" ")),
+                        values = Arrays.asList(l.get(i + 1).split(" "));
+                return new long[] {
+                    Long.parseLong(values.get(names.indexOf("RcvbufErrors"))),
+                    Long.parseLong(values.get(names.indexOf("InErrors")))
+                };
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or another layout: not reported
+        }
+        return new long[] {-1, -1};
     }
 
     /**
@@ -240,21 +309,6 @@ public final class TunnelBench {
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 
-    private static double pct(double[] v, double p) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s.length == 0 ? Double.NaN : s[Math.min(s.length - 1, (int) Math.ceil(p / 100 * s.length) - 1)];
-    }
-
-    private static Map<String, Object> percentiles(double[] v) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("samples", v.length);
-        m.put("p50", pct(v, 50));
-        m.put("p90", pct(v, 90));
-        m.put("p99", pct(v, 99));
-        return m;
-    }
-
     private static String loadavg() {
         try {
             return Files.readString(Path.of("/proc/loadavg")).trim();
@@ -265,19 +319,21 @@ public final class TunnelBench {
 
     /** The destination's services: a UDP sink (counts), a UDP echo, a TCP sink (counts what it reads). */
     private static final class Services implements AutoCloseable {
-        final DatagramSocket udpSink = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+        final DatagramChannel udpSink = DatagramChannel.open();
         final DatagramSocket udpEcho = new DatagramSocket(0, InetAddress.getLoopbackAddress());
         final ServerSocket tcpSink = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         final AtomicLong udpReceived = new AtomicLong(), tcpRead = new AtomicLong();
 
         Services() throws IOException {
-            udpSink.setReceiveBufferSize(4 << 20);
+            // the sink reads on its own thread into one direct buffer, with a 4 MiB socket buffer
+            udpSink.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
+            udpSink.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             daemon(() -> {
-                byte[] b = new byte[2_048];
-                DatagramPacket p = new DatagramPacket(b, b.length);
-                while (!udpSink.isClosed()) {
+                ByteBuffer b = ByteBuffer.allocateDirect(65_536);
+                while (udpSink.isOpen()) {
                     try {
-                        udpSink.receive(p);
+                        b.clear();
+                        udpSink.receive(b);
                         udpReceived.incrementAndGet();
                     } catch (IOException e) {
                         return;
@@ -321,6 +377,10 @@ public final class TunnelBench {
             Thread t = new Thread(r, "bench-service");
             t.setDaemon(true);
             t.start();
+        }
+
+        int sinkPort() throws IOException {
+            return ((InetSocketAddress) udpSink.getLocalAddress()).getPort();
         }
 
         @Override

@@ -253,7 +253,7 @@ public final class TunnelNode implements AutoCloseable {
             droppedNoRoute.incrementAndGet();
             return Sent.NO_ROUTE;
         }
-        if (udp && !ch.isWritable()) {
+        if (udp && congested(ch)) {
             frame.release();
             droppedCongested.incrementAndGet();
             return Sent.CONGESTED;
@@ -283,6 +283,13 @@ public final class TunnelNode implements AutoCloseable {
     void write(Channel ch, Object msg) {
         ch.write(msg, ch.voidPromise());
         if (dirty.add(ch) && dirty.size() == 1) loop.execute(this::flushDirty);
+    }
+
+    /** Over the high mark even after this burst's writes to it are flushed (not only not flushed yet). */
+    boolean congested(Channel ch) {
+        if (ch.isWritable()) return false;
+        if (dirty.contains(ch)) ch.flush();
+        return !ch.isWritable();
     }
 
     private void flushDirty() {
@@ -360,7 +367,7 @@ public final class TunnelNode implements AutoCloseable {
             droppedNoRoute.incrementAndGet();
             return;
         }
-        if (kind == Frames.UDP && !out.isWritable()) {
+        if (kind == Frames.UDP && congested(out)) {
             frame.release();
             droppedCongested.incrementAndGet();
             return;
@@ -369,7 +376,7 @@ public final class TunnelNode implements AutoCloseable {
         relayed.incrementAndGet();
         relayedBytes.addAndGet(frame.readableBytes() - FrameSplitter.PREFIX);
         write(out, frame);
-        if (!out.isWritable() && in.config().isAutoRead()) { // backpressure: stop reading the sender
+        if (in.config().isAutoRead() && congested(out)) { // backpressure: stop reading the sender
             in.config().setAutoRead(false);
             whenWritable(out, () -> in.config().setAutoRead(true));
         }
