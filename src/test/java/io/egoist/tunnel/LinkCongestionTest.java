@@ -13,6 +13,7 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -107,8 +108,8 @@ class LinkCongestionTest {
     private TunnelNode node(EmbeddedChannel link) {
         TunnelNode.Links links = new TunnelNode.Links() {
             @Override
-            public CompletableFuture<Map<NodeId, ConnId>> table() {
-                return CompletableFuture.completedFuture(Map.of());
+            public CompletableFuture<ForwardingTable.Tables> tables(Set<NodeId> bestDestinations) {
+                return CompletableFuture.completedFuture(ForwardingTable.Tables.overlayOnly(Map.of()));
             }
 
             @Override
