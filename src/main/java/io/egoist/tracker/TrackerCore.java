@@ -292,7 +292,13 @@ public final class TrackerCore implements Core {
     private void serveRevocations(ConnId id, Conn c, List<Effect> out) {
         count(stats.messages, io.egoist.wire.CrlLines.REQUEST);
         if (revocations.replyLine() == null) {
-            reject(id, c, "crl", revocations.refusal(), "no-crl", out);
+            // the normal answer of a tracker without --crl (every member asks at each refresh): the same NACK as a
+            // rejection, but neither a WARN line nor a rejection count, which would flood the log of such a tracker
+            out.add(new Effect.Send(
+                    id,
+                    io.egoist.wire.WireCodec.encode(
+                            new io.egoist.wire.Message.Nack(Rejections.nackReason("crl", revocations.refusal())))));
+            close(id, c, out);
             return;
         }
         out.add(new Effect.Send(id, revocations.replyLine()));

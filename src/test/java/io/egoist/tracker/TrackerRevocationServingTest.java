@@ -71,6 +71,8 @@ class TrackerRevocationServingTest {
         List<Effect> out = request(MemberId.of(NodeId.parse("127.0.0.1:7002")));
         assertThat(sent(out)).isEqualTo("NACK@crl: this tracker serves no revocation list (no --crl)");
         assertThat(out).anyMatch(Effect.Close.class::isInstance);
+        // a normal answer, not a rejection: nothing counted (nor logged as one)
+        assertThat(core.counters().nacks()).doesNotContainKey("no-crl");
     }
 
     @Test
