@@ -56,7 +56,10 @@ public final class DemoTunnelStreams {
     }
 
     static DemoTunnelStreams start(int udpPort, int tcpPort, double expectedRttMs) {
-        int udpTimeout = (int) Math.max(250, 4 * expectedRttMs);
+        // a lost datagram costs the client this wait before its next round trip, and that wait is part of the gap
+        // it reports: just above the round trip, so the gap shows the path's stall, not the client's patience (a
+        // later answer to an earlier datagram is skipped)
+        int udpTimeout = (int) Math.max(250, 1.3 * expectedRttMs + 50);
         Runner u = new Runner("udp", () -> DemoRoundTrips.udp(udpPort, udpTimeout, 11));
         Runner t = new Runner("tcp", () -> DemoRoundTrips.tcp(tcpPort, TCP_STUCK_MS, 12));
         u.start();
