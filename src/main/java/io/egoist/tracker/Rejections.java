@@ -33,9 +33,13 @@ final class Rejections {
     /** Counts and logs a rejection; returns the NACK line to send. */
     String reject(String peer, String field, String reason, String category) {
         counts.inc(category);
-        String nack = nackReason(field, reason);
-        log.warn("event=reject peer={} reason={} category={}", peer, LogValues.q(nack), category);
-        return WireCodec.encode(new Message.Nack(nack));
+        log.warn("event=reject peer={} reason={} category={}", peer, LogValues.q(nackReason(field, reason)), category);
+        return answer(field, reason);
+    }
+
+    /** The NACK line for {@code field: reason}, neither counted nor logged (a normal answer, not a rejection). */
+    static String answer(String field, String reason) {
+        return WireCodec.encode(new Message.Nack(nackReason(field, reason)));
     }
 
     /** The same for a capacity limit, its WARN line rate-limited per category. */

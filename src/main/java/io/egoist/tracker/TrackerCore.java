@@ -294,10 +294,7 @@ public final class TrackerCore implements Core {
         if (revocations.replyLine() == null) {
             // the normal answer of a tracker without --crl (every member asks at each refresh): the same NACK as a
             // rejection, but neither a WARN line nor a rejection count, which would flood the log of such a tracker
-            out.add(new Effect.Send(
-                    id,
-                    io.egoist.wire.WireCodec.encode(
-                            new io.egoist.wire.Message.Nack(Rejections.nackReason("crl", revocations.refusal())))));
+            out.add(new Effect.Send(id, Rejections.answer("crl", revocations.refusal())));
             close(id, c, out);
             return;
         }

@@ -18,8 +18,6 @@ import io.egoist.tunnel.ForwardingTable;
 import io.egoist.tunnel.Service;
 import io.egoist.web.ControlApi;
 import io.egoist.wire.NodeId;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -29,7 +27,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -38,9 +35,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -286,28 +280,7 @@ class TunnelBestRouteTest {
         rnd.nextBytes(data);
         try (Socket s = new Socket("127.0.0.1", tcpPort)) {
             s.setSoTimeout(30_000);
-            OutputStream out = s.getOutputStream();
-            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
-                try {
-                    for (int off = 0; off < size; off += 50_000) out.write(data, off, Math.min(50_000, size - off));
-                    out.flush();
-                } catch (Exception e) {
-                    throw new CompletionException(e);
-                }
-            });
-            MessageDigest back = MessageDigest.getInstance("SHA-256");
-            InputStream in = s.getInputStream();
-            byte[] buf = new byte[64 * 1024];
-            long got = 0;
-            while (got < size) {
-                int n = in.read(buf, 0, (int) Math.min(buf.length, size - got));
-                assertThat(n).as("stream ended after %d of %d bytes", got, size).isPositive();
-                back.update(buf, 0, n);
-                got += n;
-            }
-            writer.get(30, TimeUnit.SECONDS);
-            assertThat(back.digest())
-                    .isEqualTo(MessageDigest.getInstance("SHA-256").digest(data));
+            EchoServices.echoesByteExact(s, data, 50_000);
         }
 
         JsonNode list = JSON.readTree(

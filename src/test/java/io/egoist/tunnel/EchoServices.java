@@ -1,5 +1,7 @@
 package io.egoist.tunnel;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -9,6 +11,10 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
+import java.security.MessageDigest;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** Plain-socket services for the tunnel tests: a UDP echo and a TCP echo (each connection on its own thread). */
@@ -26,6 +32,40 @@ public final class EchoServices implements AutoCloseable {
         Thread t = new Thread(this::tcpLoop, "tcp-echo");
         t.setDaemon(true);
         t.start();
+    }
+
+    /**
+     * Writes {@code data} to {@code s} in chunks of {@code chunk} bytes on another thread, reads as many bytes back
+     * and asserts that they are the same (SHA-256) and that the stream did not end early.
+     */
+    public static void echoesByteExact(Socket s, byte[] data, int chunk) throws Exception {
+        CompletableFuture<Void> writer = writeInChunks(s.getOutputStream(), data, chunk);
+        int size = data.length;
+        MessageDigest back = MessageDigest.getInstance("SHA-256");
+        InputStream in = s.getInputStream();
+        byte[] buf = new byte[64 * 1024];
+        long got = 0;
+        while (got < size) {
+            int n = in.read(buf, 0, (int) Math.min(buf.length, size - got));
+            assertThat(n).as("stream ended after %d of %d bytes", got, size).isPositive();
+            back.update(buf, 0, n);
+            got += n;
+        }
+        writer.get(30, TimeUnit.SECONDS);
+        assertThat(back.digest()).isEqualTo(MessageDigest.getInstance("SHA-256").digest(data));
+    }
+
+    /** Writes {@code data} to {@code out} in chunks of {@code chunk} bytes on another thread, then flushes. */
+    public static CompletableFuture<Void> writeInChunks(OutputStream out, byte[] data, int chunk) {
+        return CompletableFuture.runAsync(() -> {
+            try {
+                for (int off = 0; off < data.length; off += chunk)
+                    out.write(data, off, Math.min(chunk, data.length - off));
+                out.flush();
+            } catch (Exception e) {
+                throw new CompletionException(e);
+            }
+        });
     }
 
     public int udpPort() {

@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.DataInputStream;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -70,15 +69,7 @@ class StreamResumeTest {
             new Random(11).nextBytes(data);
             try (Socket s = new Socket("127.0.0.1", port(f))) {
                 s.setSoTimeout(60_000);
-                OutputStream out = s.getOutputStream();
-                CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
-                    try {
-                        for (int off = 0; off < size; off += 32_768) out.write(data, off, Math.min(32_768, size - off));
-                        out.flush();
-                    } catch (Exception e) {
-                        throw new CompletionException(e);
-                    }
-                });
+                CompletableFuture<Void> writer = EchoServices.writeInChunks(s.getOutputStream(), data, 32_768);
                 MessageDigest back = MessageDigest.getInstance("SHA-256");
                 InputStream in = s.getInputStream();
                 byte[] buf = new byte[64 * 1024];

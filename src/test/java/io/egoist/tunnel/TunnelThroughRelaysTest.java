@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.egoist.node.runtime.EgoistNode;
 import java.io.DataInputStream;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -135,28 +134,7 @@ class TunnelThroughRelaysTest {
         new Random(2).nextBytes(data);
         try (Socket s = new Socket("127.0.0.1", port(f))) {
             s.setSoTimeout(30_000);
-            OutputStream out = s.getOutputStream();
-            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
-                try {
-                    for (int off = 0; off < size; off += 50_000) out.write(data, off, Math.min(50_000, size - off));
-                    out.flush();
-                } catch (Exception e) {
-                    throw new CompletionException(e);
-                }
-            });
-            MessageDigest back = MessageDigest.getInstance("SHA-256");
-            InputStream in = s.getInputStream();
-            byte[] buf = new byte[64 * 1024];
-            long got = 0;
-            while (got < size) {
-                int n = in.read(buf, 0, (int) Math.min(buf.length, size - got));
-                assertThat(n).as("stream ended after %d of %d bytes", got, size).isPositive();
-                back.update(buf, 0, n);
-                got += n;
-            }
-            writer.get(30, TimeUnit.SECONDS);
-            assertThat(back.digest())
-                    .isEqualTo(MessageDigest.getInstance("SHA-256").digest(data));
+            EchoServices.echoesByteExact(s, data, 50_000);
         }
         assertThat(src().tunnels().removeForward(f.id()).join()).isTrue();
     }
