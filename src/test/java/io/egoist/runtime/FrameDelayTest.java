@@ -120,6 +120,24 @@ class FrameDelayTest {
     }
 
     @Test
+    void aFrameBeyondTheHeldBytesCapIsDroppedAndCounted() throws Exception {
+        int size = 64 * 1024;
+        int fit = (int) (FrameDelay.MAX_HELD_BYTES / (size + 5)); // whole frames that fit under the cap
+        long droppedBefore = FrameDelay.DROPPED.get();
+        AtomicReference<Boolean> lastWriteSucceeded = new AtomicReference<>();
+        onLoop(() -> {
+            FrameDelay.install(ch, (host, port) -> 60_000);
+            for (int n = 0; n < fit; n++) ch.write(frame(n, size));
+            ch.writeAndFlush(frame(fit, size)) // the one that does not fit
+                    .addListener(f -> lastWriteSucceeded.set(f.isSuccess()));
+        });
+        // the sender sees a completed write (as for a congested UDP frame); the frame is gone and counted
+        assertThat(FrameDelay.DROPPED.get() - droppedBefore).isEqualTo(1);
+        assertThat(lastWriteSucceeded.get()).isTrue();
+        assertThat(accepted.getInputStream().available()).isZero(); // the ones that fit are still held
+    }
+
+    @Test
     void noEmulationInstallsNothing() throws Exception {
         onLoop(() -> FrameDelay.install(ch, OutboundDelay.NONE));
         assertThat(ch.pipeline().get(FrameDelay.NAME)).isNull();
