@@ -38,7 +38,7 @@ final class Lines {
 
     /**
      * Binds a listening socket for line connections ({@code port} 0 = ephemeral) and blocks until bound: every
-     * accepted channel gets TCP_NODELAY and the framer, then {@code init} adds its handlers. Throws
+     * accepted channel has TCP_NODELAY (Netty's default) and gets the framer, then {@code init} adds its handlers. Throws
      * {@link IllegalStateException} if the address cannot be bound.
      */
     static Channel listen(EventLoopGroup group, String host, int port, Consumer<SocketChannel> init) {
@@ -46,7 +46,8 @@ final class Lines {
                 .group(group, group)
                 .channel(Netty.serverChannel(group))
                 .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
+                // no childOption(TCP_NODELAY): Netty's NIO and epoll socket configs turn it on when they are made,
+                // and setting it again cost a second setsockopt per connection (HostTransportTest checks it is on)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {

@@ -20,6 +20,8 @@ final class NodeEntry {
     List<Link> links = List.of();
     /** Each link as {@code @src@dst@cost|}, encoded once per UPT. */
     String[] linkPieces = NO_PIECES;
+    /** Total length of {@link #linkPieces} (kept so a UPT does not read the old pieces again). */
+    int linkPiecesChars;
     /**
      * Each link's destination entry (parallel to {@link #links}), null while the destination is not registered:
      * the reverse index is reached through these, without hashing ids ({@link Overlay}).

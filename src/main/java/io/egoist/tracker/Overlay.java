@@ -185,17 +185,22 @@ final class Overlay {
         }
         List<Link> now = n == 0 ? List.of() : List.of(canon);
         for (int i = 0; i < old.size(); i++) {
+            // a registered destination's list is cleaned lazily (compact): only an unregistered one is unindexed
+            if (oldDsts[i] != null) continue;
             NodeId dst = old.get(i).dst();
-            if (!hasDst(now, dst)) unindex(e, oldDsts[i], dst); // still linked: the index stays as it is
+            if (!hasDst(now, dst)) unindex(e, null, dst); // still linked: the index stays as it is
         }
         e.linkDsts = dsts; // before indexing: a compaction checks the new links
         for (int i = 0; i < n; i++) {
-            NodeId dst = canon[i].dst();
-            if (!hasDst(old, dst)) index(e, dsts[i], dst);
+            NodeEntry d = dsts[i];
+            // already linked to it: indexed already (a registered destination is compared by its entry, no hashing)
+            if (d != null ? !hasEntry(oldDsts, d) : !hasDst(old, canon[i].dst())) index(e, d, canon[i].dst());
         }
         linkCount += n - old.size();
-        for (String p : oldPieces) linkChars -= p.length();
-        for (String p : pieces) linkChars += p.length();
+        int chars = 0;
+        for (String p : pieces) chars += p.length();
+        linkChars += chars - e.linkPiecesChars; // the old pieces are not read again (one less cache miss each)
+        e.linkPiecesChars = chars;
         e.links = now;
         e.linkPieces = pieces;
         replyCache = null;
@@ -257,6 +262,11 @@ final class Overlay {
             if (Double.compare(o.cost(), l.cost()) == 0 && o.dst().equals(l.dst())) return i;
         }
         return -1;
+    }
+
+    private static boolean hasEntry(NodeEntry[] dsts, NodeEntry d) {
+        for (NodeEntry x : dsts) if (x == d) return true;
+        return false;
     }
 
     private static boolean hasDst(List<Link> links, NodeId dst) {

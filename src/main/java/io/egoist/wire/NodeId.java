@@ -22,9 +22,20 @@ public record NodeId(String ip, int port) implements Comparable<NodeId> {
 
     /** Parses {@code a.b.c.d:port}, or returns null if the text is not a valid node id (see {@link #problem}). */
     public static NodeId tryParse(String text) {
-        if (problem(text) != null) return null;
+        // the same rules as problem(), scanned in place: one substring (the address), no message built
+        if (text == null) return null;
         int colon = text.lastIndexOf(':');
-        return new NodeId(text.substring(0, colon), Integer.parseInt(text.substring(colon + 1)));
+        int n = text.length();
+        if (colon < 0 || n - colon - 1 < 1 || n - colon - 1 > 5 || text.charAt(colon + 1) == '0') return null;
+        int port = 0;
+        for (int i = colon + 1; i < n; i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') return null;
+            port = port * 10 + (c - '0');
+        }
+        if (port > 65535) return null;
+        String ip = text.substring(0, colon);
+        return checkIp(ip) == null ? new NodeId(ip, port) : null;
     }
 
     /**

@@ -376,9 +376,12 @@ public final class WireCodec {
     private static Decoded.Err parseLinks(String s, int from, List<Link> out) {
         int i = from;
         int n = s.length();
+        NodeId lastSrc = null; // a UPT's links share their source: its text is parsed once
+        int lastSrcFrom = 0;
+        int lastSrcLen = -1;
         for (int k = 0; i < n; k++) {
-            String f = "link[" + k + "]";
             if (s.charAt(i) != '@') {
+                String f = "link[" + k + "]";
                 return err(
                         f,
                         k == 0
@@ -386,25 +389,40 @@ public final class WireCodec {
                                 : "unexpected text after the '|' of link[" + (k - 1) + "]: " + clip(s.substring(i)));
             }
             int bar = s.indexOf('|', i);
-            if (bar < 0) return err(f, "missing '|' at the end of the link");
+            if (bar < 0) return err(link(k), "missing '|' at the end of the link");
             int a = s.indexOf('@', i + 1);
             int b = a < 0 || a > bar ? -1 : s.indexOf('@', a + 1);
-            if (a < 0 || a > bar || b < 0 || b > bar) return err(f, "expected @src@dst@cost|");
+            if (a < 0 || a > bar || b < 0 || b > bar) return err(link(k), "expected @src@dst@cost|");
             int c = s.indexOf('@', b + 1);
-            if (c >= 0 && c < bar) return err(f, "too many fields (missing '|' after the cost?)");
-            String srcText = s.substring(i + 1, a);
-            NodeId src = NodeId.tryParse(srcText);
-            if (src == null) return err(f + ".src", NodeId.problem(srcText));
+            if (c >= 0 && c < bar) return err(link(k), "too many fields (missing '|' after the cost?)");
+            NodeId src;
+            int srcLen = a - i - 1;
+            if (lastSrc != null && srcLen == lastSrcLen && s.regionMatches(i + 1, s, lastSrcFrom, srcLen)) {
+                src = lastSrc; // the same text as the previous link's source, already checked
+            } else {
+                String srcText = s.substring(i + 1, a);
+                src = NodeId.tryParse(srcText);
+                if (src == null) return err(link(k) + ".src", NodeId.problem(srcText));
+                lastSrc = src;
+                lastSrcFrom = i + 1;
+                lastSrcLen = srcLen;
+            }
             String dstText = s.substring(a + 1, b);
             NodeId dst = NodeId.tryParse(dstText);
-            if (dst == null) return err(f + ".dst", NodeId.problem(dstText));
+            if (dst == null) return err(link(k) + ".dst", NodeId.problem(dstText));
             String costText = s.substring(b + 1, bar);
-            String why = costProblem(costText);
-            if (why != null) return err(f + ".cost", why);
-            out.add(new Link(src, dst, Double.parseDouble(costText)));
+            // parsed once: the same check as costProblem (plain decimal, finite), whose message an error gets
+            double cost = plainCost(costText) ? Double.parseDouble(costText) : Double.NaN;
+            if (!Double.isFinite(cost)) return err(link(k) + ".cost", costProblem(costText));
+            out.add(new Link(src, dst, cost));
             i = bar + 1;
         }
         return null;
+    }
+
+    /** The field name of link k in an error (made only for an error). */
+    private static String link(int k) {
+        return "link[" + k + "]";
     }
 
     private static Decoded.Err sameSource(List<Link> links, NodeId source, String what) {

@@ -68,6 +68,37 @@ class HostTransportTest {
         }
     }
 
+    /**
+     * Replies go out without Nagle's delay: an accepted channel has TCP_NODELAY on, on either transport. The line
+     * port sets no child option for it (Netty's socket configs turn it on at creation; setting it again was a second
+     * setsockopt per connection).
+     */
+    @Test
+    void acceptedConnectionsHaveTcpNoDelayOnEitherTransport() throws Exception {
+        for (boolean preferNative : new boolean[] {true, false}) {
+            java.util.concurrent.CompletableFuture<Boolean> noDelay = new java.util.concurrent.CompletableFuture<>();
+            CoreHost<?>[] self = new CoreHost<?>[1];
+            ScriptedCore core = new ScriptedCore((now, e) -> {
+                if (e instanceof Event.Accepted a) {
+                    noDelay.complete(
+                            self[0].channel(a.conn()).config().getOption(io.netty.channel.ChannelOption.TCP_NODELAY));
+                }
+                return List.of();
+            });
+            try (CoreHost<ScriptedCore> host =
+                    new CoreHost<>(core, new CoreHost.Options().name("nodelay").nativeTransport(preferNative))) {
+                self[0] = host;
+                host.start().join();
+                int port = host.listen("127.0.0.1", 0);
+                try (Socket s = new Socket("127.0.0.1", port)) {
+                    assertThat(noDelay.get(10, java.util.concurrent.TimeUnit.SECONDS))
+                            .as("TCP_NODELAY, %s", host.transport())
+                            .isTrue();
+                }
+            }
+        }
+    }
+
     @Test
     void aHostThatDoesNotAskKeepsTheProcessWideTransport() {
         try (CoreHost<ScriptedCore> host =
