@@ -97,7 +97,7 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
     private final List<Channel> servers = new ArrayList<>();
 
     // loop-confined state
-    private final Map<Long, HostConn> conns = new HashMap<>();
+    private final Map<ConnId, HostConn> conns = new HashMap<>(); // keyed by the conn's own id: no boxing per lookup
     private final HostTimers timers;
     private final AcceptGuard guard;
     private final SharedLines shared;
@@ -365,7 +365,7 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
 
     /** The channel of an open connection (loop thread only), or null: for runtimes that write beside the core. */
     public Channel channel(ConnId id) {
-        HostConn c = conns.get(id.value());
+        HostConn c = conns.get(id);
         return c == null || !c.active ? null : c.channel;
     }
 
@@ -388,19 +388,19 @@ public final class CoreHost<C extends Core> implements AutoCloseable {
     }
 
     HostConn conn(ConnId id) {
-        return conns.get(id.value());
+        return conns.get(id);
     }
 
     void addConn(HostConn c) {
-        conns.put(c.id.value(), c);
+        conns.put(c.id, c);
     }
 
     boolean hasConn(long id) {
-        return conns.containsKey(id);
+        return conns.containsKey(new ConnId(id));
     }
 
     void removeConn(HostConn c) {
-        if (conns.get(c.id.value()) == c) conns.remove(c.id.value());
+        conns.remove(c.id, c); // only this connection (HostConn compares by identity)
     }
 
     static long pendingBytes(Channel ch) {
