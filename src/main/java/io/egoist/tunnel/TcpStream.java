@@ -222,7 +222,7 @@ final class TcpStream extends ChannelInboundHandlerAdapter implements TunnelNode
         }
         if (!hop.isWritable() && !waitingForHop) {
             waitingForHop = true;
-            node.whenWritable(hop, () -> {
+            node.out.whenWritable(hop, () -> {
                 waitingForHop = false;
                 pump();
             });
