@@ -23,6 +23,8 @@ final class LinkWrites {
     private final EventLoop loop;
     private final Map<Channel, List<Runnable>> waiters = new HashMap<>();
     private final Set<Channel> dirty = new HashSet<>();
+    /** The open links that carried frames: overlay out-links and in-links, direct links (see {@link #held}). */
+    private final Set<Channel> links = new HashSet<>();
 
     LinkWrites(EventLoop loop) {
         this.loop = loop;
@@ -31,6 +33,7 @@ final class LinkWrites {
     /** Sets a link up for tunnel frames on its first use: its water marks and the writability watch. */
     void watch(Channel ch) {
         if (ch.pipeline().get(WATCH) != null) return;
+        links.add(ch);
         ch.config()
                 .setWriteBufferWaterMark(
                         new WriteBufferWaterMark(TunnelNode.LINK_QUEUE_LOW, TunnelNode.LINK_QUEUE_HIGH));
@@ -73,9 +76,23 @@ final class LinkWrites {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
+            links.remove(ctx.channel());
             wake(ctx.channel());
             ctx.fireChannelInactive();
         }
+    }
+
+    /**
+     * Bytes written to the open links that carried frames and not yet taken by the kernel: every link the plane
+     * used, whichever table (overlay, best over a direct link) it came from, also one a newer table no longer uses.
+     */
+    long held() {
+        long sum = 0;
+        for (Channel ch : links) {
+            var out = ch.unsafe().outboundBuffer();
+            if (out != null) sum += out.totalPendingWriteBytes();
+        }
+        return sum;
     }
 
     private void wake(Channel ch) {

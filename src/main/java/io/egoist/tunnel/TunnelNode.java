@@ -487,21 +487,21 @@ public final class TunnelNode implements AutoCloseable {
 
     /**
      * Bytes held on this node for tunnels: unwritten output of the streams' application connections plus unwritten
-     * output of the links the forwarding table uses.
+     * output of every open link that carried frames (overlay links and direct links of best routes).
      */
     public CompletableFuture<Long> heldBytes() {
         CompletableFuture<Long> r = new CompletableFuture<>();
         loop.execute(() -> {
             long sum = 0;
             for (Flow f : flows.values()) sum += f.held();
-            for (ConnId c : new HashSet<>(table.values())) {
-                Channel ch = links.channel(c);
-                if (ch != null && ch.unsafe().outboundBuffer() != null)
-                    sum += ch.unsafe().outboundBuffer().totalPendingWriteBytes();
-            }
-            r.complete(sum);
+            r.complete(sum + out.held());
         });
         return r;
+    }
+
+    /** The forward with this id, or null (loop thread; tests). */
+    Forward forward(long id) {
+        return forwards.get(id);
     }
 
     /** Counters of the relay role: frames relayed, bytes, dropped (congested, no route), malformed, refused. */
