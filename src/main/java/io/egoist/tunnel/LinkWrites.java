@@ -23,7 +23,7 @@ final class LinkWrites {
     private final EventLoop loop;
     private final Map<Channel, List<Runnable>> waiters = new HashMap<>();
     private final Set<Channel> dirty = new HashSet<>();
-    /** The open links that carried frames: overlay out-links and in-links, direct links (see {@link #held}). */
+    /** The open links that carried frames: overlay out-links, direct links of best routes (see {@link #held}). */
     private final Set<Channel> links = new HashSet<>();
 
     LinkWrites(EventLoop loop) {
