@@ -270,7 +270,7 @@ public final class HttpJsonServer implements AutoCloseable {
     public int listen(String host, int port) {
         ServerBootstrap sb = new ServerBootstrap()
                 .group(group, group)
-                .channel(Netty.serverChannel())
+                .channel(Netty.serverChannel(group))
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override

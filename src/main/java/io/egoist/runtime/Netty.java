@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The process-wide transport is NIO; Linux's native epoll is there with the system property {@code
  * egoist.transport=epoll} (used where it loads). A group made with {@code preferNative} (the tracker's line port,
- * see {@link #newGroup(int, String, boolean)}) uses epoll where it loads unless {@code egoist.transport=nio}.
+ * and the nodes' loops, see {@link #newGroup(int, String, boolean)}) uses epoll where it loads unless {@code
+ * egoist.transport=nio}.
  * Channels must fit their loop's transport: {@link #serverChannel(EventLoopGroup)} and {@link
  * #clientChannel(EventLoopGroup)} pick the type from the group; the no-argument forms fit groups made without
  * {@code preferNative}.
@@ -87,6 +88,13 @@ public final class Netty {
     /** The client channel type that fits {@link #newGroup}'s loops. */
     public static Class<? extends SocketChannel> clientChannel() {
         return EPOLL ? EpollSocketChannel.class : NioSocketChannel.class;
+    }
+
+    /** The UDP channel type that fits this group's loops. */
+    public static Class<? extends io.netty.channel.socket.DatagramChannel> datagramChannel(EventLoopGroup group) {
+        return isEpoll(group)
+                ? io.netty.channel.epoll.EpollDatagramChannel.class
+                : io.netty.channel.socket.nio.NioDatagramChannel.class;
     }
 
     /** The UDP channel type that fits {@link #newGroup}'s loops. */

@@ -20,7 +20,7 @@ final class TcpForward extends Forward {
         super(node, id, spec);
         ChannelFuture f = new ServerBootstrap()
                 .group(node.loop, node.loop)
-                .channel(Netty.serverChannel())
+                .channel(Netty.serverChannel(node.loop))
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.AUTO_READ, false) // read once the destination accepted the stream

@@ -119,7 +119,7 @@ final class TcpStream extends ChannelInboundHandlerAdapter implements TunnelNode
         TcpStream s = new TcpStream(node, key, null);
         new Bootstrap()
                 .group(node.loop)
-                .channel(Netty.clientChannel())
+                .channel(Netty.clientChannel(node.loop))
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 3000)
                 .option(ChannelOption.AUTO_READ, true)
@@ -222,7 +222,7 @@ final class TcpStream extends ChannelInboundHandlerAdapter implements TunnelNode
         }
         if (!hop.isWritable() && !waitingForHop) {
             waitingForHop = true;
-            node.whenWritable(hop, () -> {
+            node.out.whenWritable(hop, () -> {
                 waitingForHop = false;
                 pump();
             });

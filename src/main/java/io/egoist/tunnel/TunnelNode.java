@@ -7,10 +7,7 @@ import io.egoist.runtime.FrameSplitter;
 import io.egoist.wire.NodeId;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
-import io.netty.channel.WriteBufferWaterMark;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -43,8 +40,6 @@ public final class TunnelNode implements AutoCloseable {
 
     /** How often the forwarding table is taken from the routing view. */
     public static final long REFRESH_MS = 200;
-
-    private static final String WATCH = "tunnelWritability";
 
     /**
      * A link's send queue (bytes written, not yet taken by the kernel) above which it counts as congested: UDP
@@ -103,8 +98,9 @@ public final class TunnelNode implements AutoCloseable {
     private static final int MAX_IDS = 4_096;
     private final Map<FlowKey, Flow> flows = new HashMap<>();
     private final ServiceChecks checks = new ServiceChecks(this);
-    private final Map<Channel, List<Runnable>> waiters = new HashMap<>();
-    private final Set<Channel> dirty = new HashSet<>();
+    /** Writes, flushed once per burst; congestion of links. */
+    final LinkWrites out;
+
     private final Map<Long, Forward> forwards = new LinkedHashMap<>();
     private final AtomicLong nextForwardId = new AtomicLong(1);
     private ScheduledFuture<?> refresh;
@@ -135,6 +131,7 @@ public final class TunnelNode implements AutoCloseable {
         this.links = links;
         this.limits = limits;
         this.selfKey = Frames.key(self);
+        this.out = new LinkWrites(loop);
         for (Service s : services) {
             if (exposed.putIfAbsent(s.name(), s) != null)
                 throw new IllegalArgumentException("service '" + s.name() + "' exposed twice");
@@ -237,10 +234,7 @@ public final class TunnelNode implements AutoCloseable {
     private Channel outOn(ConnId c) {
         Channel ch = c == null ? null : links.channel(c);
         if (ch == null || !ch.isActive()) return null;
-        if (ch.pipeline().get(WATCH) == null) { // first use of this link by the tunnel plane
-            ch.config().setWriteBufferWaterMark(new WriteBufferWaterMark(LINK_QUEUE_LOW, LINK_QUEUE_HIGH));
-            ch.pipeline().addLast(WATCH, new Watch());
-        }
+        out.watch(ch);
         return ch;
     }
 
@@ -253,12 +247,12 @@ public final class TunnelNode implements AutoCloseable {
             droppedNoRoute.incrementAndGet();
             return Sent.NO_ROUTE;
         }
-        if (udp && congested(ch)) {
+        if (udp && out.congested(ch)) {
             frame.release();
             droppedCongested.incrementAndGet();
             return Sent.CONGESTED;
         }
-        write(ch, frame);
+        out.write(ch, frame);
         return Sent.OK;
     }
 
@@ -275,54 +269,8 @@ public final class TunnelNode implements AutoCloseable {
             droppedNoRoute.incrementAndGet();
             return Sent.NO_ROUTE;
         }
-        write(ch, Frames.small(ch.alloc(), kind, dst, self, flow, seq, payload));
+        out.write(ch, Frames.small(ch.alloc(), kind, dst, self, flow, seq, payload));
         return Sent.OK;
-    }
-
-    /** Writes on any of this node's channels (links, tunnel sockets); flushed once after the current burst. */
-    void write(Channel ch, Object msg) {
-        ch.write(msg, ch.voidPromise());
-        if (dirty.add(ch) && dirty.size() == 1) loop.execute(this::flushDirty);
-    }
-
-    /** Over the high mark even after this burst's writes to it are flushed (not only not flushed yet). */
-    boolean congested(Channel ch) {
-        if (ch.isWritable()) return false;
-        if (dirty.contains(ch)) ch.flush();
-        return !ch.isWritable();
-    }
-
-    private void flushDirty() {
-        for (Channel ch : dirty) ch.flush();
-        dirty.clear();
-    }
-
-    /** Runs {@code r} once {@code ch} is writable again (at once if it is). */
-    void whenWritable(Channel ch, Runnable r) {
-        if (ch.isWritable() || !ch.isActive()) {
-            r.run();
-            return;
-        }
-        waiters.computeIfAbsent(ch, k -> new ArrayList<>()).add(r);
-    }
-
-    private final class Watch extends ChannelInboundHandlerAdapter {
-        @Override
-        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-            if (ctx.channel().isWritable()) wake(ctx.channel());
-            ctx.fireChannelWritabilityChanged();
-        }
-
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            wake(ctx.channel());
-            ctx.fireChannelInactive();
-        }
-    }
-
-    private void wake(Channel ch) {
-        List<Runnable> rs = waiters.remove(ch);
-        if (rs != null) for (Runnable r : rs) r.run();
     }
 
     // ------------------------------------------------------------------ frames in
@@ -360,14 +308,14 @@ public final class TunnelNode implements AutoCloseable {
      */
     private void relay(Channel in, ByteBuf frame, int b, long dst) {
         int ttl = frame.getUnsignedByte(b + 2), kind = frame.getUnsignedByte(b + 1);
-        Channel out = ttl <= 1 ? null : outOn(tableByKey.get(dst));
-        if (out == null) {
+        Channel next = ttl <= 1 ? null : outOn(tableByKey.get(dst));
+        if (next == null) {
             if (ttl > 1) refreshSoon();
             frame.release();
             droppedNoRoute.incrementAndGet();
             return;
         }
-        if (kind == Frames.UDP && congested(out)) {
+        if (kind == Frames.UDP && out.congested(next)) {
             frame.release();
             droppedCongested.incrementAndGet();
             return;
@@ -375,10 +323,10 @@ public final class TunnelNode implements AutoCloseable {
         frame.setByte(b + 2, ttl - 1);
         relayed.incrementAndGet();
         relayedBytes.addAndGet(frame.readableBytes() - FrameSplitter.PREFIX);
-        write(out, frame);
-        if (in.config().isAutoRead() && congested(out)) { // backpressure: stop reading the sender
+        out.write(next, frame);
+        if (in.config().isAutoRead() && out.congested(next)) { // backpressure: stop reading the sender
             in.config().setAutoRead(false);
-            whenWritable(out, () -> in.config().setAutoRead(true));
+            out.whenWritable(next, () -> in.config().setAutoRead(true));
         }
     }
 
@@ -539,21 +487,21 @@ public final class TunnelNode implements AutoCloseable {
 
     /**
      * Bytes held on this node for tunnels: unwritten output of the streams' application connections plus unwritten
-     * output of the links the forwarding table uses.
+     * output of every open link that carried frames (overlay links and direct links of best routes).
      */
     public CompletableFuture<Long> heldBytes() {
         CompletableFuture<Long> r = new CompletableFuture<>();
         loop.execute(() -> {
             long sum = 0;
             for (Flow f : flows.values()) sum += f.held();
-            for (ConnId c : new HashSet<>(table.values())) {
-                Channel ch = links.channel(c);
-                if (ch != null && ch.unsafe().outboundBuffer() != null)
-                    sum += ch.unsafe().outboundBuffer().totalPendingWriteBytes();
-            }
-            r.complete(sum);
+            r.complete(sum + out.held());
         });
         return r;
+    }
+
+    /** The forward with this id, or null (loop thread; tests). */
+    Forward forward(long id) {
+        return forwards.get(id);
     }
 
     /** Counters of the relay role: frames relayed, bytes, dropped (congested, no route), malformed, refused. */

@@ -5,10 +5,15 @@ import io.egoist.node.RouteInfo;
 import io.egoist.node.runtime.DataPortLimits;
 import io.egoist.node.runtime.EgoistNode;
 import io.egoist.runtime.EchoServer;
+import io.egoist.runtime.Netty;
 import io.egoist.runtime.OutboundDelay;
 import io.egoist.tracker.TrackerConfig;
 import io.egoist.tracker.TrackerServer;
 import io.egoist.wire.NodeId;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -37,10 +42,15 @@ public final class TunnelPath implements AutoCloseable {
     private final List<EgoistNode> nodes = new ArrayList<>();
     /** Main and echo port to node index, filled as the nodes start. */
     private final Map<Integer, Integer> indexByPort = new ConcurrentHashMap<>();
+    /** Each node's own NIO loop when NIO is forced (shut down at close), else empty: the nodes make their own. */
+    private final List<EventLoopGroup> nioGroups = new ArrayList<>();
 
-    private TunnelPath(Path dir, TrackerServer tracker) {
+    private final boolean nio;
+
+    private TunnelPath(Path dir, TrackerServer tracker, boolean nio) {
         this.dir = dir;
         this.tracker = tracker;
+        this.nio = nio;
     }
 
     /**
@@ -49,16 +59,24 @@ public final class TunnelPath implements AutoCloseable {
      * (at most three times).
      */
     public static TunnelPath start(int n, Map<Integer, List<Service>> exposed, TunnelLimits limits) {
+        return start(n, exposed, limits, false);
+    }
+
+    /**
+     * As {@link #start(int, Map, TunnelLimits)}; with {@code nio} every node runs on its own NIO loop (as with
+     * {@code -Degoist.transport=nio}), else on the nodes' default (epoll where it loads).
+     */
+    public static TunnelPath start(int n, Map<Integer, List<Service>> exposed, TunnelLimits limits, boolean nio) {
         for (int attempt = 1; ; attempt++) {
             try {
-                return startOnce(n, exposed, limits);
+                return startOnce(n, exposed, limits, nio);
             } catch (IllegalStateException e) {
                 if (attempt >= 3 || e.getMessage() == null || !e.getMessage().contains("cannot bind")) throw e;
             }
         }
     }
 
-    private static TunnelPath startOnce(int n, Map<Integer, List<Service>> exposed, TunnelLimits limits) {
+    private static TunnelPath startOnce(int n, Map<Integer, List<Service>> exposed, TunnelLimits limits, boolean nio) {
         Path dir;
         try {
             dir = Files.createTempDirectory("egoist-tunnels-");
@@ -67,7 +85,7 @@ public final class TunnelPath implements AutoCloseable {
         }
         TrackerServer t = TrackerServer.start(
                 new TrackerConfig("127.0.0.1", 0, dir.resolve("tracker"), -1, 2_000, 30_000, 1_000));
-        TunnelPath p = new TunnelPath(dir, t);
+        TunnelPath p = new TunnelPath(dir, t, nio);
         try {
             // every port is known before the first probe, so no node ever measures a ring link as a detour
             int[] ports = new int[n];
@@ -125,9 +143,16 @@ public final class TunnelPath implements AutoCloseable {
             Integer j = indexByPort.get(peerPort);
             return j != null && j == (i + 1) % n ? 0 : DETOUR_MS;
         };
+        EventLoopGroup group = null;
+        if (nio) {
+            group = new MultiThreadIoEventLoopGroup(
+                    1, new DefaultThreadFactory("node-nio", true), NioIoHandler.newFactory());
+            nioGroups.add(group);
+        }
         EgoistNode node = EgoistNode.start(
                 config(tracker.port(), n).withSelf(new NodeId("127.0.0.1", port)),
                 new EgoistNode.Options()
+                        .group(group)
                         .bindHost("127.0.0.1")
                         .delay(ring)
                         .expose(services)
@@ -215,6 +240,7 @@ public final class TunnelPath implements AutoCloseable {
     public void close() {
         for (EgoistNode n : nodes) n.mute();
         for (EgoistNode n : nodes) n.close();
+        for (EventLoopGroup g : nioGroups) Netty.shutdown(g);
         tracker.close();
         try (Stream<Path> s = Files.walk(dir)) {
             s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());

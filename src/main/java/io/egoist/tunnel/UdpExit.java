@@ -1,7 +1,5 @@
 package io.egoist.tunnel;
 
-import io.egoist.runtime.Netty;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -58,13 +56,7 @@ final class UdpExit implements TunnelNode.Flow {
         this.node = node;
         this.key = key;
         this.service = service;
-        this.socket = new Bootstrap()
-                .group(node.loop)
-                .channel(Netty.datagramChannel())
-                .option(io.netty.channel.ChannelOption.SO_RCVBUF, Frames.UDP_BUFFER)
-                .option(io.netty.channel.ChannelOption.SO_SNDBUF, Frames.UDP_BUFFER)
-                .option(io.netty.channel.ChannelOption.RCVBUF_ALLOCATOR, Frames.udpReads())
-                .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
+        this.socket = UdpSockets.bootstrap(node.loop, new SimpleChannelInboundHandler<DatagramPacket>() {
                     @Override
                     protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket d) {
                         fromService(d.content());
@@ -100,7 +92,7 @@ final class UdpExit implements TunnelNode.Flow {
             else data.release();
             return;
         }
-        socket.writeAndFlush(new DatagramPacket(data, service), socket.voidPromise());
+        node.out.write(socket, new DatagramPacket(data, service)); // one flush (sendmmsg on epoll) per burst
     }
 
     private void fromService(ByteBuf data) {

@@ -1,7 +1,5 @@
 package io.egoist.tunnel;
 
-import io.egoist.runtime.Netty;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -26,13 +24,7 @@ final class UdpForward extends Forward {
     UdpForward(TunnelNode node, long id, Spec spec) {
         super(node, id, spec);
         this.name = spec.service().getBytes(StandardCharsets.US_ASCII);
-        ChannelFuture f = new Bootstrap()
-                .group(node.loop)
-                .channel(Netty.datagramChannel())
-                .option(io.netty.channel.ChannelOption.SO_RCVBUF, Frames.UDP_BUFFER)
-                .option(io.netty.channel.ChannelOption.SO_SNDBUF, Frames.UDP_BUFFER)
-                .option(io.netty.channel.ChannelOption.RCVBUF_ALLOCATOR, Frames.udpReads())
-                .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
+        ChannelFuture f = UdpSockets.bootstrap(node.loop, new SimpleChannelInboundHandler<DatagramPacket>() {
                     @Override
                     protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket p) {
                         fromClient(p);
@@ -71,7 +63,7 @@ final class UdpForward extends Forward {
             lastNanos = System.nanoTime();
             packetsOut.incrementAndGet();
             bytesOut.addAndGet(data.readableBytes());
-            socket.writeAndFlush(new DatagramPacket(data, client), socket.voidPromise());
+            node.out.write(socket, new DatagramPacket(data, client)); // one flush (sendmmsg on epoll) per burst
         }
 
         @Override
@@ -115,6 +107,11 @@ final class UdpForward extends Forward {
                 node.removeFlow(s.key, s);
             }
         }
+    }
+
+    /** The forward's local UDP socket (tests). */
+    Channel socket() {
+        return socket;
     }
 
     @Override

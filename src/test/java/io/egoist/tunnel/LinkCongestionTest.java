@@ -47,10 +47,10 @@ class LinkCongestionTest {
         TunnelNode node = node(link);
         burst(() -> {
             for (int i = 0; i < FRAMES; i++)
-                node.write(link, Unpooled.buffer(FRAME).writeZero(FRAME));
+                node.out.write(link, Unpooled.buffer(FRAME).writeZero(FRAME));
             assertThat(link.isWritable()).as("over the high mark, unflushed").isFalse();
 
-            assertThat(node.congested(link)).isFalse();
+            assertThat(node.out.congested(link)).isFalse();
             assertThat(link.outboundMessages())
                     .as("the burst was flushed to the link")
                     .hasSize(FRAMES);
@@ -70,9 +70,9 @@ class LinkCongestionTest {
         TunnelNode node = node(link);
         burst(() -> {
             for (int i = 0; i < FRAMES; i++)
-                node.write(link, Unpooled.buffer(FRAME).writeZero(FRAME));
+                node.out.write(link, Unpooled.buffer(FRAME).writeZero(FRAME));
 
-            assertThat(node.congested(link)).isTrue();
+            assertThat(node.out.congested(link)).isTrue();
             assertThat(link.outboundMessages()).isEmpty();
         });
         node.close();
@@ -84,10 +84,10 @@ class LinkCongestionTest {
         EmbeddedChannel link = link(new EmbeddedChannel());
         TunnelNode node = node(link);
         burst(() -> {
-            node.write(link, Unpooled.buffer(FRAME).writeZero(FRAME));
-            node.write(link, Unpooled.buffer(FRAME).writeZero(FRAME));
+            node.out.write(link, Unpooled.buffer(FRAME).writeZero(FRAME));
+            node.out.write(link, Unpooled.buffer(FRAME).writeZero(FRAME));
 
-            assertThat(node.congested(link)).isFalse();
+            assertThat(node.out.congested(link)).isFalse();
             assertThat(link.outboundMessages())
                     .as("not flushed during the burst")
                     .isEmpty();

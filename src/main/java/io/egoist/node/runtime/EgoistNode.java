@@ -228,7 +228,7 @@ public final class EgoistNode implements AutoCloseable {
      * be bound. {@link #close()} an unjoined node that is not going to join.
      */
     public static EgoistNode bind(NodeConfig config, Options options) {
-        EventLoopGroup ownGroup = options.group == null ? Netty.newGroup(1, "node") : null;
+        EventLoopGroup ownGroup = options.group == null ? Netty.newGroup(1, "node", true) : null;
         EventLoopGroup group = options.group == null ? ownGroup : options.group;
         String bindHost =
                 options.bindHost != null ? options.bindHost : config.self().ip();
@@ -330,6 +330,11 @@ public final class EgoistNode implements AutoCloseable {
         }
     }
 
+    /** "epoll" or "nio": the transport of this node's loop and of every channel it opens. */
+    public String transport() {
+        return host.transport();
+    }
+
     /** Starts the core: it registers at the tracker and begins probing. Returns this node. */
     public EgoistNode join() {
         if (closed.get()) throw new IllegalStateException("node closed");
@@ -340,13 +345,14 @@ public final class EgoistNode implements AutoCloseable {
         crlFetch = new RevocationFetch(group, tls, id, cfg.trackerHost(), cfg.trackerPort(), this::recheckTls)
                 .start(cfg.trackerRefreshMs());
         log.info(
-                "event=node_started node={} echo_port={} tracker={}:{} k={} policy={}{}",
+                "event=node_started node={} echo_port={} tracker={}:{} k={} policy={} transport={}{}",
                 cfg.self(),
                 cfg.self().port() + 1,
                 cfg.trackerHost(),
                 cfg.trackerPort(),
                 cfg.k(),
                 cfg.policy(),
+                host.transport(),
                 emulation == null ? "" : " emulate_as=" + emulation.selfName());
         return this;
     }

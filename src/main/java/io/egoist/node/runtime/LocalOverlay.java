@@ -133,7 +133,7 @@ public final class LocalOverlay implements AutoCloseable {
 
     private LocalOverlay(Settings settings, Path dataDir) {
         this.settings = settings;
-        this.group = Netty.newGroup(settings.threads, "overlay");
+        this.group = Netty.newGroup(settings.threads, "overlay", true);
         this.dataDir = dataDir;
         this.directory = new LatencyEmulation.Directory(settings.matrix);
     }

@@ -18,7 +18,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.LineBasedFrameDecoder;
 import io.netty.handler.codec.TooLongFrameException;
 import java.nio.charset.StandardCharsets;
@@ -190,7 +189,7 @@ final class RevocationFetch implements AutoCloseable {
     private void request(CompletableFuture<String> reply) {
         Bootstrap b = new Bootstrap()
                 .group(group)
-                .channel(NioSocketChannel.class)
+                .channel(io.egoist.runtime.Netty.clientChannel(group))
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) TIMEOUT_MS)
                 .handler(new ChannelInitializer<Channel>() {
                     @Override

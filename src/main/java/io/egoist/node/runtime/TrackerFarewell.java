@@ -15,7 +15,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -111,7 +110,7 @@ final class TrackerFarewell {
             TlsMembers tls) {
         Bootstrap b = new Bootstrap()
                 .group(group)
-                .channel(NioSocketChannel.class)
+                .channel(io.egoist.runtime.Netty.clientChannel(group))
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, timeoutMs))
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .handler(new io.netty.channel.ChannelInitializer<Channel>() {

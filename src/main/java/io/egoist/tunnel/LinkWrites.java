@@ -1,0 +1,102 @@
+package io.egoist.tunnel;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
+import io.netty.channel.WriteBufferWaterMark;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * How a node's tunnel plane writes: every channel it writes to (links, tunnel sockets) is flushed once after the
+ * current burst of the loop, not per frame or datagram; a link over its high-water mark is congested; a sender
+ * that must wait is woken once the link drains. Loop-confined.
+ */
+final class LinkWrites {
+    private static final String WATCH = "tunnelWritability";
+
+    private final EventLoop loop;
+    private final Map<Channel, List<Runnable>> waiters = new HashMap<>();
+    private final Set<Channel> dirty = new HashSet<>();
+    /** The open links that carried frames: overlay out-links, direct links of best routes (see {@link #held}). */
+    private final Set<Channel> links = new HashSet<>();
+
+    LinkWrites(EventLoop loop) {
+        this.loop = loop;
+    }
+
+    /** Sets a link up for tunnel frames on its first use: its water marks and the writability watch. */
+    void watch(Channel ch) {
+        if (ch.pipeline().get(WATCH) != null) return;
+        links.add(ch);
+        ch.config()
+                .setWriteBufferWaterMark(
+                        new WriteBufferWaterMark(TunnelNode.LINK_QUEUE_LOW, TunnelNode.LINK_QUEUE_HIGH));
+        ch.pipeline().addLast(WATCH, new Watch());
+    }
+
+    /** Writes on any of this node's channels; flushed once after the current burst. */
+    void write(Channel ch, Object msg) {
+        ch.write(msg, ch.voidPromise());
+        if (dirty.add(ch) && dirty.size() == 1) loop.execute(this::flushDirty);
+    }
+
+    /** Over the high mark even after this burst's writes to it are flushed (not only not flushed yet). */
+    boolean congested(Channel ch) {
+        if (ch.isWritable()) return false;
+        if (dirty.contains(ch)) ch.flush();
+        return !ch.isWritable();
+    }
+
+    private void flushDirty() {
+        for (Channel ch : dirty) ch.flush();
+        dirty.clear();
+    }
+
+    /** Runs {@code r} once {@code ch} is writable again (at once if it is). */
+    void whenWritable(Channel ch, Runnable r) {
+        if (ch.isWritable() || !ch.isActive()) {
+            r.run();
+            return;
+        }
+        waiters.computeIfAbsent(ch, k -> new ArrayList<>()).add(r);
+    }
+
+    private final class Watch extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            if (ctx.channel().isWritable()) wake(ctx.channel());
+            ctx.fireChannelWritabilityChanged();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            links.remove(ctx.channel());
+            wake(ctx.channel());
+            ctx.fireChannelInactive();
+        }
+    }
+
+    /**
+     * Bytes written to the open links that carried frames and not yet taken by the kernel: every link the plane
+     * used, whichever table (overlay, best over a direct link) it came from, also one a newer table no longer uses.
+     */
+    long held() {
+        long sum = 0;
+        for (Channel ch : links) {
+            var out = ch.unsafe().outboundBuffer();
+            if (out != null) sum += out.totalPendingWriteBytes();
+        }
+        return sum;
+    }
+
+    private void wake(Channel ch) {
+        List<Runnable> rs = waiters.remove(ch);
+        if (rs != null) for (Runnable r : rs) r.run();
+    }
+}
