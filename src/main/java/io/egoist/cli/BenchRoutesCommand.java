@@ -1,6 +1,7 @@
 package io.egoist.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.egoist.node.runtime.RouteTunnelBench;
 import io.egoist.sim.net.RouteModeBench;
 import java.io.PrintWriter;
 import java.util.Locale;
@@ -20,6 +21,11 @@ import picocli.CommandLine.Option;
                     + "spread of countries), policy BR, default periods; once the overlay has converged, reads every "
                     + "pair's route from its source in both modes, prices it at the matrix RTTs along its path, and sends "
                     + "one message per pair in mode best.",
+            "",
+            "With --measure: real nodes on loopback instead, with the same latencies emulated (lines and tunnel frames); "
+                    + "once converged, for --pairs ordered pairs (spread over the matrix's RTTs, drawn with --seed) the "
+                    + "median of --echoes UDP echoes through a tunnel in mode best and one in mode overlay, next to the "
+                    + "direct RTT, the full mesh and the routes' costs. Progress on stderr.",
             ""
         })
 public final class BenchRoutesCommand implements Callable<Integer> {
@@ -38,6 +44,31 @@ public final class BenchRoutesCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the result as one JSON object.")
     boolean json;
 
+    @Option(
+            names = "--measure",
+            description = "Measure UDP echoes through tunnels on real nodes on loopback (latency emulation) "
+                    + "instead of pricing routes under virtual time.")
+    boolean measure;
+
+    @Option(
+            names = "--pairs",
+            description = "With --measure: ordered pairs to measure (default " + RouteTunnelBench.DEFAULT_PAIRS + ").")
+    Integer pairs;
+
+    @Option(
+            names = "--echoes",
+            description = "With --measure: timed echoes per pair and mode (default "
+                    + RouteTunnelBench.DEFAULT_ECHOES
+                    + "; the median is reported).")
+    Integer echoes;
+
+    @Option(
+            names = "--converge-timeout",
+            description = "With --measure: seconds to wait for convergence before measuring anyway (default "
+                    + RouteTunnelBench.DEFAULT_CONVERGE_SECONDS
+                    + ").")
+    Integer convergeTimeout;
+
     @Override
     public Integer call() throws Exception {
         CommandLine cl = spec.commandLine();
@@ -45,6 +76,22 @@ public final class BenchRoutesCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(cl, "--nodes must be 2..94, not " + nodes);
         if (k < 1 || k >= nodes)
             throw new CommandLine.ParameterException(cl, "--k must be 1.." + (nodes - 1) + ", not " + k);
+        if (!measure) {
+            for (Object[] o :
+                    new Object[][] {{"--pairs", pairs}, {"--echoes", echoes}, {"--converge-timeout", convergeTimeout}})
+                if (o[1] != null) throw new CommandLine.ParameterException(cl, o[0] + " needs --measure");
+        } else {
+            int p = pairs == null ? RouteTunnelBench.DEFAULT_PAIRS : pairs;
+            int e = echoes == null ? RouteTunnelBench.DEFAULT_ECHOES : echoes;
+            int t = convergeTimeout == null ? RouteTunnelBench.DEFAULT_CONVERGE_SECONDS : convergeTimeout;
+            int all = nodes * (nodes - 1);
+            if (p < 1 || p > all)
+                throw new CommandLine.ParameterException(cl, "--pairs must be 1.." + all + ", not " + p);
+            if (e < 1 || e > 100) throw new CommandLine.ParameterException(cl, "--echoes must be 1..100, not " + e);
+            if (t < 1 || t > 3600)
+                throw new CommandLine.ParameterException(cl, "--converge-timeout must be 1..3600, not " + t);
+            return MeasuredRoutes.print(cl, new RouteTunnelBench.Settings(nodes, k, seed, p, e, t), json);
+        }
         PrintWriter out = cl.getOut();
         PrintWriter err = cl.getErr();
         RouteModeBench.Result r;

@@ -132,6 +132,10 @@ final class HostWriter {
             loop.execute(() -> host.dispatch(new Event.ConnectFailed(id, why)));
             return;
         }
+        if (options.delay.refusesConnect(req.host(), req.port())) { // emulated firewall (see OutboundDelay)
+            loop.execute(() -> host.dispatch(new Event.ConnectFailed(id, "Connection refused (emulated)")));
+            return;
+        }
         HostConn c = new HostConn(id, true, req.host(), req.port(), host);
         host.addConn(c);
         Bootstrap b = new Bootstrap()

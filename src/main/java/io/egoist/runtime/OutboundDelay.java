@@ -19,4 +19,13 @@ public interface OutboundDelay {
 
     /** Delay in ms (fractions allowed) for lines to or from the peer at {@code host:port} (a main or an echo port); 0 for none. */
     double delayMillis(String host, int port);
+
+    /**
+     * Whether a connection this side opens to {@code host:port} is refused by the emulation (an emulated firewall
+     * in front of that port, for this side only): the connect fails at once as if the peer's kernel refused it.
+     * None by default.
+     */
+    default boolean refusesConnect(String host, int port) {
+        return false;
+    }
 }

@@ -43,6 +43,10 @@ public final class LatencyEmulation implements OutboundDelay {
     private final Directory directory;
     private volatile NodeId selfId;
     private volatile boolean mismatchLogged;
+    /** Main ports ("ip:port") this node's connects are refused to (emulated firewall); see {@link #refuseConnects}. */
+    private final java.util.Set<String> refused = ConcurrentHashMap.newKeySet();
+
+    private final java.util.concurrent.atomic.AtomicLong refusedConnects = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * Which node is which matrix name; thread-safe, may be filled while nodes run and shared by several nodes of
@@ -181,6 +185,30 @@ public final class LatencyEmulation implements OutboundDelay {
     public OptionalDouble rttTo(NodeId peer) {
         Integer i = directory.index(peer.toString());
         return i == null ? OptionalDouble.empty() : OptionalDouble.of(matrix.rtt(self, i));
+    }
+
+    /**
+     * Emulated firewall: while {@code refuse} is set, every connection this node opens to {@code peer}'s main port
+     * fails at once as refused ({@code ConnectFailed "Connection refused (emulated)"}). The peer's echo port stays
+     * reachable (so it is still probed and measured) and connections the peer opens to us are unaffected: a node
+     * that is in the overlay but cannot be reached directly from this one. For tests and demo-like runs.
+     */
+    public void refuseConnects(NodeId peer, boolean refuse) {
+        if (refuse) refused.add(peer.toString());
+        else refused.remove(peer.toString());
+    }
+
+    /** Connections refused so far by {@link #refuseConnects}. */
+    public long refusedConnects() {
+        return refusedConnects.get();
+    }
+
+    @Override
+    public boolean refusesConnect(String host, int port) {
+        if (refused.isEmpty() || !refused.contains(host + ":" + port)) return false;
+        long n = refusedConnects.incrementAndGet();
+        log.info("event=connect_refused_emulated node={} peer={}:{} refused={}", selfId, host, port, n);
+        return true;
     }
 
     @Override

@@ -34,6 +34,21 @@ class LatencyEmulationTest {
     }
 
     @Test
+    void aRefusedPeerRefusesConnectsToItsMainPortOnlyUntilAllowedAgain() {
+        LatencyEmulation e = LatencyEmulation.withMap(M, "A", Map.of(B, "B", C, "C"));
+        assertThat(e.refusesConnect("127.0.0.1", 7002)).isFalse(); // none by default
+        e.refuseConnects(B, true);
+        assertThat(e.refusesConnect("127.0.0.1", 7002)).isTrue();
+        assertThat(e.refusesConnect("127.0.0.1", 7003)).isFalse(); // its echo port: still probed
+        assertThat(e.refusesConnect("127.0.0.1", 7004)).isFalse(); // another peer
+        assertThat(e.delayMillis("127.0.0.1", 7002)).isEqualTo(50.0); // the delay is unchanged
+        assertThat(e.refusedConnects()).isEqualTo(1);
+        e.refuseConnects(B, false);
+        assertThat(e.refusesConnect("127.0.0.1", 7002)).isFalse();
+        assertThat(e.refusedConnects()).isEqualTo(1);
+    }
+
+    @Test
     void unmappedPeersSuchAsTheTrackerGetNoDelay() {
         LatencyEmulation e = LatencyEmulation.withMap(M, "A", Map.of(B, "B"));
         assertThat(e.delayMillis("127.0.0.1", 61223)).isZero();
