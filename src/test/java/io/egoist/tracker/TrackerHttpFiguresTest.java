@@ -120,7 +120,7 @@ class TrackerHttpFiguresTest {
                 TrackerConfig.forTest(dir).withRemovePeriodMs(60_000).withExpireAfterMs(600_000),
                 TrackerNetConfig.defaults()
                         .withMaxConnectionsPerAddress(1)
-                        .withFirstLineTimeoutMs(300)
+                        .withFirstLineTimeoutMs(2_000) // long enough that the second connects first
                         .withHttpMaxConnections(1));
         String before = getClosing("/metrics");
         // every limit is exported from the start, at 0
@@ -143,7 +143,7 @@ class TrackerHttpFiguresTest {
             second.connect(new InetSocketAddress("127.0.0.1", server.port()), 5000); // over the cap of 1
             second.setSoTimeout(10_000);
             assertThat(readAll(second.getInputStream())).startsWith("NACK@busy");
-            assertThat(readAll(silent.getInputStream())).startsWith("NACK@timeout"); // no line within 300 ms
+            assertThat(readAll(silent.getInputStream())).startsWith("NACK@timeout"); // no line within 2 s
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> server.guardCounts()[1] == 1);
         await().atMost(Duration.ofSeconds(10)).until(() -> server.httpCounts()[0] == 0);

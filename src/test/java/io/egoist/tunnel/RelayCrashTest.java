@@ -52,8 +52,12 @@ class RelayCrashTest {
                                 .orElseThrow()
                                 .path())
                         .doesNotContain(path.node(1).id());
-                for (int i = 0; i < 100; i++)
-                    assertThat(roundTrip(c, to, n) || roundTrip(c, to, n)).isTrue();
+                // UDP may lose a datagram on a loaded machine: each of the 100 round trips gets up to 5 sends
+                for (int i = 0; i < 100; i++) {
+                    boolean back = false;
+                    for (int send = 0; send < 5 && !back; send++) back = roundTrip(c, to, n);
+                    assertThat(back).as("round trip %d over the new path", i).isTrue();
+                }
                 long out = ((Number) path.node(0)
                                 .tunnels()
                                 .forwards()
