@@ -278,7 +278,8 @@ public final class TunnelBench {
         long cpu0 = cpuNanos();
         byte[] chunk = new byte[64 * 1024];
         long t0 = System.nanoTime();
-        long nextSample = t0 + 500_000_000L;
+        // the first sample early: a fast stream of --tcp-mb can end within half a second, and must be sampled too
+        long nextSample = t0 + 100_000_000L;
         try (Socket s = new Socket(to.getAddress(), to.getPort())) {
             OutputStream o = s.getOutputStream();
             for (long w = 0; w < bytes; w += chunk.length) {
