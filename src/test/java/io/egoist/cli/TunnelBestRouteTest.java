@@ -18,10 +18,8 @@ import io.egoist.tunnel.ForwardingTable;
 import io.egoist.tunnel.Service;
 import io.egoist.web.ControlApi;
 import io.egoist.wire.NodeId;
-import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -29,7 +27,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -168,27 +165,6 @@ class TunnelBestRouteTest {
         return m;
     }
 
-    /**
-     * One datagram echoed byte-exact through the forward. UDP may lose a datagram while a route changes (the issue
-     * allows a short stall), so it is sent again up to 3 times; a late echo of an earlier datagram is skipped.
-     */
-    private static void echoOnce(DatagramSocket client, int port, byte[] payload) throws Exception {
-        byte[] buf = new byte[2048];
-        for (int attempt = 0; attempt < 3; attempt++) {
-            client.send(new DatagramPacket(payload, payload.length, new InetSocketAddress("127.0.0.1", port)));
-            try {
-                while (true) {
-                    DatagramPacket back = new DatagramPacket(buf, buf.length);
-                    client.receive(back);
-                    if (Arrays.equals(Arrays.copyOf(buf, back.getLength()), payload)) return;
-                }
-            } catch (java.net.SocketTimeoutException lost) {
-                // sent again below
-            }
-        }
-        throw new AssertionError("no byte-exact echo of a " + payload.length + "-byte datagram after 3 sends");
-    }
-
     @Test
     void udpAndTcpForwardsInModeBestGoOverADirectLinkThatStaysUpWhileFramesFlow() throws Exception {
         Pick p = pick(Set.of()).orElseThrow(() -> new AssertionError("no best route with a non-neighbor first hop"));
@@ -213,7 +189,8 @@ class TunnelBestRouteTest {
             client.setSoTimeout(5_000);
             byte[] first = new byte[1_200];
             rnd.nextBytes(first);
-            echoOnce(client, udpPort, first); // may still take the overlay route while the direct link opens
+            EchoServices.udpEchoOnce(
+                    client, udpPort, first); // may still take the overlay route while the direct link opens
             // the tunnel plane asks for a direct link to the first hop and sends the destination's frames on it;
             // frames then flow for longer than the source's idle time and the far end's idle timeout: the same link
             // stays. Under load the measured RTTs move and the best first hop may change for a while (then the link
@@ -246,7 +223,7 @@ class TunnelBestRouteTest {
                     byte[] d = new byte[1 + rnd.nextInt(1_200)];
                     rnd.nextBytes(d);
                     long started = System.nanoTime();
-                    echoOnce(client, udpPort, d);
+                    EchoServices.udpEchoOnce(client, udpPort, d);
                     // a lost datagram leaves the link without frames for the socket timeout, longer than the
                     // source's idle time: the link then closes rightly, and this window proves nothing
                     if (System.nanoTime() - started > DIRECT_IDLE_MS * 1_000_000L / 2) stable = false;
@@ -344,7 +321,7 @@ class TunnelBestRouteTest {
             for (int i = 0; i < 50; i++) {
                 byte[] d = new byte[1 + rnd.nextInt(1_200)];
                 rnd.nextBytes(d);
-                echoOnce(client, port, d);
+                EchoServices.udpEchoOnce(client, port, d);
             }
         }
         assertThat(overlay.node(q.source()).query(c -> c.directLinks()).join())

@@ -13,13 +13,10 @@ import io.egoist.node.runtime.EgoistNode;
 import io.egoist.node.runtime.LatencyEmulation;
 import io.egoist.node.runtime.LocalOverlay;
 import io.egoist.wire.NodeId;
-import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
@@ -85,23 +82,6 @@ class DirectLinkFallbackTest {
         return n.query(c -> c.directLinkConn(peer).orElse(null)).join();
     }
 
-    private static void echoOnce(DatagramSocket client, int port, byte[] payload) throws Exception {
-        byte[] buf = new byte[2048];
-        for (int attempt = 0; attempt < 3; attempt++) {
-            client.send(new DatagramPacket(payload, payload.length, new InetSocketAddress("127.0.0.1", port)));
-            try {
-                while (true) {
-                    DatagramPacket back = new DatagramPacket(buf, buf.length);
-                    client.receive(back);
-                    if (Arrays.equals(Arrays.copyOf(buf, back.getLength()), payload)) return;
-                }
-            } catch (java.net.SocketTimeoutException lost) {
-                // sent again
-            }
-        }
-        throw new AssertionError("no byte-exact echo of a " + payload.length + "-byte datagram after 3 sends");
-    }
-
     private static int forward(EgoistNode from, NodeId to, String proto, String service) {
         Forward.Info f = from.tunnels()
                 .addForward(
@@ -163,7 +143,7 @@ class DirectLinkFallbackTest {
             for (int i = 0; i < datagrams; i++) {
                 byte[] d = new byte[1 + rnd.nextInt(1_200)];
                 rnd.nextBytes(d);
-                echoOnce(client, udpPort, d);
+                EchoServices.udpEchoOnce(client, udpPort, d);
             }
             byte[] stream = new byte[1 << 20];
             rnd.nextBytes(stream);
@@ -192,7 +172,7 @@ class DirectLinkFallbackTest {
             for (int i = 0; i < datagrams; i++) {
                 byte[] d = new byte[1 + rnd.nextInt(1_200)];
                 rnd.nextBytes(d);
-                echoOnce(client, udpPort, d);
+                EchoServices.udpEchoOnce(client, udpPort, d);
             }
             try (Socket s = new Socket("127.0.0.1", tcpPort)) {
                 s.setSoTimeout(30_000);

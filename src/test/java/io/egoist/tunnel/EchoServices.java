@@ -8,10 +8,13 @@ import java.io.OutputStream;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.security.MessageDigest;
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -53,6 +56,28 @@ public final class EchoServices implements AutoCloseable {
         }
         writer.get(30, TimeUnit.SECONDS);
         assertThat(back.digest()).isEqualTo(MessageDigest.getInstance("SHA-256").digest(data));
+    }
+
+    /**
+     * One datagram echoed byte-exact through a UDP forward on 127.0.0.1:{@code port}. UDP may lose a datagram while a
+     * route changes, so it is sent again up to 3 times (each waits the socket's timeout); a late echo of an earlier
+     * datagram is skipped.
+     */
+    public static void udpEchoOnce(DatagramSocket client, int port, byte[] payload) throws Exception {
+        byte[] buf = new byte[2048];
+        for (int attempt = 0; attempt < 3; attempt++) {
+            client.send(new DatagramPacket(payload, payload.length, new InetSocketAddress("127.0.0.1", port)));
+            try {
+                while (true) {
+                    DatagramPacket back = new DatagramPacket(buf, buf.length);
+                    client.receive(back);
+                    if (Arrays.equals(Arrays.copyOf(buf, back.getLength()), payload)) return;
+                }
+            } catch (SocketTimeoutException lost) {
+                // sent again
+            }
+        }
+        throw new AssertionError("no byte-exact echo of a " + payload.length + "-byte datagram after 3 sends");
     }
 
     /** Writes {@code data} to {@code out} in chunks of {@code chunk} bytes on another thread, then flushes. */

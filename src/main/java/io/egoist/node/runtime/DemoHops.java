@@ -78,7 +78,8 @@ public final class DemoHops {
                 samples.size(), hops, median(perHop), median(over), hops == 0 ? Double.NaN : extra / hops, samples);
     }
 
-    private static double median(double[] sorted) {
+    /** The median of sorted values (NaN for none). */
+    static double median(double[] sorted) {
         if (sorted.length == 0) return Double.NaN;
         int n = sorted.length;
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;

@@ -363,14 +363,9 @@ public final class RouteTunnelBench {
                 echoes,
                 exact,
                 lost,
-                exact == 0 ? Double.NaN : median(ok),
+                exact == 0 ? Double.NaN : DemoHops.median(ok),
                 exact == 0 ? Double.NaN : ok[0],
                 exact == 0 ? Double.NaN : ok[exact - 1]);
-    }
-
-    private static double median(double[] sorted) {
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     /** The indices of the inner nodes of both routes (empty set if either is missing: never matches relays). */
