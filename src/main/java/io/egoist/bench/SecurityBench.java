@@ -191,14 +191,7 @@ public final class SecurityBench {
                 s[r] = (t2 - t1) / 1e3 / batch;
             }
         }
-        return new double[] {median(f), median(s)};
-    }
-
-    static double median(double[] v) {
-        double[] c = v.clone();
-        Arrays.sort(c);
-        int n = c.length;
-        return n % 2 == 1 ? c[n / 2] : (c[n / 2 - 1] + c[n / 2]) / 2;
+        return new double[] {TunnelCrashBench.median(f), TunnelCrashBench.median(s)};
     }
 
     public void printTable(PrintWriter out, List<Row> rows) {

@@ -78,18 +78,15 @@ public final class TunnelBench {
                 long bytes = (long) s.tcpMegabytes << 20;
                 InetSocketAddress tcp = forward(ring, "tcp", "bulk");
                 InetSocketAddress sink = new InetSocketAddress("127.0.0.1", svc.tcpSink.getLocalPort());
-                // the three timed streams run alike (no sampling): the CPU they cost is the process's CPU time
-                double[] cpu = new double[3];
-                double direct1 = tcpRate(sink, svc, bytes, null, cpu, 0);
-                double tunnel = tcpRate(tcp, svc, bytes, null, cpu, 1);
-                double direct2 = tcpRate(sink, svc, bytes, null, cpu, 2);
-                // a fourth, untimed stream through the relays for the memory figures (forced GCs every 0.5 s)
+                // first an untimed stream through the relays, at least 1 GiB, for the memory figures (forced GCs
+                // every 0.5 s); it also warms up: without it the JIT compiling the relayed path took 1.4-2.6 CPU
+                // seconds per GB of the timed 256 MB stream (a core of two, measured per thread)
                 long[] heap = {0};
                 long[] held = {0};
                 tcpRate(
                         tcp,
                         svc,
-                        bytes,
+                        Math.max(bytes, 1L << 30),
                         () -> {
                             heap[0] = Math.max(heap[0], heapAfterGc());
                             try {
@@ -101,20 +98,53 @@ public final class TunnelBench {
                             }
                         },
                         new double[1],
-                        0);
-                out.put("tcp_MBps_two_relays", tunnel);
-                out.put("tcp_MBps_direct_before", direct1);
-                out.put("tcp_MBps_direct_after", direct2);
-                out.put("tcp_ratio_to_direct", tunnel / ((direct1 + direct2) / 2));
+                        0,
+                        new double[1],
+                        null);
+                // then rounds of a direct stream and a stream through the relays, run alike (no sampling); the
+                // figures are the medians over the rounds (the ratio: of the rounds' own ratios)
+                int rounds = 3;
+                double[] direct = new double[rounds], tunnel = new double[rounds], ratio = new double[rounds];
+                double[] directCpu = new double[rounds], tunnelCpu = new double[rounds];
+                double[] directBusiest = new double[rounds], tunnelBusiest = new double[rounds];
+                Map<String, Double> tunnelThreads = new LinkedHashMap<>();
+                List<String> perRound = new java.util.ArrayList<>();
+                for (int r = 0; r < rounds; r++) {
+                    double[] cpu = new double[2], busiest = new double[2];
+                    tunnelThreads.clear(); // the last round's
+                    direct[r] = tcpRate(sink, svc, bytes, null, cpu, 0, busiest, null);
+                    tunnel[r] = tcpRate(tcp, svc, bytes, null, cpu, 1, busiest, tunnelThreads);
+                    ratio[r] = tunnel[r] / direct[r];
+                    directCpu[r] = cpu[0];
+                    tunnelCpu[r] = cpu[1];
+                    directBusiest[r] = busiest[0];
+                    tunnelBusiest[r] = busiest[1];
+                    perRound.add(String.format(
+                            java.util.Locale.ROOT, "%.0f / %.0f MB/s = %.3f", tunnel[r], direct[r], ratio[r]));
+                    log.println("tcp round " + (r + 1) + ": two relays / direct " + perRound.get(r));
+                    log.flush();
+                }
+                out.put("tcp_MBps_two_relays", TunnelCrashBench.median(tunnel));
+                out.put("tcp_MBps_direct", TunnelCrashBench.median(direct));
+                out.put("tcp_ratio_to_direct", TunnelCrashBench.median(ratio));
+                out.put("tcp_rounds_two_relays_over_direct", perRound);
                 // CPU seconds (whole process: nodes, client, sink) per GB moved; when both runs are CPU-bound on the
                 // same cores, direct/tunnel CPU per GB is the share of direct the tunnel can reach
-                out.put("tcp_cpu_s_per_GB_two_relays", cpu[1]);
-                out.put("tcp_cpu_s_per_GB_direct", (cpu[0] + cpu[2]) / 2);
-                out.put("tcp_ratio_bound_by_cpu", (cpu[0] + cpu[2]) / 2 / cpu[1]);
+                out.put("tcp_cpu_s_per_GB_two_relays", TunnelCrashBench.median(tunnelCpu));
+                out.put("tcp_cpu_s_per_GB_direct", TunnelCrashBench.median(directCpu));
+                out.put(
+                        "tcp_ratio_bound_by_cpu",
+                        TunnelCrashBench.median(directCpu) / TunnelCrashBench.median(tunnelCpu));
+                // the same per thread: each stage (the sender, each node's loop, the sink) could have a core of its
+                // own on a larger machine, where the busiest one bounds the rate instead of the sum
+                out.put("tcp_cpu_s_per_GB_by_thread_two_relays", tunnelThreads);
+                out.put("tcp_cpu_s_per_GB_busiest_thread_two_relays", TunnelCrashBench.median(tunnelBusiest));
+                out.put("tcp_cpu_s_per_GB_busiest_thread_direct", TunnelCrashBench.median(directBusiest));
+                out.put(
+                        "tcp_ratio_bound_core_per_thread",
+                        TunnelCrashBench.median(directBusiest) / TunnelCrashBench.median(tunnelBusiest));
                 out.put("heap_MB_process_during_stream_after_gc", heap[0] / 1e6);
                 out.put("held_KB_relay1_max", held[0] / 1e3);
-                log.println("tcp two relays " + tunnel + " MB/s, direct " + direct1 + " / " + direct2 + " MB/s");
-                log.flush();
             }
         }
         out.put("loadavg_after", loadavg());
@@ -270,11 +300,22 @@ public final class TunnelBench {
 
     /**
      * Writes {@code bytes} to {@code to}, returns MB/s until the sink read them all; puts the process's CPU seconds
-     * per GB read into {@code cpu[at]}.
+     * per GB read into {@code cpu[at]}, those of its busiest thread into {@code busiest[at]}, and (when {@code
+     * byThread} is given) each thread's that took at least 0.01 s per GB into {@code byThread}.
      */
-    private static double tcpRate(InetSocketAddress to, Services svc, long bytes, Runnable sample, double[] cpu, int at)
+    private static double tcpRate(
+            InetSocketAddress to,
+            Services svc,
+            long bytes,
+            Runnable sample,
+            double[] cpu,
+            int at,
+            double[] busiest,
+            Map<String, Double> byThread)
             throws Exception {
         long before = svc.tcpRead.get();
+        long sinkDone0 = svc.tcpSinkConnections.get(), sinkCpu0 = svc.tcpSinkCpuNanos.get();
+        Map<String, Long> threads0 = threadCpuNanos();
         long cpu0 = cpuNanos();
         byte[] chunk = new byte[64 * 1024];
         long t0 = System.nanoTime();
@@ -294,8 +335,53 @@ public final class TunnelBench {
         }
         double secs = (System.nanoTime() - t0) / 1e9;
         long read = svc.tcpRead.get() - before;
+        // the sink's thread for this stream ends once the close has come through; its CPU is then known
+        long sinkDeadline = System.nanoTime() + 5_000_000_000L;
+        while (svc.tcpSinkConnections.get() == sinkDone0 && System.nanoTime() < sinkDeadline) Thread.sleep(1);
         cpu[at] = read == 0 ? Double.NaN : (cpuNanos() - cpu0) / 1e9 / (read / 1e9);
+        busiest[at] = Double.NaN;
+        if (read > 0 && !threads0.isEmpty()) {
+            double max = (svc.tcpSinkCpuNanos.get() - sinkCpu0) / 1e9 / (read / 1e9);
+            if (byThread != null) byThread.put(SINK_THREAD, round3(max));
+            for (var e : threadCpuNanos().entrySet()) {
+                double perGb = (e.getValue() - threads0.getOrDefault(e.getKey(), 0L)) / 1e9 / (read / 1e9);
+                max = Math.max(max, perGb);
+                if (byThread != null && perGb >= 0.01)
+                    byThread.merge(e.getKey().substring(0, e.getKey().indexOf('#')), round3(perGb), Double::sum);
+            }
+            busiest[at] = max;
+        }
         return read / 1e6 / secs;
+    }
+
+    /**
+     * CPU time so far (user and system) of every thread of the process, the JVM's own (GC, compiler) included, by
+     * "name#tid", from {@code /proc/self/task}; empty where there is no such directory. The TCP sink's threads are
+     * left out: they are counted when they end.
+     */
+    private static Map<String, Long> threadCpuNanos() {
+        Map<String, Long> out = new java.util.HashMap<>();
+        Path tasks = Path.of("/proc/self/task");
+        if (!Files.isDirectory(tasks)) return out;
+        try (var dirs = Files.list(tasks)) {
+            for (Path t : (Iterable<Path>) dirs::iterator) {
+                try {
+                    String stat = Files.readString(t.resolve("stat"));
+                    int open = stat.indexOf('('), close = stat.lastIndexOf(')');
+                    String name = stat.substring(open + 1, close);
+                    if (SINK_THREAD.startsWith(name)) continue;
+                    String[] f = stat.substring(close + 2).split(" ");
+                    // fields 14 and 15 of stat (utime, stime), in clock ticks of 10 ms
+                    long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                    out.put(name + "#" + t.getFileName(), ticks * 10_000_000L);
+                } catch (IOException | RuntimeException e) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (IOException e) {
+            return Map.of();
+        }
+        return out;
     }
 
     /** CPU time of the whole process so far (every thread), or 0 where the JVM does not tell. */
@@ -303,6 +389,10 @@ public final class TunnelBench {
         return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
                 ? Math.max(0, os.getProcessCpuTime())
                 : 0;
+    }
+
+    private static double round3(double v) {
+        return Math.round(v * 1000) / 1000.0;
     }
 
     private static long heapAfterGc() {
@@ -319,11 +409,15 @@ public final class TunnelBench {
     }
 
     /** The destination's services: a UDP sink (counts), a UDP echo, a TCP sink (counts what it reads). */
+    private static final String SINK_THREAD = "bench-tcp-sink";
+
     private static final class Services implements AutoCloseable {
         final DatagramChannel udpSink = DatagramChannel.open();
         final DatagramSocket udpEcho = new DatagramSocket(0, InetAddress.getLoopbackAddress());
         final ServerSocket tcpSink = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         final AtomicLong udpReceived = new AtomicLong(), tcpRead = new AtomicLong();
+        /** CPU time of the TCP sink's connections that ended, and how many ended (one thread each). */
+        final AtomicLong tcpSinkCpuNanos = new AtomicLong(), tcpSinkConnections = new AtomicLong();
 
         Services() throws IOException {
             // the sink reads on its own thread into one direct buffer, with a 4 MiB socket buffer
@@ -357,7 +451,7 @@ public final class TunnelBench {
                 while (!tcpSink.isClosed()) {
                     try {
                         Socket c = tcpSink.accept();
-                        daemon(() -> {
+                        daemon(SINK_THREAD, () -> {
                             byte[] b = new byte[128 * 1024];
                             try (c;
                                     InputStream in = c.getInputStream()) {
@@ -365,6 +459,10 @@ public final class TunnelBench {
                                 while ((n = in.read(b)) > 0) tcpRead.addAndGet(n);
                             } catch (IOException e) {
                                 // the connection ended
+                            } finally { // its CPU, since the thread is gone when the stream's figures are taken
+                                tcpSinkCpuNanos.addAndGet(Math.max(
+                                        0, ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime()));
+                                tcpSinkConnections.incrementAndGet();
                             }
                         });
                     } catch (IOException e) {
@@ -375,7 +473,11 @@ public final class TunnelBench {
         }
 
         private static void daemon(Runnable r) {
-            Thread t = new Thread(r, "bench-service");
+            daemon("bench-service", r);
+        }
+
+        private static void daemon(String name, Runnable r) {
+            Thread t = new Thread(r, name);
             t.setDaemon(true);
             t.start();
         }

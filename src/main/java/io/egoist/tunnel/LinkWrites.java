@@ -1,6 +1,7 @@
 package io.egoist.tunnel;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
@@ -44,6 +45,13 @@ final class LinkWrites {
     void write(Channel ch, Object msg) {
         ch.write(msg, ch.voidPromise());
         if (dirty.add(ch) && dirty.size() == 1) loop.execute(this::flushDirty);
+    }
+
+    /** Writes on any of this node's channels and returns the write's future; flushed once after the current burst. */
+    ChannelFuture writeLater(Channel ch, Object msg) {
+        ChannelFuture f = ch.write(msg);
+        if (dirty.add(ch) && dirty.size() == 1) loop.execute(this::flushDirty);
+        return f;
     }
 
     /** Over the high mark even after this burst's writes to it are flushed (not only not flushed yet). */

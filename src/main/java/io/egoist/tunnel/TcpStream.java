@@ -203,7 +203,8 @@ final class TcpStream extends ChannelInboundHandlerAdapter implements TunnelNode
             if (lastHop != null) rewind("path changed");
             lastHop = hop;
         }
-        long limit = peerDelivered + node.limits.streamWindowBytes();
+        int window = node.limits.streamWindow(node.tcpStreams);
+        long limit = peerDelivered + window;
         for (Chunk c : unacked) {
             if (c.at() < sendNext) continue;
             int n = c.data().readableBytes();
@@ -229,7 +230,7 @@ final class TcpStream extends ChannelInboundHandlerAdapter implements TunnelNode
         }
         readApp(hop.isWritable()
                 && sendNext == readEnd
-                && readEnd - peerDelivered < node.limits.streamWindowBytes()
+                && readEnd - peerDelivered < window
                 && unacked.size() < MAX_CHUNKS);
     }
 
@@ -326,6 +327,12 @@ final class TcpStream extends ChannelInboundHandlerAdapter implements TunnelNode
         if (end - delivered > window) return; // beyond the window: a real sender never sends that
         heardAt = now();
         int fresh = (int) (end - received);
+        // all streams' bytes waiting for their applications are within the node's budget: beyond it, dropped as if
+        // lost (the sender sends them again once the gap is reported)
+        if (!node.mayHold(fresh)) {
+            node.streamBytesOverBudget.addAndGet(fresh);
+            return;
+        }
         ByteBuf tail = payload.retainedSlice(payload.readerIndex() + (int) (received - at), fresh);
         received = end;
         framesSinceAck++;
@@ -337,7 +344,10 @@ final class TcpStream extends ChannelInboundHandlerAdapter implements TunnelNode
             tail.release(); // our application is gone: nobody to deliver to
             delivered += fresh;
         } else {
-            app.writeAndFlush(tail).addListener(f -> {
+            node.hold(fresh);
+            // flushed once per burst of frames (one writev for the frames of one read of the link, not one each)
+            node.out.writeLater(app, tail).addListener(f -> {
+                node.hold(-fresh);
                 if (!f.isSuccess()) return;
                 delivered += fresh;
                 maybeAck();
@@ -347,7 +357,7 @@ final class TcpStream extends ChannelInboundHandlerAdapter implements TunnelNode
     }
 
     private void maybeAck() {
-        int every = Math.min(ACK_BYTES, node.limits.streamWindowBytes() / 4);
+        int every = Math.min(ACK_BYTES, node.limits.streamWindow(node.tcpStreams) / 4);
         if (received - ackedReceived >= every || delivered - ackedDelivered >= every || framesSinceAck >= ACK_FRAMES)
             sendAck(0);
     }

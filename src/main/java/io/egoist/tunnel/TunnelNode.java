@@ -115,6 +115,10 @@ public final class TunnelNode implements AutoCloseable {
     private volatile boolean frozen;
     int exitUdpSessions;
     int tcpStreams;
+    /** Bytes this node's receiving stream ends handed to their applications and not yet written (loop thread). */
+    private long streamBytesWaiting;
+    /** Stream bytes dropped on arrival because {@link #streamBytesWaiting} was at the node's budget. */
+    final AtomicLong streamBytesOverBudget = new AtomicLong();
 
     final AtomicLong relayed = new AtomicLong(),
             relayedBytes = new AtomicLong(),
@@ -499,12 +503,30 @@ public final class TunnelNode implements AutoCloseable {
         return r;
     }
 
+    /** Whether a receiving stream may hand {@code bytes} more to its application within the node's budget. */
+    boolean mayHold(int bytes) {
+        return streamBytesWaiting + bytes <= limits.streamBufferBytes();
+    }
+
+    /** Counts bytes handed to an application (positive) or written by it (negative). */
+    void hold(long bytes) {
+        streamBytesWaiting += bytes;
+    }
+
+    /** Stream bytes handed to this node's applications and not yet written ({@link #streamBytesWaiting}). */
+    public CompletableFuture<Long> streamBytesWaiting() {
+        return CompletableFuture.supplyAsync(() -> streamBytesWaiting, loop);
+    }
+
     /** The forward with this id, or null (loop thread; tests). */
     Forward forward(long id) {
         return forwards.get(id);
     }
 
-    /** Counters of the relay role: frames relayed, bytes, dropped (congested, no route), malformed, refused. */
+    /**
+     * Counters of the plane: frames relayed, bytes, dropped (congested, no route), malformed, refused, and stream
+     * bytes dropped at this node's budget ({@link TunnelLimits#streamBufferBytes}).
+     */
     public long[] counters() {
         return new long[] {
             relayed.get(),
@@ -512,7 +534,8 @@ public final class TunnelNode implements AutoCloseable {
             droppedCongested.get(),
             droppedNoRoute.get(),
             malformed.get(),
-            refusedIn.get()
+            refusedIn.get(),
+            streamBytesOverBudget.get()
         };
     }
 

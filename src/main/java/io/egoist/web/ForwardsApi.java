@@ -61,6 +61,7 @@ final class ForwardsApi {
                     relay.put("dropped_no_route", c[3]);
                     relay.put("malformed", c[4]);
                     relay.put("refused", c[5]);
+                    relay.put("stream_bytes_over_budget", c[6]);
                     m.put("tunnel_plane", relay);
                     return Response.json(m);
                 }));
