@@ -6,6 +6,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.socket.DatagramPacket;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -52,6 +53,20 @@ final class LinkWrites {
         ChannelFuture f = ch.write(msg);
         if (dirty.add(ch) && dirty.size() == 1) loop.execute(this::flushDirty);
         return f;
+    }
+
+    /**
+     * Writes a datagram to a tunnel UDP socket (flushed after the burst), unless its send queue is over its high mark
+     * even after this burst's writes to it are flushed: then the datagram is released and false returned (UDP drops
+     * rather than queues).
+     */
+    boolean writeDatagram(Channel socket, DatagramPacket d) {
+        if (congested(socket)) {
+            d.release();
+            return false;
+        }
+        write(socket, d);
+        return true;
     }
 
     /** Over the high mark even after this burst's writes to it are flushed (not only not flushed yet). */

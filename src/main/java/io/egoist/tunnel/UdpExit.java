@@ -92,7 +92,8 @@ final class UdpExit implements TunnelNode.Flow {
             else data.release();
             return;
         }
-        node.out.write(socket, new DatagramPacket(data, service)); // one flush (sendmmsg on epoll) per burst
+        // one flush (sendmmsg on epoll) per burst; dropped if the socket's send queue is full
+        if (!node.out.writeDatagram(socket, new DatagramPacket(data, service))) node.droppedCongested.incrementAndGet();
     }
 
     private void fromService(ByteBuf data) {

@@ -61,9 +61,14 @@ final class UdpForward extends Forward {
             int skip = 1 + p.getUnsignedByte(p.readerIndex());
             ByteBuf data = p.retainedSlice(p.readerIndex() + skip, p.readableBytes() - skip);
             lastNanos = System.nanoTime();
-            packetsOut.incrementAndGet();
-            bytesOut.addAndGet(data.readableBytes());
-            node.out.write(socket, new DatagramPacket(data, client)); // one flush (sendmmsg on epoll) per burst
+            int n = data.readableBytes();
+            // one flush (sendmmsg on epoll) per burst; dropped if the socket's send queue is full
+            if (node.out.writeDatagram(socket, new DatagramPacket(data, client))) {
+                packetsOut.incrementAndGet();
+                bytesOut.addAndGet(n);
+            } else {
+                dropped.incrementAndGet();
+            }
         }
 
         @Override

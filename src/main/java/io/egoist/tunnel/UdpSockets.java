@@ -6,6 +6,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.EpollChannelOption;
 
 /**
@@ -26,6 +27,15 @@ final class UdpSockets {
     /** Datagrams one {@code recvmmsg} call reads at most (epoll): 16 slots of 64 KiB, a 1 MiB receive buffer. */
     static final int DATAGRAMS_PER_RECVMMSG = 16;
 
+    /**
+     * Datagrams waiting in a tunnel UDP socket's send queue (not yet taken by the kernel) beyond this make it
+     * congested: a datagram for it is dropped and counted ({@link LinkWrites#writeDatagram}). On loopback the kernel
+     * takes every datagram at once; the queue only grows where sending blocks (a slow interface).
+     */
+    static final int SEND_QUEUE_HIGH = 1024 * 1024;
+
+    static final int SEND_QUEUE_LOW = 512 * 1024;
+
     /** A bootstrap for a tunnel UDP socket on {@code loop}, with {@code handler}. */
     static Bootstrap bootstrap(EventLoop loop, ChannelHandler handler) {
         Bootstrap b = new Bootstrap()
@@ -33,6 +43,9 @@ final class UdpSockets {
                 .channel(Netty.datagramChannel(loop))
                 .option(ChannelOption.SO_RCVBUF, Frames.UDP_BUFFER)
                 .option(ChannelOption.SO_SNDBUF, Frames.UDP_BUFFER)
+                .option(
+                        ChannelOption.WRITE_BUFFER_WATER_MARK,
+                        new WriteBufferWaterMark(SEND_QUEUE_LOW, SEND_QUEUE_HIGH))
                 .handler(handler);
         if (!Netty.isEpoll(loop)) return b.option(ChannelOption.RCVBUF_ALLOCATOR, Frames.udpReads());
         return b.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, Frames.MAX_PAYLOAD)
