@@ -77,8 +77,11 @@ final class LinkWrites {
     }
 
     private void flushDirty() {
-        for (Channel ch : dirty) ch.flush();
+        // a flush completes writes whose listeners may write again (a stream's acknowledgement after its bytes
+        // reached the application): those go into a fresh set with a flush of their own, not lost in a clear
+        Channel[] now = dirty.toArray(new Channel[0]);
         dirty.clear();
+        for (Channel ch : now) ch.flush();
     }
 
     /** Runs {@code r} once {@code ch} is writable again (at once if it is). */
