@@ -3,6 +3,8 @@ package io.egoist.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 
 /** The CPU time (user + system) of another process, from Linux's {@code /proc/PID/stat}. */
 final class ProcCpu {
@@ -26,23 +28,33 @@ final class ProcCpu {
      * freshly started JVM. -1 if it cannot be read.
      */
     static long cpuNanosWithoutJit(long pid) {
-        Path tasks = Path.of("/proc", Long.toString(pid), "task");
+        Map<String, Long> threads = threadCpuNanos(pid);
+        if (threads.isEmpty()) return -1;
         long sum = 0;
-        try (var ds = Files.newDirectoryStream(tasks)) {
+        for (var e : threads.entrySet())
+            if (!e.getKey().startsWith("C1 Compiler") && !e.getKey().startsWith("C2 Compiler")) sum += e.getValue();
+        return sum;
+    }
+
+    /**
+     * CPU nanoseconds used so far by each thread of process {@code pid}, keyed "name#tid" (the name as /proc gives
+     * it, at most 15 characters); empty if it cannot be read. A thread that ends meanwhile is left out.
+     */
+    static Map<String, Long> threadCpuNanos(long pid) {
+        Map<String, Long> out = new HashMap<>();
+        try (var ds = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
             for (Path t : ds) {
-                String stat;
                 try {
-                    stat = Files.readString(t.resolve("stat"));
-                } catch (IOException gone) {
-                    continue; // the thread ended meanwhile
+                    String stat = Files.readString(t.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    out.put(name + "#" + t.getFileName(), parseCpuNanos(stat));
+                } catch (IOException | RuntimeException gone) {
+                    // the thread ended meanwhile
                 }
-                String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-                if (name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler")) continue;
-                sum += parseCpuNanos(stat);
             }
-            return sum;
+            return out;
         } catch (IOException | RuntimeException e) {
-            return -1;
+            return Map.of();
         }
     }
 

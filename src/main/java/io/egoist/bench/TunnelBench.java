@@ -355,33 +355,13 @@ public final class TunnelBench {
     }
 
     /**
-     * CPU time so far (user and system) of every thread of the process, the JVM's own (GC, compiler) included, by
-     * "name#tid", from {@code /proc/self/task}; empty where there is no such directory. The TCP sink's threads are
-     * left out: they are counted when they end.
+     * CPU time so far of every thread of this process, the JVM's own (GC, compiler) included, by "name#tid"; the
+     * TCP sink's threads are left out: they are counted when they end.
      */
     private static Map<String, Long> threadCpuNanos() {
-        Map<String, Long> out = new java.util.HashMap<>();
-        Path tasks = Path.of("/proc/self/task");
-        if (!Files.isDirectory(tasks)) return out;
-        try (var dirs = Files.list(tasks)) {
-            for (Path t : (Iterable<Path>) dirs::iterator) {
-                try {
-                    String stat = Files.readString(t.resolve("stat"));
-                    int open = stat.indexOf('('), close = stat.lastIndexOf(')');
-                    String name = stat.substring(open + 1, close);
-                    if (SINK_THREAD.startsWith(name)) continue;
-                    String[] f = stat.substring(close + 2).split(" ");
-                    // fields 14 and 15 of stat (utime, stime), in clock ticks of 10 ms
-                    long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
-                    out.put(name + "#" + t.getFileName(), ticks * 10_000_000L);
-                } catch (IOException | RuntimeException e) {
-                    // the thread ended meanwhile
-                }
-            }
-        } catch (IOException e) {
-            return Map.of();
-        }
-        return out;
+        Map<String, Long> all = ProcCpu.threadCpuNanos(ProcessHandle.current().pid());
+        all.keySet().removeIf(k -> SINK_THREAD.startsWith(k.substring(0, k.indexOf('#'))));
+        return all;
     }
 
     /** CPU time of the whole process so far (every thread), or 0 where the JVM does not tell. */

@@ -1,6 +1,7 @@
 package io.egoist.tunnel;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,6 +15,7 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -78,6 +80,19 @@ public final class EchoServices implements AutoCloseable {
             }
         }
         throw new AssertionError("no byte-exact echo of a " + payload.length + "-byte datagram after 3 sends");
+    }
+
+    /** Waits (at most 60 s) until {@code count} stood still for a second: a writer that was stopped. */
+    public static void awaitStandingStill(AtomicLong count) {
+        long[] last = {-1};
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(1_000))
+                .until(() -> {
+                    long now = count.get();
+                    boolean still = now == last[0];
+                    last[0] = now;
+                    return still;
+                });
     }
 
     /** Writes {@code data} to {@code out} in chunks of {@code chunk} bytes on another thread, then flushes. */

@@ -87,15 +87,7 @@ class StreamBufferBudgetTest {
                     sent.add(CompletableFuture.supplyAsync(() -> write(s, size, seed, written)));
                 }
                 // every writer stalls: nothing moves for a second
-                long[] last = {-1};
-                await().atMost(Duration.ofSeconds(60))
-                        .pollInterval(Duration.ofMillis(1_000))
-                        .until(() -> {
-                            long now = written.get();
-                            boolean still = now == last[0];
-                            last[0] = now;
-                            return still;
-                        });
+                EchoServices.awaitStandingStill(written);
                 assertThat(written.get()).as("the writers were stopped").isLessThan(3L * size);
                 TunnelNode receiver = path.node(3).tunnels();
                 assertThat(receiver.streamBytesWaiting().get(5, TimeUnit.SECONDS))

@@ -223,15 +223,7 @@ class TunnelThroughRelaysTest {
                 }
             });
             // the writer stalls: nothing moves for a second (kernel buffers, one window, the links' queues)
-            long[] last = {-1};
-            await().atMost(Duration.ofSeconds(60))
-                    .pollInterval(Duration.ofMillis(1_000))
-                    .until(() -> {
-                        long now = written.get();
-                        boolean still = now == last[0];
-                        last[0] = now;
-                        return still;
-                    });
+            EchoServices.awaitStandingStill(written);
             assertThat(written.get()).as("the writer was stopped").isLessThan(size);
             for (int i = 0; i < path.size(); i++) {
                 long held = path.node(i).tunnels().heldBytes().get(5, TimeUnit.SECONDS);
