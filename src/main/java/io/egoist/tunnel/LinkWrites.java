@@ -1,5 +1,6 @@
 package io.egoist.tunnel;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -65,8 +66,24 @@ final class LinkWrites {
             d.release();
             return false;
         }
-        write(socket, d);
+        write(socket, whole(socket, d));
         return true;
+    }
+
+    /**
+     * The datagram with its bytes in one buffer: copied when they lie in several (a UDP frame that spanned two reads
+     * of its link). Netty's epoll socket sends a lone datagram of several buffers through its loop's shared iovec
+     * array, whose byte limit is the one the last TCP gathering write on that loop set, and sends whatever part the
+     * array took: the datagram would leave cut short without an error ({@code UdpWholeDatagramTest}).
+     */
+    private static DatagramPacket whole(Channel socket, DatagramPacket d) {
+        ByteBuf content = d.content();
+        if (content.hasMemoryAddress() || content.nioBufferCount() == 1) return d; // Netty sends it as it is
+        ByteBuf one = socket.alloc().directBuffer(content.readableBytes());
+        one.writeBytes(content, content.readerIndex(), content.readableBytes());
+        DatagramPacket copy = d.replace(one);
+        d.release();
+        return copy;
     }
 
     /** Over the high mark even after this burst's writes to it are flushed (not only not flushed yet). */

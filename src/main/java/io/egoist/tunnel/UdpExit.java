@@ -75,8 +75,9 @@ final class UdpExit implements TunnelNode.Flow {
             close("cannot open a UDP socket");
             return;
         }
-        for (ByteBuf b : q) socket.write(new DatagramPacket(b, service), socket.voidPromise());
-        socket.flush();
+        for (ByteBuf b : q)
+            if (!node.out.writeDatagram(socket, new DatagramPacket(b, service)))
+                node.droppedCongested.incrementAndGet();
     }
 
     @Override
