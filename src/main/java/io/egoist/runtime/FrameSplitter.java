@@ -1,6 +1,7 @@
 package io.egoist.runtime;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.CorruptedFrameException;
@@ -56,7 +57,26 @@ public final class FrameSplitter extends ByteToMessageDecoder {
                 throw new CorruptedFrameException("binary frame of " + len + " bytes, the maximum is " + maxBody);
             }
             if (in.readableBytes() < PREFIX + len) return;
-            out.add(new BinaryFrame(in.readRetainedSlice(PREFIX + (int) len)));
+            out.add(new BinaryFrame(readFrame(in, PREFIX + (int) len)));
         }
+    }
+
+    /**
+     * The next {@code length} bytes as a retained slice: of the one read buffer they lie in where the reads were
+     * composed and the frame does not span two of them, else of the composition. A slice of one buffer is one piece
+     * of memory for the sockets it is written to (one iovec, and a datagram taken from it is never in two pieces,
+     * see {@code LinkWrites.writeDatagram}), and it does not hold the composition, which can then drop the reads it
+     * has consumed.
+     */
+    private static ByteBuf readFrame(ByteBuf in, int length) {
+        if (in instanceof CompositeByteBuf c && c.numComponents() > 1) {
+            int at = c.readerIndex(), piece = c.toComponentIndex(at);
+            if (piece == c.toComponentIndex(at + length - 1)) {
+                ByteBuf frame = c.internalComponent(piece).retainedSlice(at - c.toByteIndex(piece), length);
+                c.skipBytes(length);
+                return frame;
+            }
+        }
+        return in.readRetainedSlice(length);
     }
 }

@@ -85,6 +85,44 @@ class FrameSplitterTest {
         }
     }
 
+    /**
+     * Once a frame spanned two reads, the reads are composed; a later frame that lies within one read still comes
+     * out as a slice of that read alone (one piece of memory: a datagram taken from it leaves a UDP socket whole,
+     * see {@code UdpWholeDatagramTest}); only the frame that spans two reads is in two pieces.
+     */
+    @Test
+    void aFrameWithinOneReadIsOnePieceEvenAfterTheReadsWereComposed() {
+        EmbeddedChannel ch = new EmbeddedChannel(new FrameSplitter(70_000));
+        Random rnd = new Random(5);
+        byte[][] bodies = new byte[4][];
+        ByteBuf wire = Unpooled.buffer();
+        for (int i = 0; i < bodies.length; i++) {
+            bodies[i] = new byte[1_000 + i];
+            rnd.nextBytes(bodies[i]);
+            wire.writeByte(FrameSplitter.MARKER).writeInt(bodies[i].length).writeBytes(bodies[i]);
+        }
+        int cut = 5 + 1_000 + 500; // inside the second frame
+        ch.writeInbound(Unpooled.directBuffer().writeBytes(wire, 0, cut));
+        ch.writeInbound(Unpooled.directBuffer().writeBytes(wire, cut, wire.readableBytes() - cut));
+
+        List<BinaryFrame> frames = new ArrayList<>();
+        for (Object m; (m = ch.readInbound()) != null; ) frames.add((BinaryFrame) m);
+        assertThat(frames).hasSize(4);
+        for (int i = 0; i < 4; i++)
+            assertThat(ByteBufUtil.getBytes(frames.get(i).body())).isEqualTo(bodies[i]);
+        assertThat(frames.get(1).frame().nioBufferCount())
+                .as("the frame across the two reads")
+                .isEqualTo(2);
+        assertThat(frames.get(2).frame().nioBufferCount())
+                .as("a frame within the second read, read from the composed reads")
+                .isEqualTo(1);
+        assertThat(frames.get(3).frame().nioBufferCount()).isEqualTo(1);
+        for (BinaryFrame f : frames) f.frame().release();
+        for (BinaryFrame f : frames)
+            assertThat(f.frame().refCnt()).as("released with its frame").isZero();
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
     @Test
     void aFrameLongerThanTheMaximumIsAnError() {
         EmbeddedChannel ch = new EmbeddedChannel(new FrameSplitter(100));
