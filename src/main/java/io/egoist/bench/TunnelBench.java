@@ -130,19 +130,19 @@ public final class TunnelBench {
                 out.put("tcp_rounds_two_relays_over_direct", perRound);
                 // CPU seconds (whole process: nodes, client, sink) per GB moved; when both runs are CPU-bound on the
                 // same cores, direct/tunnel CPU per GB is the share of direct the tunnel can reach
-                out.put("tcp_cpu_s_per_GB_two_relays", TunnelCrashBench.median(tunnelCpu));
-                out.put("tcp_cpu_s_per_GB_direct", TunnelCrashBench.median(directCpu));
-                out.put(
-                        "tcp_ratio_bound_by_cpu",
-                        TunnelCrashBench.median(directCpu) / TunnelCrashBench.median(tunnelCpu));
+                double tunnelCpuGB = TunnelCrashBench.median(tunnelCpu),
+                        directCpuGB = TunnelCrashBench.median(directCpu);
+                out.put("tcp_cpu_s_per_GB_two_relays", tunnelCpuGB);
+                out.put("tcp_cpu_s_per_GB_direct", directCpuGB);
+                out.put("tcp_ratio_bound_by_cpu", directCpuGB / tunnelCpuGB);
                 // the same per thread: each stage (the sender, each node's loop, the sink) could have a core of its
                 // own on a larger machine, where the busiest one bounds the rate instead of the sum
+                double tunnelBusiestGB = TunnelCrashBench.median(tunnelBusiest);
+                double directBusiestGB = TunnelCrashBench.median(directBusiest);
                 out.put("tcp_cpu_s_per_GB_by_thread_two_relays", tunnelThreads);
-                out.put("tcp_cpu_s_per_GB_busiest_thread_two_relays", TunnelCrashBench.median(tunnelBusiest));
-                out.put("tcp_cpu_s_per_GB_busiest_thread_direct", TunnelCrashBench.median(directBusiest));
-                out.put(
-                        "tcp_ratio_bound_core_per_thread",
-                        TunnelCrashBench.median(directBusiest) / TunnelCrashBench.median(tunnelBusiest));
+                out.put("tcp_cpu_s_per_GB_busiest_thread_two_relays", tunnelBusiestGB);
+                out.put("tcp_cpu_s_per_GB_busiest_thread_direct", directBusiestGB);
+                out.put("tcp_ratio_bound_core_per_thread", directBusiestGB / tunnelBusiestGB);
                 out.put("heap_MB_process_during_stream_after_gc", heap[0] / 1e6);
                 out.put("held_KB_relay1_max", held[0] / 1e3);
             }
@@ -161,8 +161,7 @@ public final class TunnelBench {
                         service))
                 .orTimeout(10, TimeUnit.SECONDS)
                 .join();
-        return new InetSocketAddress(
-                "127.0.0.1", Integer.parseInt(f.listen().substring(f.listen().lastIndexOf(':') + 1)));
+        return new InetSocketAddress("127.0.0.1", f.port());
     }
 
     /**

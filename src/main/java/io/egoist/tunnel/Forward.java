@@ -38,7 +38,12 @@ public abstract class Forward {
             String to,
             String service,
             String mode,
-            Map<String, Object> counters) {}
+            Map<String, Object> counters) {
+        /** The port the forward listens on (the last part of {@link #listen}, "proto:host:port"). */
+        public int port() {
+            return Integer.parseInt(listen.substring(listen.lastIndexOf(':') + 1));
+        }
+    }
 
     final TunnelNode node;
     final long id;

@@ -54,27 +54,10 @@ public record TunnelLimits(
             throw new IllegalArgumentException("stream buffer below one stream window");
     }
 
-    /** The limits with {@code streamBufferBytes} at its default (or one window, if the window is larger). */
-    public TunnelLimits(
-            int maxForwards,
-            int udpSessions,
-            int exitUdpSessions,
-            long udpIdleMs,
-            int tcpStreams,
-            int streamWindowBytes,
-            long streamTimeoutMs) {
-        this(
-                maxForwards,
-                udpSessions,
-                exitUdpSessions,
-                udpIdleMs,
-                tcpStreams,
-                streamWindowBytes,
-                streamTimeoutMs,
-                Math.max(DEFAULT_STREAM_BUFFER, streamWindowBytes));
-    }
-
-    /** The limits as before {@code streamTimeoutMs} existed: that one at its default. */
+    /**
+     * The limits as before {@code streamTimeoutMs} and {@code streamBufferBytes} existed: the timeout at its default,
+     * the buffer at its default (or one window, if the window is larger).
+     */
     public TunnelLimits(
             int maxForwards,
             int udpSessions,
@@ -89,7 +72,8 @@ public record TunnelLimits(
                 udpIdleMs,
                 tcpStreams,
                 streamWindowBytes,
-                DEFAULT_STREAM_TIMEOUT_MS);
+                DEFAULT_STREAM_TIMEOUT_MS,
+                Math.max(DEFAULT_STREAM_BUFFER, streamWindowBytes));
     }
 
     public TunnelLimits withStreamTimeoutMs(long v) {

@@ -94,7 +94,7 @@ class TunnelsAroundV02Test {
         Random rnd = new Random(4);
         try (DatagramSocket c = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
             c.setSoTimeout(5_000);
-            int port = Integer.parseInt(udp.listen().substring(udp.listen().lastIndexOf(':') + 1));
+            int port = udp.port();
             for (int i = 0; i < 50; i++) {
                 byte[] d = new byte[1_200];
                 rnd.nextBytes(d);
@@ -109,9 +109,7 @@ class TunnelsAroundV02Test {
                 .get(10, TimeUnit.SECONDS);
         byte[] data = new byte[1 << 20];
         rnd.nextBytes(data);
-        try (Socket s = new Socket(
-                "127.0.0.1",
-                Integer.parseInt(tcp.listen().substring(tcp.listen().lastIndexOf(':') + 1)))) {
+        try (Socket s = new Socket("127.0.0.1", tcp.port())) {
             s.setSoTimeout(20_000);
             Thread w = new Thread(() -> {
                 try {

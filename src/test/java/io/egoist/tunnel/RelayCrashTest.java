@@ -34,9 +34,7 @@ class RelayCrashTest {
                             path.node(3).id(),
                             "echo"))
                     .get(10, TimeUnit.SECONDS);
-            InetSocketAddress to = new InetSocketAddress(
-                    "127.0.0.1",
-                    Integer.parseInt(f.listen().substring(f.listen().lastIndexOf(':') + 1)));
+            InetSocketAddress to = new InetSocketAddress("127.0.0.1", f.port());
             try (DatagramSocket c = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
                 c.setSoTimeout(200);
                 int[] n = {0};

@@ -4,12 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -21,8 +16,6 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -57,7 +50,7 @@ class StreamBufferBudgetTest {
         int window = 64 * KIB;
         long budget = 128 * KIB;
         int size = 8 * 1024 * KIB; // beyond the kernel's socket buffers towards the service
-        try (HeldService held = new HeldService();
+        try (HeldSink held = new HeldSink(8 * KIB); // small kernel buffers: node 3 soon holds what is not read
                 TunnelPath path = TunnelPath.start(
                         4,
                         Map.of(3, List.of(new Service("held", Service.Proto.TCP, "127.0.0.1", held.port()))),
@@ -79,9 +72,7 @@ class StreamBufferBudgetTest {
                                     "held"))
                             .orTimeout(10, TimeUnit.SECONDS)
                             .join();
-                    Socket s = new Socket(
-                            "127.0.0.1",
-                            Integer.parseInt(f.listen().substring(f.listen().lastIndexOf(':') + 1)));
+                    Socket s = new Socket("127.0.0.1", f.port());
                     clients.add(s);
                     int seed = i;
                     sent.add(CompletableFuture.supplyAsync(() -> write(s, size, seed, written)));
@@ -134,57 +125,5 @@ class StreamBufferBudgetTest {
 
     private static String hex(byte[] b) {
         return java.util.HexFormat.of().formatHex(b);
-    }
-
-    /** A TCP service that reads nothing until released, then reads each connection to its end: digest to bytes. */
-    private static final class HeldService implements AutoCloseable {
-        final ServerSocket server = new ServerSocket();
-        final CountDownLatch release = new CountDownLatch(1);
-        final Map<String, Long> digests = new ConcurrentHashMap<>();
-
-        HeldService() throws IOException {
-            server.setReceiveBufferSize(8 * KIB); // small kernel buffers: the node soon holds what is not read
-            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            Thread t = new Thread(this::accept, "held-service");
-            t.setDaemon(true);
-            t.start();
-        }
-
-        int port() {
-            return server.getLocalPort();
-        }
-
-        private void accept() {
-            while (!server.isClosed()) {
-                try {
-                    Socket c = server.accept();
-                    Thread t = new Thread(() -> read(c), "held-service-conn");
-                    t.setDaemon(true);
-                    t.start();
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        }
-
-        private void read(Socket c) {
-            try (c;
-                    InputStream in = c.getInputStream()) {
-                release.await();
-                MessageDigest md = MessageDigest.getInstance("SHA-256");
-                byte[] buf = new byte[64 * KIB];
-                long n = 0;
-                for (int r; (r = in.read(buf)) > 0; n += r) md.update(buf, 0, r);
-                digests.put(hex(md.digest()), n);
-            } catch (Exception e) {
-                // the test's assertions report what is missing
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            release.countDown();
-            server.close();
-        }
     }
 }

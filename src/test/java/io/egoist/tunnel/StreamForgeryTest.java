@@ -82,7 +82,7 @@ class StreamForgeryTest {
             rnd.nextBytes(first);
             rnd.nextBytes(second);
             MessageDigest echoed = MessageDigest.getInstance("SHA-256");
-            try (Socket s = new Socket("127.0.0.1", StreamResumeTest.port(f))) {
+            try (Socket s = new Socket("127.0.0.1", f.port())) {
                 s.setSoTimeout(30_000);
                 DataInputStream in = new DataInputStream(s.getInputStream());
                 byte[] back = new byte[MB];

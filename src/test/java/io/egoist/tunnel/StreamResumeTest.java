@@ -34,10 +34,6 @@ class StreamResumeTest {
                 .join();
     }
 
-    static int port(Forward.Info f) {
-        return Integer.parseInt(f.listen().substring(f.listen().lastIndexOf(':') + 1));
-    }
-
     static Map<String, Object> counters(TunnelPath path, Forward.Info f) {
         return path.node(0).tunnels().forwards().join().stream()
                 .filter(x -> x.id() == f.id())
@@ -67,7 +63,7 @@ class StreamResumeTest {
             int size = 48 * 1024 * 1024;
             byte[] data = new byte[size];
             new Random(11).nextBytes(data);
-            try (Socket s = new Socket("127.0.0.1", port(f))) {
+            try (Socket s = new Socket("127.0.0.1", f.port())) {
                 s.setSoTimeout(60_000);
                 CompletableFuture<Void> writer = EchoServices.writeInChunks(s.getOutputStream(), data, 32_768);
                 MessageDigest back = MessageDigest.getInstance("SHA-256");
@@ -127,7 +123,7 @@ class StreamResumeTest {
                     .as("pair ready:%n%s", path.describe())
                     .isTrue();
             Forward.Info f = forward(path, 1, "db");
-            try (Socket client = new Socket("127.0.0.1", port(f))) {
+            try (Socket client = new Socket("127.0.0.1", f.port())) {
                 client.setSoTimeout(60_000);
                 client.getOutputStream().write("hello".getBytes());
                 service.setSoTimeout(30_000);

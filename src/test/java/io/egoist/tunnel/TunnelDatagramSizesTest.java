@@ -51,8 +51,7 @@ class TunnelDatagramSizesTest {
                         Service.Endpoint.parse("udp:127.0.0.1:0"), path.node(2).id(), "echo"))
                 .orTimeout(10, TimeUnit.SECONDS)
                 .join();
-        InetSocketAddress to = new InetSocketAddress(
-                "127.0.0.1", Integer.parseInt(f.listen().substring(f.listen().lastIndexOf(':') + 1)));
+        InetSocketAddress to = new InetSocketAddress("127.0.0.1", f.port());
         long relayedBefore = path.node(1).tunnels().counters()[0];
         Random rnd = new Random(7);
         int[] sizes = {1, 1_200, 2_048, 2_049, 9_000, 32_768, 65_000, 65_507};

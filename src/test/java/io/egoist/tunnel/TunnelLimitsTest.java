@@ -64,10 +64,6 @@ class TunnelLimitsTest {
                 .counters();
     }
 
-    private static int port(Forward.Info f) {
-        return Integer.parseInt(f.listen().substring(f.listen().lastIndexOf(':') + 1));
-    }
-
     private static boolean echoed(DatagramSocket c, int port) throws Exception {
         byte[] d = "x".getBytes();
         c.send(new DatagramPacket(d, 1, new InetSocketAddress("127.0.0.1", port)));
@@ -93,29 +89,29 @@ class TunnelLimitsTest {
                 DatagramSocket c2 = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
             c1.setSoTimeout(3_000);
             c2.setSoTimeout(500);
-            assertThat(echoed(c1, port(a))).isTrue();
+            assertThat(echoed(c1, a.port())).isTrue();
             // UDP sessions per forward: a second client address is dropped
-            assertThat(echoed(c2, port(a))).isFalse();
+            assertThat(echoed(c2, a.port())).isFalse();
             assertThat(counters(a).get("dropped")).isEqualTo(1L);
             // UDP sessions at the destination: the second forward's session is refused there
-            assertThat(echoed(c2, port(b))).isFalse();
+            assertThat(echoed(c2, b.port())).isFalse();
             await().atMost(Duration.ofSeconds(10))
                     .untilAsserted(() -> assertThat((String) counters(b).get("last_error"))
                             .isEqualTo("busy: too many UDP sessions at the destination"));
             // idle UDP sessions close: then both work again
             await().atMost(Duration.ofSeconds(15))
                     .until(() -> ((Number) counters(a).get("sessions")).intValue() == 0);
-            await().atMost(Duration.ofSeconds(15)).until(() -> echoed(c2, port(b)));
+            await().atMost(Duration.ofSeconds(15)).until(() -> echoed(c2, b.port()));
         }
 
         // TCP streams per node: one at a time; another connection is closed at once
-        try (Socket s1 = new Socket("127.0.0.1", port(t))) {
+        try (Socket s1 = new Socket("127.0.0.1", t.port())) {
             s1.setSoTimeout(10_000);
             s1.getOutputStream().write("one".getBytes());
             byte[] three = new byte[3];
             new DataInputStream(s1.getInputStream()).readFully(three);
             assertThat(new String(three)).isEqualTo("one");
-            try (Socket s2 = new Socket("127.0.0.1", port(t))) {
+            try (Socket s2 = new Socket("127.0.0.1", t.port())) {
                 s2.setSoTimeout(10_000);
                 assertThat(s2.getInputStream().read()).isEqualTo(-1);
             }

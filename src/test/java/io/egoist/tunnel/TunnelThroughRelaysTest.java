@@ -73,10 +73,6 @@ class TunnelThroughRelaysTest {
                 .join();
     }
 
-    private static int port(Forward.Info f) {
-        return Integer.parseInt(f.listen().substring(f.listen().lastIndexOf(':') + 1));
-    }
-
     @Test
     void udpDatagramsComeBackByteExactThroughTwoRelays() throws Exception {
         Forward.Info f = forward("udp:127.0.0.1:0", "echo");
@@ -85,7 +81,7 @@ class TunnelThroughRelaysTest {
         Random rnd = new Random(1);
         try (DatagramSocket client = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
             client.setSoTimeout(2_000);
-            InetSocketAddress to = new InetSocketAddress("127.0.0.1", port(f));
+            InetSocketAddress to = new InetSocketAddress("127.0.0.1", f.port());
             byte[] in = new byte[2_000];
             int echoed = 0;
             for (int i = 0; i < 500; i++) {
@@ -132,7 +128,7 @@ class TunnelThroughRelaysTest {
         int size = 24 * 1024 * 1024;
         byte[] data = new byte[size];
         new Random(2).nextBytes(data);
-        try (Socket s = new Socket("127.0.0.1", port(f))) {
+        try (Socket s = new Socket("127.0.0.1", f.port())) {
             s.setSoTimeout(30_000);
             EchoServices.echoesByteExact(s, data, 50_000);
         }
@@ -142,7 +138,7 @@ class TunnelThroughRelaysTest {
     @Test
     void aTcpStreamClosedByTheApplicationClosesAtTheServiceToo() throws Exception {
         Forward.Info f = forward("tcp:127.0.0.1:0", "db");
-        try (Socket s = new Socket("127.0.0.1", port(f))) {
+        try (Socket s = new Socket("127.0.0.1", f.port())) {
             s.setSoTimeout(10_000);
             s.getOutputStream().write("ping".getBytes());
             byte[] four = new byte[4];
@@ -181,7 +177,7 @@ class TunnelThroughRelaysTest {
     @Test
     void aServiceThatCannotBeReachedClosesTheStreamWithTheReason() throws Exception {
         Forward.Info f = forward("tcp:127.0.0.1:0", "down");
-        try (Socket s = new Socket("127.0.0.1", port(f))) {
+        try (Socket s = new Socket("127.0.0.1", f.port())) {
             s.setSoTimeout(10_000);
             assertThat(s.getInputStream().read()).isEqualTo(-1);
         }
@@ -206,7 +202,7 @@ class TunnelThroughRelaysTest {
         new Random(3).nextBytes(chunk);
         MessageDigest sent = MessageDigest.getInstance("SHA-256");
         AtomicLong written = new AtomicLong();
-        try (Socket s = new Socket("127.0.0.1", port(f))) {
+        try (Socket s = new Socket("127.0.0.1", f.port())) {
             OutputStream out = s.getOutputStream();
             CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
                 try {
@@ -234,7 +230,7 @@ class TunnelThroughRelaysTest {
             sink.release.countDown(); // the service reads again: every byte arrives, in order
             writer.get(60, TimeUnit.SECONDS);
             assertThat(sink.digest.get(60, TimeUnit.SECONDS)).isEqualTo(sent.digest());
-            assertThat(sink.read).isEqualTo(size);
+            assertThat(sink.read.get()).isEqualTo(size);
         }
         src().tunnels().removeForward(f.id()).join();
     }

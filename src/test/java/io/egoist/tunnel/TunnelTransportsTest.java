@@ -91,7 +91,7 @@ class TunnelTransportsTest {
                         Service.Endpoint.parse("udp:127.0.0.1:0"), path.node(2).id(), "echo"))
                 .orTimeout(10, TimeUnit.SECONDS)
                 .join();
-        InetSocketAddress to = new InetSocketAddress("127.0.0.1", port(f));
+        InetSocketAddress to = new InetSocketAddress("127.0.0.1", f.port());
         Random rnd = new Random(11);
         Map<Integer, byte[]> waiting = new HashMap<>();
         for (int i = 0; i < BURST; i++) {
@@ -141,13 +141,9 @@ class TunnelTransportsTest {
                 .join();
         byte[] data = new byte[4 << 20];
         new Random(5).nextBytes(data);
-        try (Socket s = new Socket("127.0.0.1", port(f))) {
+        try (Socket s = new Socket("127.0.0.1", f.port())) {
             s.setSoTimeout(30_000);
             EchoServices.echoesByteExact(s, data, 50_000);
         }
-    }
-
-    private static int port(Forward.Info f) {
-        return Integer.parseInt(f.listen().substring(f.listen().lastIndexOf(':') + 1));
     }
 }

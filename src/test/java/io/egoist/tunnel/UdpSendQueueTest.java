@@ -39,9 +39,7 @@ class UdpSendQueueTest {
                             "echo"))
                     .orTimeout(10, TimeUnit.SECONDS)
                     .join();
-            InetSocketAddress to = new InetSocketAddress(
-                    "127.0.0.1",
-                    Integer.parseInt(f.listen().substring(f.listen().lastIndexOf(':') + 1)));
+            InetSocketAddress to = new InetSocketAddress("127.0.0.1", f.port());
             client.setSoTimeout(1_000);
             await().atMost(Duration.ofSeconds(20)).until(() -> echoed(client, to)); // the session works
 
